@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+
+namespace RingOut.Emulator
+{
+    /// <summary>Counts of what the emulator served: tests use them to prove, for example, that no POST was sent twice.</summary>
+    public sealed class EmulatorStatistics
+    {
+        private readonly ConcurrentDictionary<string, long> _byRoute = new ConcurrentDictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+        private long _callsCreated, _tooManyRequests, _total;
+
+        /// <summary>Requests served for a method and route name (<c>ring-out</c>, <c>token</c>, <c>revoke</c>,
+        /// <c>forwarding-number</c>, <c>phone-number</c>, <c>extension</c>, <c>authorize</c>).</summary>
+        public long Count(string method, string route) => _byRoute.TryGetValue(method.ToUpperInvariant() + " " + route, out var n) ? n : 0;
+
+        public long CallsCreated => Interlocked.Read(ref _callsCreated);
+        public long TooManyRequestsSent => Interlocked.Read(ref _tooManyRequests);
+        public long TotalRequests => Interlocked.Read(ref _total);
+
+        /// <summary>Every method-and-route count, e.g. <c>POST ring-out = 3</c>.</summary>
+        public IReadOnlyDictionary<string, long> ByRoute => _byRoute.OrderBy(p => p.Key).ToDictionary(p => p.Key, p => p.Value);
+
+        internal void Served(string method, string route)
+        {
+            Interlocked.Increment(ref _total);
+            _byRoute.AddOrUpdate(method.ToUpperInvariant() + " " + route, 1, (_, n) => n + 1);
+        }
+
+        internal void CallCreated() => Interlocked.Increment(ref _callsCreated);
+        internal void TooManyRequests() => Interlocked.Increment(ref _tooManyRequests);
+
+        public void Reset()
+        {
+            _byRoute.Clear();
+            Interlocked.Exchange(ref _callsCreated, 0);
+            Interlocked.Exchange(ref _tooManyRequests, 0);
+            Interlocked.Exchange(ref _total, 0);
+        }
+
+        public override string ToString() =>
+            $"{TotalRequests} requests, {CallsCreated} calls created, {TooManyRequestsSent} 429s; " +
+            string.Join(", ", ByRoute.Select(p => p.Key + "=" + p.Value));
+    }
+
+    /// <summary>The faults the emulator can inject.</summary>
+    public enum FaultKind
+    {
+        /// <summary>Answer with <see cref="FaultRule.StatusCode"/> (503 by default) without acting.</summary>
+        ServerError,
+        /// <summary>Answer 429 CMN-301 with Retry-After without acting.</summary>
+        TooManyRequests,
+        /// <summary>Wait <see cref="FaultRule.Latency"/> on the emulator's clock, then serve normally.</summary>
+        Latency,
+        /// <summary>Drop the connection before the server acts (the request provably had no effect).</summary>
+        DropBeforeActing,
+        /// <summary>Act, then drop the connection before the answer (the client cannot know the outcome).</summary>
+        DropAfterActing,
+        /// <summary>Act, then send only the first half of the body.</summary>
+        TruncatedBody,
+        /// <summary>Act, then send a body that is not JSON.</summary>
+        MalformedBody,
+        /// <summary>Treat the presented access token as expired (401 OAU-128), as if it had expired early.</summary>
+        ExpireAccessToken,
+    }
+
+    /// <summary>One injected fault: which requests it hits and how many times.</summary>
+    public sealed class FaultRule
+    {
+        private int _remaining;
+
+        public FaultRule(FaultKind kind, string method = null, string route = null, int times = 1)
+        {
+            Kind = kind; Method = method; Route = route; _remaining = times;
+        }
+
+        public FaultKind Kind { get; }
+        /// <summary>HTTP method it hits, or null for any.</summary>
+        public string Method { get; }
+        /// <summary>Route name it hits (see <see cref="EmulatorStatistics.Count"/>), or null for any.</summary>
+        public string Route { get; }
+        /// <summary>How many more requests it hits; negative for every request.</summary>
+        public int Remaining => Volatile.Read(ref _remaining);
+        public int StatusCode { get; set; } = 503;
+        /// <summary>Retry-After seconds sent with ServerError and TooManyRequests; null sends none (ServerError only).</summary>
+        public int? RetryAfterSeconds { get; set; } = 5;
+        public TimeSpan Latency { get; set; } = TimeSpan.FromSeconds(2);
+        public int Hits { get; private set; }
+
+        internal bool TryHit(string method, string route)
+        {
+            if (Method != null && !string.Equals(Method, method, StringComparison.OrdinalIgnoreCase)) return false;
+            if (Route != null && !string.Equals(Route, route, StringComparison.OrdinalIgnoreCase)) return false;
+            while (true)
+            {
+                var n = Volatile.Read(ref _remaining);
+                if (n == 0) return false;
+                if (n < 0 || Interlocked.CompareExchange(ref _remaining, n - 1, n) == n) { Hits++; return true; }
+            }
+        }
+
+        public override string ToString() => $"{Kind} on {Method ?? "*"} {Route ?? "*"} ({(Remaining < 0 ? "always" : Remaining + " left")})";
+    }
+
+    /// <summary>The faults switched on, checked in the order they were added.</summary>
+    public sealed class FaultInjector
+    {
+        private readonly List<FaultRule> _rules = new List<FaultRule>();
+
+        public FaultRule Add(FaultRule rule) { lock (_rules) _rules.Add(rule); return rule; }
+
+        public FaultRule Add(FaultKind kind, string method, string route, int times) => Add(new FaultRule(kind, method, route, times));
+
+        public FaultRule Add(FaultKind kind, string method, string route) => Add(new FaultRule(kind, method, route, 1));
+
+        public void Clear() { lock (_rules) _rules.Clear(); }
+
+        public IReadOnlyList<FaultRule> Rules { get { lock (_rules) return _rules.ToArray(); } }
+
+        internal List<FaultRule> Match(string method, string route)
+        {
+            var hits = new List<FaultRule>();
+            lock (_rules)
+                foreach (var r in _rules)
+                    if (r.TryHit(method, route)) hits.Add(r);
+            return hits;
+        }
+    }
+
+    /// <summary>Sliding-window request counting per user, app and group, with RingCentral's penalty rule.</summary>
+    internal sealed class RateLimiter
+    {
+        private readonly Dictionary<string, Bucket> _buckets = new Dictionary<string, Bucket>();
+
+        private sealed class Bucket
+        {
+            public readonly Queue<DateTimeOffset> Sent = new Queue<DateTimeOffset>();
+            public DateTimeOffset PenaltyUntil;
+        }
+
+        /// <summary>Counts a request; returns the headers to send and, when limited, the Retry-After seconds.</summary>
+        public (int limit, int remaining, int window, int? retryAfter) Take(string key, RateGroup group, RateLimitOptions o, DateTimeOffset now)
+        {
+            var limit = o.LimitOf(group);
+            var window = (int)Math.Round(o.Window.TotalSeconds);
+            lock (_buckets)
+            {
+                if (!_buckets.TryGetValue(key, out var b)) _buckets[key] = b = new Bucket();
+                while (b.Sent.Count > 0 && b.Sent.Peek() <= now - o.Window) b.Sent.Dequeue();
+                if (!o.Enabled) return (limit, Math.Max(0, limit - b.Sent.Count), window, null);
+                if (now < b.PenaltyUntil || b.Sent.Count >= limit)
+                {
+                    // A request during the penalty starts it again.
+                    b.PenaltyUntil = now + o.Penalty;
+                    return (limit, 0, window, (int)Math.Ceiling(o.Penalty.TotalSeconds));
+                }
+                b.Sent.Enqueue(now);
+                return (limit, limit - b.Sent.Count, window, null);
+            }
+        }
+
+        public void Reset() { lock (_buckets) _buckets.Clear(); }
+    }
+}
