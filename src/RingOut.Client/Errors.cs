@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
+
+namespace RingOut.Client
+{
+    /// <summary>One entry of RingCentral's <c>errors</c> array.</summary>
+    public sealed class RingCentralErrorDetail
+    {
+        public string ErrorCode { get; internal set; }
+        public string Message { get; internal set; }
+        public string ParameterName { get; internal set; }
+        public override string ToString() => ParameterName == null ? $"{ErrorCode}: {Message}" : $"{ErrorCode}: {Message} [{ParameterName}]";
+    }
+
+    /// <summary>
+    /// RingCentral answered with an error. Keeps the HTTP status, the API's errorCode and message (REST or OAuth
+    /// form), the parameter it names, the RCRequestId and the rate-limit state, for support and for scripts.
+    /// </summary>
+    public class RingCentralApiException : Exception
+    {
+        internal RingCentralApiException(string message, HttpStatusCode status, string errorCode, string apiMessage,
+            IReadOnlyList<RingCentralErrorDetail> details, string requestId, TimeSpan? retryAfter, string rateLimitGroup, int? rateLimitRemaining)
+            : base(message)
+        {
+            StatusCode = status; ErrorCode = errorCode; ApiMessage = apiMessage; Details = details; RequestId = requestId;
+            RetryAfter = retryAfter; RateLimitGroup = rateLimitGroup; RateLimitRemaining = rateLimitRemaining;
+        }
+
+        public HttpStatusCode StatusCode { get; }
+        /// <summary>RingCentral's code, such as CMN-101 or OAU-140 (for OAuth errors, the first errors[] code, else the RFC 6749 error).</summary>
+        public string ErrorCode { get; }
+        public string ApiMessage { get; }
+        public string ParameterName => Details.Select(d => d.ParameterName).FirstOrDefault(p => p != null);
+        public IReadOnlyList<RingCentralErrorDetail> Details { get; }
+        public string RequestId { get; }
+        public TimeSpan? RetryAfter { get; }
+        public string RateLimitGroup { get; }
+        public int? RateLimitRemaining { get; }
+
+        public bool IsNotFound => StatusCode == HttpStatusCode.NotFound;
+
+        internal static RingCentralApiException From(HttpResponseMessage response, byte[] body, string what)
+        {
+            string code = null, message = null;
+            var details = new List<RingCentralErrorDetail>();
+            try
+            {
+                using (var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 }))
+                {
+                    var root = doc.RootElement;
+                    if (root.ValueKind == JsonValueKind.Object)
+                    {
+                        code = Str(root, "errorCode");
+                        message = Str(root, "message") ?? Str(root, "error_description") ?? Str(root, "description");
+                        if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
+                            foreach (var e in errors.EnumerateArray().Take(20))
+                                if (e.ValueKind == JsonValueKind.Object)
+                                    details.Add(new RingCentralErrorDetail { ErrorCode = Str(e, "errorCode"), Message = Str(e, "message"), ParameterName = Str(e, "parameterName") });
+                        code = code ?? details.Select(d => d.ErrorCode).FirstOrDefault(c => c != null) ?? Str(root, "error");
+                        message = message ?? details.Select(d => d.Message).FirstOrDefault(m => m != null);
+                    }
+                }
+            }
+            catch (JsonException) { }
+            var status = (int)response.StatusCode;
+            var requestId = Header(response, "RCRequestId");
+            var retryAfter = RetryAfterOf(response);
+            var group = Header(response, "X-Rate-Limit-Group");
+            int? remaining = int.TryParse(Header(response, "X-Rate-Limit-Remaining"), out var r) ? r : (int?)null;
+            var text = $"RingCentral refused {what}: HTTP {status}" +
+                       (code != null ? $" {code}" : "") +
+                       (message != null ? $": {Limit(message)}" : body.Length == 0 ? " with an empty body" : " with a body that is not a RingCentral error") +
+                       (requestId != null ? $" (RCRequestId {requestId})" : "") + ".";
+            return new RingCentralApiException(text, response.StatusCode, code, message, details, requestId, retryAfter, group, remaining);
+        }
+
+        private static string Limit(string s) => s.Length > 500 ? s.Substring(0, 500) + "…" : s;
+
+        private static string Str(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+        internal static string Header(HttpResponseMessage r, string name) =>
+            r.Headers.TryGetValues(name, out var v) || (r.Content != null && r.Content.Headers.TryGetValues(name, out v)) ? v.FirstOrDefault() : null;
+
+        internal static TimeSpan? RetryAfterOf(HttpResponseMessage r)
+        {
+            var ra = r.Headers.RetryAfter;
+            if (ra?.Delta is TimeSpan d) return d;
+            if (ra?.Date is DateTimeOffset when) return when - DateTimeOffset.UtcNow;
+            return null;
+        }
+    }
+
+    /// <summary>Signing in, or refreshing the session, failed: run Connect-RingCentral (or the client's connect) again.</summary>
+    public sealed class RingCentralAuthenticationException : Exception
+    {
+        public RingCentralAuthenticationException(string message, RingCentralApiException inner = null) : base(message, inner) { }
+        public string ErrorCode => (InnerException as RingCentralApiException)?.ErrorCode;
+    }
+
+    /// <summary>
+    /// A request that changes something (placing a call) was sent, and no answer came back: RingCentral may or may
+    /// not have acted. It is never sent again on its own; the user must check.
+    /// </summary>
+    public sealed class RingOutOutcomeUnknownException : Exception
+    {
+        public RingOutOutcomeUnknownException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    /// <summary>The server answered 2xx with a body that could not be read as the documented JSON.</summary>
+    public sealed class RingCentralProtocolException : Exception
+    {
+        public RingCentralProtocolException(string message, Exception inner = null) : base(message, inner) { }
+    }
+}

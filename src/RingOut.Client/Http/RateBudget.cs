@@ -1,0 +1,182 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace RingOut.Client.Http
+{
+    /// <summary>RingCentral's throttling groups.</summary>
+    public enum RateGroup { Light, Medium, Heavy, Auth }
+
+    /// <summary>What one group's budget looks like now.</summary>
+    public sealed class RateGroupState
+    {
+        public RateGroup Group { get; internal set; }
+        public int Limit { get; internal set; }
+        public TimeSpan Window { get; internal set; }
+        /// <summary>Requests this client may still send now without waiting.</summary>
+        public int Available { get; internal set; }
+        /// <summary>Set after a 429 or when the server says nothing is left: nothing is sent to the group before it.</summary>
+        public DateTimeOffset? BlockedUntil { get; internal set; }
+        public override string ToString() => $"{Group}: {Available}/{Limit} per {Window.TotalSeconds:0}s" + (BlockedUntil is DateTimeOffset b ? $", blocked until {b:HH:mm:ss}" : "");
+    }
+
+    /// <summary>
+    /// One rate budget per session and group, shared by every request of the session (all cmdlets, all runspaces).
+    /// It paces requests so that the server's limits are not hit: a sliding log of what was sent, corrected by the
+    /// X-Rate-Limit-* headers, and a block after a 429 during which nothing is sent to the group (a request sent
+    /// during the penalty would restart it).
+    /// </summary>
+    public sealed class RateBudget
+    {
+        private readonly TimeProvider _clock;
+        private readonly Dictionary<RateGroup, Bucket> _buckets = new Dictionary<RateGroup, Bucket>();
+
+        private sealed class Bucket
+        {
+            public int Limit;
+            public TimeSpan Window = TimeSpan.FromSeconds(60);
+            public readonly Queue<DateTimeOffset> Sent = new Queue<DateTimeOffset>();
+            public DateTimeOffset BlockedUntil;
+        }
+
+        public RateBudget(TimeProvider clock)
+        {
+            _clock = clock ?? throw new ArgumentNullException(nameof(clock));
+            // RingCentral's published defaults; the server's headers replace them as soon as it answers.
+            _buckets[RateGroup.Light] = new Bucket { Limit = 50 };
+            _buckets[RateGroup.Medium] = new Bucket { Limit = 40 };
+            _buckets[RateGroup.Heavy] = new Bucket { Limit = 10 };
+            _buckets[RateGroup.Auth] = new Bucket { Limit = 5 };
+        }
+
+        /// <summary>Margin added to each wait, for the time a request takes to reach the server.</summary>
+        public TimeSpan SafetyMargin { get; set; } = TimeSpan.FromMilliseconds(250);
+
+        /// <summary>Raised (on the requesting thread) when a request must wait for the budget: group and how long.</summary>
+        public event Action<RateGroup, TimeSpan> Waiting;
+
+        /// <summary>How long a request to <paramref name="group"/> would wait now (zero if it can go at once).</summary>
+        public TimeSpan WaitTime(RateGroup group)
+        {
+            lock (_buckets) return WaitLocked(_buckets[group], _clock.GetUtcNow());
+        }
+
+        /// <summary>Estimated time to send <paramref name="count"/> more requests to <paramref name="group"/> at the pace the budget allows.</summary>
+        public TimeSpan EstimateTime(RateGroup group, int count)
+        {
+            if (count <= 0) return TimeSpan.Zero;
+            lock (_buckets)
+            {
+                var b = _buckets[group];
+                var now = _clock.GetUtcNow();
+                var start = b.BlockedUntil > now ? b.BlockedUntil - now : TimeSpan.Zero;
+                var free = Math.Max(0, b.Limit - Live(b, now));
+                if (count <= free) return start;
+                var rounds = (count - free + b.Limit - 1) / Math.Max(1, b.Limit);
+                return start + TimeSpan.FromTicks(b.Window.Ticks * rounds);
+            }
+        }
+
+        public RateGroupState State(RateGroup group)
+        {
+            lock (_buckets)
+            {
+                var b = _buckets[group];
+                var now = _clock.GetUtcNow();
+                return new RateGroupState
+                {
+                    Group = group, Limit = b.Limit, Window = b.Window,
+                    Available = b.BlockedUntil > now ? 0 : Math.Max(0, b.Limit - Live(b, now)),
+                    BlockedUntil = b.BlockedUntil > now ? b.BlockedUntil : (DateTimeOffset?)null,
+                };
+            }
+        }
+
+        /// <summary>Waits until a request may be sent to the group, then counts it as sent.</summary>
+        public async Task AcquireAsync(RateGroup group, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                TimeSpan wait;
+                lock (_buckets)
+                {
+                    var b = _buckets[group];
+                    var now = _clock.GetUtcNow();
+                    wait = WaitLocked(b, now);
+                    if (wait <= TimeSpan.Zero) { b.Sent.Enqueue(now); return; }
+                }
+                Waiting?.Invoke(group, wait);
+                await _clock.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Takes what the server said of the group's limit and what is left.</summary>
+        public void Observe(RateGroup group, HttpResponseMessage response)
+        {
+            int? Int(string name) =>
+                int.TryParse(RingCentralApiException.Header(response, name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : (int?)null;
+            var limit = Int("X-Rate-Limit-Limit");
+            var remaining = Int("X-Rate-Limit-Remaining");
+            var window = Int("X-Rate-Limit-Window");
+            lock (_buckets)
+            {
+                var b = _buckets[group];
+                var now = _clock.GetUtcNow();
+                if (limit > 0) b.Limit = limit.Value;
+                if (window > 0) b.Window = TimeSpan.FromSeconds(window.Value);
+                if (remaining == 0 && (int)response.StatusCode != 429)
+                {
+                    // The server counts more than we do (another client of the same user and app): wait for a slot.
+                    Trim(b, now);
+                    var free = b.Sent.Count > 0 ? b.Sent.Peek() + b.Window : now + b.Window;
+                    if (free > b.BlockedUntil) b.BlockedUntil = free;
+                }
+            }
+        }
+
+        /// <summary>After a 429: nothing goes to the group for <paramref name="retryAfter"/>.</summary>
+        public void Penalize(RateGroup group, TimeSpan retryAfter)
+        {
+            lock (_buckets)
+            {
+                var b = _buckets[group];
+                var until = _clock.GetUtcNow() + retryAfter;
+                if (until > b.BlockedUntil) b.BlockedUntil = until;
+            }
+        }
+
+        /// <summary>The window of a group, for a 429 that came without Retry-After.</summary>
+        public TimeSpan WindowOf(RateGroup group) { lock (_buckets) return _buckets[group].Window; }
+
+        private TimeSpan WaitLocked(Bucket b, DateTimeOffset now)
+        {
+            Trim(b, now);
+            var wait = b.BlockedUntil > now ? b.BlockedUntil - now : TimeSpan.Zero;
+            if (b.Sent.Count >= b.Limit)
+            {
+                // The oldest request in the window must leave it first.
+                var oldest = b.Sent.Count > b.Limit - 1 ? ElementAt(b.Sent, b.Sent.Count - b.Limit) : now;
+                var free = oldest + b.Window + SafetyMargin - now;
+                if (free > wait) wait = free;
+            }
+            return wait;
+        }
+
+        private static DateTimeOffset ElementAt(Queue<DateTimeOffset> q, int index)
+        {
+            var i = 0;
+            foreach (var t in q) if (i++ == index) return t;
+            return q.Peek();
+        }
+
+        private int Live(Bucket b, DateTimeOffset now) { Trim(b, now); return b.Sent.Count; }
+
+        private void Trim(Bucket b, DateTimeOffset now)
+        {
+            while (b.Sent.Count > 0 && b.Sent.Peek() + b.Window + SafetyMargin <= now) b.Sent.Dequeue();
+        }
+    }
+}

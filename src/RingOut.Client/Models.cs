@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace RingOut.Client
+{
+    /// <summary>Every value RingCentral documents for callStatus, callerStatus and calleeStatus; Unknown for anything else.</summary>
+    public enum RingOutStatus
+    {
+        Unknown = 0,
+        InProgress,
+        Success,
+        Finished,
+        Busy,
+        NoAnswer,
+        Rejected,
+        GenericError,
+        InternationalDisabled,
+        DestinationBlocked,
+        NotEnoughFunds,
+        NoSuchUser,
+        RingOutFromThisNumberIsNotSupported,
+        Error,
+        CannotReach,
+        NoAnsweringMachine,
+        NoSessionFound,
+        Invalid,
+    }
+
+    /// <summary>Where a call stands, from its three statuses.</summary>
+    public enum RingOutCallState
+    {
+        /// <summary>Still ringing one leg or the other.</summary>
+        InProgress,
+        /// <summary>Both legs answered: the parties are talking.</summary>
+        Connected,
+        /// <summary>The call connected and has ended.</summary>
+        Ended,
+        /// <summary>The call did not connect (busy, no answer, rejected or cancelled, error, …).</summary>
+        Failed,
+        /// <summary>RingCentral no longer knows the call (404 / NoSessionFound): it was set up or is over. Not a failure.</summary>
+        Gone,
+    }
+
+    internal static class StatusText
+    {
+        public static RingOutStatus Parse(string text)
+        {
+            if (string.IsNullOrEmpty(text)) return RingOutStatus.Unknown;
+            if (string.Equals(text, "NosuchUser", StringComparison.OrdinalIgnoreCase)) return RingOutStatus.NoSuchUser; // the spec's spelling
+            return Enum.TryParse<RingOutStatus>(text, true, out var s) && Enum.IsDefined(typeof(RingOutStatus), s) && !int.TryParse(text, out _)
+                ? s : RingOutStatus.Unknown;
+        }
+    }
+
+    /// <summary>
+    /// One snapshot of a RingOut call, as RingCentral reported it at <see cref="RetrievedAt"/>. Immutable:
+    /// a newer snapshot is a new object.
+    /// </summary>
+    public sealed class RingOutCall
+    {
+        internal RingOutCall(string id, string uri, string callStatus, string callerStatus, string calleeStatus,
+            string from, string to, string accountId, string extensionId, DateTimeOffset placedAt, DateTimeOffset retrievedAt,
+            bool isGone, RingCentralSession session)
+        {
+            Id = id; Uri = uri;
+            CallStatusText = callStatus; CallerStatusText = callerStatus; CalleeStatusText = calleeStatus;
+            CallStatus = StatusText.Parse(callStatus); CallerStatus = StatusText.Parse(callerStatus); CalleeStatus = StatusText.Parse(calleeStatus);
+            From = from; To = to; AccountId = accountId; ExtensionId = extensionId;
+            PlacedAt = placedAt; RetrievedAt = retrievedAt; IsGone = isGone; Session = session;
+        }
+
+        /// <summary>RingCentral's id of the call: an opaque string (the server sends a number).</summary>
+        public string Id { get; }
+        /// <summary>The call's resource address as RingCentral gave it (it uses the legacy /ringout/ segment).</summary>
+        public string Uri { get; }
+        public RingOutStatus CallStatus { get; }
+        /// <summary>The caller leg: the <see cref="From"/> phone, rung first.</summary>
+        public RingOutStatus CallerStatus { get; }
+        /// <summary>The callee leg: the <see cref="To"/> number, rung once the caller answers.</summary>
+        public RingOutStatus CalleeStatus { get; }
+        /// <summary>callStatus exactly as sent, kept when it is a value this version does not know.</summary>
+        public string CallStatusText { get; }
+        public string CallerStatusText { get; }
+        public string CalleeStatusText { get; }
+        /// <summary>The number rung first, or null when RingCentral chose the default forwarding number.</summary>
+        public string From { get; }
+        public string To { get; }
+        public string AccountId { get; }
+        public string ExtensionId { get; }
+        /// <summary>When the call was placed (when this client saw RingCentral accept it).</summary>
+        public DateTimeOffset PlacedAt { get; }
+        /// <summary>When this snapshot was taken.</summary>
+        public DateTimeOffset RetrievedAt { get; }
+        /// <summary>RingCentral no longer knows the call; the statuses are the last ones seen.</summary>
+        public bool IsGone { get; }
+
+        internal RingCentralSession Session { get; }
+
+        public RingOutCallState State
+        {
+            get
+            {
+                if (CallStatus == RingOutStatus.NoSessionFound) return RingOutCallState.Gone;
+                switch (CallStatus)
+                {
+                    case RingOutStatus.InProgress:
+                        return IsGone ? RingOutCallState.Gone : RingOutCallState.InProgress;
+                    case RingOutStatus.Success:
+                        return CallerStatus == RingOutStatus.Finished || CalleeStatus == RingOutStatus.Finished
+                            ? RingOutCallState.Ended
+                            : IsGone ? RingOutCallState.Gone : RingOutCallState.Connected;
+                    default:
+                        return RingOutCallState.Failed;
+                }
+            }
+        }
+
+        /// <summary>Nothing about this call will change any more (ended, failed or gone).</summary>
+        public bool IsFinal => State == RingOutCallState.Ended || State == RingOutCallState.Failed || State == RingOutCallState.Gone;
+
+        internal RingOutCall WithStatus(string call, string caller, string callee, DateTimeOffset at) =>
+            new RingOutCall(Id, Uri, call, caller, callee, From, To, AccountId, ExtensionId, PlacedAt, at, false, Session);
+
+        internal RingOutCall AsGone(DateTimeOffset at) =>
+            new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, at, true, Session);
+
+        public override string ToString() =>
+            string.Format(CultureInfo.InvariantCulture, "RingOut {0} to {1}: {2} (call {3}, caller {4}, callee {5})",
+                Id, To ?? "?", State, CallStatusText, CallerStatusText, CalleeStatusText);
+    }
+
+    /// <summary>What to place: the numbers and options of POST ring-out.</summary>
+    public sealed class RingOutCallRequest
+    {
+        /// <summary>The called party, E.164. Required.</summary>
+        public string To { get; set; }
+        /// <summary>The number rung first, E.164; null with no <see cref="ForwardingNumberId"/> uses the default forwarding number.</summary>
+        public string From { get; set; }
+        /// <summary>Id of one of the user's forwarding numbers to ring first, instead of <see cref="From"/>.</summary>
+        public string ForwardingNumberId { get; set; }
+        /// <summary>The caller ID shown to the called party, E.164; one of the user's numbers with the CallerId feature.</summary>
+        public string CallerId { get; set; }
+        /// <summary>Ask the caller to press 1 before the called party is dialled.</summary>
+        public bool PlayPrompt { get; set; }
+        /// <summary>Dialling-plan country id; the extension's home country when null.</summary>
+        public string CountryId { get; set; }
+        public string AccountId { get; set; } = "~";
+        public string ExtensionId { get; set; } = "~";
+    }
+
+    /// <summary>One of the user's forwarding numbers: a phone RingOut can ring first.</summary>
+    public sealed class ForwardingNumber
+    {
+        public string Id { get; internal set; }
+        public string PhoneNumber { get; internal set; }
+        public string Label { get; internal set; }
+        public string Type { get; internal set; }
+        public IReadOnlyList<string> Features { get; internal set; } = new string[0];
+        public override string ToString() => $"{Label} {PhoneNumber} ({Id})";
+    }
+}

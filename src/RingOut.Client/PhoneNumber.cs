@@ -1,0 +1,77 @@
+using System;
+using System.Text;
+
+namespace RingOut.Client
+{
+    /// <summary>
+    /// E.164 parsing: accepts numbers as people write them (spaces, dashes, dots, brackets, slashes, a leading
+    /// <c>+</c> or <c>00</c>) and gives the E.164 form, or a sentence that says what is wrong.
+    /// National numbers without a country code are read as North American (+1).
+    /// </summary>
+    public static class PhoneNumber
+    {
+        public static bool TryNormalize(string input, out string e164, out string error)
+        {
+            e164 = null;
+            if (string.IsNullOrWhiteSpace(input)) { error = "A phone number is required, but the value is empty."; return false; }
+            var text = input.Trim();
+            if (text.StartsWith("tel:", StringComparison.OrdinalIgnoreCase)) text = text.Substring(4);
+            if (text.IndexOf(";ext=", StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf("ext", StringComparison.OrdinalIgnoreCase) >= 0 ||
+                text.IndexOfAny(new[] { 'x', 'X', '#', ',', ';', '*' }) >= 0)
+            {
+                error = $"'{input}' has an extension or dialling pause; RingOut dials whole numbers only. Give the number without the extension.";
+                return false;
+            }
+            var digits = new StringBuilder(text.Length);
+            var plus = false;
+            for (var i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                if (c >= '0' && c <= '9') digits.Append(c);
+                else if (c == '+' && digits.Length == 0 && !plus) plus = true;
+                else if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/' || c == '\u00a0') continue;
+                else if (char.IsLetter(c))
+                {
+                    error = $"'{input}' contains letters; give the number in digits (for example +1 650 555 0123).";
+                    return false;
+                }
+                else
+                {
+                    error = $"'{input}' contains '{c}', which is not part of a phone number.";
+                    return false;
+                }
+            }
+            var d = digits.ToString();
+            if (!plus && d.StartsWith("00", StringComparison.Ordinal)) { plus = true; d = d.Substring(2); }
+            if (!plus)
+            {
+                if (d.Length == 10 && d[0] >= '2' && d[0] <= '9') d = "1" + d;
+                else if (!(d.Length == 11 && d[0] == '1'))
+                {
+                    error = $"'{input}' has no country code; write it as +<country code><number> (for example +44 20 7946 0958). Numbers without one are read as North American and need 10 digits.";
+                    return false;
+                }
+            }
+            if (d.Length < 7 || d.Length > 15)
+            {
+                error = $"'{input}' has {d.Length} digits; an international (E.164) number has 7 to 15, country code included.";
+                return false;
+            }
+            if (d[0] == '0')
+            {
+                error = $"'{input}' starts with 0 after the '+'; country codes never start with 0.";
+                return false;
+            }
+            e164 = "+" + d;
+            error = null;
+            return true;
+        }
+
+        /// <summary>The E.164 form, or an <see cref="ArgumentException"/> that says what is wrong.</summary>
+        public static string Normalize(string input)
+        {
+            if (TryNormalize(input, out var e164, out var error)) return e164;
+            throw new ArgumentException(error, nameof(input));
+        }
+    }
+}

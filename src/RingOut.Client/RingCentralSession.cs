@@ -1,0 +1,408 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Security;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using RingOut.Client.Http;
+
+namespace RingOut.Client
+{
+    /// <summary>How to connect: the server, and the credential (JWT flow, or an access token brought along).</summary>
+    public sealed class RingCentralConnectOptions
+    {
+        public static readonly Uri ProductionServer = new Uri("https://platform.ringcentral.com");
+
+        public Uri Server { get; set; } = ProductionServer;
+        /// <summary>A name for the platform: Production, Emulator, or Custom.</summary>
+        public string EnvironmentName { get; set; } = "Production";
+        public string ClientId { get; set; }
+        public SecureString ClientSecret { get; set; }
+        public SecureString Jwt { get; set; }
+        /// <summary>An access token to use as it is (no refresh token: the session ends when it expires).</summary>
+        public SecureString AccessToken { get; set; }
+        /// <summary>The innermost transport; null for the network. The in-process emulator supplies its own.</summary>
+        public Func<HttpMessageHandler> Transport { get; set; }
+        public TimeProvider Clock { get; set; } = TimeProvider.System;
+        /// <summary>Kept on the session for scripts and tests: the in-process emulator, when there is one.</summary>
+        public object Emulator { get; set; }
+        public RetryOptions Retry { get; set; } = new RetryOptions();
+        public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromSeconds(60);
+    }
+
+    /// <summary>One HTTP exchange, for -Verbose logging: never a header value or a body.</summary>
+    public sealed class HttpExchange
+    {
+        public string Method { get; internal set; }
+        public string Path { get; internal set; }
+        public int? StatusCode { get; internal set; }
+        public string RateLimitGroup { get; internal set; }
+        public int? RateLimitRemaining { get; internal set; }
+        public TimeSpan Elapsed { get; internal set; }
+        public string Failure { get; internal set; }
+        public override string ToString() =>
+            $"{Method} {Path} -> {(StatusCode?.ToString(CultureInfo.InvariantCulture) ?? Failure)}" +
+            (RateLimitGroup != null ? $" ({RateLimitGroup} remaining {RateLimitRemaining})" : "") +
+            $" in {Elapsed.TotalMilliseconds:0} ms";
+    }
+
+    /// <summary>
+    /// An authenticated connection to one RingCentral user: one HttpClient pipeline (Microsoft.Extensions.Http:
+    /// bearer token → rate budget and retries → transport), the token lifecycle, and the rate budget, shared by
+    /// every caller. Safe to use from many threads. Holds no secret in any property or in <see cref="ToString"/>.
+    /// </summary>
+    public sealed class RingCentralSession : IDisposable
+    {
+        private const string ClientName = "RingCentral";
+        private readonly ServiceProvider _services;
+        private readonly IHttpClientFactory _factory;
+        private readonly TokenManager _tokens;
+        private readonly RetryOptions _retry;
+        private int _disposed;
+
+        private RingCentralSession(RingCentralConnectOptions o)
+        {
+            Server = o.Server;
+            EnvironmentName = o.EnvironmentName;
+            ClientId = o.ClientId;
+            Clock = o.Clock ?? TimeProvider.System;
+            Emulator = o.Emulator;
+            _retry = o.Retry ?? new RetryOptions();
+            Budget = new RateBudget(Clock);
+            _tokens = new TokenManager(Clock, o.ClientId, o.ClientSecret) { RefreshMargin = o.RefreshMargin };
+
+            var services = new ServiceCollection();
+            var builder = services.AddHttpClient(ClientName, c =>
+            {
+                c.BaseAddress = Server;
+                c.Timeout = Timeout.InfiniteTimeSpan; // each attempt has its own timeout; pacing waits may be long
+                c.DefaultRequestHeaders.UserAgent.ParseAdd("RingOut-PowerShell/" + typeof(RingCentralSession).Assembly.GetName().Version);
+            });
+            if (o.Transport != null) builder.ConfigurePrimaryHttpMessageHandler(o.Transport);
+            builder.AddHttpMessageHandler(() => new BearerTokenHandler(_tokens));
+            builder.AddHttpMessageHandler(() => new RateLimitRetryHandler(Budget, Clock, _retry) { Exchanged = OnExchanged });
+            _services = services.BuildServiceProvider();
+            _factory = _services.GetRequiredService<IHttpClientFactory>();
+            _tokens.PostForm = PostFormAsync;
+        }
+
+        /// <summary>Signs in and learns who the token belongs to.</summary>
+        public static async Task<RingCentralSession> ConnectAsync(RingCentralConnectOptions options, CancellationToken cancellationToken = default)
+        {
+            if (options == null) throw new ArgumentNullException(nameof(options));
+            if (options.Server == null || !options.Server.IsAbsoluteUri) throw new ArgumentException("The server must be an absolute http(s) address.", nameof(options));
+            var session = new RingCentralSession(options);
+            try
+            {
+                if (options.AccessToken != null) session._tokens.UseAccessToken(Secret.Reveal(options.AccessToken));
+                else
+                {
+                    if (string.IsNullOrEmpty(options.ClientId) || options.ClientSecret == null || options.Jwt == null)
+                        throw new ArgumentException("The JWT flow needs a client id, a client secret and a JWT credential.", nameof(options));
+                    try
+                    {
+                        await session._tokens.LoginWithJwtAsync(Secret.Reveal(options.Jwt), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (RingCentralApiException e) when ((int)e.StatusCode >= 400 && (int)e.StatusCode < 500 && (int)e.StatusCode != 429)
+                    {
+                        throw new RingCentralAuthenticationException(
+                            $"RingCentral refused the sign-in ({e.ErrorCode}: {e.ApiMessage}). Check the client id, client secret and JWT credential.", e);
+                    }
+                }
+                await session.LoadIdentityAsync(cancellationToken).ConfigureAwait(false);
+                session.ConnectedAt = session.Clock.GetUtcNow();
+                return session;
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
+        }
+
+        public Uri Server { get; }
+        public string EnvironmentName { get; }
+        public string ClientId { get; }
+        public string AccountId { get; private set; }
+        public string ExtensionId { get; private set; }
+        public string ExtensionNumber { get; private set; }
+        public string UserName { get; private set; }
+        public DateTimeOffset ConnectedAt { get; private set; }
+        public DateTimeOffset? AccessTokenExpiresOn => _tokens.AccessTokenExpiresOn;
+        public DateTimeOffset? RefreshTokenExpiresOn => _tokens.RefreshTokenExpiresOn;
+        public bool CanRefresh => _tokens.CanRefresh;
+        /// <summary>How many times the access token was refreshed in this session.</summary>
+        public int TokenRefreshCount => _tokens.Refreshes;
+        public bool IsConnected => Volatile.Read(ref _disposed) == 0;
+        /// <summary>The in-process emulator this session talks to, when connected to the Emulator environment.</summary>
+        public object Emulator { get; }
+        public TimeProvider Clock { get; }
+        public RateBudget Budget { get; }
+
+        /// <summary>Raised after every HTTP exchange (for verbose logs). It carries no header value and no body.</summary>
+        public event Action<HttpExchange> Exchange;
+
+        /// <summary>The rate budget of each group as this client sees it.</summary>
+        public IReadOnlyList<RateGroupState> RateLimits =>
+            new[] { RateGroup.Light, RateGroup.Medium, RateGroup.Heavy, RateGroup.Auth }.Select(Budget.State).ToArray();
+
+        public override string ToString() =>
+            $"{UserName} (extension {ExtensionNumber}, id {ExtensionId}, account {AccountId}) at {Server}" +
+            (AccessTokenExpiresOn is DateTimeOffset e ? $"; access token expires {e:u}" : "");
+
+        private HttpClient Http
+        {
+            get
+            {
+                if (!IsConnected) throw new ObjectDisposedException(nameof(RingCentralSession), "This RingCentral session was disconnected. Run Connect-RingCentral to open a new one.");
+                return _factory.CreateClient(ClientName);
+            }
+        }
+
+        private void OnExchanged(HttpRequestMessage request, HttpResponseMessage response, TimeSpan elapsed, Exception failure)
+        {
+            var handler = Exchange;
+            if (handler == null) return;
+            int? remaining = response != null && int.TryParse(RingCentralApiException.Header(response, "X-Rate-Limit-Remaining"), out var r) ? r : (int?)null;
+            handler(new HttpExchange
+            {
+                Method = request.Method.Method,
+                Path = request.RequestUri.IsAbsoluteUri ? request.RequestUri.AbsolutePath : request.RequestUri.OriginalString,
+                StatusCode = response != null ? (int)response.StatusCode : (int?)null,
+                RateLimitGroup = response != null ? RingCentralApiException.Header(response, "X-Rate-Limit-Group") : null,
+                RateLimitRemaining = remaining,
+                Elapsed = elapsed,
+                Failure = failure?.GetType().Name,
+            });
+        }
+
+        private Task<HttpResponseMessage> PostFormAsync(IDictionary<string, string> form, string what, bool idempotent, CancellationToken ct)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/restapi/oauth/token") { Content = new FormUrlEncodedContent(form) };
+            new RequestKind { Group = RateGroup.Auth, Idempotent = idempotent, UsesClientCredentials = true, Description = what }.AttachTo(request);
+            return Http.SendAsync(request, ct);
+        }
+
+        internal async Task<(HttpResponseMessage response, byte[] body)> SendAsync(HttpMethod method, string path, object json,
+            RateGroup group, bool idempotent, string what, CancellationToken ct)
+        {
+            var request = new HttpRequestMessage(method, path);
+            if (json != null)
+                request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(json))
+                {
+                    Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } },
+                };
+            new RequestKind { Group = group, Idempotent = idempotent, Description = what }.AttachTo(request);
+            var response = await Http.SendAsync(request, ct).ConfigureAwait(false);
+            var body = response.Content == null ? new byte[0] : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            return (response, body);
+        }
+
+        internal async Task<JsonDocument> GetJsonAsync(string path, RateGroup group, string what, CancellationToken ct)
+        {
+            var (response, body) = await SendAsync(HttpMethod.Get, path, null, group, true, what, ct).ConfigureAwait(false);
+            using (response)
+            {
+                if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, body, what);
+                return ParseJson(body, what);
+            }
+        }
+
+        internal static JsonDocument ParseJson(byte[] body, string what)
+        {
+            try { return JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 }); }
+            catch (JsonException e) { throw new RingCentralProtocolException($"RingCentral's answer to {what} is not valid JSON.", e); }
+        }
+
+        private async Task LoadIdentityAsync(CancellationToken ct)
+        {
+            using (var doc = await GetJsonAsync("/restapi/v1.0/account/~/extension/~", RateGroup.Light, "reading the signed-in extension", ct).ConfigureAwait(false))
+            {
+                var root = doc.RootElement;
+                ExtensionId = Json.IdString(root, "id") ?? _tokens.OwnerId;
+                ExtensionNumber = Json.Str(root, "extensionNumber");
+                UserName = Json.Str(root, "name");
+                AccountId = root.TryGetProperty("account", out var acc) && acc.ValueKind == JsonValueKind.Object ? Json.IdString(acc, "id") : null;
+            }
+        }
+
+        /// <summary>Revokes the session's tokens (ending the OAuth session) and disposes it. Revocation errors are ignored, as RingCentral advises.</summary>
+        public async Task DisconnectAsync(CancellationToken cancellationToken = default)
+        {
+            if (!IsConnected) return;
+            var token = _tokens.TokenToRevoke;
+            if (token != null && ClientId != null)
+            {
+                try
+                {
+                    var request = new HttpRequestMessage(HttpMethod.Post, "/restapi/oauth/revoke")
+                    {
+                        Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }),
+                    };
+                    new RequestKind { Group = RateGroup.Auth, Idempotent = true, UsesClientCredentials = true, Description = "revoking the session" }.AttachTo(request);
+                    using (await Http.SendAsync(request, cancellationToken).ConfigureAwait(false)) { }
+                }
+                catch (Exception e) when (!(e is OperationCanceledException)) { }
+            }
+            _tokens.Forget("This RingCentral session was disconnected. Run Connect-RingCentral to open a new one.");
+            Dispose();
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            _services.Dispose();
+            _tokens.Dispose();
+        }
+
+        // ------------------------------------------------------------------ RingOut API
+
+        private static string Seg(string s) => Uri.EscapeDataString(string.IsNullOrEmpty(s) ? "~" : s);
+
+        private static string RingOutPath(string account, string extension, string id = null) =>
+            $"/restapi/v1.0/account/{Seg(account)}/extension/{Seg(extension)}/ring-out" + (id == null ? "" : "/" + Uri.EscapeDataString(id));
+
+        /// <summary>
+        /// POST ring-out. Sent once: retried only when RingCentral provably did not act on it. When the outcome
+        /// cannot be known, throws <see cref="RingOutOutcomeUnknownException"/>.
+        /// </summary>
+        public async Task<RingOutCall> PlaceCallAsync(RingOutCallRequest request, CancellationToken cancellationToken = default)
+        {
+            if (request == null) throw new ArgumentNullException(nameof(request));
+            var to = PhoneNumber.Normalize(request.To);
+            var body = new Dictionary<string, object> { ["to"] = new Dictionary<string, string> { ["phoneNumber"] = to } };
+            string from = null;
+            if (!string.IsNullOrEmpty(request.ForwardingNumberId))
+                body["from"] = new Dictionary<string, string> { ["forwardingNumberId"] = request.ForwardingNumberId };
+            else if (!string.IsNullOrEmpty(request.From))
+                body["from"] = new Dictionary<string, string> { ["phoneNumber"] = from = PhoneNumber.Normalize(request.From) };
+            if (!string.IsNullOrEmpty(request.CallerId))
+                body["callerId"] = new Dictionary<string, string> { ["phoneNumber"] = PhoneNumber.Normalize(request.CallerId) };
+            if (request.PlayPrompt) body["playPrompt"] = true;
+            if (!string.IsNullOrEmpty(request.CountryId)) body["country"] = new Dictionary<string, string> { ["id"] = request.CountryId };
+
+            var what = $"placing a RingOut call to {to}";
+            var (response, bytes) = await SendAsync(HttpMethod.Post, RingOutPath(request.AccountId, request.ExtensionId), body,
+                RateGroup.Heavy, idempotent: false, what, cancellationToken).ConfigureAwait(false);
+            using (response)
+            {
+                if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what);
+                var now = Clock.GetUtcNow();
+                try
+                {
+                    using (var doc = ParseJson(bytes, what))
+                        return ReadCall(doc.RootElement, from, to,
+                            request.AccountId, request.ExtensionId, now, now);
+                }
+                catch (RingCentralProtocolException e)
+                {
+                    throw new RingOutOutcomeUnknownException(
+                        $"RingCentral accepted the call to {to} (HTTP {(int)response.StatusCode}{RequestIdText(response)}) but its answer could not be read, so the call's id is unknown. The call was probably placed: check your phone or the call log before placing it again.", e);
+                }
+            }
+        }
+
+        private static string RequestIdText(HttpResponseMessage r)
+        {
+            var id = RingCentralApiException.Header(r, "RCRequestId");
+            return id == null ? "" : ", RCRequestId " + id;
+        }
+
+        /// <summary>GET ring-out/{id}: a fresh snapshot. A call RingCentral no longer knows throws <see cref="RingCentralApiException"/> with <see cref="RingCentralApiException.IsNotFound"/>.</summary>
+        public async Task<RingOutCall> GetCallAsync(string id, string accountId = "~", string extensionId = "~", CancellationToken cancellationToken = default)
+        {
+            if (string.IsNullOrWhiteSpace(id)) throw new ArgumentException("A RingOut call id is required.", nameof(id));
+            var what = $"reading RingOut call {id}";
+            using (var doc = await GetJsonAsync(RingOutPath(accountId, extensionId, id), RateGroup.Light, what, cancellationToken).ConfigureAwait(false))
+            {
+                var now = Clock.GetUtcNow();
+                return ReadCall(doc.RootElement, null, null, accountId, extensionId, now, now);
+            }
+        }
+
+        /// <summary>A newer snapshot of <paramref name="call"/>; when RingCentral no longer knows it, the last snapshot marked gone.</summary>
+        public async Task<RingOutCall> RefreshCallAsync(RingOutCall call, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                var fresh = await GetCallAsync(call.Id, call.AccountId, call.ExtensionId, cancellationToken).ConfigureAwait(false);
+                return call.WithStatus(fresh.CallStatusText, fresh.CallerStatusText, fresh.CalleeStatusText, fresh.RetrievedAt);
+            }
+            catch (RingCentralApiException e) when (e.IsNotFound)
+            {
+                return call.AsGone(Clock.GetUtcNow());
+            }
+        }
+
+        /// <summary>DELETE ring-out/{id}: cancels the call while the called party is still being rung.</summary>
+        public async Task CancelCallAsync(string id, string accountId = "~", string extensionId = "~", CancellationToken cancellationToken = default)
+        {
+            var what = $"cancelling RingOut call {id}";
+            var (response, bytes) = await SendAsync(HttpMethod.Delete, RingOutPath(accountId, extensionId, id), null, RateGroup.Heavy, true, what, cancellationToken).ConfigureAwait(false);
+            using (response)
+                if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what);
+        }
+
+        /// <summary>All of the user's forwarding numbers (every page).</summary>
+        public async Task<IReadOnlyList<ForwardingNumber>> GetForwardingNumbersAsync(CancellationToken cancellationToken = default)
+        {
+            var result = new List<ForwardingNumber>();
+            for (var page = 1; page <= 100; page++)
+            {
+                using (var doc = await GetJsonAsync($"/restapi/v1.0/account/~/extension/~/forwarding-number?page={page}&perPage=100", RateGroup.Light, "listing forwarding numbers", cancellationToken).ConfigureAwait(false))
+                {
+                    var root = doc.RootElement;
+                    if (root.TryGetProperty("records", out var records) && records.ValueKind == JsonValueKind.Array)
+                        foreach (var r in records.EnumerateArray())
+                            result.Add(new ForwardingNumber
+                            {
+                                Id = Json.IdString(r, "id"), PhoneNumber = Json.Str(r, "phoneNumber"), Label = Json.Str(r, "label"), Type = Json.Str(r, "type"),
+                                Features = r.TryGetProperty("features", out var f) && f.ValueKind == JsonValueKind.Array
+                                    ? f.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()).ToArray() : new string[0],
+                            });
+                    var totalPages = root.TryGetProperty("paging", out var p) && p.ValueKind == JsonValueKind.Object &&
+                                     p.TryGetProperty("totalPages", out var tp) && tp.TryGetInt32(out var n) ? n : 1;
+                    if (page >= totalPages) break;
+                }
+            }
+            return result;
+        }
+
+        private RingOutCall ReadCall(JsonElement root, string from, string to, string accountId, string extensionId, DateTimeOffset placedAt, DateTimeOffset at)
+        {
+            if (root.ValueKind != JsonValueKind.Object) throw new RingCentralProtocolException("The RingOut answer is not a JSON object.");
+            var id = Json.IdString(root, "id");
+            if (string.IsNullOrEmpty(id)) throw new RingCentralProtocolException("The RingOut answer has no id.");
+            string call = null, caller = null, callee = null;
+            if (root.TryGetProperty("status", out var st) && st.ValueKind == JsonValueKind.Object)
+            {
+                call = Json.Str(st, "callStatus"); caller = Json.Str(st, "callerStatus"); callee = Json.Str(st, "calleeStatus");
+            }
+            return new RingOutCall(id, Json.Str(root, "uri"), call, caller, callee, from, to, accountId ?? "~", extensionId ?? "~", placedAt, at, false, this);
+        }
+    }
+
+    internal static class Json
+    {
+        public static string Str(JsonElement e, string name) =>
+            e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+        /// <summary>An id that may come as a JSON number or a string, kept as an opaque string.</summary>
+        public static string IdString(JsonElement e, string name)
+        {
+            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v)) return null;
+            switch (v.ValueKind)
+            {
+                case JsonValueKind.String: return v.GetString();
+                case JsonValueKind.Number: return v.GetRawText();
+                default: return null;
+            }
+        }
+    }
+}

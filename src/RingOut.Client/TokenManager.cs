@@ -1,0 +1,160 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Http;
+using System.Security;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using RingOut.Client.Http;
+
+namespace RingOut.Client
+{
+    /// <summary>
+    /// Holds the session's tokens in memory only and keeps them fresh: refresh ahead of expiry, one refresh at a
+    /// time (callers that arrive during a refresh wait for it and share its result), and never a new login per request.
+    /// </summary>
+    internal sealed class TokenManager : IDisposable
+    {
+        private readonly SemaphoreSlim _refreshGate = new SemaphoreSlim(1, 1);
+        private readonly TimeProvider _clock;
+        private readonly string _clientId;
+        private readonly SecureString _clientSecret;
+        private string _accessToken;
+        private string _refreshToken;
+        private RingCentralAuthenticationException _dead;
+
+        public TokenManager(TimeProvider clock, string clientId, SecureString clientSecret)
+        {
+            _clock = clock; _clientId = clientId; _clientSecret = Secret.Copy(clientSecret);
+        }
+
+        /// <summary>Sends the token request; set by the session once its HttpClient exists.</summary>
+        public Func<IDictionary<string, string>, string, bool, CancellationToken, Task<HttpResponseMessage>> PostForm { get; set; }
+
+        public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromSeconds(60);
+        public DateTimeOffset? AccessTokenExpiresOn { get; private set; }
+        public DateTimeOffset? RefreshTokenExpiresOn { get; private set; }
+        public string OwnerId { get; private set; }
+        public bool CanRefresh => _refreshToken != null;
+        public int Refreshes { get; private set; }
+
+        /// <summary>Raised after each successful refresh.</summary>
+        public event Action Refreshed;
+
+        public string BasicCredentials()
+        {
+            if (_clientId == null) return null;
+            return Convert.ToBase64String(Encoding.UTF8.GetBytes(_clientId + ":" + (Secret.Reveal(_clientSecret) ?? "")));
+        }
+
+        /// <summary>A token brought by the user: no refresh token, expiry unknown.</summary>
+        public void UseAccessToken(string token)
+        {
+            _accessToken = token; _refreshToken = null; AccessTokenExpiresOn = null; RefreshTokenExpiresOn = null;
+        }
+
+        public async Task LoginWithJwtAsync(string jwt, CancellationToken ct)
+        {
+            await TokenRequestAsync(new Dictionary<string, string>
+            {
+                ["grant_type"] = "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                ["assertion"] = jwt,
+            }, "signing in with the JWT credential", idempotent: true, ct).ConfigureAwait(false);
+        }
+
+        public async Task<string> GetAccessTokenAsync(CancellationToken ct)
+        {
+            if (_dead != null) throw _dead;
+            var expires = AccessTokenExpiresOn;
+            if (expires == null || _clock.GetUtcNow() < expires.Value - RefreshMargin) return _accessToken;
+            return await RefreshAsync(_accessToken, ct).ConfigureAwait(false);
+        }
+
+        public Task<string> RefreshAfterRejectionAsync(string rejected, CancellationToken ct) => RefreshAsync(rejected, ct);
+
+        private async Task<string> RefreshAsync(string stale, CancellationToken ct)
+        {
+            await _refreshGate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                if (_dead != null) throw _dead;
+                // Someone else refreshed while we waited: use their token.
+                if (!ReferenceEquals(stale, _accessToken) && _accessToken != null &&
+                    (AccessTokenExpiresOn == null || _clock.GetUtcNow() < AccessTokenExpiresOn.Value - RefreshMargin))
+                    return _accessToken;
+                if (_refreshToken == null)
+                    throw _dead = new RingCentralAuthenticationException(
+                        "The access token has expired or was refused, and this session has no refresh token to renew it. Run Connect-RingCentral to sign in again.");
+                if (RefreshTokenExpiresOn is DateTimeOffset rte && _clock.GetUtcNow() >= rte)
+                    throw _dead = new RingCentralAuthenticationException(
+                        $"The session's refresh token expired at {rte:u}. Run Connect-RingCentral to sign in again.");
+                try
+                {
+                    await TokenRequestAsync(new Dictionary<string, string>
+                    {
+                        ["grant_type"] = "refresh_token",
+                        ["refresh_token"] = _refreshToken,
+                    }, "refreshing the session's access token", idempotent: false, ct).ConfigureAwait(false);
+                }
+                catch (RingCentralApiException e) when ((int)e.StatusCode >= 400 && (int)e.StatusCode < 500 && (int)e.StatusCode != 429)
+                {
+                    throw _dead = new RingCentralAuthenticationException(
+                        $"RingCentral refused to refresh the session ({e.ErrorCode}: {e.ApiMessage}); it was ended or revoked. Run Connect-RingCentral to sign in again.", e);
+                }
+                Refreshes++;
+                Refreshed?.Invoke();
+                return _accessToken;
+            }
+            finally
+            {
+                _refreshGate.Release();
+            }
+        }
+
+        private async Task TokenRequestAsync(Dictionary<string, string> form, string what, bool idempotent, CancellationToken ct)
+        {
+            using (var response = await PostForm(form, what, idempotent, ct).ConfigureAwait(false))
+            {
+                var body = response.Content == null ? new byte[0] : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, body, what);
+                try
+                {
+                    using (var doc = JsonDocument.Parse(body))
+                    {
+                        var root = doc.RootElement;
+                        var now = _clock.GetUtcNow();
+                        var access = root.GetProperty("access_token").GetString();
+                        if (string.IsNullOrEmpty(access)) throw new RingCentralProtocolException("The token response has no access_token.");
+                        _accessToken = access;
+                        _refreshToken = root.TryGetProperty("refresh_token", out var rt) && rt.ValueKind == JsonValueKind.String ? rt.GetString() : null;
+                        AccessTokenExpiresOn = root.TryGetProperty("expires_in", out var ei) && ei.TryGetInt64(out var s) ? now.AddSeconds(s) : (DateTimeOffset?)null;
+                        RefreshTokenExpiresOn = root.TryGetProperty("refresh_token_expires_in", out var rei) && rei.TryGetInt64(out var rs) ? now.AddSeconds(rs) : (DateTimeOffset?)null;
+                        OwnerId = root.TryGetProperty("owner_id", out var o) ? (o.ValueKind == JsonValueKind.String ? o.GetString() : o.ToString()) : null;
+                    }
+                }
+                catch (Exception e) when (e is JsonException || e is KeyNotFoundException || e is InvalidOperationException)
+                {
+                    throw new RingCentralProtocolException($"RingCentral's answer to {what} could not be read as a token response.", e);
+                }
+            }
+        }
+
+        /// <summary>The tokens to revoke: refresh token if any (it ends the whole OAuth session), else the access token.</summary>
+        public string TokenToRevoke => _refreshToken ?? _accessToken;
+
+        public void Forget(string reason)
+        {
+            _accessToken = null; _refreshToken = null;
+            _dead = new RingCentralAuthenticationException(reason);
+        }
+
+        public void Dispose()
+        {
+            _clientSecret?.Dispose();
+            _refreshGate.Dispose();
+        }
+
+        public override string ToString() => "TokenManager (tokens hidden)";
+    }
+}
