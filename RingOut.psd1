@@ -1,0 +1,33 @@
+@{
+    RootModule           = 'RingOut.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5f0c3a52-8d1e-4c1b-9a57-6f2d4e8b7c31'
+    Author               = 'RingOut contributors'
+    CompanyName          = 'RingOut contributors'
+    Copyright            = '(c) RingOut contributors. MIT License.'
+    Description          = 'Place and track RingCentral RingOut calls from scripts, pipelines and scheduled tasks: Connect-RingCentral, New-RingOutCall, Wait-RingOutCall and friends, with a built-in offline emulator.'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    PowerShellVersion    = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('RingOut.format.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-RingCentral'
+        'Disconnect-RingCentral'
+        'Get-RingCentralSession'
+        'New-RingOutCall'
+        'Get-RingOutCall'
+        'Stop-RingOutCall'
+        'Wait-RingOutCall'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('RingCentral', 'RingOut', 'Telephony', 'Call', 'VoIP', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/ringout/RingOut.PowerShell'
+            LicenseUri   = 'https://github.com/ringout/RingOut.PowerShell/blob/main/LICENSE'
+            ReleaseNotes = 'First release: session, RingOut call cmdlets, built-in emulator.'
+        }
+    }
+}

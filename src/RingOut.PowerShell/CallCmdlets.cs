@@ -1,0 +1,218 @@
+using System;
+using System.Management.Automation;
+using RingOut.Client;
+using RingOut.Client.Http;
+
+namespace RingOut.PowerShell
+{
+    /// <summary>Places a RingOut call: RingCentral rings -From (your phone) first, then connects it to -To.</summary>
+    [Cmdlet(VerbsCommon.New, "RingOutCall", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(RingOutCall))]
+    public sealed class NewRingOutCallCommand : RingOutCmdlet
+    {
+        /// <summary>The number to call: E.164, or as people write it (+1 650-555-0123, (650) 555-0123, 0044 20 …).</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("PhoneNumber", "Number", "Destination")]
+        [AllowEmptyString]
+        public string To { get; set; }
+
+        /// <summary>The phone rung first (yours). Absent: your default forwarding number.</summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Alias("Caller")]
+        public string From { get; set; }
+
+        /// <summary>The id of one of your forwarding numbers to ring first, instead of -From.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string ForwardingNumberId { get; set; }
+
+        /// <summary>The number shown to the called party: one of your numbers with the CallerId feature.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string CallerId { get; set; }
+
+        /// <summary>Ask you to press 1 before the called party is dialled.</summary>
+        [Parameter]
+        public SwitchParameter PlayPrompt { get; set; }
+
+        /// <summary>The dialling-plan country id; your extension's home country when absent.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string CountryId { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string AccountId { get; set; } = "~";
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string ExtensionId { get; set; } = "~";
+
+        [Parameter]
+        public RingCentralSession Session { get; set; }
+
+        private RingCentralSession _session;
+
+        protected override void BeginProcessing() => _session = RequireSession(Session);
+
+        protected override void ProcessRecord()
+        {
+            // Validate every number before anything is sent.
+            if (!PhoneNumber.TryNormalize(To, out var to, out var why)) { WriteError(InvalidNumber(nameof(To), To, why)); return; }
+            string from = null, callerId = null;
+            if (!string.IsNullOrWhiteSpace(From) && !PhoneNumber.TryNormalize(From, out from, out why)) { WriteError(InvalidNumber(nameof(From), From, why)); return; }
+            if (!string.IsNullOrWhiteSpace(CallerId) && !PhoneNumber.TryNormalize(CallerId, out callerId, out why)) { WriteError(InvalidNumber(nameof(CallerId), CallerId, why)); return; }
+
+            var request = new RingOutCallRequest
+            {
+                To = to, From = from, ForwardingNumberId = string.IsNullOrWhiteSpace(ForwardingNumberId) ? null : ForwardingNumberId.Trim(),
+                CallerId = callerId, PlayPrompt = PlayPrompt, CountryId = CountryId, AccountId = AccountId, ExtensionId = ExtensionId,
+            };
+            var fromText = from ?? (request.ForwardingNumberId != null ? "forwarding number " + request.ForwardingNumberId : "your default forwarding number");
+            if (!ShouldProcess($"{to} (ringing {fromText} first)", "Place RingOut call")) return;
+
+            var wait = _session.Budget.WaitTime(RateGroup.Heavy);
+            if (wait > TimeSpan.FromSeconds(1))
+                WriteProgress(new ProgressRecord(1, "Placing RingOut calls", $"Waiting {wait.TotalSeconds:0} s for RingCentral's rate limit (10 calls a minute) before calling {to}")
+                { SecondsRemaining = (int)Math.Ceiling(wait.TotalSeconds) });
+            try
+            {
+                var call = Await(_session, ct => _session.PlaceCallAsync(request, ct));
+                WriteObject(call);
+            }
+            catch (Exception e) when (IsClientFailure(e))
+            {
+                Fail(e, To);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            WriteProgress(new ProgressRecord(1, "Placing RingOut calls", "Done") { RecordType = ProgressRecordType.Completed });
+            base.EndProcessing();
+        }
+    }
+
+    /// <summary>Parameters shared by the cmdlets that act on existing calls: by -Id, or by piped call objects.</summary>
+    public abstract class ExistingCallCmdlet : RingOutCmdlet
+    {
+        protected const string IdSet = "Id", ObjectSet = "InputObject";
+
+        /// <summary>RingCentral's id of the call.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("RingOutId")]
+        [ValidateNotNullOrEmpty]
+        public string[] Id { get; set; }
+
+        /// <summary>Calls written by New-RingOutCall or Get-RingOutCall.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ObjectSet, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public RingOutCall[] InputObject { get; set; }
+
+        [Parameter(ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string AccountId { get; set; } = "~";
+
+        [Parameter(ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string ExtensionId { get; set; } = "~";
+
+        /// <summary>The session to use; for piped calls, the session that placed them.</summary>
+        [Parameter]
+        public RingCentralSession Session { get; set; }
+
+        /// <summary>Each call named by this record: (id, account, extension, session, what to name in errors).</summary>
+        protected void ForEachCall(Action<string, string, string, RingCentralSession, object> action)
+        {
+            if (ParameterSetName == ObjectSet)
+            {
+                foreach (var call in InputObject)
+                    action(call.Id, call.AccountId, call.ExtensionId, Session ?? call.Session ?? RequireSession(null), call);
+                return;
+            }
+            var session = RequireSession(Session);
+            foreach (var raw in Id)
+            {
+                var id = raw?.Trim();
+                if (string.IsNullOrEmpty(id) || id.IndexOfAny(new[] { '/', '?', '#', '\\' }) >= 0 || id.Length > 64)
+                {
+                    WriteError(new ErrorRecord(new ArgumentException($"'{raw}' is not a RingOut call id."), ErrorIds.InvalidCallId, ErrorCategory.InvalidArgument, raw));
+                    continue;
+                }
+                action(id, AccountId, ExtensionId, session, raw);
+            }
+        }
+
+        protected static string GoneMessage(string id) =>
+            $"RingCentral no longer knows RingOut call {id}. A RingOut disappears shortly after it is connected or over, so this need not mean that it failed; an id that was never valid looks the same.";
+    }
+
+    /// <summary>A fresh snapshot of RingOut calls.</summary>
+    [Cmdlet(VerbsCommon.Get, "RingOutCall", DefaultParameterSetName = IdSet)]
+    [OutputType(typeof(RingOutCall))]
+    public sealed class GetRingOutCallCommand : ExistingCallCmdlet
+    {
+        protected override void ProcessRecord()
+        {
+            ForEachCall((id, account, extension, session, target) =>
+            {
+                try
+                {
+                    var call = Await(session, ct => session.GetCallAsync(id, account, extension, ct));
+                    if (target is RingOutCall known)
+                        call = known.WithStatus(call.CallStatusText, call.CallerStatusText, call.CalleeStatusText, call.RetrievedAt);
+                    WriteObject(call);
+                }
+                catch (RingCentralApiException e) when (e.IsNotFound)
+                {
+                    WriteError(new ErrorRecord(new ItemNotFoundException(GoneMessage(id), e), ErrorIds.CallNotFound, ErrorCategory.ObjectNotFound, target));
+                }
+                catch (Exception e) when (IsClientFailure(e))
+                {
+                    Fail(e, target);
+                }
+            });
+        }
+    }
+
+    /// <summary>Cancels RingOut calls whose called party is still being rung.</summary>
+    [Cmdlet(VerbsLifecycle.Stop, "RingOutCall", DefaultParameterSetName = IdSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(RingOutCall))]
+    public sealed class StopRingOutCallCommand : ExistingCallCmdlet
+    {
+        /// <summary>Write the call's snapshot after cancelling it.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            ForEachCall((id, account, extension, session, target) =>
+            {
+                if (!ShouldProcess($"RingOut call {id}", "Cancel")) return;
+                try
+                {
+                    Await(session, ct => session.CancelCallAsync(id, account, extension, ct));
+                    WriteVerbose($"RingOut call {id} was cancelled.");
+                    if (!PassThru) return;
+                    var call = Await(session, ct => session.GetCallAsync(id, account, extension, ct));
+                    if (target is RingOutCall known)
+                        call = known.WithStatus(call.CallStatusText, call.CallerStatusText, call.CalleeStatusText, call.RetrievedAt);
+                    WriteObject(call);
+                }
+                catch (RingCentralApiException e) when (e.IsNotFound)
+                {
+                    WriteError(new ErrorRecord(new ItemNotFoundException(GoneMessage(id), e), ErrorIds.CallNotFound, ErrorCategory.ObjectNotFound, target));
+                }
+                catch (RingCentralApiException e) when ((int)e.StatusCode == 400 || (int)e.StatusCode == 409)
+                {
+                    var message = $"RingOut call {id} cannot be cancelled: {e.ApiMessage ?? e.Message}";
+                    WriteError(new ErrorRecord(new InvalidOperationException(message, e), ErrorIds.CannotCancel, ErrorCategory.InvalidOperation, target)
+                    {
+                        ErrorDetails = new ErrorDetails(message) { RecommendedAction = "A RingOut can be cancelled only while the called party is still ringing." },
+                    });
+                }
+                catch (Exception e) when (IsClientFailure(e))
+                {
+                    Fail(e, target);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,22 @@
+namespace RingOut.PowerShell
+{
+    /// <summary>The module's stable ErrorIds. Scripts and tests match on them; never rename one.</summary>
+    public static class ErrorIds
+    {
+        public const string NotConnected = "RingOut.NotConnected";
+        public const string MissingCredential = "RingOut.MissingCredential";
+        public const string InsecureServer = "RingOut.InsecureServer";
+        public const string AuthenticationFailed = "RingOut.AuthenticationFailed";
+        public const string SessionExpired = "RingOut.SessionExpired";
+        public const string ConnectionFailed = "RingOut.ConnectionFailed";
+        public const string InvalidPhoneNumber = "RingOut.InvalidPhoneNumber";
+        public const string InvalidCallId = "RingOut.InvalidCallId";
+        public const string ApiError = "RingOut.ApiError";
+        public const string RateLimited = "RingOut.RateLimited";
+        public const string CallNotFound = "RingOut.CallNotFound";
+        public const string CannotCancel = "RingOut.CannotCancel";
+        public const string OutcomeUnknown = "RingOut.OutcomeUnknown";
+        public const string UnreadableResponse = "RingOut.UnreadableResponse";
+        public const string WaitTimeout = "RingOut.WaitTimeout";
+    }
+}

@@ -1,0 +1,184 @@
+using System;
+using System.Management.Automation;
+using System.Security;
+using RingOut.Client;
+using RingOut.Emulator;
+
+namespace RingOut.PowerShell
+{
+    /// <summary>Where to connect.</summary>
+    public enum RingCentralEnvironment
+    {
+        /// <summary>RingCentral's production platform (https://platform.ringcentral.com).</summary>
+        Production,
+        /// <summary>The emulator built into the module: offline, with a demo app and user; no credentials needed.</summary>
+        Emulator,
+    }
+
+    /// <summary>Opens the RingCentral session that the other cmdlets use.</summary>
+    [Cmdlet(VerbsCommunications.Connect, "RingCentral", DefaultParameterSetName = JwtSet)]
+    [OutputType(typeof(RingCentralSession))]
+    public sealed class ConnectRingCentralCommand : RingOutCmdlet
+    {
+        private const string JwtSet = "Jwt", TokenSet = "AccessToken";
+
+        /// <summary>The app's client id (RC_APP_CLIENT_ID when absent).</summary>
+        [Parameter(ParameterSetName = JwtSet)]
+        [ValidateNotNullOrEmpty]
+        public string ClientId { get; set; }
+
+        /// <summary>The app's client secret (RC_APP_CLIENT_SECRET when absent).</summary>
+        [Parameter(ParameterSetName = JwtSet)]
+        public SecureString ClientSecret { get; set; }
+
+        /// <summary>The user's JWT credential (RC_USER_JWT when absent).</summary>
+        [Parameter(ParameterSetName = JwtSet)]
+        public SecureString Jwt { get; set; }
+
+        /// <summary>An access token to use as it is; the session ends when it expires.</summary>
+        [Parameter(ParameterSetName = TokenSet, Mandatory = true)]
+        public SecureString AccessToken { get; set; }
+
+        [Parameter]
+        public RingCentralEnvironment Environment { get; set; }
+
+        /// <summary>Any other platform: the .biz partner platform, a standalone emulator, … (RC_SERVER_URL when absent).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Uri Server { get; set; }
+
+        /// <summary>With -Environment Emulator: time jumps ahead whenever the module would wait, so that calls and rate-limit waits finish at once.</summary>
+        [Parameter]
+        public SwitchParameter VirtualTime { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void EndProcessing()
+        {
+            var options = new RingCentralConnectOptions();
+            var environmentGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Environment));
+            var emulator = environmentGiven && Environment == RingCentralEnvironment.Emulator;
+            if (Server != null && emulator)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give either -Environment Emulator or -Server, not both."),
+                    ErrorIds.InsecureServer, ErrorCategory.InvalidArgument, Server));
+
+            if (emulator)
+            {
+                var clock = VirtualTime ? new VirtualClock { AutoAdvance = true } : (TimeProvider)TimeProvider.System;
+                var emu = new RingCentralEmulator(new EmulatorOptions(), clock);
+                options.Server = RingCentralEmulator.InProcessBaseUri;
+                options.EnvironmentName = "Emulator";
+                options.Transport = emu.CreateHandler;
+                options.Clock = clock;
+                options.Emulator = emu;
+                if (VirtualTime) options.Retry.AttemptTimeout = TimeSpan.FromSeconds(30);
+                options.ClientId = ClientId ?? DemoAccount.ClientId;
+                options.ClientSecret = ClientSecret ?? Secret.From(DemoAccount.ClientSecret);
+                options.Jwt = Jwt ?? Secret.From(DemoAccount.UserJwt);
+            }
+            else
+            {
+                var server = Server;
+                if (server == null && !environmentGiven)
+                {
+                    var fromEnv = System.Environment.GetEnvironmentVariable("RC_SERVER_URL");
+                    if (!string.IsNullOrWhiteSpace(fromEnv) && !Uri.TryCreate(fromEnv.Trim(), UriKind.Absolute, out server))
+                        ThrowTerminatingError(new ErrorRecord(new ArgumentException($"RC_SERVER_URL is not an absolute address: '{fromEnv}'."),
+                            ErrorIds.InsecureServer, ErrorCategory.InvalidArgument, fromEnv));
+                }
+                options.Server = server ?? RingCentralConnectOptions.ProductionServer;
+                options.EnvironmentName = server == null ? "Production" : "Custom";
+                CheckServer(options.Server);
+                if (AccessToken != null) options.AccessToken = AccessToken;
+                else
+                {
+                    options.ClientId = ClientId ?? Env("RC_APP_CLIENT_ID");
+                    options.ClientSecret = ClientSecret ?? Secret.From(Env("RC_APP_CLIENT_SECRET"));
+                    options.Jwt = Jwt ?? Secret.From(Env("RC_USER_JWT"));
+                    var missing = new System.Collections.Generic.List<string>();
+                    if (string.IsNullOrEmpty(options.ClientId)) missing.Add("-ClientId (or RC_APP_CLIENT_ID)");
+                    if (options.ClientSecret == null) missing.Add("-ClientSecret (or RC_APP_CLIENT_SECRET)");
+                    if (options.Jwt == null) missing.Add("-Jwt (or RC_USER_JWT)");
+                    if (missing.Count > 0)
+                        ThrowTerminatingError(new ErrorRecord(
+                            new ArgumentException($"Connect-RingCentral needs {string.Join(", ", missing)}; or use -AccessToken, or -Environment Emulator to work offline."),
+                            ErrorIds.MissingCredential, ErrorCategory.InvalidArgument, null));
+                }
+            }
+
+            WriteVerbose($"Connecting to {options.Server} ({options.EnvironmentName}).");
+            RingCentralSession session = null;
+            try
+            {
+                session = Await(null, ct => RingCentralSession.ConnectAsync(options, ct));
+            }
+            catch (Exception e) when (IsClientFailure(e) || e is ArgumentException)
+            {
+                var record = e is RingCentralAuthenticationException
+                    ? new ErrorRecord(e, ErrorIds.AuthenticationFailed, ErrorCategory.AuthenticationError, options.Server)
+                    : e is ArgumentException ? new ErrorRecord(e, ErrorIds.MissingCredential, ErrorCategory.InvalidArgument, options.Server)
+                    : ErrorFor(e, options.Server);
+                ThrowTerminatingError(record);
+            }
+            SessionStore.Current = session;
+            WriteVerbose($"Connected to {session}.");
+            if (PassThru) WriteObject(session);
+            base.EndProcessing();
+        }
+
+        private static string Env(string name)
+        {
+            var v = System.Environment.GetEnvironmentVariable(name);
+            return string.IsNullOrWhiteSpace(v) ? null : v.Trim();
+        }
+
+        private void CheckServer(Uri server)
+        {
+            var https = server.Scheme == Uri.UriSchemeHttps;
+            var http = server.Scheme == Uri.UriSchemeHttp;
+            if (https || (http && server.IsLoopback)) return;
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException(http
+                    ? $"'{server}' uses plain http, which would send credentials unencrypted; only loopback addresses may use http. Use https."
+                    : $"'{server}' is not an http(s) address."),
+                ErrorIds.InsecureServer, ErrorCategory.SecurityError, server));
+        }
+    }
+
+    /// <summary>Revokes the session's tokens and forgets the session.</summary>
+    [Cmdlet(VerbsCommunications.Disconnect, "RingCentral")]
+    [OutputType(typeof(void))]
+    public sealed class DisconnectRingCentralCommand : RingOutCmdlet
+    {
+        /// <summary>The session to end; the current one when absent.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        public RingCentralSession Session { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var session = Session ?? SessionStore.Current;
+            if (session == null || !session.IsConnected)
+            {
+                WriteError(new ErrorRecord(new InvalidOperationException("There is no RingCentral session to disconnect."),
+                    ErrorIds.NotConnected, ErrorCategory.InvalidOperation, Session));
+                return;
+            }
+            Await(session, ct => session.DisconnectAsync(ct));
+            SessionStore.Forget(session);
+            WriteVerbose($"Disconnected from {session.Server}; its tokens were revoked.");
+        }
+    }
+
+    /// <summary>The current session: who and where you are connected, and when its tokens expire. Never a secret.</summary>
+    [Cmdlet(VerbsCommon.Get, "RingCentralSession")]
+    [OutputType(typeof(RingCentralSession))]
+    public sealed class GetRingCentralSessionCommand : PSCmdlet
+    {
+        protected override void EndProcessing()
+        {
+            var session = SessionStore.Current;
+            if (session != null && session.IsConnected) WriteObject(session);
+        }
+    }
+}

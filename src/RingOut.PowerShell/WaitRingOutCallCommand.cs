@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using RingOut.Client;
+
+namespace RingOut.PowerShell
+{
+    /// <summary>
+    /// Waits on any number of RingOut calls together until each is connected (or can no longer connect), or with
+    /// -Until Ended until each is over. Writes each call's final snapshot as it settles, shows every pending call's
+    /// legs in a progress bar, keeps polling within RingCentral's rate limit, and stops at once on Ctrl+C.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Wait, "RingOutCall", DefaultParameterSetName = ObjectSet)]
+    [OutputType(typeof(RingOutCall))]
+    public sealed class WaitRingOutCallCommand : ExistingCallCmdlet
+    {
+        private const int ProgressId = 1;
+        private CallWatcher _watcher;
+        private DateTimeOffset? _deadline;
+        private TimeProvider _clock;
+        private int _total, _settled;
+        private readonly HashSet<RingCentralSession> _sessions = new HashSet<RingCentralSession>();
+
+        /// <summary>Connected (the default): until each call connects, fails or is gone. Ended: until each call is over.</summary>
+        [Parameter]
+        public RingOutWaitCondition Until { get; set; } = RingOutWaitCondition.Connected;
+
+        /// <summary>Seconds to wait at most, counted from the first call; calls still pending then are named in an error.</summary>
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int Timeout { get; set; }
+
+        /// <summary>Seconds between two polls of one call (stretched when many calls share RingCentral's rate limit).</summary>
+        [Parameter]
+        [ValidateRange(0.5, 3600)]
+        public double PollInterval { get; set; } = 3;
+
+        protected override void ProcessRecord()
+        {
+            ForEachCall((id, account, extension, session, target) =>
+            {
+                var call = target as RingOutCall;
+                if (call == null || (Session != null && call.Session != Session))
+                {
+                    try
+                    {
+                        call = Await(session, ct => session.GetCallAsync(id, account, extension, ct));
+                    }
+                    catch (RingCentralApiException e) when (e.IsNotFound)
+                    {
+                        WriteError(new ErrorRecord(new ItemNotFoundException(GoneMessage(id), e), ErrorIds.CallNotFound, ErrorCategory.ObjectNotFound, target));
+                        return;
+                    }
+                    catch (Exception e) when (IsClientFailure(e))
+                    {
+                        Fail(e, target);
+                        return;
+                    }
+                }
+                Track(call);
+            });
+            // Calls placed earlier in the pipeline may settle while later ones are still being placed: look now.
+            if (_watcher != null) Poll(wait: false);
+        }
+
+        protected override void EndProcessing()
+        {
+            while (_watcher != null && _watcher.PendingCount > 0)
+            {
+                if (_deadline is DateTimeOffset d && _clock.GetUtcNow() >= d) { TimedOut(); break; }
+                Poll(wait: true);
+            }
+            WriteProgress(new ProgressRecord(ProgressId, "Waiting for RingOut calls", "Done") { RecordType = ProgressRecordType.Completed });
+            base.EndProcessing();
+        }
+
+        private void Track(RingOutCall call)
+        {
+            if (_watcher == null)
+            {
+                _clock = call.Session.Clock;
+                _watcher = new CallWatcher(_clock, TimeSpan.FromSeconds(PollInterval), Until);
+                if (Timeout > 0) _deadline = _clock.GetUtcNow().AddSeconds(Timeout);
+            }
+            _sessions.Add(call.Session);
+            _total++;
+            if (!_watcher.Add(call)) { _settled++; WriteObject(call); }
+        }
+
+        private void Poll(bool wait)
+        {
+            WatchRound round;
+            try
+            {
+                round = Await(_sessions.Count == 1 ? _sessions.First() : null,
+                    ct => wait ? _watcher.NextAsync(_deadline, ct) : _watcher.PollDueAsync(ct));
+            }
+            catch (Exception e) when (e is RingCentralAuthenticationException || e is ObjectDisposedException)
+            {
+                // The session is over: write what is known of every pending call, then stop.
+                foreach (var call in _watcher.Pending) WriteObject(call);
+                ThrowTerminatingError(ErrorFor(e, null));
+                return;
+            }
+            foreach (var call in round.Changed)
+                WriteVerbose($"RingOut call {call.Id}: {call.CallStatusText} (caller {call.CallerStatusText}, callee {call.CalleeStatusText}){(call.IsGone ? ", gone" : "")}.");
+            foreach (var call in round.Settled) { _settled++; WriteObject(call); }
+            foreach (var failure in round.Failures) { _settled++; Fail(failure.Value, failure.Key); }
+            ShowProgress();
+        }
+
+        private void ShowProgress()
+        {
+            var pending = _watcher.Pending;
+            if (pending.Count == 0) return;
+            var parent = new ProgressRecord(ProgressId, "Waiting for RingOut calls",
+                $"{_settled} of {_total} settled; waiting for {pending.Count} to be {(Until == RingOutWaitCondition.Connected ? "connected" : "over")}")
+            {
+                PercentComplete = _total == 0 ? 0 : Math.Min(100, _settled * 100 / _total),
+            };
+            if (_deadline is DateTimeOffset d) parent.SecondsRemaining = Math.Max(0, (int)(d - _clock.GetUtcNow()).TotalSeconds);
+            WriteProgress(parent);
+            var child = ProgressId + 1;
+            foreach (var call in pending.Take(10))
+                WriteProgress(new ProgressRecord(child++, $"RingOut call {call.Id} to {call.To ?? "?"}",
+                    $"{call.State}: caller {call.CallerStatusText}, callee {call.CalleeStatusText}") { ParentActivityId = ProgressId });
+        }
+
+        private void TimedOut()
+        {
+            foreach (var call in _watcher.Pending)
+            {
+                WriteObject(call);
+                var message = $"RingOut call {call.Id} to {call.To ?? "?"} was still {call.State} (caller {call.CallerStatusText}, callee {call.CalleeStatusText}) after {Timeout} s.";
+                WriteError(new ErrorRecord(new TimeoutException(message), ErrorIds.WaitTimeout, ErrorCategory.OperationTimeout, call)
+                {
+                    ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Wait longer with -Timeout, or cancel the call with Stop-RingOutCall." },
+                });
+            }
+        }
+    }
+}
