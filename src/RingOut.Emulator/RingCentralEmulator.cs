@@ -57,6 +57,18 @@ namespace RingOut.Emulator
         /// <summary>The calls made so far, newest last (including those past retention).</summary>
         public IReadOnlyList<EmulatedCall> Calls { get { lock (_gate) return _calls.Values.OrderBy(c => c.Id).ToArray(); } }
 
+        /// <summary>Forgets calls, tokens, rate-limit counts, faults and statistics; apps and users stay.</summary>
+        public void Reset()
+        {
+            lock (_gate)
+            {
+                _calls.Clear(); _byAccess.Clear(); _byRefresh.Clear(); _codes.Clear();
+            }
+            _limiter.Reset();
+            Faults.Clear();
+            Statistics.Reset();
+        }
+
         /// <summary>Makes every access token issued so far expire now (as if the platform ended them early).</summary>
         public void ExpireAccessTokens() { lock (_gate) foreach (var s in _byAccess.Values) s.AccessForcedExpired = true; }
 
@@ -685,6 +697,10 @@ namespace RingOut.Emulator
                         vc.Advance(TimeSpan.FromSeconds(seconds));
                     }
                     return EmulatorResponse.Json(200, new JsonObject { ["now"] = vc.GetUtcNow().ToString("o") });
+                case "_emulator/reset":
+                    Reset();
+                    if (q.TryGetValue("rateLimits", out var rl)) Options.RateLimits.Enabled = rl != "off" && rl != "false";
+                    return EmulatorResponse.Empty(204);
                 case "_emulator/faults":
                     if (method == "DELETE") { Faults.Clear(); return EmulatorResponse.Empty(204); }
                     if (!q.TryGetValue("kind", out var k) || !Enum.TryParse<FaultKind>(k, true, out var kind))
@@ -747,6 +763,7 @@ namespace RingOut.Emulator
                         case "stats": return new Route { Name = "_emulator/stats", Methods = new[] { "GET" } };
                         case "clock": return new Route { Name = "_emulator/clock", Methods = new[] { "GET", "POST" } };
                         case "faults": return new Route { Name = "_emulator/faults", Methods = new[] { "POST", "DELETE" } };
+                        case "reset": return new Route { Name = "_emulator/reset", Methods = new[] { "POST" } };
                     }
                     return null;
                 }
