@@ -119,12 +119,19 @@ namespace RingOut.Emulator
 
         public IReadOnlyList<FaultRule> Rules { get { lock (_rules) return _rules.ToArray(); } }
 
+        /// <summary>The rules one request meets: every latency rule, and the first other rule that matches (only it is used up).</summary>
         internal List<FaultRule> Match(string method, string route)
         {
             var hits = new List<FaultRule>();
+            var acted = false;
             lock (_rules)
                 foreach (var r in _rules)
-                    if (r.TryHit(method, route)) hits.Add(r);
+                {
+                    if (r.Kind != FaultKind.Latency && acted) continue;
+                    if (!r.TryHit(method, route)) continue;
+                    hits.Add(r);
+                    if (r.Kind != FaultKind.Latency) acted = true;
+                }
             return hits;
         }
     }

@@ -1,0 +1,253 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using RingOut.Client;
+using RingOut.Client.Http;
+using RateGroup = RingOut.Client.Http.RateGroup;
+using RingOut.Emulator;
+using Xunit;
+
+namespace RingOut.Client.Tests
+{
+    public sealed class SessionTests
+    {
+        [Fact]
+        public async Task Connecting_learns_who_and_where_and_shows_no_secret()
+        {
+            using var rig = await Rig.StartAsync();
+            var s = rig.Session;
+            Assert.Equal(DemoAccount.AccountId, s.AccountId);
+            Assert.Equal(DemoAccount.UserExtensionId, s.ExtensionId);
+            Assert.Equal("101", s.ExtensionNumber);
+            Assert.Equal("Demo User", s.UserName);
+            Assert.Equal(rig.Clock.GetUtcNow().AddHours(1), s.AccessTokenExpiresOn);
+            Assert.True(s.CanRefresh);
+            var shown = s.ToString() + string.Join(" ", typeof(RingCentralSession).GetProperties().Select(p => p.GetValue(s)?.ToString()));
+            Assert.DoesNotContain(DemoAccount.ClientSecret, shown);
+            Assert.DoesNotContain(DemoAccount.UserJwt, shown);
+            Assert.DoesNotContain("RCEMU-", shown); // no access or refresh token
+        }
+
+        [Fact]
+        public async Task A_refused_sign_in_says_so_without_repeating_the_credential()
+        {
+            var rig = await Rig.StartAsync();
+            var e = await Assert.ThrowsAsync<RingCentralAuthenticationException>(() =>
+                RingCentralSession.ConnectAsync(rig.Options(jwt: "eyJ.not-a-known.jwt")));
+            Assert.Equal("OAU-140", e.ErrorCode);
+            Assert.DoesNotContain("eyJ.not-a-known.jwt", e.ToString());
+            Assert.DoesNotContain(DemoAccount.ClientSecret, e.ToString());
+        }
+
+        [Fact]
+        public async Task A_call_is_placed_polled_and_its_id_kept_as_an_opaque_string()
+        {
+            using var rig = await Rig.StartAsync();
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "(415) 555-0123", From = "+1 650 555 0002" });
+            Assert.Matches("^[0-9]+$", call.Id);
+            Assert.Equal("+14155550123", call.To);
+            Assert.Equal("+16505550002", call.From);
+            Assert.Equal(RingOutCallState.InProgress, call.State);
+            Assert.Contains("/ringout/" + call.Id, call.Uri);
+            rig.Clock.Advance(TimeSpan.FromSeconds(12));
+            var later = await rig.Session.RefreshCallAsync(call);
+            Assert.Equal(RingOutCallState.Connected, later.State);
+            Assert.Equal(call.To, later.To);
+            Assert.True(later.RetrievedAt > call.RetrievedAt);
+            Assert.Equal(1, rig.Count("GET", "ring-out"));
+        }
+
+        [Fact]
+        public async Task Ids_as_strings_unknown_statuses_and_extra_fields_all_parse()
+        {
+            var handler = new CannedHandler("{\"id\":\"ro-77\",\"uri\":\"/x/ringout/ro-77?#\",\"extra\":{\"a\":[1]},\"status\":{\"callStatus\":\"SomethingNew\",\"callerStatus\":\"NosuchUser\",\"calleeStatus\":\"Success\",\"more\":1}}");
+            using var session = await RingCentralSession.ConnectAsync(new RingCentralConnectOptions
+            {
+                Server = new Uri("https://example.invalid"), AccessToken = Secret.From("T"), Transport = () => handler,
+            });
+            var call = await session.GetCallAsync("ro-77");
+            Assert.Equal("ro-77", call.Id);
+            Assert.Equal(RingOutStatus.Unknown, call.CallStatus);
+            Assert.Equal("SomethingNew", call.CallStatusText);
+            Assert.Equal(RingOutStatus.NoSuchUser, call.CallerStatus);
+            Assert.Equal(RingOutStatus.Success, call.CalleeStatus);
+        }
+
+        /// <summary>Answers every request with one body (and a who-am-I for the connect).</summary>
+        private sealed class CannedHandler : HttpMessageHandler
+        {
+            private readonly string _body;
+            public CannedHandler(string body) { _body = body; }
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                var body = request.RequestUri.AbsolutePath.EndsWith("/extension/~") ? "{\"id\":1,\"account\":{\"id\":2}}" : _body;
+                return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
+            }
+        }
+
+        [Fact]
+        public async Task The_token_is_refreshed_ahead_of_expiry_once_for_many_concurrent_callers()
+        {
+            using var rig = await Rig.StartAsync();
+            rig.Clock.AutoAdvance = false;
+            rig.Clock.Advance(TimeSpan.FromSeconds(3600 - 30)); // inside the 60 s margin
+            rig.Clock.AutoAdvance = true;
+            var calls = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => rig.Session.GetForwardingNumbersAsync()));
+            Assert.All(calls, c => Assert.Equal(3, c.Count));
+            Assert.Equal(2, rig.Count("POST", "token")); // the login and one refresh
+            Assert.Equal(1, rig.Session.TokenRefreshCount);
+            Assert.Equal(0, rig.Emulator.Statistics.Count("GET", "forwarding-number") - 20);
+        }
+
+        [Fact]
+        public async Task A_401_that_says_the_token_expired_is_followed_by_one_refresh_and_one_retry()
+        {
+            using var rig = await Rig.StartAsync();
+            rig.Emulator.Faults.Add(FaultKind.ExpireAccessToken, "GET", "forwarding-number", 1);
+            var numbers = await rig.Session.GetForwardingNumbersAsync();
+            Assert.Equal(3, numbers.Count);
+            Assert.Equal(2, rig.Count("GET", "forwarding-number"));
+            Assert.Equal(2, rig.Count("POST", "token"));
+        }
+
+        [Fact]
+        public async Task A_revoked_session_ends_with_a_clear_error_naming_Connect_RingCentral()
+        {
+            using var rig = await Rig.StartAsync();
+            rig.Emulator.Reset(); // the platform forgets every token
+            var e = await Assert.ThrowsAsync<RingCentralAuthenticationException>(() => rig.Session.GetForwardingNumbersAsync());
+            Assert.Contains("Connect-RingCentral", e.Message);
+            // The session is now known dead: no further requests are sent.
+            var before = rig.Emulator.Statistics.TotalRequests;
+            await Assert.ThrowsAsync<RingCentralAuthenticationException>(() => rig.Session.GetForwardingNumbersAsync());
+            Assert.Equal(before, rig.Emulator.Statistics.TotalRequests);
+        }
+
+        [Fact]
+        public async Task Disconnect_revokes_the_tokens()
+        {
+            using var rig = await Rig.StartAsync();
+            await rig.Session.DisconnectAsync();
+            Assert.False(rig.Session.IsConnected);
+            Assert.Equal(1, rig.Count("POST", "revoke"));
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => rig.Session.GetForwardingNumbersAsync());
+        }
+
+        [Fact]
+        public async Task Twenty_five_calls_are_paced_to_the_heavy_limit_without_a_single_429()
+        {
+            using var rig = await Rig.StartAsync();
+            var start = rig.Clock.GetUtcNow();
+            for (var i = 0; i < 25; i++)
+                await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
+            var took = rig.Clock.GetUtcNow() - start;
+            Assert.Equal(0, rig.Emulator.Statistics.TooManyRequestsSent);
+            Assert.Equal(25, rig.Emulator.Statistics.CallsCreated);
+            Assert.Equal(25, rig.Count("POST", "ring-out"));
+            // Two full windows must pass before calls 11 and 21 may go; no more than that (plus the safety margins).
+            Assert.InRange(took.TotalSeconds, 120, 121);
+        }
+
+        [Fact]
+        public async Task A_429_is_waited_out_with_nothing_sent_meanwhile_and_the_call_placed_once()
+        {
+            using var rig = await Rig.StartAsync();
+            var rule = rig.Emulator.Faults.Add(FaultKind.TooManyRequests, "POST", "ring-out", 1);
+            rule.RetryAfterSeconds = 45;
+            var start = rig.Clock.GetUtcNow();
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
+            Assert.NotNull(call.Id);
+            Assert.True(rig.Clock.GetUtcNow() - start >= TimeSpan.FromSeconds(45));
+            Assert.Equal(2, rig.Count("POST", "ring-out"));
+            Assert.Equal(1, rig.Emulator.Statistics.CallsCreated);
+        }
+
+        [Fact]
+        public async Task A_post_is_retried_after_503_with_Retry_After_but_not_after_a_plain_503()
+        {
+            using var rig = await Rig.StartAsync();
+            rig.Emulator.Faults.Add(FaultKind.ServerError, "POST", "ring-out", 1).RetryAfterSeconds = 3;
+            await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
+            Assert.Equal(1, rig.Emulator.Statistics.CallsCreated);
+
+            rig.Emulator.Faults.Add(FaultKind.ServerError, "POST", "ring-out", 1).RetryAfterSeconds = null;
+            var e = await Assert.ThrowsAsync<RingCentralApiException>(() => rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" }));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, e.StatusCode);
+            Assert.Equal("CMN-201", e.ErrorCode);
+            Assert.NotNull(e.RequestId);
+            Assert.Equal(3, rig.Count("POST", "ring-out"));
+            Assert.Equal(1, rig.Emulator.Statistics.CallsCreated);
+        }
+
+        [Fact]
+        public async Task A_get_is_retried_after_a_plain_503_and_a_dropped_connection()
+        {
+            using var rig = await Rig.StartAsync();
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
+            rig.Emulator.Faults.Add(FaultKind.ServerError, "GET", "ring-out", 2).RetryAfterSeconds = null;
+            rig.Emulator.Faults.Add(FaultKind.DropAfterActing, "GET", "ring-out", 1);
+            var fresh = await rig.Session.RefreshCallAsync(call);
+            Assert.False(fresh.IsGone);
+            Assert.Equal(4, rig.Count("GET", "ring-out"));
+        }
+
+        [Fact]
+        public async Task A_post_whose_connection_failed_before_sending_is_retried_and_placed_once()
+        {
+            using var rig = await Rig.StartAsync();
+            rig.Emulator.Faults.Add(FaultKind.DropBeforeActing, "POST", "ring-out", 2);
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
+            Assert.NotNull(call.Id);
+            Assert.Equal(1, rig.Emulator.Statistics.CallsCreated);
+        }
+
+        [Fact]
+        public async Task A_post_whose_answer_was_lost_is_reported_as_unknown_and_never_sent_again()
+        {
+            using var rig = await Rig.StartAsync();
+            rig.Emulator.Faults.Add(FaultKind.DropAfterActing, "POST", "ring-out", 1);
+            var e = await Assert.ThrowsAsync<RingOutOutcomeUnknownException>(() => rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" }));
+            Assert.Contains("+14155550123", e.Message);
+            Assert.Contains("not sent again", e.Message);
+            Assert.Equal(1, rig.Count("POST", "ring-out"));
+            Assert.Equal(1, rig.Emulator.Statistics.CallsCreated);
+
+            rig.Emulator.Faults.Add(FaultKind.TruncatedBody, "POST", "ring-out", 1);
+            var t = await Assert.ThrowsAsync<RingOutOutcomeUnknownException>(() => rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550199" }));
+            Assert.Contains("probably placed", t.Message);
+            Assert.Equal(2, rig.Count("POST", "ring-out"));
+        }
+
+        [Fact]
+        public async Task A_latency_fault_delays_the_answer_on_the_emulators_clock()
+        {
+            using var rig = await Rig.StartAsync();
+            rig.Emulator.Faults.Add(FaultKind.Latency, "GET", "forwarding-number", 1).Latency = TimeSpan.FromSeconds(7);
+            var start = rig.Clock.GetUtcNow();
+            await rig.Session.GetForwardingNumbersAsync();
+            Assert.True(rig.Clock.GetUtcNow() - start >= TimeSpan.FromSeconds(7));
+        }
+
+        [Fact]
+        public async Task The_budget_takes_the_servers_word_that_nothing_is_left()
+        {
+            var clock = new VirtualClock();
+            var budget = new RateBudget(clock);
+            var response = new HttpResponseMessage(HttpStatusCode.OK);
+            response.Headers.Add("X-Rate-Limit-Limit", "40");
+            response.Headers.Add("X-Rate-Limit-Remaining", "0");
+            response.Headers.Add("X-Rate-Limit-Window", "30");
+            await budget.AcquireAsync(RateGroup.Light, CancellationToken.None);
+            budget.Observe(RateGroup.Light, response);
+            var state = budget.State(RateGroup.Light);
+            Assert.Equal(40, state.Limit);
+            Assert.Equal(TimeSpan.FromSeconds(30), state.Window);
+            Assert.Equal(0, state.Available);
+            Assert.Equal(TimeSpan.FromSeconds(30), budget.WaitTime(RateGroup.Light));
+        }
+    }
+}
