@@ -14,7 +14,8 @@ namespace RingOut.PowerShell
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("PhoneNumber", "Number", "Destination")]
         [AllowEmptyString]
-        public string To { get; set; }
+        [AllowEmptyCollection]
+        public string[] To { get; set; }
 
         /// <summary>The phone rung first (yours). Absent: your default forwarding number.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
@@ -54,8 +55,13 @@ namespace RingOut.PowerShell
 
         protected override void ProcessRecord()
         {
+            foreach (var to in To) Place(to);
+        }
+
+        private void Place(string toInput)
+        {
             // Validate every number before anything is sent.
-            if (!PhoneNumber.TryNormalize(To, out var to, out var why)) { WriteError(InvalidNumber(nameof(To), To, why)); return; }
+            if (!PhoneNumber.TryNormalize(toInput, out var to, out var why)) { WriteError(InvalidNumber(nameof(To), toInput, why)); return; }
             string from = null, callerId = null;
             if (!string.IsNullOrWhiteSpace(From) && !PhoneNumber.TryNormalize(From, out from, out why)) { WriteError(InvalidNumber(nameof(From), From, why)); return; }
             if (!string.IsNullOrWhiteSpace(CallerId) && !PhoneNumber.TryNormalize(CallerId, out callerId, out why)) { WriteError(InvalidNumber(nameof(CallerId), CallerId, why)); return; }
@@ -79,7 +85,7 @@ namespace RingOut.PowerShell
             }
             catch (Exception e) when (IsClientFailure(e))
             {
-                Fail(e, To);
+                Fail(e, toInput);
             }
         }
 
@@ -104,7 +110,7 @@ namespace RingOut.PowerShell
         /// <summary>Calls written by New-RingOutCall or Get-RingOutCall.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ObjectSet, ValueFromPipeline = true)]
         [ValidateNotNull]
-        public RingOutCall[] InputObject { get; set; }
+        public RingOutCall InputObject { get; set; }
 
         [Parameter(ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -123,8 +129,8 @@ namespace RingOut.PowerShell
         {
             if (ParameterSetName == ObjectSet)
             {
-                foreach (var call in InputObject)
-                    action(call.Id, call.AccountId, call.ExtensionId, Session ?? call.Session ?? RequireSession(null), call);
+                var call = InputObject;
+                action(call.Id, call.AccountId, call.ExtensionId, Session ?? call.Session ?? RequireSession(null), call);
                 return;
             }
             var session = RequireSession(Session);
@@ -145,7 +151,7 @@ namespace RingOut.PowerShell
     }
 
     /// <summary>A fresh snapshot of RingOut calls.</summary>
-    [Cmdlet(VerbsCommon.Get, "RingOutCall", DefaultParameterSetName = IdSet)]
+    [Cmdlet(VerbsCommon.Get, "RingOutCall", DefaultParameterSetName = ObjectSet)]
     [OutputType(typeof(RingOutCall))]
     public sealed class GetRingOutCallCommand : ExistingCallCmdlet
     {
@@ -173,7 +179,7 @@ namespace RingOut.PowerShell
     }
 
     /// <summary>Cancels RingOut calls whose called party is still being rung.</summary>
-    [Cmdlet(VerbsLifecycle.Stop, "RingOutCall", DefaultParameterSetName = IdSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Stop, "RingOutCall", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(RingOutCall))]
     public sealed class StopRingOutCallCommand : ExistingCallCmdlet
     {

@@ -21,6 +21,9 @@ namespace RingOut.PowerShell.Tests
         /// <summary>The terminating error, if the script ended with one.</summary>
         public RuntimeException Terminating { get; init; }
 
+        /// <summary>The terminating error, or else the first error written (a cmdlet's terminating error inside a script lands in the error stream).</summary>
+        public ErrorRecord Error => Terminating?.ErrorRecord ?? Errors.FirstOrDefault();
+
         public IEnumerable<string> ErrorIds => Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]);
 
         public object Single(string property) => Assert.Single(Output).Properties[property].Value;
@@ -53,6 +56,8 @@ namespace RingOut.PowerShell.Tests
     {
         public static readonly string ModuleManifest = Metadata("RingOutModuleManifest");
         public static readonly string RepositoryRoot = System.IO.Path.GetFullPath(Metadata("RepositoryRoot"));
+        public static readonly string ServerAssembly = Metadata("ServerAssembly");
+        public static readonly string ModuleVersion = Metadata("ModuleVersion");
 
         private readonly Runspace _runspace;
 
@@ -67,6 +72,15 @@ namespace RingOut.PowerShell.Tests
                 var r = Run("Import-Module $args[0] -ErrorAction Stop", ModuleManifest);
                 if (r.Terminating != null) throw r.Terminating;
             }
+        }
+
+        /// <summary>Runs a script without waiting; for tests of Ctrl+C.</summary>
+        public System.Management.Automation.PowerShell Begin(string script)
+        {
+            var ps = System.Management.Automation.PowerShell.Create();
+            ps.Runspace = _runspace;
+            ps.AddScript(script);
+            return ps;
         }
 
         private static string Metadata(string key) =>

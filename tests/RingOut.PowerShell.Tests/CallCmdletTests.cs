@@ -1,0 +1,251 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using Xunit;
+
+namespace RingOut.PowerShell.Tests
+{
+    [Collection("PowerShell")]
+    public sealed class CallCmdletTests : IDisposable
+    {
+        private readonly PowerShellHost _ps = new PowerShellHost();
+
+        public CallCmdletTests() => _ps.Ok("Connect-RingCentral -Environment Emulator -VirtualTime");
+
+        public void Dispose() => _ps.Dispose();
+
+        private long Count(string method, string route) =>
+            (long)_ps.Ok($"(Get-RingCentralSession).Emulator.Statistics.Count('{method}', '{route}')")[0].BaseObject;
+
+        private static string P(PSObject o, string name) => o.Properties[name].Value?.ToString();
+
+        [Fact]
+        public void New_then_Wait_follows_a_call_from_InProgress_to_connected()
+        {
+            var placed = _ps.Ok("New-RingOutCall -To '(415) 555-0123'");
+            var call = Assert.Single(placed);
+            Assert.Equal("RingOut.Client.RingOutCall", call.BaseObject.GetType().FullName);
+            Assert.Equal("InProgress", P(call, "State"));
+            Assert.Equal("InProgress", P(call, "CallStatus"));
+            Assert.Equal("+14155550123", P(call, "To"));
+
+            var r = _ps.Run("$args[0] | Wait-RingOutCall -Verbose", call);
+            Assert.Empty(r.Errors);
+            var done = Assert.Single(r.Output);
+            Assert.Equal(P(call, "Id"), P(done, "Id"));
+            Assert.Equal("Connected", P(done, "State"));
+            Assert.Equal("Success", P(done, "CallerStatus"));
+            Assert.Equal("Success", P(done, "CalleeStatus"));
+            Assert.Contains(r.Verbose, v => v.Message.Contains("caller Success, callee InProgress"));
+            Assert.Contains(r.Verbose, v => v.Message.StartsWith("GET /restapi/v1.0/account/~/extension/~/ring-out/"));
+            Assert.Contains(r.Progress, p => p.StatusDescription.Contains("waiting for 1"));
+            Assert.Contains(r.Progress, p => p.ParentActivityId == 1 && p.StatusDescription.Contains("caller"));
+            Assert.Equal(ProgressRecordType.Completed, r.Progress.Last().RecordType);
+        }
+
+        [Fact]
+        public void Until_Ended_waits_for_both_legs_to_finish()
+        {
+            var done = Assert.Single(_ps.Ok("New-RingOutCall '+14155550123' | Wait-RingOutCall -Until Ended"));
+            Assert.Equal("Ended", P(done, "State"));
+            Assert.Equal("Finished", P(done, "CallerStatus"));
+            Assert.Equal("Finished", P(done, "CalleeStatus"));
+            Assert.Equal("True", P(done, "IsFinal"));
+        }
+
+        [Theory]
+        [InlineData(null, "+16505550101", "CannotReach", "Finished", "Busy")]
+        [InlineData(null, "+16505550102", "CannotReach", "Finished", "NoAnswer")]
+        [InlineData(null, "+16505550103", "CannotReach", "Finished", "Rejected")]
+        [InlineData(null, "+16505550104", "CannotReach", "Finished", "GenericError")]
+        [InlineData(null, "+16505550105", "CannotReach", "Finished", "InternationalDisabled")]
+        [InlineData(null, "+16505550109", "NoAnsweringMachine", "GenericError", "InProgress")]
+        [InlineData("+16505550111", "+14155550123", "CannotReach", "Busy", "InProgress")]
+        [InlineData("+16505550112", "+14155550123", "CannotReach", "NoAnswer", "InProgress")]
+        [InlineData("+16505550113", "+14155550123", "CannotReach", "GenericError", "InProgress")]
+        public void Every_failure_scenario_is_reported_as_failed_with_the_legs_statuses(string from, string to, string call, string caller, string callee)
+        {
+            var script = from == null ? "New-RingOutCall -To $args[0] | Wait-RingOutCall" : "New-RingOutCall -To $args[0] -From $args[1] | Wait-RingOutCall";
+            var r = _ps.Run(script, to, from);
+            Assert.Empty(r.Errors);
+            var done = Assert.Single(r.Output);
+            Assert.Equal("Failed", P(done, "State"));
+            Assert.Equal(call, P(done, "CallStatus"));
+            Assert.Equal(caller, P(done, "CallerStatus"));
+            Assert.Equal(callee, P(done, "CalleeStatus"));
+        }
+
+        [Fact]
+        public void Stop_cancels_a_ringing_call_and_a_connected_one_gives_an_error_while_the_pipeline_goes_on()
+        {
+            var ringing = _ps.Ok("New-RingOutCall -To '+16505550106'")[0];      // long ring: still ringing
+            var connected = _ps.Ok("New-RingOutCall -To '+14155550123' | Wait-RingOutCall")[0];
+            var other = _ps.Ok("New-RingOutCall -To '+16505550106'")[0];
+
+            var r = _ps.Run("$args | Stop-RingOutCall -PassThru -Confirm:$false", connected, ringing, other);
+            var error = Assert.Single(r.Errors);
+            Assert.Equal("RingOut.CannotCancel,RingOut.PowerShell.StopRingOutCallCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidOperation, error.CategoryInfo.Category);
+            Assert.Equal(P(connected, "Id"), P(PSObject.AsPSObject(error.TargetObject), "Id"));
+            Assert.Contains("answered", error.Exception.Message);
+            Assert.Equal(2, r.Output.Count);
+            Assert.All(r.Output, c => Assert.Equal("Rejected", P(c, "CalleeStatus")));
+            Assert.All(r.Output, c => Assert.Equal("Failed", P(c, "State")));
+            Assert.Equal(3, Count("DELETE", "ring-out"));
+        }
+
+        [Fact]
+        public void WhatIf_sends_no_request()
+        {
+            var r = _ps.Run("New-RingOutCall -To '+14155550123' -WhatIf; Stop-RingOutCall -Id 123 -WhatIf");
+            Assert.Empty(r.Output);
+            Assert.Empty(r.Errors);
+            Assert.Equal(0, Count("POST", "ring-out"));
+            Assert.Equal(0, Count("DELETE", "ring-out"));
+        }
+
+        [Fact]
+        public void A_pipeline_of_objects_with_To_and_From_places_one_call_each()
+        {
+            var script = @"
+                $rows = @(
+                    [pscustomobject]@{ To = '+1 415 555 0100'; From = '+1 650 555 0002' }
+                    [pscustomobject]@{ To = '(415) 555-0101'; From = '' }
+                    [pscustomobject]@{ PhoneNumber = '+44 20 7946 0958' }
+                    [pscustomobject]@{ To = '+16505550101' }
+                )
+                $rows | New-RingOutCall | Wait-RingOutCall";
+            var r = _ps.Run(script);
+            Assert.Empty(r.Errors);
+            Assert.Equal(4, r.Output.Count);
+            Assert.Equal(new[] { "+14155550100", "+14155550101", "+16505550101", "+442079460958" }, r.Output.Select(o => P(o, "To")).OrderBy(x => x, StringComparer.Ordinal).ToArray());
+            Assert.Equal("+16505550002", P(r.Output.Single(o => P(o, "To") == "+14155550100"), "From"));
+            Assert.Equal("Failed", P(r.Output.Single(o => P(o, "To") == "+16505550101"), "State"));
+            Assert.Equal(4, Count("POST", "ring-out"));
+        }
+
+        [Theory]
+        [InlineData("New-RingOutCall -To 'call me'", "To", "call me", "letters")]
+        [InlineData("New-RingOutCall -To ''", "To", "", "empty")]
+        [InlineData("New-RingOutCall -To '+1 650 555 0123 x12'", "To", "+1 650 555 0123 x12", "extension")]
+        [InlineData("New-RingOutCall -To '555-0123'", "To", "555-0123", "country code")]
+        [InlineData("New-RingOutCall -To '+14155550123' -From 'my desk'", "From", "my desk", "letters")]
+        [InlineData("New-RingOutCall -To '+14155550123' -CallerId '12'", "CallerId", "12", "country code")]
+        public void Each_invalid_number_is_an_error_with_its_id_category_and_input_and_nothing_is_sent(string script, string parameter, string input, string because)
+        {
+            var r = _ps.Run(script);
+            var error = Assert.Single(r.Errors);
+            Assert.Equal("RingOut.InvalidPhoneNumber,RingOut.PowerShell.NewRingOutCallCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+            Assert.Equal(input, error.TargetObject);
+            Assert.StartsWith($"-{parameter}:", error.Exception.Message);
+            Assert.Contains(because, error.Exception.Message);
+            Assert.Empty(r.Output);
+            Assert.Equal(0, Count("POST", "ring-out"));
+        }
+
+        [Fact]
+        public void A_bad_row_in_a_pipeline_is_an_error_and_the_other_rows_are_placed()
+        {
+            var r = _ps.Run("'+14155550100', 'not a number', '+14155550102' | New-RingOutCall");
+            Assert.Equal(2, r.Output.Count);
+            Assert.Equal("not a number", Assert.Single(r.Errors).TargetObject);
+        }
+
+        [Fact]
+        public void The_platforms_refusal_keeps_its_error_code_and_request_id()
+        {
+            var r = _ps.Run("New-RingOutCall -To '+14155550123' -CallerId '+14155550000'");
+            var error = Assert.Single(r.Errors);
+            Assert.Equal("RingOut.ApiError,RingOut.PowerShell.NewRingOutCallCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+            var api = (dynamic)error.Exception;
+            Assert.Equal("CMN-101", (string)api.ErrorCode);
+            Assert.Equal("callerId.phoneNumber", (string)api.ParameterName);
+            Assert.False(string.IsNullOrEmpty((string)api.RequestId));
+            Assert.Contains("RCRequestId", error.Exception.Message);
+            Assert.Contains("callerId.phoneNumber", error.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void Get_returns_a_fresh_snapshot_by_id_or_by_object_and_says_when_a_call_is_gone()
+        {
+            var call = _ps.Ok("New-RingOutCall -To '+14155550123'")[0];
+            var byId = Assert.Single(_ps.Ok("Get-RingOutCall -Id $args[0]", P(call, "Id")));
+            Assert.Equal(P(call, "Id"), P(byId, "Id"));
+            var byObject = Assert.Single(_ps.Ok("$args[0] | Get-RingOutCall", call));
+            Assert.Equal("+14155550123", P(byObject, "To")); // a piped call keeps what the snapshot knew
+            var byProperty = Assert.Single(_ps.Ok("[pscustomobject]@{ Id = $args[0] } | Get-RingOutCall", P(call, "Id")));
+            Assert.Equal(P(call, "Id"), P(byProperty, "Id"));
+
+            var r = _ps.Run("Get-RingOutCall -Id 999, $args[0]", P(call, "Id"));
+            var error = Assert.Single(r.Errors);
+            Assert.Equal("RingOut.CallNotFound,RingOut.PowerShell.GetRingOutCallCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+            Assert.Equal("999", error.TargetObject);
+            Assert.Contains("need not mean that it failed", error.Exception.Message);
+            Assert.Single(r.Output);
+
+            var bad = _ps.Run("Get-RingOutCall -Id '../../extension'");
+            Assert.Equal("RingOut.InvalidCallId", Assert.Single(bad.ErrorIds));
+        }
+
+        [Fact]
+        public void Wait_names_calls_still_pending_at_the_timeout_and_still_writes_their_snapshot()
+        {
+            var r = _ps.Run("New-RingOutCall '+16505550106', '+14155550123' | Wait-RingOutCall -Timeout 15");
+            Assert.Equal(2, r.Output.Count);
+            Assert.Contains(r.Output, o => P(o, "State") == "Connected");
+            var pending = r.Output.Single(o => P(o, "To") == "+16505550106");
+            Assert.Equal("InProgress", P(pending, "State"));
+            var error = Assert.Single(r.Errors);
+            Assert.Equal("RingOut.WaitTimeout,RingOut.PowerShell.WaitRingOutCallCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.OperationTimeout, error.CategoryInfo.Category);
+            Assert.Contains(P(pending, "Id"), error.Exception.Message);
+        }
+
+        [Fact]
+        public void Wait_treats_a_call_that_is_gone_as_gone_not_as_a_failure()
+        {
+            var call = _ps.Ok("New-RingOutCall -To '+14155550123'")[0];
+            _ps.Ok("$c = (Get-RingCentralSession).Emulator.Clock; $c.AutoAdvance = $false; $c.Advance([TimeSpan]::FromMinutes(5)); $c.AutoAdvance = $true");
+            var r = _ps.Run("$args[0] | Wait-RingOutCall", call);
+            Assert.Empty(r.Errors);
+            Assert.Equal("Gone", P(Assert.Single(r.Output), "State"));
+        }
+
+        [Fact]
+        public void Ctrl_C_stops_a_wait_at_once()
+        {
+            _ps.Ok("Connect-RingCentral -Environment Emulator"); // the real clock: this wait would take 30 s
+            using var ps = _ps.Begin("New-RingOutCall -To '+16505550106' | Wait-RingOutCall -PollInterval 1");
+            using var progressed = new System.Threading.ManualResetEventSlim();
+            ps.Streams.Progress.DataAdded += (_, _) => progressed.Set();
+            var running = ps.BeginInvoke();
+            Assert.True(progressed.Wait(TimeSpan.FromSeconds(20)), "the wait showed no progress");
+            var stopWatch = System.Diagnostics.Stopwatch.StartNew();
+            ps.Stop();
+            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+            Assert.True(stopWatch.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {stopWatch.Elapsed}");
+        }
+
+        [Fact]
+        public void No_secret_appears_in_any_stream_even_with_Verbose_and_Debug_and_errors()
+        {
+            var r = _ps.Run(@"
+                $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'
+                Connect-RingCentral -Environment Emulator -VirtualTime -PassThru
+                New-RingOutCall -To '+16505550101' | Wait-RingOutCall
+                New-RingOutCall -To '+14155550123' -CallerId '+14155550000'
+                Get-RingOutCall -Id 42
+                Get-RingCentralSession | Disconnect-RingCentral
+                Get-RingOutCall -Id 42");
+            var text = r.AllText();
+            Assert.NotEmpty(r.Verbose);
+            Assert.NotEmpty(r.Errors);
+            foreach (var secret in new[] { "emulator-demo-client-secret", "ZGVtby11c2VyLWp3dA", "RCEMU-AT-", "RCEMU-RT-", "Bearer ", "Basic " })
+                Assert.DoesNotContain(secret, text);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using Xunit;
+
+namespace RingOut.PowerShell.Tests
+{
+    [Collection("PowerShell")]
+    public sealed class SessionCmdletTests
+    {
+        private const string Secret = "emulator-demo-client-secret";
+        private const string Jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI4NTA5NTcwMjAiLCJpc3MiOiJyaW5nb3V0LWVtdWxhdG9yIn0.ZGVtby11c2VyLWp3dA";
+
+        [Fact]
+        public void Connecting_to_the_emulator_needs_no_credential_and_shows_who_and_where_but_no_secret()
+        {
+            using var ps = new PowerShellHost();
+            var session = Assert.Single(ps.Ok("Connect-RingCentral -Environment Emulator -PassThru"));
+            Assert.Equal("RingOut.Client.RingCentralSession", session.BaseObject.GetType().FullName);
+            Assert.Equal("Emulator", session.Properties["EnvironmentName"].Value);
+            Assert.Equal("37439510", session.Properties["AccountId"].Value);
+            Assert.Equal("850957020", session.Properties["ExtensionId"].Value);
+            Assert.Equal("Demo User", session.Properties["UserName"].Value);
+            Assert.NotNull(session.Properties["AccessTokenExpiresOn"].Value);
+
+            var shown = ps.Run("Get-RingCentralSession -Verbose; Get-RingCentralSession | ForEach-Object { $_.PSObject.Properties | ForEach-Object { \"$($_.Name)=$($_.Value)\" } }");
+            Assert.Equal(session.BaseObject, shown.Output[0].BaseObject);
+            var text = shown.AllText();
+            Assert.DoesNotContain(Secret, text);
+            Assert.DoesNotContain(Jwt, text);
+            Assert.DoesNotContain("RCEMU-", text);
+        }
+
+        [Fact]
+        public void Disconnect_revokes_and_forgets_then_the_call_cmdlets_say_to_connect()
+        {
+            using var ps = new PowerShellHost();
+            ps.Ok("Connect-RingCentral -Environment Emulator -VirtualTime");
+            var revokes = ps.Ok("$s = Get-RingCentralSession; Disconnect-RingCentral; $s.Emulator.Statistics.Count('POST', 'revoke')");
+            Assert.Equal(1L, revokes[0].BaseObject);
+            Assert.Empty(ps.Ok("Get-RingCentralSession"));
+
+            var r = ps.Run("New-RingOutCall -To '+14155550123'");
+            var error = r.Error;
+            Assert.NotNull(error);
+            Assert.Equal("RingOut.NotConnected,RingOut.PowerShell.NewRingOutCallCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidOperation, error.CategoryInfo.Category);
+            Assert.Contains("Run Connect-RingCentral", error.Exception.Message);
+
+            var again = ps.Run("Disconnect-RingCentral");
+            Assert.Contains("RingOut.NotConnected", again.ErrorIds);
+        }
+
+        [Theory]
+        [InlineData("Get-RingOutCall -Id 1", "GetRingOutCallCommand")]
+        [InlineData("Stop-RingOutCall -Id 1 -Confirm:$false", "StopRingOutCallCommand")]
+        [InlineData("Wait-RingOutCall -Id 1", "WaitRingOutCallCommand")]
+        public void Every_call_cmdlet_says_to_connect_when_there_is_no_session(string script, string cmdlet)
+        {
+            using var ps = new PowerShellHost();
+            ps.Run("Get-RingCentralSession | Disconnect-RingCentral");
+            var r = ps.Run(script);
+            Assert.Equal($"RingOut.NotConnected,RingOut.PowerShell.{cmdlet}", r.Error.FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public void The_standalone_emulator_is_reached_with_Server_and_with_the_quick_start_variables()
+        {
+            using var server = new EmulatorServer();
+            using var ps = new PowerShellHost();
+            var v = server.Variables;
+            var explicitly = ps.Ok(
+                "Connect-RingCentral -Server $args[0] -ClientId $args[1] -ClientSecret ([System.Net.NetworkCredential]::new('', $args[2]).SecurePassword) -Jwt ([System.Net.NetworkCredential]::new('', $args[3]).SecurePassword) -PassThru",
+                v["RC_SERVER_URL"], v["RC_APP_CLIENT_ID"], v["RC_APP_CLIENT_SECRET"], v["RC_USER_JWT"]);
+            Assert.Equal("Custom", explicitly[0].Properties["EnvironmentName"].Value);
+            Assert.Equal(new Uri(v["RC_SERVER_URL"]), explicitly[0].Properties["Server"].Value);
+
+            foreach (var (name, value) in v) Environment.SetEnvironmentVariable(name, value);
+            try
+            {
+                var fromEnvironment = ps.Ok("Connect-RingCentral -PassThru");
+                Assert.Equal(new Uri(v["RC_SERVER_URL"]), fromEnvironment[0].Properties["Server"].Value);
+                var call = ps.Ok("New-RingOutCall -To '+14155550123' | Wait-RingOutCall -PollInterval 0.5");
+                Assert.Equal("Connected", call[0].Properties["State"].Value.ToString());
+            }
+            finally
+            {
+                foreach (var name in v.Keys) Environment.SetEnvironmentVariable(name, null);
+            }
+        }
+
+        [Fact]
+        public void Missing_credentials_are_named_before_any_request()
+        {
+            using var ps = new PowerShellHost();
+            var r = ps.Run("Connect-RingCentral -Server 'https://platform.ringcentral.invalid' -ClientId abc");
+            Assert.Equal("RingOut.MissingCredential,RingOut.PowerShell.ConnectRingCentralCommand", r.Error.FullyQualifiedErrorId);
+            Assert.Contains("-ClientSecret (or RC_APP_CLIENT_SECRET)", r.Error.Exception.Message);
+            Assert.Contains("-Jwt (or RC_USER_JWT)", r.Error.Exception.Message);
+        }
+
+        [Fact]
+        public void Plain_http_is_refused_for_servers_that_are_not_loopback()
+        {
+            using var ps = new PowerShellHost();
+            var r = ps.Run("Connect-RingCentral -Server 'http://platform.example.com' -AccessToken ([System.Net.NetworkCredential]::new('', 'x').SecurePassword)");
+            var e = r.Error;
+            Assert.Equal("RingOut.InsecureServer,RingOut.PowerShell.ConnectRingCentralCommand", e?.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.SecurityError, e.CategoryInfo.Category);
+        }
+
+        [Fact]
+        public void A_refused_sign_in_is_an_authentication_error_that_does_not_repeat_the_secret()
+        {
+            using var ps = new PowerShellHost();
+            var r = ps.Run("Connect-RingCentral -Environment Emulator -Jwt ([System.Net.NetworkCredential]::new('', 'eyJ.wrong.jwt-value').SecurePassword) -Verbose -Debug");
+            var e = r.Error;
+            Assert.Equal("RingOut.AuthenticationFailed,RingOut.PowerShell.ConnectRingCentralCommand", e?.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.AuthenticationError, e.CategoryInfo.Category);
+            Assert.Contains("OAU-140", e.Exception.Message);
+            Assert.DoesNotContain("eyJ.wrong.jwt-value", r.AllText());
+            Assert.DoesNotContain(Secret, r.AllText());
+        }
+    }
+}
