@@ -1,0 +1,161 @@
+#Requires -Version 5.1
+# Pester 5 suite for machines with pwsh or Windows PowerShell: the same behaviours as the xunit suite in
+# tests/RingOut.PowerShell.Tests (which hosts a runspace in-process and is the CI gate). Run it with ./build.ps1 -Task Test.
+# It imports the staged module folder given in $env:RINGOUT_MODULE (build.ps1 sets it), else out/RingOut/<version>.
+
+BeforeDiscovery {
+    $script:Failures = @(
+        @{ To = '+16505550101'; From = $null; Call = 'CannotReach'; Caller = 'Finished'; Callee = 'Busy' }
+        @{ To = '+16505550102'; From = $null; Call = 'CannotReach'; Caller = 'Finished'; Callee = 'NoAnswer' }
+        @{ To = '+16505550103'; From = $null; Call = 'CannotReach'; Caller = 'Finished'; Callee = 'Rejected' }
+        @{ To = '+16505550104'; From = $null; Call = 'CannotReach'; Caller = 'Finished'; Callee = 'GenericError' }
+        @{ To = '+16505550105'; From = $null; Call = 'CannotReach'; Caller = 'Finished'; Callee = 'InternationalDisabled' }
+        @{ To = '+16505550109'; From = $null; Call = 'NoAnsweringMachine'; Caller = 'GenericError'; Callee = 'InProgress' }
+        @{ To = '+14155550123'; From = '+16505550111'; Call = 'CannotReach'; Caller = 'Busy'; Callee = 'InProgress' }
+        @{ To = '+14155550123'; From = '+16505550112'; Call = 'CannotReach'; Caller = 'NoAnswer'; Callee = 'InProgress' }
+        @{ To = '+14155550123'; From = '+16505550113'; Call = 'CannotReach'; Caller = 'GenericError'; Callee = 'InProgress' }
+    )
+    $script:BadNumbers = @(
+        @{ Script = { New-RingOutCall -To 'call me' }; Target = 'call me'; Because = 'letters' }
+        @{ Script = { New-RingOutCall -To '+1 650 555 0123 x12' }; Target = '+1 650 555 0123 x12'; Because = 'extension' }
+        @{ Script = { New-RingOutCall -To '555-0123' }; Target = '555-0123'; Because = 'country code' }
+        @{ Script = { New-RingOutCall -To '+14155550123' -From 'my desk' }; Target = 'my desk'; Because = 'letters' }
+    )
+}
+
+BeforeAll {
+    $module = $env:RINGOUT_MODULE
+    if (-not $module) {
+        $props = [xml](Get-Content (Join-Path $PSScriptRoot '../Directory.Build.props') -Raw)
+        $version = $props.Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1
+        $module = Join-Path $PSScriptRoot "../out/RingOut/$version/RingOut.psd1"
+    }
+    Import-Module $module -Force -ErrorAction Stop
+
+    function Get-EmulatorCount([string] $Method, [string] $Route) {
+        (Get-RingCentralSession).Emulator.Statistics.Count($Method, $Route)
+    }
+}
+
+AfterAll {
+    Get-RingCentralSession | Disconnect-RingCentral -ErrorAction SilentlyContinue
+    Remove-Module RingOut -ErrorAction SilentlyContinue
+}
+
+Describe 'Module' {
+    It 'has a valid manifest' {
+        $info = Test-ModuleManifest -Path (Get-Module RingOut).Path.Replace('RingOut.PowerShell.dll', 'RingOut.psd1') -ErrorAction Stop
+        $info.CompatiblePSEditions | Should -Contain 'Desktop'
+        $info.CompatiblePSEditions | Should -Contain 'Core'
+    }
+
+    It 'exports exactly its cmdlets, each with an output type' {
+        $names = (Get-Command -Module RingOut).Name | Sort-Object
+        $names | Should -Be @('Connect-RingCentral', 'Disconnect-RingCentral', 'Get-RingCentralSession', 'Get-RingOutCall', 'New-RingOutCall', 'Stop-RingOutCall', 'Wait-RingOutCall')
+        foreach ($name in $names) { (Get-Command $name).OutputType | Should -Not -BeNullOrEmpty -Because $name }
+    }
+}
+
+Describe 'Session' {
+    It 'connects to the emulator without credentials and shows no secret' {
+        $session = Connect-RingCentral -Environment Emulator -PassThru
+        $session.EnvironmentName | Should -Be 'Emulator'
+        $session.AccountId | Should -Be '37439510'
+        $session.UserName | Should -Be 'Demo User'
+        ($session | Format-List * | Out-String) | Should -Not -Match 'emulator-demo-client-secret|RCEMU-|ZGVtby11c2VyLWp3dA'
+    }
+
+    It 'disconnects, and then the call cmdlets say to connect' {
+        Connect-RingCentral -Environment Emulator -VirtualTime
+        Disconnect-RingCentral
+        Get-RingCentralSession | Should -BeNullOrEmpty
+        { New-RingOutCall -To '+14155550123' } | Should -Throw -ErrorId 'RingOut.NotConnected,RingOut.PowerShell.NewRingOutCallCommand'
+    }
+
+    It 'names missing credentials before any request' {
+        { Connect-RingCentral -Server 'https://platform.ringcentral.invalid' -ClientId abc } |
+            Should -Throw -ErrorId 'RingOut.MissingCredential,RingOut.PowerShell.ConnectRingCentralCommand'
+    }
+
+    It 'refuses plain http for a server that is not loopback' {
+        $token = ConvertTo-SecureString 'x' -AsPlainText -Force
+        { Connect-RingCentral -Server 'http://platform.example.com' -AccessToken $token } |
+            Should -Throw -ErrorId 'RingOut.InsecureServer,RingOut.PowerShell.ConnectRingCentralCommand'
+    }
+}
+
+Describe 'Calls' {
+    BeforeEach { Connect-RingCentral -Environment Emulator -VirtualTime }
+
+    It 'follows a call from InProgress to connected' {
+        $call = New-RingOutCall -To '(415) 555-0123'
+        $call | Should -BeOfType ([RingOut.Client.RingOutCall])
+        $call.State | Should -Be 'InProgress'
+        $call.To | Should -Be '+14155550123'
+        $done = $call | Wait-RingOutCall
+        $done.State | Should -Be 'Connected'
+        $done.CallerStatus | Should -Be 'Success'
+        $done.CalleeStatus | Should -Be 'Success'
+    }
+
+    It 'waits until both legs finish with -Until Ended' {
+        $done = New-RingOutCall '+14155550123' | Wait-RingOutCall -Until Ended
+        $done.State | Should -Be 'Ended'
+        $done.IsFinal | Should -BeTrue
+    }
+
+    It 'reports <To> from <From> as failed: <Call>/<Caller>/<Callee>' -ForEach $Failures {
+        $splat = @{ To = $To }
+        if ($From) { $splat.From = $From }
+        $done = New-RingOutCall @splat | Wait-RingOutCall
+        $done.State | Should -Be 'Failed'
+        "$($done.CallStatus)/$($done.CallerStatus)/$($done.CalleeStatus)" | Should -Be "$Call/$Caller/$Callee"
+    }
+
+    It 'cancels a ringing call; a connected one gives CannotCancel and the pipeline goes on' {
+        $ringing = New-RingOutCall -To '+16505550106'
+        $connected = New-RingOutCall -To '+14155550123' | Wait-RingOutCall
+        $out = $connected, $ringing | Stop-RingOutCall -PassThru -Confirm:$false -ErrorVariable ev -ErrorAction SilentlyContinue
+        $out.CalleeStatus | Should -Be 'Rejected'
+        $ev[0].FullyQualifiedErrorId | Should -Be 'RingOut.CannotCancel,RingOut.PowerShell.StopRingOutCallCommand'
+        $ev[0].TargetObject.Id | Should -Be $connected.Id
+    }
+
+    It 'sends nothing with -WhatIf' {
+        New-RingOutCall -To '+14155550123' -WhatIf
+        Get-EmulatorCount 'POST' 'ring-out' | Should -Be 0
+    }
+
+    It 'places one call per piped object with To and From' {
+        $rows = @(
+            [pscustomobject]@{ To = '+1 415 555 0100'; From = '+1 650 555 0002' }
+            [pscustomobject]@{ To = '(415) 555-0101' }
+            [pscustomobject]@{ PhoneNumber = '+44 20 7946 0958' }
+        )
+        $done = $rows | New-RingOutCall | Wait-RingOutCall
+        $done | Should -HaveCount 3
+        Get-EmulatorCount 'POST' 'ring-out' | Should -Be 3
+    }
+
+    It 'refuses an invalid number with RingOut.InvalidPhoneNumber before any request (<Because>)' -ForEach $BadNumbers {
+        & $Script -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be 'RingOut.InvalidPhoneNumber,RingOut.PowerShell.NewRingOutCallCommand'
+        $ev[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $ev[0].TargetObject | Should -Be $Target
+        $ev[0].Exception.Message | Should -Match $Because
+        Get-EmulatorCount 'POST' 'ring-out' | Should -Be 0
+    }
+
+    It 'reports a call RingCentral no longer knows as RingOut.CallNotFound' {
+        Get-RingOutCall -Id 999 -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be 'RingOut.CallNotFound,RingOut.PowerShell.GetRingOutCallCommand'
+        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'names calls still pending at the timeout and still writes their snapshot' {
+        $out = New-RingOutCall '+16505550106', '+14155550123' | Wait-RingOutCall -Timeout 15 -ErrorVariable ev -ErrorAction SilentlyContinue
+        $out | Should -HaveCount 2
+        $ev | Should -HaveCount 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'RingOut.WaitTimeout,RingOut.PowerShell.WaitRingOutCallCommand'
+    }
+}
