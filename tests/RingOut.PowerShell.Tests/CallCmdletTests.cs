@@ -231,6 +231,35 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
+        public void Session_lets_one_script_work_with_two_accounts_and_piped_calls_keep_theirs()
+        {
+            var r = _ps.Run(@"
+                $admin = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru -Jwt ([System.Net.NetworkCredential]::new('', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI4NTA5NTcwMjEiLCJpc3MiOiJyaW5nb3V0LWVtdWxhdG9yIn0.ZGVtby1hZG1pbi1qd3Q').SecurePassword)
+                $user = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru
+                $call = New-RingOutCall -To '+14155550123' -Session $admin
+                $call | Wait-RingOutCall
+                $admin.Emulator.Statistics.Count('GET', 'ring-out')
+                $user.Emulator.Statistics.Count('GET', 'ring-out')
+                (Get-RingCentralSession).UserName");
+            Assert.Empty(r.Errors);
+            Assert.Equal("Connected", P(r.Output[0], "State"));
+            Assert.True((long)r.Output[1].BaseObject > 0);   // the admin's session polled its own call
+            Assert.Equal(0L, r.Output[2].BaseObject);        // though the current session is the user's
+            Assert.Equal("Demo User", r.Output[3].ToString());
+        }
+
+        [Fact]
+        public void A_session_the_platform_ended_stops_the_pipeline_with_SessionExpired_naming_Connect_RingCentral()
+        {
+            var r = _ps.Run("(Get-RingCentralSession).Emulator.Reset(); '+14155550100', '+14155550101' | New-RingOutCall");
+            var error = Assert.Single(r.Errors);
+            Assert.Equal("RingOut.SessionExpired,RingOut.PowerShell.NewRingOutCallCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+            Assert.Contains("Connect-RingCentral", error.Exception.Message);
+            Assert.Empty(r.Output);
+        }
+
+        [Fact]
         public void No_secret_appears_in_any_stream_even_with_Verbose_and_Debug_and_errors()
         {
             var r = _ps.Run(@"
