@@ -47,6 +47,7 @@ namespace RingOut.Client
         {
             public RingOutCall Latest;
             public DateTimeOffset NextPoll;
+            public int TransientFailures;
         }
 
         public CallWatcher(TimeProvider clock, TimeSpan pollInterval, RingOutWaitCondition condition)
@@ -59,6 +60,9 @@ namespace RingOut.Client
 
         public TimeSpan PollInterval { get; }
         public RingOutWaitCondition Condition { get; }
+        /// <summary>Polls of one call in a row that may fail on the network or with an unreadable answer before the call is given up.</summary>
+        public int MaxTransientFailures { get; set; } = 3;
+
         /// <summary>Share of a session's Light budget that polling may use; the rest stays for other requests.</summary>
         public double BudgetShare { get; set; } = 0.8;
 
@@ -126,6 +130,18 @@ namespace RingOut.Client
                     failures.Add(new KeyValuePair<RingOutCall, Exception>(entry.Latest, e));
                     continue;
                 }
+                catch (Exception e) when (e is RingCentralProtocolException || e is System.Net.Http.HttpRequestException)
+                {
+                    // The pipeline already retried the request; a garbled or lost answer may still be passing: poll again later.
+                    if (++entry.TransientFailures >= MaxTransientFailures)
+                    {
+                        _pending.Remove(entry);
+                        failures.Add(new KeyValuePair<RingOutCall, Exception>(entry.Latest, e));
+                    }
+                    else entry.NextPoll = _clock.GetUtcNow() + IntervalFor(entry.Latest.Session);
+                    continue;
+                }
+                entry.TransientFailures = 0;
                 var old = entry.Latest;
                 entry.Latest = fresh;
                 if (fresh.CallStatusText != old.CallStatusText || fresh.CallerStatusText != old.CallerStatusText ||

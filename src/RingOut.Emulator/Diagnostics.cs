@@ -64,6 +64,8 @@ namespace RingOut.Emulator
         MalformedBody,
         /// <summary>Treat the presented access token as expired (401 OAU-128), as if it had expired early.</summary>
         ExpireAccessToken,
+        /// <summary>End the OAuth session of the presented token (as an admin or a password change would): 401, and its refresh token is dead.</summary>
+        RevokeSession,
     }
 
     /// <summary>One injected fault: which requests it hits and how many times.</summary>

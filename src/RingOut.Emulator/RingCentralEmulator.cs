@@ -152,7 +152,7 @@ namespace RingOut.Emulator
             }
             else
             {
-                var session = Authenticate(req, faults.Any(f => f.Kind == FaultKind.ExpireAccessToken));
+                var session = Authenticate(req, faults.Any(f => f.Kind == FaultKind.ExpireAccessToken), faults.Any(f => f.Kind == FaultKind.RevokeSession));
                 var limited = Limit(session.App.ClientId + "|" + session.User.ExtensionId, route.Group, out var rate);
                 if (limited != null) return limited;
                 try { response = RestApi(req, route, method, session); }
@@ -400,7 +400,7 @@ namespace RingOut.Emulator
             });
         }
 
-        private OAuthSession Authenticate(EmulatorRequest req, bool forceExpired)
+        private OAuthSession Authenticate(EmulatorRequest req, bool forceExpired, bool revoke)
         {
             var h = req.Header("Authorization");
             if (string.IsNullOrEmpty(h))
@@ -412,6 +412,12 @@ namespace RingOut.Emulator
                 throw EmulatorError.Rest(401, "OAU-149", "Access token cannot be parsed");
             lock (_gate)
             {
+                if (_byAccess.TryGetValue(token, out var live) && revoke)
+                {
+                    live.Revoked = true;
+                    _byAccess.Remove(live.AccessToken);
+                    _byRefresh.Remove(live.RefreshToken);
+                }
                 if (!_byAccess.TryGetValue(token, out var s) || s.Revoked)
                     throw EmulatorError.Rest(401, "OAU-129", "Access token is invalid: revoked, replaced by a refresh, or unknown");
                 if (forceExpired) s.AccessForcedExpired = true;

@@ -85,7 +85,10 @@ namespace RingOut.PowerShell
             }
             catch (Exception e) when (IsClientFailure(e))
             {
-                Fail(e, toInput);
+                // Even a dead session is an error for this row only: calls placed earlier are still on their way
+                // down the pipeline (to Wait-RingOutCall, say), which must get to write them. Later rows fail at
+                // once, without a request.
+                WriteError(ErrorFor(e, toInput));
             }
         }
 

@@ -21,6 +21,7 @@ namespace RingOut.PowerShell
         private TimeProvider _clock;
         private int _total, _settled;
         private readonly HashSet<RingCentralSession> _sessions = new HashSet<RingCentralSession>();
+        private Exception _sessionEnded;
 
         /// <summary>Connected (the default): until each call connects, fails or is gone. Ended: until each call is over.</summary>
         [Parameter]
@@ -61,15 +62,23 @@ namespace RingOut.PowerShell
                 Track(call);
             });
             // Calls placed earlier in the pipeline may settle while later ones are still being placed: look now.
-            if (_watcher != null) Poll(wait: false);
+            if (_watcher != null && _sessionEnded == null) Poll(wait: false);
         }
 
         protected override void EndProcessing()
         {
-            while (_watcher != null && _watcher.PendingCount > 0)
+            while (_watcher != null && _watcher.PendingCount > 0 && _sessionEnded == null)
             {
                 if (_deadline is DateTimeOffset d && _clock.GetUtcNow() >= d) { TimedOut(); break; }
                 Poll(wait: true);
+            }
+            if (_sessionEnded != null)
+            {
+                // The session is over: write what is known of every call still pending (all that reached this
+                // cmdlet, including those piped after the session ended), then stop.
+                foreach (var call in _watcher.Pending) WriteObject(call);
+                WriteProgress(new ProgressRecord(ProgressId, "Waiting for RingOut calls", "Done") { RecordType = ProgressRecordType.Completed });
+                ThrowTerminatingError(ErrorFor(_sessionEnded, null));
             }
             WriteProgress(new ProgressRecord(ProgressId, "Waiting for RingOut calls", "Done") { RecordType = ProgressRecordType.Completed });
             base.EndProcessing();
@@ -98,9 +107,7 @@ namespace RingOut.PowerShell
             }
             catch (Exception e) when (e is RingCentralAuthenticationException || e is ObjectDisposedException)
             {
-                // The session is over: write what is known of every pending call, then stop.
-                foreach (var call in _watcher.Pending) WriteObject(call);
-                ThrowTerminatingError(ErrorFor(e, null));
+                _sessionEnded = e;
                 return;
             }
             foreach (var call in round.Changed)

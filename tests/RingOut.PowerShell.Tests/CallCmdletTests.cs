@@ -249,14 +249,32 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
-        public void A_session_the_platform_ended_stops_the_pipeline_with_SessionExpired_naming_Connect_RingCentral()
+        public void A_session_the_platform_ended_is_named_for_each_row_and_only_the_first_sends_a_request()
         {
             var r = _ps.Run("(Get-RingCentralSession).Emulator.Reset(); '+14155550100', '+14155550101' | New-RingOutCall");
-            var error = Assert.Single(r.Errors);
-            Assert.Equal("RingOut.SessionExpired,RingOut.PowerShell.NewRingOutCallCommand", error.FullyQualifiedErrorId);
-            Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
-            Assert.Contains("Connect-RingCentral", error.Exception.Message);
+            Assert.Equal(2, r.Errors.Count);
+            Assert.All(r.Errors, error =>
+            {
+                Assert.Equal("RingOut.SessionExpired,RingOut.PowerShell.NewRingOutCallCommand", error.FullyQualifiedErrorId);
+                Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+                Assert.Contains("Connect-RingCentral", error.Exception.Message);
+            });
+            Assert.Equal(new object[] { "+14155550100", "+14155550101" }, r.Errors.Select(e => e.TargetObject).ToArray());
             Assert.Empty(r.Output);
+            Assert.Equal(1, Count("POST", "ring-out"));
+        }
+
+        [Fact]
+        public void When_the_session_dies_during_a_wait_every_calls_last_snapshot_is_written_before_the_terminating_error()
+        {
+            var r = _ps.Run(@"
+                $s = Get-RingCentralSession
+                $calls = New-RingOutCall '+16505550106', '+14155550123', '+16505550101'
+                $null = $s.Emulator.Faults.Add('RevokeSession', 'GET', 'ring-out', 1)
+                $calls | Wait-RingOutCall");
+            Assert.Equal(3, r.Output.Count);
+            Assert.Equal("RingOut.SessionExpired,RingOut.PowerShell.WaitRingOutCallCommand", Assert.Single(r.Errors).FullyQualifiedErrorId);
+            Assert.Contains("Connect-RingCentral", r.Errors[0].Exception.Message);
         }
 
         [Fact]
