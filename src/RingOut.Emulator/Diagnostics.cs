@@ -75,7 +75,8 @@ namespace RingOut.Emulator
 
         public FaultRule(FaultKind kind, string method = null, string route = null, int times = 1)
         {
-            Kind = kind; Method = method; Route = route; _remaining = times;
+            // PowerShell passes $null to a string parameter as "": both mean any.
+            Kind = kind; Method = string.IsNullOrEmpty(method) ? null : method; Route = string.IsNullOrEmpty(route) ? null : route; _remaining = times;
         }
 
         public FaultKind Kind { get; }

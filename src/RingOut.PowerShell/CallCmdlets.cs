@@ -53,12 +53,14 @@ namespace RingOut.PowerShell
 
         protected override void BeginProcessing() => _session = RequireSession(Session);
 
+        private int _placed;
+
         protected override void ProcessRecord()
         {
-            foreach (var to in To) Place(to);
+            for (var i = 0; i < To.Length; i++) Place(To[i], To.Length - i - 1);
         }
 
-        private void Place(string toInput)
+        private void Place(string toInput, int remainingAfter)
         {
             // Validate every number before anything is sent.
             if (!PhoneNumber.TryNormalize(toInput, out var to, out var why)) { WriteError(InvalidNumber(nameof(To), toInput, why)); return; }
@@ -74,13 +76,11 @@ namespace RingOut.PowerShell
             var fromText = from ?? (request.ForwardingNumberId != null ? "forwarding number " + request.ForwardingNumberId : "your default forwarding number");
             if (!ShouldProcess($"{to} (ringing {fromText} first)", "Place RingOut call")) return;
 
-            var wait = _session.Budget.WaitTime(RateGroup.Heavy);
-            if (wait > TimeSpan.FromSeconds(1))
-                WriteProgress(new ProgressRecord(1, "Placing RingOut calls", $"Waiting {wait.TotalSeconds:0} s for RingCentral's rate limit (10 calls a minute) before calling {to}")
-                { SecondsRemaining = (int)Math.Ceiling(wait.TotalSeconds) });
+            ShowPacing(to, remainingAfter);
             try
             {
                 var call = Await(_session, ct => _session.PlaceCallAsync(request, ct));
+                _placed++;
                 WriteObject(call);
             }
             catch (Exception e) when (IsClientFailure(e))
@@ -90,6 +90,22 @@ namespace RingOut.PowerShell
                 // once, without a request.
                 WriteError(ErrorFor(e, toInput));
             }
+        }
+
+        /// <summary>When RingCentral's limit makes the next call wait, say so, and how long the calls known to remain will take.</summary>
+        private void ShowPacing(string to, int remainingAfter)
+        {
+            var wait = _session.Budget.WaitTime(RateGroup.Heavy);
+            if (wait <= TimeSpan.FromSeconds(1)) return;
+            var state = _session.Budget.State(RateGroup.Heavy);
+            var rest = remainingAfter > 0
+                ? $"; {remainingAfter} more after it, about {(_session.Budget.EstimateTime(RateGroup.Heavy, remainingAfter + 1)).TotalMinutes:0.0} min in all"
+                : "";
+            WriteProgress(new ProgressRecord(1, "Placing RingOut calls",
+                $"{_placed} placed; waiting {wait.TotalSeconds:0} s for RingCentral's rate limit ({state.Limit} calls per {state.Window.TotalSeconds:0} s) before calling {to}{rest}")
+            {
+                SecondsRemaining = (int)Math.Ceiling(wait.TotalSeconds),
+            });
         }
 
         protected override void EndProcessing()

@@ -113,7 +113,13 @@ namespace RingOut.PowerShell
             foreach (var call in round.Changed)
                 WriteVerbose($"RingOut call {call.Id}: {call.CallStatusText} (caller {call.CallerStatusText}, callee {call.CalleeStatusText}){(call.IsGone ? ", gone" : "")}.");
             foreach (var call in round.Settled) { _settled++; WriteObject(call); }
-            foreach (var failure in round.Failures) { _settled++; Fail(failure.Value, failure.Key); }
+            foreach (var failure in round.Failures)
+            {
+                // Its status could not be read: write what is known of it, and say why.
+                _settled++;
+                WriteObject(failure.Key);
+                Fail(failure.Value, failure.Key);
+            }
             ShowProgress();
         }
 

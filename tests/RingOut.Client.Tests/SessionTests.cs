@@ -232,6 +232,20 @@ namespace RingOut.Client.Tests
             Assert.True(rig.Clock.GetUtcNow() - start >= TimeSpan.FromSeconds(7));
         }
 
+        [Theory]
+        [InlineData(0, 5, 0)]     // five of ten free: at once
+        [InlineData(0, 10, 0)]
+        [InlineData(0, 11, 60)]   // the eleventh waits for the first to leave the window
+        [InlineData(10, 90, 540)] // ten sent: ninety more take nine windows
+        [InlineData(3, 25, 120)]
+        public async Task The_budget_estimates_how_long_a_run_takes(int alreadySent, int more, int seconds)
+        {
+            var clock = new VirtualClock();
+            var budget = new RateBudget(clock) { SafetyMargin = TimeSpan.Zero };
+            for (var i = 0; i < alreadySent; i++) await budget.AcquireAsync(RateGroup.Heavy, CancellationToken.None);
+            Assert.Equal(TimeSpan.FromSeconds(seconds), budget.EstimateTime(RateGroup.Heavy, more));
+        }
+
         [Fact]
         public async Task The_budget_takes_the_servers_word_that_nothing_is_left()
         {

@@ -64,7 +64,7 @@ namespace RingOut.Client.Http
             lock (_buckets) return WaitLocked(_buckets[group], _clock.GetUtcNow());
         }
 
-        /// <summary>Estimated time to send <paramref name="count"/> more requests to <paramref name="group"/> at the pace the budget allows.</summary>
+        /// <summary>Estimated time until the last of <paramref name="count"/> more requests to <paramref name="group"/> can be sent, at the pace the budget allows.</summary>
         public TimeSpan EstimateTime(RateGroup group, int count)
         {
             if (count <= 0) return TimeSpan.Zero;
@@ -72,11 +72,23 @@ namespace RingOut.Client.Http
             {
                 var b = _buckets[group];
                 var now = _clock.GetUtcNow();
-                var start = b.BlockedUntil > now ? b.BlockedUntil - now : TimeSpan.Zero;
-                var free = Math.Max(0, b.Limit - Live(b, now));
-                if (count <= free) return start;
-                var rounds = (count - free + b.Limit - 1) / Math.Max(1, b.Limit);
-                return start + TimeSpan.FromTicks(b.Window.Ticks * rounds);
+                Trim(b, now);
+                // Replay the sliding window: each request goes when the group is unblocked and the request
+                // `Limit` places before it has left the window.
+                var sent = new List<DateTimeOffset>(b.Sent);
+                var last = now;
+                for (var i = 0; i < count; i++)
+                {
+                    var at = b.BlockedUntil > now ? b.BlockedUntil : now;
+                    if (sent.Count >= b.Limit)
+                    {
+                        var free = sent[sent.Count - b.Limit] + b.Window + SafetyMargin;
+                        if (free > at) at = free;
+                    }
+                    sent.Add(at);
+                    last = at;
+                }
+                return last - now;
             }
         }
 

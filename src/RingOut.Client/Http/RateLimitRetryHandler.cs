@@ -11,8 +11,10 @@ namespace RingOut.Client.Http
     /// <summary>How the pipeline retries.</summary>
     public sealed class RetryOptions
     {
-        /// <summary>Retries of one request (never a budget shared between requests).</summary>
+        /// <summary>Retries of one request after 5xx and network failures (never a budget shared between requests).</summary>
         public int MaxRetries { get; set; } = 5;
+        /// <summary>Retries of one request after 429, or 503 with Retry-After: the server did not act, so waiting is always safe; this only bounds how long.</summary>
+        public int MaxRateLimitRetries { get; set; } = 10;
         /// <summary>First backoff for 5xx and transport failures; it doubles each time, with ±20% jitter.</summary>
         public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(2);
         public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(60);
@@ -46,6 +48,7 @@ namespace RingOut.Client.Http
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var kind = RequestKind.Of(request);
+            var waits = 0;
             for (var attempt = 0; ; attempt++)
             {
                 await _budget.AcquireAsync(kind.Group, cancellationToken).ConfigureAwait(false);
@@ -88,12 +91,13 @@ namespace RingOut.Client.Http
                     // The server did not act. Wait out the penalty, sending nothing to the group meanwhile.
                     var wait = retryAfter ?? (Header(response, "X-Rate-Limit-Window") != null ? _budget.WindowOf(kind.Group) : _options.DefaultRetryAfter);
                     _budget.Penalize(kind.Group, wait);
-                    if (attempt < _options.MaxRetries) { response.Dispose(); continue; }
+                    if (waits++ < _options.MaxRateLimitRetries) { attempt--; response.Dispose(); continue; }
                     return response;
                 }
-                if (status == 503 && retryAfter is TimeSpan ra && attempt < _options.MaxRetries)
+                if (status == 503 && retryAfter is TimeSpan ra && waits++ < _options.MaxRateLimitRetries)
                 {
                     response.Dispose();
+                    attempt--;
                     await _clock.Delay(ra, cancellationToken).ConfigureAwait(false);
                     continue;
                 }

@@ -1,0 +1,66 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace RingOut.PowerShell.Tests
+{
+    /// <summary>Bulk runs under RingCentral's limits, on virtual time: minutes of pacing pass at once.</summary>
+    [Collection("PowerShell")]
+    public sealed class BulkTests : IDisposable
+    {
+        private readonly PowerShellHost _ps = new PowerShellHost();
+
+        public BulkTests() => _ps.Ok("$global:s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru");
+
+        public void Dispose() => _ps.Dispose();
+
+        private object Stat(string expression) => _ps.Ok("$s.Emulator." + expression)[0].BaseObject;
+
+        [Fact]
+        public void A_hundred_calls_go_as_fast_as_the_heavy_limit_allows_without_a_429_and_say_how_long_the_rest_takes()
+        {
+            var r = _ps.Run("$numbers = 0..99 | ForEach-Object { '+1415555{0:d4}' -f (5000 + $_) }; New-RingOutCall -To $numbers");
+            Assert.Empty(r.Errors);
+            Assert.Equal(100, r.Output.Count);
+            Assert.Equal(100L, Stat("Statistics.CallsCreated"));
+            Assert.Equal(0L, Stat("Statistics.TooManyRequestsSent"));
+            // Ten a minute: the 100th call may go after nine full windows, and not much later.
+            var seconds = (double)Stat("Clock.Elapsed.TotalSeconds");
+            Assert.InRange(seconds, 540, 540 * 1.05);
+            var pacing = r.Progress.Where(p => p.StatusDescription.Contains("rate limit")).ToList();
+            Assert.Equal(9, pacing.Count);
+            Assert.True(pacing[0].StatusDescription.Contains("10 placed; waiting"), pacing[0].StatusDescription);
+            Assert.True(pacing[0].StatusDescription.Contains("89 more after it, about 9.0 min in all"), pacing[0].StatusDescription);
+        }
+
+        [Fact]
+        public void One_session_used_from_parallel_runspaces_shares_one_budget()
+        {
+            var r = _ps.Run(@"
+                $m = $args[0]
+                1..3 | ForEach-Object -ThrottleLimit 3 -Parallel {
+                    Import-Module $using:m
+                    $worker = $_
+                    1..8 | ForEach-Object { New-RingOutCall -To ('+1415555{0:d4}' -f (6000 + 100 * $worker + $_)) }
+                } | ForEach-Object { $_.Id }", PowerShellHost.ModuleManifest);
+            Assert.Empty(r.Errors);
+            Assert.Equal(24, r.Output.Select(o => o.ToString()).Distinct().Count());
+            Assert.Equal(24L, Stat("Statistics.CallsCreated"));
+            Assert.Equal(0L, Stat("Statistics.TooManyRequestsSent"));
+            Assert.True((double)Stat("Clock.Elapsed.TotalSeconds") >= 120, "24 calls at 10 a minute need two full windows");
+        }
+
+        [Fact]
+        public void Waiting_on_a_hundred_calls_polls_within_the_light_limit()
+        {
+            var r = _ps.Run("$s.Emulator.Options.RateLimits.Heavy = 1000; 0..99 | ForEach-Object { '+1415555{0:d4}' -f (7000 + $_) } | New-RingOutCall | Wait-RingOutCall");
+            Assert.Empty(r.Errors);
+            Assert.Equal(100, r.Output.Count);
+            // Polled at most 40 times a minute in all, most calls are next seen after they have ended: that meets -Until Connected too.
+            Assert.All(r.Output, o => Assert.Contains(o.Properties["State"].Value.ToString(), new[] { "Connected", "Ended", "Gone" }));
+            Assert.Equal(0L, Stat("Statistics.TooManyRequestsSent"));
+            var gets = (long)_ps.Ok("$s.Emulator.Statistics.Count('GET', 'ring-out')")[0].BaseObject;
+            Assert.InRange(gets, 100, 300);
+        }
+    }
+}
