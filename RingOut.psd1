@@ -9,6 +9,8 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
+    # Loaded first: it serves every assembly in Dependencies/ from a load context of its own (see README).
+    NestedModules        = @('RingOut.PowerShell.Loader.dll')
     FormatsToProcess     = @('RingOut.format.ps1xml')
     CmdletsToExport      = @(
         'Connect-RingCentral'

@@ -9,7 +9,6 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.Extensions.DependencyInjection;
 using RingOut.Client.Http;
 
 namespace RingOut.Client
@@ -59,9 +58,7 @@ namespace RingOut.Client
     /// </summary>
     public sealed class RingCentralSession : IDisposable
     {
-        private const string ClientName = "RingCentral";
-        private readonly ServiceProvider _services;
-        private readonly IHttpClientFactory _factory;
+        private readonly IHttpClientSource _http;
         private readonly TokenManager _tokens;
         private readonly RetryOptions _retry;
         private int _disposed;
@@ -77,18 +74,17 @@ namespace RingOut.Client
             Budget = new RateBudget(Clock);
             _tokens = new TokenManager(Clock, o.ClientId, o.ClientSecret) { RefreshMargin = o.RefreshMargin };
 
-            var services = new ServiceCollection();
-            var builder = services.AddHttpClient(ClientName, c =>
+            _http = HttpClientSource.Create(new PipelineSpec
             {
-                c.BaseAddress = Server;
-                c.Timeout = Timeout.InfiniteTimeSpan; // each attempt has its own timeout; pacing waits may be long
-                c.DefaultRequestHeaders.UserAgent.ParseAdd("RingOut-PowerShell/" + typeof(RingCentralSession).Assembly.GetName().Version);
+                BaseAddress = Server,
+                UserAgent = "RingOut-PowerShell/" + typeof(RingCentralSession).Assembly.GetName().Version,
+                Primary = o.Transport,
+                Handlers =
+                {
+                    () => new BearerTokenHandler(_tokens),
+                    () => new RateLimitRetryHandler(Budget, Clock, _retry) { Exchanged = OnExchanged },
+                },
             });
-            if (o.Transport != null) builder.ConfigurePrimaryHttpMessageHandler(o.Transport);
-            builder.AddHttpMessageHandler(() => new BearerTokenHandler(_tokens));
-            builder.AddHttpMessageHandler(() => new RateLimitRetryHandler(Budget, Clock, _retry) { Exchanged = OnExchanged });
-            _services = services.BuildServiceProvider();
-            _factory = _services.GetRequiredService<IHttpClientFactory>();
             _tokens.PostForm = PostFormAsync;
         }
 
@@ -161,7 +157,7 @@ namespace RingOut.Client
             get
             {
                 if (!IsConnected) throw new ObjectDisposedException(nameof(RingCentralSession), "This RingCentral session was disconnected. Run Connect-RingCentral to open a new one.");
-                return _factory.CreateClient(ClientName);
+                return _http.CreateClient();
             }
         }
 
@@ -257,7 +253,7 @@ namespace RingOut.Client
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-            _services.Dispose();
+            _http.Dispose();
             _tokens.Dispose();
         }
 

@@ -58,6 +58,7 @@ namespace RingOut.PowerShell.Tests
         public static readonly string RepositoryRoot = System.IO.Path.GetFullPath(Metadata("RepositoryRoot"));
         public static readonly string ServerAssembly = Metadata("ServerAssembly");
         public static readonly string ModuleVersion = Metadata("ModuleVersion");
+        public static readonly string ProbeAssembly = Metadata("ProbeAssembly");
 
         private readonly Runspace _runspace;
 
@@ -119,7 +120,7 @@ namespace RingOut.PowerShell.Tests
         {
             var r = Run(script, args);
             if (r.Terminating != null) throw new Xunit.Sdk.XunitException("Script failed: " + r.Terminating.ErrorRecord?.FullyQualifiedErrorId + ": " + r.Terminating.Message);
-            if (r.Errors.Count > 0) throw new Xunit.Sdk.XunitException("Script wrote errors: " + string.Join("; ", r.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e)));
+            if (r.Errors.Count > 0) throw new Xunit.Sdk.XunitException("Script wrote errors: " + string.Join("; ", r.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e + " " + e.Exception?.InnerException)));
             return r.Output;
         }
 

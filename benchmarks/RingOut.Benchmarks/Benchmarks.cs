@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Management.Automation.Runspaces;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+
+namespace RingOut.Benchmarks
+{
+    /// <summary>(a) One call placed and read back: through the cmdlets, and with a raw HttpClient, against the loopback emulator (rate limits lifted).</summary>
+    [MemoryDiagnoser]
+    public class CallRoundTrip
+    {
+        private Process _server;
+        private Runspace _runspace;
+        private HttpClient _http;
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            var (process, v) = Harness.StartServer("--no-rate-limits");
+            _server = process;
+            _runspace = Harness.OpenRunspace(import: true);
+            Harness.Run(_runspace, "Connect-RingCentral -Server $args[0] -ClientId $args[1] -ClientSecret ([System.Net.NetworkCredential]::new('', $args[2]).SecurePassword) -Jwt ([System.Net.NetworkCredential]::new('', $args[3]).SecurePassword)",
+                v["RC_SERVER_URL"], v["RC_APP_CLIENT_ID"], v["RC_APP_CLIENT_SECRET"], v["RC_USER_JWT"]);
+
+            _http = new HttpClient { BaseAddress = new Uri(v["RC_SERVER_URL"]) };
+            var login = new HttpRequestMessage(HttpMethod.Post, "/restapi/oauth/token")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "urn:ietf:params:oauth:grant-type:jwt-bearer", ["assertion"] = v["RC_USER_JWT"] }),
+            };
+            login.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(v["RC_APP_CLIENT_ID"] + ":" + v["RC_APP_CLIENT_SECRET"])));
+            var token = JsonDocument.Parse(_http.Send(login).Content.ReadAsStringAsync().Result).RootElement.GetProperty("access_token").GetString();
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        [GlobalCleanup]
+        public void Cleanup()
+        {
+            _runspace.Dispose();
+            _http.Dispose();
+            _server.Kill(true);
+            _server.WaitForExit();
+        }
+
+        [Benchmark(Baseline = true, Description = "raw HttpClient: POST + GET")]
+        public string RawHttpClient()
+        {
+            var post = _http.PostAsync("/restapi/v1.0/account/~/extension/~/ring-out",
+                new StringContent("{\"to\":{\"phoneNumber\":\"+14155550123\"}}", Encoding.UTF8, "application/json")).Result;
+            var id = JsonDocument.Parse(post.Content.ReadAsStringAsync().Result).RootElement.GetProperty("id").GetRawText();
+            var get = _http.GetAsync("/restapi/v1.0/account/~/extension/~/ring-out/" + id).Result;
+            using var doc = JsonDocument.Parse(get.Content.ReadAsStringAsync().Result);
+            return doc.RootElement.GetProperty("status").GetProperty("callStatus").GetString();
+        }
+
+        [Benchmark(Description = "New-RingOutCall | Get-RingOutCall")]
+        public object Cmdlets() => Harness.Run(_runspace, "New-RingOutCall -To '+14155550123' | Get-RingOutCall")[0];
+
+        [Benchmark(Description = "client API: PlaceCallAsync + GetCallAsync")]
+        public object ClientApi() => Harness.Run(_runspace,
+            "$s = Get-RingCentralSession; $c = $s.PlaceCallAsync([RingOut.Client.RingOutCallRequest]@{ To = '+14155550123' }, [Threading.CancellationToken]::None).GetAwaiter().GetResult(); $s.GetCallAsync($c.Id, '~', '~', [Threading.CancellationToken]::None).GetAwaiter().GetResult()")[0];
+    }
+
+    /// <summary>(b) Wait-RingOutCall on N calls, in-process emulator on virtual time with rate limits lifted.</summary>
+    [MemoryDiagnoser]
+    public class WaitMany
+    {
+        private Runspace _runspace;
+
+        [Params(10, 100, 1000)]
+        public int Calls;
+
+        [GlobalSetup]
+        public void Setup() => _runspace = Harness.OpenRunspace(import: true);
+
+        [IterationSetup]
+        public void Place()
+        {
+            Harness.Run(_runspace, @"$global:s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru
+                $s.Emulator.Options.RateLimits.Light = 1000000; $s.Emulator.Options.RateLimits.Heavy = 1000000
+                $global:calls = 1..$args[0] | ForEach-Object { '+1415{0:d7}' -f $_ } | New-RingOutCall", Calls);
+        }
+
+        [Benchmark(Description = "Wait-RingOutCall on N placed calls")]
+        public int Wait() => Harness.Run(_runspace, "$calls | Wait-RingOutCall").Count;
+
+        [GlobalCleanup]
+        public void Cleanup() => _runspace.Dispose();
+    }
+
+    /// <summary>(c) Import-Module of the built module in a fresh runspace.</summary>
+    [MemoryDiagnoser]
+    public class ImportModule
+    {
+        [Benchmark(Baseline = true, Description = "open a runspace (CreateDefault2)")]
+        public void OpenOnly() { using var rs = Harness.OpenRunspace(import: false); }
+
+        [Benchmark(Description = "open a runspace + Import-Module RingOut")]
+        public void OpenAndImport() { using var rs = Harness.OpenRunspace(import: true); }
+    }
+}

@@ -1,0 +1,53 @@
+using System;
+using System.Linq;
+
+namespace RingOut.Benchmarks
+{
+    /// <summary>
+    /// What BenchmarkDotNet does not measure: request counts and virtual times, from the in-process emulator on a
+    /// virtual clock (deterministic: the same figures on any machine).
+    /// </summary>
+    internal static class Figures
+    {
+        public static void Print()
+        {
+            using var rs = Harness.OpenRunspace(import: true);
+            Console.WriteLine();
+            const string lift = "$s.Emulator.Options.RateLimits.Light = 1000000; $s.Emulator.Options.RateLimits.Heavy = 1000000";
+            Console.WriteLine("(b) Wait-RingOutCall, rate limits lifted, poll interval 3 s; a call connects 11 s after it is placed");
+            Console.WriteLine("| calls | GETs | GETs per call | minimum | settled (virtual s after placing) | last call connected at | retained bytes per pending call |");
+            Console.WriteLine("|------:|-----:|--------------:|--------:|----------------------------------:|-----------------------:|--------------------------------:|");
+            foreach (var n in new[] { 10, 100, 1000 })
+            {
+                var r = Harness.Run(rs, @"$s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru
+                    " + lift + @"
+                    $start = $s.Emulator.Clock.Elapsed.TotalSeconds
+                    $calls = 1..$args[0] | ForEach-Object { '+1415{0:d7}' -f $_ } | New-RingOutCall
+                    $done = $calls | Wait-RingOutCall -PollInterval 3
+                    $s.Emulator.Statistics.Count('GET', 'ring-out')
+                    $s.Emulator.Clock.Elapsed.TotalSeconds - $start
+                    ($s.Emulator.Calls[-1].CreatedAt - $s.Emulator.Calls[0].CreatedAt).TotalSeconds + 11
+                    # Memory held per pending call: a watcher following N fresh calls, after a full collection.
+                    $more = 1..$args[0] | ForEach-Object { '+1416{0:d7}' -f $_ } | New-RingOutCall
+                    $before = [GC]::GetTotalMemory($true)
+                    $w = [RingOut.Client.CallWatcher]::new($s.Clock, [TimeSpan]::FromSeconds(3), 'Connected')
+                    foreach ($c in $more) { $null = $w.Add($c) }
+                    $after = [GC]::GetTotalMemory($true)
+                    ($after - $before) / $w.PendingCount", n);
+                var gets = Convert.ToInt64(r[0].BaseObject);
+                Console.WriteLine($"| {n,5} | {gets,4} | {gets / (double)n,13:0.00} | {2,7} | {Convert.ToDouble(r[1].BaseObject),33:0} | {Convert.ToDouble(r[2].BaseObject),22:0} | {Convert.ToDouble(r[3].BaseObject),31:0} |");
+            }
+
+            Console.WriteLine();
+            Console.WriteLine("(d) 100 calls queued with RingCentral's default limits (Heavy: 10 per 60 s)");
+            var d = Harness.Run(rs, @"$s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru
+                $numbers = 0..99 | ForEach-Object { '+1415555{0:d4}' -f $_ }
+                $null = New-RingOutCall -To $numbers
+                $s.Emulator.Clock.Elapsed.TotalSeconds
+                $s.Emulator.Statistics.TooManyRequestsSent
+                $s.Emulator.Statistics.CallsCreated");
+            var seconds = Convert.ToDouble(d[0].BaseObject);
+            Console.WriteLine($"placed {d[2]} calls in {seconds:0.0} virtual s; the Heavy budget allows {9 * 60} s (nine full windows after the first ten): {seconds / 540 * 100 - 100:0.00}% over; 429s: {d[1]}");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using System;
+using System.Linq;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using RingOut.Benchmarks;
+
+// dotnet run -c Release --project benchmarks/RingOut.Benchmarks               all BenchmarkDotNet benchmarks, then the figures
+// dotnet run -c Release --project benchmarks/RingOut.Benchmarks -- figures    only the figures (counts and virtual times)
+// dotnet run -c Release --project benchmarks/RingOut.Benchmarks -- --filter '*Import*'   any BenchmarkDotNet arguments
+
+if (args.Length == 1 && args[0] == "figures")
+{
+    Figures.Print();
+    return;
+}
+var config = ManualConfig.Create(DefaultConfig.Instance)
+    .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(2).WithIterationCount(8));
+if (args.Length == 0)
+{
+    BenchmarkRunner.Run(typeof(Program).Assembly, config);
+    Figures.Print();
+}
+else BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);

@@ -1,0 +1,35 @@
+using System;
+using System.Net.Http;
+using System.Threading;
+using Microsoft.Extensions.DependencyInjection;
+using RingOut.Client.Http;
+
+namespace RingOut.Client.Pipeline
+{
+    /// <summary>One session's HttpClient pipeline, from IHttpClientFactory: handlers are pooled and rotated, connections reused.</summary>
+    internal sealed class HttpClientFactorySource : IHttpClientSource
+    {
+        private const string Name = "RingCentral";
+        private readonly ServiceProvider _services;
+        private readonly IHttpClientFactory _factory;
+
+        public HttpClientFactorySource(PipelineSpec spec)
+        {
+            var services = new ServiceCollection();
+            var builder = services.AddHttpClient(Name, c =>
+            {
+                c.BaseAddress = spec.BaseAddress;
+                c.Timeout = Timeout.InfiniteTimeSpan; // each attempt has its own timeout; pacing waits may be long
+                if (spec.UserAgent != null) c.DefaultRequestHeaders.UserAgent.ParseAdd(spec.UserAgent);
+            });
+            if (spec.Primary != null) builder.ConfigurePrimaryHttpMessageHandler(spec.Primary);
+            foreach (var handler in spec.Handlers) builder.AddHttpMessageHandler(handler);
+            _services = services.BuildServiceProvider();
+            _factory = _services.GetRequiredService<IHttpClientFactory>();
+        }
+
+        public HttpClient CreateClient() => _factory.CreateClient(Name);
+
+        public void Dispose() => _services.Dispose();
+    }
+}

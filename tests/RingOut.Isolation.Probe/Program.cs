@@ -1,0 +1,47 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using Microsoft.Extensions.DependencyInjection;
+
+// usage: RingOut.Isolation.Probe <module manifest> host-first|module-first
+// Prints what it saw; exits 0 only when every step worked.
+var manifest = args[0];
+var order = args[1];
+
+using var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+runspace.Open();
+
+string PlaceCall()
+{
+    using var ps = PowerShell.Create();
+    ps.Runspace = runspace;
+    ps.AddScript("Import-Module $args[0]; Connect-RingCentral -Environment Emulator -VirtualTime; (New-RingOutCall -To '+14155550123' | Wait-RingOutCall).State").AddArgument(manifest);
+    var result = ps.Invoke();
+    if (ps.HadErrors) throw new InvalidOperationException(string.Join("; ", ps.Streams.Error.Select(e => e + " " + e.Exception.InnerException)));
+    return result.Single().ToString();
+}
+
+string UseHostsOwnVersion()
+{
+    // The host's own Microsoft.Extensions (6.0), in the default context.
+    var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
+    using var client = services.GetRequiredService<System.Net.Http.IHttpClientFactory>().CreateClient("host");
+    return typeof(ServiceCollection).Assembly.GetName().Version.ToString();
+}
+
+if (order == "host-first")
+{
+    Console.WriteLine("host Microsoft.Extensions.DependencyInjection " + UseHostsOwnVersion());
+    Console.WriteLine("call " + PlaceCall());
+}
+else
+{
+    Console.WriteLine("call " + PlaceCall());
+    Console.WriteLine("host Microsoft.Extensions.DependencyInjection " + UseHostsOwnVersion());
+    Console.WriteLine("call " + PlaceCall());
+}
+var contexts = System.Runtime.Loader.AssemblyLoadContext.All
+    .SelectMany(c => c.Assemblies.Where(a => a.GetName().Name == "Microsoft.Extensions.DependencyInjection").Select(a => $"{c.Name}:{a.GetName().Version}"));
+Console.WriteLine("loaded " + string.Join(" ", contexts.OrderBy(x => x)));
+return 0;
