@@ -87,7 +87,8 @@ namespace RingOut.Client
             if (call.Session == null) throw new ArgumentException("The call has no session to poll it with.", nameof(call));
             if (IsSettled(call)) return false;
             if (_pending.Any(e => e.Latest.Id == call.Id && e.Latest.Session == call.Session)) return true;
-            _pending.Add(new Entry { Latest = call, NextPoll = _clock.GetUtcNow() });
+            // The snapshot is as of RetrievedAt: the first poll is due one interval after it (at once for an old snapshot).
+            _pending.Add(new Entry { Latest = call, NextPoll = call.RetrievedAt + PollInterval });
             return true;
         }
 
