@@ -7,10 +7,15 @@
     exit code). Missing tools (Pester 5, Microsoft.PowerShell.PlatyPS, PSScriptAnalyzer) are installed for the
     current user from the PowerShell Gallery at the pinned versions below.
 
+    Help: the markdown in docs/RingOut is the source, in PlatyPS v1 form (schema 2.0.0, the platyPS 0.14 dialect,
+    so `New-ExternalHelp` also reads it). The committed MAML is what tools/RingOut.HelpGen generates from it, with
+    syntax and parameter metadata from the built cmdlets; it runs without PowerShell, fails on any drift between the
+    markdown and the cmdlets, and the test suite checks that en-US/ is current.
+
     Tasks:
       Build    dotnet build: compiles and stages the module in out/RingOut/<version>/
       Test     dotnet test (the xunit suites, the CI gate), then Invoke-Pester on tests/*.Tests.ps1 in a child process
-      Docs     regenerates the MAML help in en-US/ from the markdown in docs/ with Microsoft.PowerShell.PlatyPS 1.x
+      Docs     regenerates en-US/ (MAML and about_ topics) from the PlatyPS markdown in docs/RingOut with tools/RingOut.HelpGen
       Analyze  PSScriptAnalyzer over every .ps1/.psd1 in the repository
       Package  a PowerShell Gallery-ready .nupkg of the staged module in out/packages/
       Clean    removes out/ and every bin/ and obj/
@@ -31,7 +36,6 @@ Set-StrictMode -Version 3.0
 $Root = $PSScriptRoot
 $Pinned = @{
     'Pester'                          = '5.7.1'
-    'Microsoft.PowerShell.PlatyPS'    = '1.0.1'
     'PSScriptAnalyzer'                = '1.24.0'
 }
 
@@ -90,13 +94,9 @@ Invoke-Pester -Configuration `$c
 }
 
 function Invoke-Docs {
-    Use-Tool 'Microsoft.PowerShell.PlatyPS'
-    Import-Module (Join-Path (Get-ModuleFolder) 'RingOut.psd1') -Force
-    $docs = Join-Path $Root 'docs'
-    $markdown = Get-ChildItem (Join-Path $docs 'RingOut') -Filter '*.md' | Import-MarkdownCommandHelp
-    Export-MamlCommandHelp -CommandHelp $markdown -OutputFolder (Join-Path $Root 'out/maml') -Force | Out-Null
-    Copy-Item (Join-Path $Root 'out/maml/RingOut/RingOut.PowerShell.dll-Help.xml') (Join-Path $Root 'en-US') -Force
-    Write-Host 'MAML regenerated in en-US/. Commit it; the xunit suite checks it against the cmdlets.'
+    Invoke-Native 'dotnet' @('run', '--project', (Join-Path $Root 'tools/RingOut.HelpGen'), '--configuration', $Configuration)
+    Invoke-Build # stage the new help in the module folder
+    Write-Host 'Help regenerated in en-US/. Commit it; the test suite checks that it is current.'
 }
 
 function Invoke-Analyze {

@@ -6,7 +6,7 @@ using RingOut.Client.Http;
 namespace RingOut.PowerShell
 {
     /// <summary>Places a RingOut call: RingCentral rings -From (your phone) first, then connects it to -To.</summary>
-    [Cmdlet(VerbsCommon.New, "RingOutCall", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.New, "RingOutCall", HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/New-RingOutCall.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(RingOutCall))]
     public sealed class NewRingOutCallCommand : RingOutCmdlet
     {
@@ -170,7 +170,7 @@ namespace RingOut.PowerShell
     }
 
     /// <summary>A fresh snapshot of RingOut calls.</summary>
-    [Cmdlet(VerbsCommon.Get, "RingOutCall", DefaultParameterSetName = ObjectSet)]
+    [Cmdlet(VerbsCommon.Get, "RingOutCall", HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/Get-RingOutCall.md", DefaultParameterSetName = ObjectSet)]
     [OutputType(typeof(RingOutCall))]
     public sealed class GetRingOutCallCommand : ExistingCallCmdlet
     {
@@ -198,7 +198,7 @@ namespace RingOut.PowerShell
     }
 
     /// <summary>Cancels RingOut calls whose called party is still being rung.</summary>
-    [Cmdlet(VerbsLifecycle.Stop, "RingOutCall", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Stop, "RingOutCall", HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/Stop-RingOutCall.md", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(RingOutCall))]
     public sealed class StopRingOutCallCommand : ExistingCallCmdlet
     {

@@ -16,7 +16,7 @@ namespace RingOut.PowerShell
     }
 
     /// <summary>Opens the RingCentral session that the other cmdlets use.</summary>
-    [Cmdlet(VerbsCommunications.Connect, "RingCentral", DefaultParameterSetName = JwtSet)]
+    [Cmdlet(VerbsCommunications.Connect, "RingCentral", HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/Connect-RingCentral.md", DefaultParameterSetName = JwtSet)]
     [OutputType(typeof(RingCentralSession))]
     public sealed class ConnectRingCentralCommand : RingOutCmdlet
     {
@@ -147,7 +147,7 @@ namespace RingOut.PowerShell
     }
 
     /// <summary>Revokes the session's tokens and forgets the session.</summary>
-    [Cmdlet(VerbsCommunications.Disconnect, "RingCentral")]
+    [Cmdlet(VerbsCommunications.Disconnect, "RingCentral", HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/Disconnect-RingCentral.md")]
     [OutputType(typeof(void))]
     public sealed class DisconnectRingCentralCommand : RingOutCmdlet
     {
@@ -171,7 +171,7 @@ namespace RingOut.PowerShell
     }
 
     /// <summary>The current session: who and where you are connected, and when its tokens expire. Never a secret.</summary>
-    [Cmdlet(VerbsCommon.Get, "RingCentralSession")]
+    [Cmdlet(VerbsCommon.Get, "RingCentralSession", HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/Get-RingCentralSession.md")]
     [OutputType(typeof(RingCentralSession))]
     public sealed class GetRingCentralSessionCommand : PSCmdlet
     {

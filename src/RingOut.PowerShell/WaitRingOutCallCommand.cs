@@ -11,7 +11,7 @@ namespace RingOut.PowerShell
     /// -Until Ended until each is over. Writes each call's final snapshot as it settles, shows every pending call's
     /// legs in a progress bar, keeps polling within RingCentral's rate limit, and stops at once on Ctrl+C.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Wait, "RingOutCall", DefaultParameterSetName = ObjectSet)]
+    [Cmdlet(VerbsLifecycle.Wait, "RingOutCall", HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/Wait-RingOutCall.md", DefaultParameterSetName = ObjectSet)]
     [OutputType(typeof(RingOutCall))]
     public sealed class WaitRingOutCallCommand : ExistingCallCmdlet
     {
