@@ -20,6 +20,7 @@
         'Get-RingOutCall'
         'Stop-RingOutCall'
         'Wait-RingOutCall'
+        'Get-RingCentralForwardingNumber'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

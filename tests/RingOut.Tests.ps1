@@ -51,7 +51,7 @@ Describe 'Module' {
 
     It 'exports exactly its cmdlets, each with an output type' {
         $names = (Get-Command -Module RingOut).Name | Sort-Object
-        $names | Should -Be @('Connect-RingCentral', 'Disconnect-RingCentral', 'Get-RingCentralSession', 'Get-RingOutCall', 'New-RingOutCall', 'Stop-RingOutCall', 'Wait-RingOutCall')
+        $names | Should -Be @('Connect-RingCentral', 'Disconnect-RingCentral', 'Get-RingCentralForwardingNumber', 'Get-RingCentralSession', 'Get-RingOutCall', 'New-RingOutCall', 'Stop-RingOutCall', 'Wait-RingOutCall')
         foreach ($name in $names) { (Get-Command $name).OutputType | Should -Not -BeNullOrEmpty -Because $name }
     }
 }
@@ -81,6 +81,28 @@ Describe 'Session' {
         $token = ConvertTo-SecureString 'x' -AsPlainText -Force
         { Connect-RingCentral -Server 'http://platform.example.com' -AccessToken $token } |
             Should -Throw -ErrorId 'RingOut.InsecureServer,RingOut.PowerShell.ConnectRingCentralCommand'
+    }
+}
+
+Describe 'Help and completion' {
+    BeforeAll { Connect-RingCentral -Environment Emulator -VirtualTime }
+
+    It 'has full help for <_>' -ForEach @('Connect-RingCentral', 'Disconnect-RingCentral', 'Get-RingCentralSession', 'New-RingOutCall', 'Get-RingOutCall', 'Stop-RingOutCall', 'Wait-RingOutCall', 'Get-RingCentralForwardingNumber') {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.description | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 2
+    }
+
+    It 'completes -From with the forwarding numbers' {
+        $line = "New-RingOutCall -To '+14155550123' -From "
+        $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $completions.ListItemText | Should -Contain '+16505550002'
+    }
+
+    It 'lists the forwarding numbers' {
+        (Get-RingCentralForwardingNumber).PhoneNumber | Should -Contain '+16505550001'
+        (Get-RingCentralForwardingNumber -Name 'Work*').Id | Should -Be '417276280005'
     }
 }
 

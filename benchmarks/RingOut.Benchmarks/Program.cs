@@ -16,7 +16,7 @@ if (args.Length == 1 && args[0] == "figures")
     return;
 }
 var config = ManualConfig.Create(DefaultConfig.Instance)
-    .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(2).WithIterationCount(8));
+    .AddJob(Job.ShortRun.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(15), logOutput: false)).WithWarmupCount(2).WithIterationCount(8));
 if (args.Length == 0)
 {
     BenchmarkRunner.Run(typeof(Program).Assembly, config);

@@ -18,7 +18,11 @@ using RingOut.Emulator;
 
 var virtualClock = args.Contains("--virtual-clock");
 var options = args.Contains("--fast") ? EmulatorOptions.Fast() : new EmulatorOptions();
-if (args.Contains("--no-rate-limits")) options.RateLimits.Enabled = false;
+if (args.Contains("--no-rate-limits"))
+{
+    // Lifted, not switched off: the headers still go out, and say there is room, so that pacing clients do not wait.
+    options.RateLimits.Light = options.RateLimits.Medium = options.RateLimits.Heavy = options.RateLimits.Auth = 1_000_000;
+}
 var emulator = new RingCentralEmulator(options, virtualClock ? new VirtualClock() : TimeProvider.System);
 
 var builder = WebApplication.CreateSlimBuilder(args.Where(a => a != "--virtual-clock" && a != "--fast" && a != "--no-rate-limits").ToArray());

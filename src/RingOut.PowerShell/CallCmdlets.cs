@@ -20,10 +20,12 @@ namespace RingOut.PowerShell
         /// <summary>The phone rung first (yours). Absent: your default forwarding number.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("Caller")]
+        [ArgumentCompleter(typeof(ForwardingNumberCompleter))]
         public string From { get; set; }
 
         /// <summary>The id of one of your forwarding numbers to ring first, instead of -From.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ForwardingNumberIdCompleter))]
         public string ForwardingNumberId { get; set; }
 
         /// <summary>The number shown to the called party: one of your numbers with the CallerId feature.</summary>
@@ -81,6 +83,7 @@ namespace RingOut.PowerShell
             {
                 var call = Await(_session, ct => _session.PlaceCallAsync(request, ct));
                 _placed++;
+                SessionMemory.Of(_session).Placed(call);
                 WriteObject(call);
             }
             catch (Exception e) when (IsClientFailure(e))
@@ -124,6 +127,7 @@ namespace RingOut.PowerShell
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("RingOutId")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(CallIdCompleter))]
         public string[] Id { get; set; }
 
         /// <summary>Calls written by New-RingOutCall or Get-RingOutCall.</summary>

@@ -14,7 +14,7 @@ namespace RingOut.PowerShell.Tests
         public static readonly string[] Cmdlets =
         {
             "Connect-RingCentral", "Disconnect-RingCentral", "Get-RingCentralSession",
-            "New-RingOutCall", "Get-RingOutCall", "Stop-RingOutCall", "Wait-RingOutCall",
+            "New-RingOutCall", "Get-RingOutCall", "Stop-RingOutCall", "Wait-RingOutCall", "Get-RingCentralForwardingNumber",
         };
 
         private static readonly string Docs = Path.Combine(PowerShellHost.RepositoryRoot, "docs", "RingOut");

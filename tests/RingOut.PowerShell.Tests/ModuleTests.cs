@@ -13,7 +13,7 @@ namespace RingOut.PowerShell.Tests
         private static readonly string[] Commands =
         {
             "Connect-RingCentral", "Disconnect-RingCentral", "Get-RingCentralSession",
-            "New-RingOutCall", "Get-RingOutCall", "Stop-RingOutCall", "Wait-RingOutCall",
+            "New-RingOutCall", "Get-RingOutCall", "Stop-RingOutCall", "Wait-RingOutCall", "Get-RingCentralForwardingNumber",
         };
 
         [Fact]
