@@ -33,6 +33,10 @@ namespace RingOut.Client
         public object Emulator { get; set; }
         public RetryOptions Retry { get; set; } = new RetryOptions();
         public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromSeconds(60);
+        /// <summary>Told of each exchange while connecting (the session's own Exchange event exists only afterwards).</summary>
+        public Action<HttpExchange> ConnectObserver { get; set; }
+        /// <summary>With <see cref="ConnectObserver"/>: capture the (redacted) bodies of the exchanges while connecting.</summary>
+        public bool CaptureBodiesWhileConnecting { get; set; }
     }
 
     /// <summary>One HTTP exchange, for -Verbose logging: never a header value or a body.</summary>
@@ -45,6 +49,10 @@ namespace RingOut.Client
         public int? RateLimitRemaining { get; internal set; }
         public TimeSpan Elapsed { get; internal set; }
         public string Failure { get; internal set; }
+        /// <summary>The request body with every secret replaced by ***, when bodies are captured (see <see cref="RingCentralSession.CaptureBodies"/>).</summary>
+        public string RequestBody { get; internal set; }
+        /// <summary>The response body with every token replaced by ***, when bodies are captured.</summary>
+        public string ResponseBody { get; internal set; }
         public override string ToString() =>
             $"{Method} {Path} -> {(StatusCode?.ToString(CultureInfo.InvariantCulture) ?? Failure)}" +
             (RateLimitGroup != null ? $" ({RateLimitGroup} remaining {RateLimitRemaining})" : "") +
@@ -94,6 +102,9 @@ namespace RingOut.Client
             if (options == null) throw new ArgumentNullException(nameof(options));
             if (options.Server == null || !options.Server.IsAbsoluteUri) throw new ArgumentException("The server must be an absolute http(s) address.", nameof(options));
             var session = new RingCentralSession(options);
+            var observer = options.ConnectObserver;
+            if (observer != null) session.Exchange += observer;
+            var capture = observer != null && options.CaptureBodiesWhileConnecting ? session.CaptureBodies() : null;
             try
             {
                 if (options.AccessToken != null) session._tokens.UseAccessToken(Secret.Reveal(options.AccessToken));
@@ -120,6 +131,11 @@ namespace RingOut.Client
                 session.Dispose();
                 throw;
             }
+            finally
+            {
+                capture?.Dispose();
+                if (observer != null) session.Exchange -= observer;
+            }
         }
 
         public Uri Server { get; }
@@ -141,8 +157,24 @@ namespace RingOut.Client
         public TimeProvider Clock { get; }
         public RateBudget Budget { get; }
 
-        /// <summary>Raised after every HTTP exchange (for verbose logs). It carries no header value and no body.</summary>
+        /// <summary>Raised after every HTTP exchange (for verbose logs). It carries no header value, and bodies only when captured, redacted.</summary>
         public event Action<HttpExchange> Exchange;
+
+        private int _captureBodies;
+
+        /// <summary>Starts capturing (redacted) bodies for <see cref="Exchange"/>, until the returned object is disposed.</summary>
+        public IDisposable CaptureBodies()
+        {
+            Interlocked.Increment(ref _captureBodies);
+            return new Release(() => Interlocked.Decrement(ref _captureBodies));
+        }
+
+        private sealed class Release : IDisposable
+        {
+            private Action _action;
+            public Release(Action action) { _action = action; }
+            public void Dispose() => Interlocked.Exchange(ref _action, null)?.Invoke();
+        }
 
         /// <summary>The rate budget of each group as this client sees it.</summary>
         public IReadOnlyList<RateGroupState> RateLimits =>
@@ -166,6 +198,12 @@ namespace RingOut.Client
             var handler = Exchange;
             if (handler == null) return;
             int? remaining = response != null && int.TryParse(RingCentralApiException.Header(response, "X-Rate-Limit-Remaining"), out var r) ? r : (int?)null;
+            string requestBody = null, responseBody = null;
+            if (Volatile.Read(ref _captureBodies) > 0)
+            {
+                requestBody = Redaction.Body(request.Content);
+                responseBody = Redaction.Body(response?.Content);
+            }
             handler(new HttpExchange
             {
                 Method = request.Method.Method,
@@ -175,6 +213,8 @@ namespace RingOut.Client
                 RateLimitRemaining = remaining,
                 Elapsed = elapsed,
                 Failure = failure?.GetType().Name,
+                RequestBody = requestBody,
+                ResponseBody = responseBody,
             });
         }
 

@@ -49,8 +49,14 @@ namespace RingOut.PowerShell
         /// <summary>Runs async work to completion on this thread, cancelled by Ctrl+C, logging the session's HTTP exchanges.</summary>
         protected T Await<T>(RingCentralSession session, Func<CancellationToken, Task<T>> work)
         {
-            Action<HttpExchange> log = e => _verbose.Enqueue(e.ToString());
-            if (session != null) session.Exchange += log;
+            var debug = DebugWanted();
+            var log = ExchangeLogger(debug);
+            IDisposable capture = null;
+            if (session != null)
+            {
+                session.Exchange += log;
+                if (debug) capture = session.CaptureBodies();
+            }
             try
             {
                 return work(StopToken).GetAwaiter().GetResult();
@@ -61,6 +67,7 @@ namespace RingOut.PowerShell
             }
             finally
             {
+                capture?.Dispose();
                 if (session != null) session.Exchange -= log;
                 FlushVerbose();
             }
@@ -69,9 +76,28 @@ namespace RingOut.PowerShell
         protected void Await(RingCentralSession session, Func<CancellationToken, Task> work) =>
             Await<object>(session, async ct => { await work(ct).ConfigureAwait(false); return null; });
 
+        private readonly ConcurrentQueue<string> _debug = new ConcurrentQueue<string>();
+
+        /// <summary>Queues a verbose line (and with <paramref name="debug"/>, the redacted bodies) for each exchange, to be written on the pipeline thread.</summary>
+        protected Action<HttpExchange> ExchangeLogger(bool debug) => e =>
+        {
+            _verbose.Enqueue(e.ToString());
+            if (debug && (e.RequestBody != null || e.ResponseBody != null))
+                _debug.Enqueue($"{e.Method} {e.Path}\n  request body: {e.RequestBody ?? "(none)"}\n  response body: {e.ResponseBody ?? "(none)"}");
+        };
+
+        /// <summary>Whether -Debug (or $DebugPreference) asks for debug output: only then are bodies captured.</summary>
+        protected bool DebugWanted()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Debug", out var d) && d is SwitchParameter s) return s.IsPresent;
+            var pref = GetVariableValue("DebugPreference");
+            return pref is ActionPreference p && p != ActionPreference.SilentlyContinue && p != ActionPreference.Ignore;
+        }
+
         protected void FlushVerbose()
         {
             while (_verbose.TryDequeue(out var line)) WriteVerbose(line);
+            while (_debug.TryDequeue(out var line)) WriteDebug(line);
         }
 
         /// <summary>An ErrorRecord for a failure of the RingCentral client, with a fitting ErrorId and category.</summary>

@@ -108,6 +108,8 @@ namespace RingOut.PowerShell
             }
 
             WriteVerbose($"Connecting to {options.Server} ({options.EnvironmentName}).");
+            options.ConnectObserver = ExchangeLogger(DebugWanted());
+            options.CaptureBodiesWhileConnecting = DebugWanted();
             RingCentralSession session = null;
             try
             {

@@ -291,6 +291,10 @@ namespace RingOut.PowerShell.Tests
             var text = r.AllText();
             Assert.NotEmpty(r.Verbose);
             Assert.NotEmpty(r.Errors);
+            // The bodies are there, with the secrets in them replaced.
+            Assert.Contains(r.Verbose, v => v.Message.StartsWith("POST /restapi/oauth/token -> 200"));
+            Assert.Contains(r.Debug, d => d.Message.Contains("assertion=***") && d.Message.Contains("\"access_token\":\"***\"") && d.Message.Contains("\"refresh_token\":\"***\""));
+            Assert.Contains(r.Debug, d => d.Message.Contains("\"to\":{\"phoneNumber\":") && d.Message.Contains("16505550101"));
             foreach (var secret in new[] { "emulator-demo-client-secret", "ZGVtby11c2VyLWp3dA", "RCEMU-AT-", "RCEMU-RT-", "Bearer ", "Basic " })
                 Assert.DoesNotContain(secret, text);
         }
