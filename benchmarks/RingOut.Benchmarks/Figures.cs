@@ -11,6 +11,25 @@ namespace RingOut.Benchmarks
     {
         public static void Print()
         {
+            // (c) Import-Module: the first in a process loads every assembly (cold); later runspaces reuse them (warm).
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using (var cold = Harness.OpenRunspace(import: false))
+            {
+                var opened = clock.Elapsed;
+                Harness.Run(cold, "Import-Module $args[0] -ErrorAction Stop", Harness.Manifest);
+                Console.WriteLine($"(c) first Import-Module in this process (cold): {(clock.Elapsed - opened).TotalMilliseconds:0} ms, after opening the runspace in {opened.TotalMilliseconds:0} ms");
+            }
+            var warm = new System.Collections.Generic.List<double>();
+            for (var i = 0; i < 10; i++)
+            {
+                using var rs2 = Harness.OpenRunspace(import: false);
+                clock.Restart();
+                Harness.Run(rs2, "Import-Module $args[0] -ErrorAction Stop", Harness.Manifest);
+                warm.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            warm.Sort();
+            Console.WriteLine($"    Import-Module in a fresh runspace of the same process (warm), median of 10: {warm[5]:0.0} ms");
+
             using var rs = Harness.OpenRunspace(import: true);
             Console.WriteLine();
             const string lift = "$s.Emulator.Options.RateLimits.Light = 1000000; $s.Emulator.Options.RateLimits.Heavy = 1000000";
