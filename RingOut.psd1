@@ -21,6 +21,9 @@
         'Stop-RingOutCall'
         'Wait-RingOutCall'
         'Get-RingCentralForwardingNumber'
+        'ConvertTo-RingCentralDialUri'
+        'ConvertTo-RingCentralDialPage'
+        'Open-RingCentralDialUri'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

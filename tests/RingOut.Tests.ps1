@@ -51,7 +51,7 @@ Describe 'Module' {
 
     It 'exports exactly its cmdlets, each with an output type' {
         $names = (Get-Command -Module RingOut).Name | Sort-Object
-        $names | Should -Be @('Connect-RingCentral', 'Disconnect-RingCentral', 'Get-RingCentralForwardingNumber', 'Get-RingCentralSession', 'Get-RingOutCall', 'New-RingOutCall', 'Stop-RingOutCall', 'Wait-RingOutCall')
+        $names | Should -Be @('Connect-RingCentral', 'ConvertTo-RingCentralDialPage', 'ConvertTo-RingCentralDialUri', 'Disconnect-RingCentral', 'Get-RingCentralForwardingNumber', 'Get-RingCentralSession', 'Get-RingOutCall', 'New-RingOutCall', 'Open-RingCentralDialUri', 'Stop-RingOutCall', 'Wait-RingOutCall')
         foreach ($name in $names) { (Get-Command $name).OutputType | Should -Not -BeNullOrEmpty -Because $name }
     }
 }
@@ -87,7 +87,7 @@ Describe 'Session' {
 Describe 'Help and completion' {
     BeforeAll { Connect-RingCentral -Environment Emulator -VirtualTime }
 
-    It 'has full help for <_>' -ForEach @('Connect-RingCentral', 'Disconnect-RingCentral', 'Get-RingCentralSession', 'New-RingOutCall', 'Get-RingOutCall', 'Stop-RingOutCall', 'Wait-RingOutCall', 'Get-RingCentralForwardingNumber') {
+    It 'has full help for <_>' -ForEach @('Connect-RingCentral', 'Disconnect-RingCentral', 'Get-RingCentralSession', 'New-RingOutCall', 'Get-RingOutCall', 'Stop-RingOutCall', 'Wait-RingOutCall', 'Get-RingCentralForwardingNumber', 'ConvertTo-RingCentralDialUri', 'ConvertTo-RingCentralDialPage', 'Open-RingCentralDialUri') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.description | Should -Not -BeNullOrEmpty
@@ -179,5 +179,35 @@ Describe 'Calls' {
         $out | Should -HaveCount 2
         $ev | Should -HaveCount 1
         $ev[0].FullyQualifiedErrorId | Should -Be 'RingOut.WaitTimeout,RingOut.PowerShell.WaitRingOutCallCommand'
+    }
+}
+
+Describe 'Click-to-dial links' {
+    It 'normalises <Written> into both schemes' -ForEach @(
+        @{ Written = '+1 (650) 111-2222'; RcMobile = 'rcmobile://call?number=16501112222'; Tel = 'tel:+16501112222' }
+        @{ Written = '650.111.2222'; RcMobile = 'rcmobile://call?number=16501112222'; Tel = 'tel:+16501112222' }
+        @{ Written = '0044 20 7946 0958'; RcMobile = 'rcmobile://call?number=442079460958'; Tel = 'tel:+442079460958' }
+    ) {
+        $link = ConvertTo-RingCentralDialUri $Written
+        $link.RcMobileUri | Should -Be $RcMobile
+        $link.TelUri | Should -Be $Tel
+        (ConvertTo-RingCentralDialUri $link.RcMobileUri).Number | Should -Be $link.Number
+        (ConvertTo-RingCentralDialUri $link.TelUri).Number | Should -Be $link.Number
+    }
+
+    It 'refuses extensions and letters' {
+        ConvertTo-RingCentralDialUri '+1 650 111 2222 x12', '1-800-FLOWERS' -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev | Should -HaveCount 2
+        $ev[0].FullyQualifiedErrorId | Should -Be 'RingOut.InvalidPhoneNumber,RingOut.PowerShell.ConvertToRingCentralDialUriCommand'
+    }
+
+    It 'makes a page with the links and the Chrome script' {
+        $html = [pscustomobject]@{ Name = 'Help desk'; PhoneNumber = '+1 650 111 2222' } | ConvertTo-RingCentralDialPage -Title 'Phones'
+        $html | Should -Match 'href="rcmobile://call\?number=16501112222"'
+        $html | Should -Match 'location\.assign'
+    }
+
+    It 'opens nothing with -WhatIf' {
+        { Open-RingCentralDialUri '+1 650 111 2222' -WhatIf } | Should -Not -Throw
     }
 }

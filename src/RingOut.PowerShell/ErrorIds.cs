@@ -18,5 +18,6 @@ namespace RingOut.PowerShell
         public const string OutcomeUnknown = "RingOut.OutcomeUnknown";
         public const string UnreadableResponse = "RingOut.UnreadableResponse";
         public const string WaitTimeout = "RingOut.WaitTimeout";
+        public const string NoUriHandler = "RingOut.NoUriHandler";
     }
 }

@@ -15,6 +15,7 @@ namespace RingOut.PowerShell.Tests
         {
             "Connect-RingCentral", "Disconnect-RingCentral", "Get-RingCentralSession",
             "New-RingOutCall", "Get-RingOutCall", "Stop-RingOutCall", "Wait-RingOutCall", "Get-RingCentralForwardingNumber",
+            "ConvertTo-RingCentralDialUri", "ConvertTo-RingCentralDialPage", "Open-RingCentralDialUri",
         };
 
         private static readonly string Docs = Path.Combine(PowerShellHost.RepositoryRoot, "docs", "RingOut");

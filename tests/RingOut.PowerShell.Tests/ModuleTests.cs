@@ -14,6 +14,7 @@ namespace RingOut.PowerShell.Tests
         {
             "Connect-RingCentral", "Disconnect-RingCentral", "Get-RingCentralSession",
             "New-RingOutCall", "Get-RingOutCall", "Stop-RingOutCall", "Wait-RingOutCall", "Get-RingCentralForwardingNumber",
+            "ConvertTo-RingCentralDialUri", "ConvertTo-RingCentralDialPage", "Open-RingCentralDialUri",
         };
 
         [Fact]
