@@ -33,7 +33,7 @@
             Tags         = @('RingCentral', 'RingOut', 'Telephony', 'Call', 'VoIP', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/ringout/RingOut.PowerShell'
             LicenseUri   = 'https://github.com/ringout/RingOut.PowerShell/blob/main/LICENSE'
-            ReleaseNotes = 'First release: session, RingOut call cmdlets, built-in emulator.'
+            ReleaseNotes = 'See CHANGELOG.md: first release with the session and RingOut call cmdlets, click-to-dial links and the built-in emulator.'
         }
     }
 }

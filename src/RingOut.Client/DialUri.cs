@@ -45,7 +45,11 @@ namespace RingOut.Client
         public static string Tel(string e164) => "tel:" + e164;
 
         /// <summary>A link for a number, or for a written number, or one of the two URI forms (read back).</summary>
-        public static bool TryCreate(string input, string name, out RingCentralDialLink link, out string error)
+        public static bool TryCreate(string input, string name, out RingCentralDialLink link, out string error) =>
+            TryCreate(input, name, null, out link, out error);
+
+        /// <summary>As <see cref="TryCreate(string, string, out RingCentralDialLink, out string)"/>, reading numbers without a country code in <paramref name="defaultRegion"/>.</summary>
+        public static bool TryCreate(string input, string name, string defaultRegion, out RingCentralDialLink link, out string error)
         {
             link = null;
             var text = input?.Trim() ?? "";
@@ -64,7 +68,7 @@ namespace RingOut.Client
             {
                 text = Uri.UnescapeDataString(text.Substring(4));
             }
-            if (!PhoneNumber.TryNormalize(text, out var e164, out error)) return false;
+            if (!PhoneNumber.TryNormalize(text, defaultRegion, out var e164, out error)) return false;
             link = new RingCentralDialLink(e164, string.IsNullOrWhiteSpace(name) ? null : name.Trim());
             return true;
         }

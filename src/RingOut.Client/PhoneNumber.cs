@@ -6,11 +6,14 @@ namespace RingOut.Client
     /// <summary>
     /// E.164 parsing: accepts numbers as people write them (spaces, dashes, dots, brackets, slashes, a leading
     /// <c>+</c> or <c>00</c>) and gives the E.164 form, or a sentence that says what is wrong.
-    /// National numbers without a country code are read as North American (+1).
+    /// A number without a country code is read as a national number of <c>defaultRegion</c> (an ISO 3166 code such as
+    /// GB, with Google's libphonenumber); with no region, as North American (+1).
     /// </summary>
     public static class PhoneNumber
     {
-        public static bool TryNormalize(string input, out string e164, out string error)
+        public static bool TryNormalize(string input, out string e164, out string error) => TryNormalize(input, null, out e164, out error);
+
+        public static bool TryNormalize(string input, string defaultRegion, out string e164, out string error)
         {
             e164 = null;
             if (string.IsNullOrWhiteSpace(input)) { error = "A phone number is required, but the value is empty."; return false; }
@@ -43,6 +46,9 @@ namespace RingOut.Client
             }
             var d = digits.ToString();
             if (!plus && d.StartsWith("00", StringComparison.Ordinal)) { plus = true; d = d.Substring(2); }
+            if (!plus && !string.IsNullOrEmpty(defaultRegion) && !string.Equals(defaultRegion, "US", StringComparison.OrdinalIgnoreCase) &&
+                !string.Equals(defaultRegion, "CA", StringComparison.OrdinalIgnoreCase))
+                return NationalNumber.TryNormalize(input, d, defaultRegion.ToUpperInvariant(), out e164, out error);
             if (!plus)
             {
                 if (d.Length == 10 && d[0] >= '2' && d[0] <= '9') d = "1" + d;
@@ -68,10 +74,42 @@ namespace RingOut.Client
         }
 
         /// <summary>The E.164 form, or an <see cref="ArgumentException"/> that says what is wrong.</summary>
-        public static string Normalize(string input)
+        public static string Normalize(string input, string defaultRegion = null)
         {
-            if (TryNormalize(input, out var e164, out var error)) return e164;
+            if (TryNormalize(input, defaultRegion, out var e164, out var error)) return e164;
             throw new ArgumentException(error, nameof(input));
+        }
+    }
+
+    /// <summary>National numbers of any region, with libphonenumber (loaded only when such a number is given).</summary>
+    internal static class NationalNumber
+    {
+        public static bool TryNormalize(string input, string digits, string region, out string e164, out string error)
+        {
+            e164 = null;
+            var util = PhoneNumbers.PhoneNumberUtil.GetInstance();
+            if (!util.GetSupportedRegions().Contains(region))
+            {
+                error = $"'{region}' is not a region code; give a two-letter ISO 3166 code such as GB or DE.";
+                return false;
+            }
+            try
+            {
+                var parsed = util.Parse(digits, region);
+                if (!util.IsValidNumberForRegion(parsed, region))
+                {
+                    error = $"'{input}' is not a valid phone number in {region}; write it with its country code (+…) if it is from elsewhere.";
+                    return false;
+                }
+                e164 = util.Format(parsed, PhoneNumbers.PhoneNumberFormat.E164);
+                error = null;
+                return true;
+            }
+            catch (PhoneNumbers.NumberParseException e)
+            {
+                error = $"'{input}' is not a phone number in {region}: {e.Message}";
+                return false;
+            }
         }
     }
 }

@@ -145,6 +145,8 @@ namespace RingOut.Client
         public string ExtensionId { get; private set; }
         public string ExtensionNumber { get; private set; }
         public string UserName { get; private set; }
+        /// <summary>The extension's home country (ISO 3166), which numbers without a country code are read in.</summary>
+        public string HomeCountry { get; private set; }
         public DateTimeOffset ConnectedAt { get; private set; }
         public DateTimeOffset? AccessTokenExpiresOn => _tokens.AccessTokenExpiresOn;
         public DateTimeOffset? RefreshTokenExpiresOn => _tokens.RefreshTokenExpiresOn;
@@ -265,6 +267,8 @@ namespace RingOut.Client
                 ExtensionNumber = Json.Str(root, "extensionNumber");
                 UserName = Json.Str(root, "name");
                 AccountId = root.TryGetProperty("account", out var acc) && acc.ValueKind == JsonValueKind.Object ? Json.IdString(acc, "id") : null;
+                HomeCountry = root.TryGetProperty("regionalSettings", out var rs) && rs.ValueKind == JsonValueKind.Object &&
+                              rs.TryGetProperty("homeCountry", out var hc) ? Json.Str(hc, "isoCode") : null;
             }
         }
 

@@ -39,6 +39,8 @@ namespace RingOut.Emulator
         public string Name { get; set; }
         public string Jwt { get; set; }
         public bool IsAdmin { get; set; }
+        /// <summary>ISO 3166 code of the extension's home country.</summary>
+        public string HomeCountry { get; set; } = "US";
         /// <summary>The first one is the default used when a RingOut names no <c>from</c>.</summary>
         public List<EmulatedForwardingNumber> ForwardingNumbers { get; } = new List<EmulatedForwardingNumber>();
         public List<EmulatedPhoneNumber> PhoneNumbers { get; } = new List<EmulatedPhoneNumber>();

@@ -471,6 +471,7 @@ namespace RingOut.Emulator
                 ["status"] = "Enabled",
                 ["account"] = new JsonObject { ["id"] = u.AccountId, ["uri"] = $"{req.BaseUri}/restapi/v1.0/account/{u.AccountId}" },
                 ["permissions"] = new JsonObject { ["admin"] = new JsonObject { ["enabled"] = u.IsAdmin } },
+                ["regionalSettings"] = new JsonObject { ["homeCountry"] = new JsonObject { ["id"] = u.HomeCountry == "US" ? "1" : "0", ["isoCode"] = u.HomeCountry } },
             });
 
         private static (int page, int perPage) Paging(EmulatorRequest req)

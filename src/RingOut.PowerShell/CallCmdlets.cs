@@ -36,6 +36,11 @@ namespace RingOut.PowerShell
         [Parameter]
         public SwitchParameter PlayPrompt { get; set; }
 
+        /// <summary>The region (ISO 3166, such as GB) that numbers written without a country code belong to. Absent: your extension's home country.</summary>
+        [Parameter]
+        [ValidatePattern("^[A-Za-z]{2}$")]
+        public string DefaultRegion { get; set; }
+
         /// <summary>The dialling-plan country id; your extension's home country when absent.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string CountryId { get; set; }
@@ -65,10 +70,11 @@ namespace RingOut.PowerShell
         private void Place(string toInput, int remainingAfter)
         {
             // Validate every number before anything is sent.
-            if (!PhoneNumber.TryNormalize(toInput, out var to, out var why)) { WriteError(InvalidNumber(nameof(To), toInput, why)); return; }
+            var region = DefaultRegion ?? _session.HomeCountry;
+            if (!PhoneNumber.TryNormalize(toInput, region, out var to, out var why)) { WriteError(InvalidNumber(nameof(To), toInput, why)); return; }
             string from = null, callerId = null;
-            if (!string.IsNullOrWhiteSpace(From) && !PhoneNumber.TryNormalize(From, out from, out why)) { WriteError(InvalidNumber(nameof(From), From, why)); return; }
-            if (!string.IsNullOrWhiteSpace(CallerId) && !PhoneNumber.TryNormalize(CallerId, out callerId, out why)) { WriteError(InvalidNumber(nameof(CallerId), CallerId, why)); return; }
+            if (!string.IsNullOrWhiteSpace(From) && !PhoneNumber.TryNormalize(From, region, out from, out why)) { WriteError(InvalidNumber(nameof(From), From, why)); return; }
+            if (!string.IsNullOrWhiteSpace(CallerId) && !PhoneNumber.TryNormalize(CallerId, region, out callerId, out why)) { WriteError(InvalidNumber(nameof(CallerId), CallerId, why)); return; }
 
             var request = new RingOutCallRequest
             {

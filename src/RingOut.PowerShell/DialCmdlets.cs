@@ -25,6 +25,11 @@ namespace RingOut.PowerShell
         [Alias("DisplayName", "Label")]
         public string Name { get; set; }
 
+        /// <summary>The region (ISO 3166, such as GB) of numbers written without a country code; North America when absent.</summary>
+        [Parameter]
+        [ValidatePattern("^[A-Za-z]{2}$")]
+        public string DefaultRegion { get; set; }
+
         /// <summary>Write an HTML anchor instead of the link object.</summary>
         [Parameter]
         public SwitchParameter AsHtml { get; set; }
@@ -37,7 +42,7 @@ namespace RingOut.PowerShell
         {
             foreach (var n in Number)
             {
-                if (!DialUri.TryCreate(n, Name, out var link, out var why))
+                if (!DialUri.TryCreate(n, Name, DefaultRegion, out var link, out var why))
                 {
                     WriteError(new ErrorRecord(new ArgumentException(why), ErrorIds.InvalidPhoneNumber, ErrorCategory.InvalidArgument, n));
                     continue;

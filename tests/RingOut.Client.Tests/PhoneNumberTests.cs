@@ -25,6 +25,27 @@ namespace RingOut.Client.Tests
         }
 
         [Theory]
+        [InlineData("020 7946 0958", "GB", "+442079460958")]
+        [InlineData("(0)20 7946 0958", "gb", "+442079460958")]
+        [InlineData("030 901820", "DE", "+4930901820")]
+        [InlineData("+1 650 555 0101", "GB", "+16505550101")] // a country code wins over the region
+        [InlineData("(650) 555-0123", "US", "+16505550123")]
+        public void National_numbers_are_read_in_the_default_region(string written, string region, string e164)
+        {
+            Assert.True(PhoneNumber.TryNormalize(written, region, out var result, out var error), error);
+            Assert.Equal(e164, result);
+        }
+
+        [Theory]
+        [InlineData("020 7946 0958", "XX", "not a region code")]
+        [InlineData("12", "GB", "not a valid phone number in GB")]
+        public void A_number_that_is_not_one_of_the_region_says_so(string written, string region, string because)
+        {
+            Assert.False(PhoneNumber.TryNormalize(written, region, out _, out var error));
+            Assert.Contains(because, error);
+        }
+
+        [Theory]
         [InlineData("", "empty")]
         [InlineData("   ", "empty")]
         [InlineData(null, "empty")]

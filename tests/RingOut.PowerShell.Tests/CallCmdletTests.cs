@@ -146,6 +146,18 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
+        public void National_numbers_are_read_in_the_default_region_or_the_extensions_home_country()
+        {
+            Assert.Equal("US", _ps.Ok("(Get-RingCentralSession).HomeCountry")[0].ToString());
+            Assert.Equal("+14155550123", P(_ps.Ok("New-RingOutCall -To '(415) 555-0123'")[0], "To"));
+            Assert.Equal("+442079460958", P(_ps.Ok("New-RingOutCall -To '020 7946 0958' -DefaultRegion GB")[0], "To"));
+            Assert.Equal("+442079460958", P(_ps.Ok("ConvertTo-RingCentralDialUri '020 7946 0958' -DefaultRegion GB")[0], "Number"));
+            var r = _ps.Run("New-RingOutCall -To '020 7946 0958'");
+            Assert.Equal("RingOut.InvalidPhoneNumber", Assert.Single(r.ErrorIds));
+            Assert.Contains("country code", r.Errors[0].Exception.Message);
+        }
+
+        [Fact]
         public void A_bad_row_in_a_pipeline_is_an_error_and_the_other_rows_are_placed()
         {
             var r = _ps.Run("'+14155550100', 'not a number', '+14155550102' | New-RingOutCall");
