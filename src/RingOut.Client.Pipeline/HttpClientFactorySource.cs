@@ -20,6 +20,7 @@ namespace RingOut.Client.Pipeline
             {
                 c.BaseAddress = spec.BaseAddress;
                 c.Timeout = Timeout.InfiniteTimeSpan; // each attempt has its own timeout; pacing waits may be long
+                c.MaxResponseContentBufferSize = spec.MaxResponseBytes;
                 if (spec.UserAgent != null) c.DefaultRequestHeaders.UserAgent.ParseAdd(spec.UserAgent);
             });
             if (spec.Primary != null) builder.ConfigurePrimaryHttpMessageHandler(spec.Primary);

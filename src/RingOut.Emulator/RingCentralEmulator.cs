@@ -34,6 +34,7 @@ namespace RingOut.Emulator
         private readonly Dictionary<long, EmulatedCall> _calls = new Dictionary<long, EmulatedCall>();
         private readonly RateLimiter _limiter = new RateLimiter();
         private long _nextCallId = 2_343_434_340; // beyond Int32, as real ids can be
+        private readonly List<string> _issued = new List<string>();
         private long _nextSession;
 
         public RingCentralEmulator() : this(new EmulatorOptions(), TimeProvider.System) { }
@@ -53,6 +54,9 @@ namespace RingOut.Emulator
 
         public void AddApp(EmulatedApp app) { lock (_gate) _apps[app.ClientId] = app; }
         public void AddUser(EmulatedUser user) { lock (_gate) _users.Add(user); }
+
+        /// <summary>Every access and refresh token issued so far: for tests that prove no token leaks anywhere.</summary>
+        public IReadOnlyList<string> IssuedTokens { get { lock (_gate) return _issued.ToArray(); } }
 
         /// <summary>The calls made so far, newest last (including those past retention).</summary>
         public IReadOnlyList<EmulatedCall> Calls { get { lock (_gate) return _calls.Values.OrderBy(c => c.Id).ToArray(); } }
@@ -381,6 +385,8 @@ namespace RingOut.Emulator
             s.AccessForcedExpired = false;
             _byAccess[s.AccessToken] = s;
             _byRefresh[s.RefreshToken] = s;
+            _issued.Add(s.AccessToken);
+            _issued.Add(s.RefreshToken);
         }
 
         private EmulatorResponse TokenResponse(OAuthSession s)

@@ -15,6 +15,8 @@ namespace RingOut.Client.Http
     {
         public Uri BaseAddress;
         public string UserAgent;
+        /// <summary>The largest response body read into memory; a larger one fails the request (a broken or hostile server cannot exhaust memory).</summary>
+        public long MaxResponseBytes = 4 * 1024 * 1024;
         /// <summary>The innermost handler; null for the network.</summary>
         public Func<HttpMessageHandler> Primary;
         public List<Func<DelegatingHandler>> Handlers = new List<Func<DelegatingHandler>>();

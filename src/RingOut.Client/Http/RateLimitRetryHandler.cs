@@ -73,6 +73,7 @@ namespace RingOut.Client.Http
                     catch (HttpRequestException e)
                     {
                         Exchanged?.Invoke(request, null, _clock.GetElapsedTime(started), e);
+                        if (HostDoesNotExist(e)) throw; // a wrong address: waiting will not make it right
                         var notSent = FailedBeforeSending(e);
                         if ((kind.Idempotent || notSent) && attempt < _options.MaxRetries) { await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false); continue; }
                         if (!kind.Idempotent && !notSent)
@@ -119,6 +120,13 @@ namespace RingOut.Client.Http
             lock (_jitter) factor = 0.8 + _jitter.NextDouble() * 0.4;
             var ticks = Math.Min(_options.MaxBackoff.Ticks, _options.InitialBackoff.Ticks * Math.Pow(2, attempt)) * factor;
             return _clock.Delay(TimeSpan.FromTicks((long)ticks), ct);
+        }
+
+        private static bool HostDoesNotExist(Exception e)
+        {
+            for (var x = e; x != null; x = x.InnerException)
+                if (x is SocketException s) return s.SocketErrorCode == SocketError.HostNotFound;
+            return false;
         }
 
         /// <summary>The connection was never made, so the request cannot have reached the server.</summary>

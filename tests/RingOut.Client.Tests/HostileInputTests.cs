@@ -1,0 +1,139 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using RingOut.Client;
+using Xunit;
+
+namespace RingOut.Client.Tests
+{
+    /// <summary>Random and malicious input: no crash, no hang, a clear error, bounded memory.</summary>
+    public sealed class HostileInputTests
+    {
+        [Fact]
+        public void Ten_thousand_random_strings_are_numbers_or_clear_errors_never_exceptions()
+        {
+            var random = new Random(20261123);
+            const string alphabet = "0123456789+-.() /xX#*,;:extabcTEL\u00a0\u0660\u06f1٣\t\n\"'<>&%";
+            for (var i = 0; i < 10_000; i++)
+            {
+                var text = new string(Enumerable.Range(0, random.Next(0, 40)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+                var ok = PhoneNumber.TryNormalize(text, i % 3 == 0 ? "GB" : null, out var e164, out var error);
+                if (ok) Assert.Matches(@"^\+[1-9][0-9]{6,14}$", e164);
+                else Assert.False(string.IsNullOrWhiteSpace(error), $"no reason given for '{text}'");
+                var dial = DialUri.TryCreate(i % 2 == 0 ? "rcmobile://call?number=" + text : "tel:" + text, null, out _, out var dialError);
+                Assert.True(dial || !string.IsNullOrWhiteSpace(dialError));
+            }
+        }
+
+        [Fact]
+        public void A_huge_number_string_is_refused_quickly()
+        {
+            Assert.False(PhoneNumber.TryNormalize(new string('1', 5_000_000), out _, out var error));
+            Assert.Contains("digits", error);
+        }
+
+        /// <summary>Answers the who-am-I of the connect normally, and everything else with <c>body</c>.</summary>
+        private sealed class HostileServer : HttpMessageHandler
+        {
+            private readonly Func<HttpContent> _body;
+            public HostileServer(Func<HttpContent> body) { _body = body; }
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+                Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+                {
+                    Content = request.RequestUri.AbsolutePath.EndsWith("/extension/~")
+                        ? new StringContent("{\"id\":1,\"account\":{\"id\":2}}", Encoding.UTF8, "application/json")
+                        : _body(),
+                });
+        }
+
+        private static Task<RingCentralSession> ConnectTo(Func<HttpContent> body) =>
+            RingCentralSession.ConnectAsync(new RingCentralConnectOptions
+            {
+                Server = new Uri("https://hostile.invalid"), AccessToken = Secret.From("T"), Transport = () => new HostileServer(body),
+                Retry = new Http.RetryOptions { MaxRetries = 0 },
+                // The server sends no rate-limit headers, so the client paces to RingCentral's defaults: on virtual time.
+                Clock = new RingOut.Emulator.VirtualClock { AutoAdvance = true },
+            });
+
+        public static TheoryData<string, string> Bodies() => new()
+        {
+            { "deeply nested", new string('[', 100_000) + new string(']', 100_000) },
+            { "not JSON", "<html>502</html>" },
+            { "an array", "[1,2,3]" },
+            { "id is an object", "{\"id\":{\"x\":1},\"status\":{}}" },
+            { "id missing", "{\"status\":{\"callStatus\":\"Success\"}}" },
+            { "id is null", "{\"id\":null}" },
+            { "empty", "" },
+            { "truncated", "{\"id\":123,\"status\":{\"callSt" },
+        };
+
+        [Theory]
+        [MemberData(nameof(Bodies))]
+        public async Task A_broken_or_hostile_call_body_is_a_clear_protocol_error(string what, string body)
+        {
+            using var session = await ConnectTo(() => new StringContent(body, Encoding.UTF8, "application/json"));
+            var e = await Assert.ThrowsAsync<RingCentralProtocolException>(() => session.GetCallAsync("1"));
+            Assert.Contains("RingOut", e.Message + what);
+        }
+
+        [Fact]
+        public async Task Wrong_types_in_the_statuses_are_read_as_Unknown()
+        {
+            using var session = await ConnectTo(() => new StringContent("{\"id\":7,\"status\":{\"callStatus\":5,\"callerStatus\":[],\"calleeStatus\":{}},\"extra\":[[[]]]}", Encoding.UTF8, "application/json"));
+            var call = await session.GetCallAsync("7");
+            Assert.Equal("7", call.Id);
+            Assert.Equal(RingOutStatus.Unknown, call.CallStatus);
+            Assert.Equal(RingOutStatus.Unknown, call.CalleeStatus);
+            Assert.Equal(RingOutCallState.Failed, call.State);
+        }
+
+        [Fact]
+        public async Task A_64_MB_answer_is_refused_without_reading_it_into_memory()
+        {
+            using var session = await ConnectTo(() => new StreamContent(new EndlessStream(64L * 1024 * 1024)));
+            var before = GC.GetTotalMemory(true);
+            await Assert.ThrowsAsync<HttpRequestException>(() => session.GetCallAsync("1"));
+            var grown = GC.GetTotalMemory(false) - before;
+            Assert.True(grown < 32L * 1024 * 1024, $"memory grew by {grown / 1024 / 1024} MB");
+        }
+
+        /// <summary>A stream of spaces of a given length, made as it is read.</summary>
+        private sealed class EndlessStream : System.IO.Stream
+        {
+            private long _left;
+            public EndlessStream(long length) { _left = length; }
+            public override int Read(byte[] buffer, int offset, int count)
+            {
+                var n = (int)Math.Min(count, _left);
+                Array.Fill(buffer, (byte)' ', offset, n);
+                _left -= n;
+                return n;
+            }
+            public override bool CanRead => true; public override bool CanSeek => false; public override bool CanWrite => false;
+            public override long Length => throw new NotSupportedException(); public override long Position { get => 0; set => throw new NotSupportedException(); }
+            public override void Flush() { } public override long Seek(long o, System.IO.SeekOrigin s) => throw new NotSupportedException();
+            public override void SetLength(long v) => throw new NotSupportedException(); public override void Write(byte[] b, int o, int c) => throw new NotSupportedException();
+        }
+
+        [Fact]
+        public async Task Random_mutations_of_a_call_body_parse_or_fail_cleanly()
+        {
+            var random = new Random(7);
+            const string valid = "{\"id\":2343434340,\"uri\":\"https://x/restapi/v1.0/account/1/extension/2/ringout/2343434340\",\"status\":{\"callStatus\":\"InProgress\",\"callerStatus\":\"Success\",\"calleeStatus\":\"InProgress\"}}";
+            var body = valid;
+            using var session = await ConnectTo(() => new StringContent(body, Encoding.UTF8, "application/json"));
+            for (var i = 0; i < 2_000; i++)
+            {
+                var chars = valid.ToCharArray();
+                for (var k = random.Next(1, 6); k > 0; k--) chars[random.Next(chars.Length)] = "{}[]\":,0a\\ "[random.Next(11)];
+                body = new string(chars);
+                try { await session.GetCallAsync("1"); }
+                catch (RingCentralProtocolException) { }
+            }
+        }
+    }
+}
