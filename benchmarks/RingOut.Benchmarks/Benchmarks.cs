@@ -14,15 +14,15 @@ namespace RingOut.Benchmarks
     [MemoryDiagnoser]
     public class CallRoundTrip
     {
-        private Process _server;
+        private RingOut.Testing.EmulatorProcess _server;
         private Runspace _runspace;
         private HttpClient _http;
 
         [GlobalSetup]
         public void Setup()
         {
-            var (process, v) = Harness.StartServer("--no-rate-limits");
-            _server = process;
+            _server = Harness.StartServer("--no-rate-limits");
+            var v = _server.Variables;
             _runspace = Harness.OpenRunspace(import: true);
             Harness.Run(_runspace, "Connect-RingCentral -Server $args[0] -ClientId $args[1] -ClientSecret ([System.Net.NetworkCredential]::new('', $args[2]).SecurePassword) -Jwt ([System.Net.NetworkCredential]::new('', $args[3]).SecurePassword)",
                 v["RC_SERVER_URL"], v["RC_APP_CLIENT_ID"], v["RC_APP_CLIENT_SECRET"], v["RC_USER_JWT"]);
@@ -42,8 +42,7 @@ namespace RingOut.Benchmarks
         {
             _runspace.Dispose();
             _http.Dispose();
-            _server.Kill(true);
-            _server.WaitForExit();
+            _server.Dispose();
         }
 
         [Benchmark(Baseline = true, Description = "raw HttpClient: POST + GET")]

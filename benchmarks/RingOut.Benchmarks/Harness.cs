@@ -36,21 +36,7 @@ namespace RingOut.Benchmarks
             return output;
         }
 
-        /// <summary>The loopback emulator with rate limits lifted; returns the process and its printed variables.</summary>
-        public static (Process process, Dictionary<string, string> variables) StartServer(params string[] extra)
-        {
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { ServerAssembly, "--urls", "http://127.0.0.1:0" }.Concat(extra)) psi.ArgumentList.Add(a);
-            var p = Process.Start(psi);
-            var vars = new Dictionary<string, string>();
-            string line;
-            while ((line = p.StandardOutput.ReadLine()) != null && !line.StartsWith("#"))
-            {
-                var i = line.IndexOf('=');
-                if (i > 0) vars[line[..i]] = line[(i + 1)..];
-            }
-            if (!vars.ContainsKey("RC_SERVER_URL")) throw new InvalidOperationException("server did not start: " + p.StandardError.ReadToEnd());
-            return (p, vars);
-        }
+        /// <summary>The loopback emulator, started with the given options.</summary>
+        public static RingOut.Testing.EmulatorProcess StartServer(params string[] options) => new RingOut.Testing.EmulatorProcess(ServerAssembly, options);
     }
 }

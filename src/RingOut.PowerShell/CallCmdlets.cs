@@ -175,8 +175,18 @@ namespace RingOut.PowerShell
             }
         }
 
-        protected static string GoneMessage(string id) =>
-            $"RingCentral no longer knows RingOut call {id}. A RingOut disappears shortly after it is connected or over, so this need not mean that it failed; an id that was never valid looks the same.";
+        /// <summary>A fresh snapshot of a call; a piped call keeps what its snapshot knew (From, To, when it was placed).</summary>
+        protected RingOutCall ReadCall(RingCentralSession session, string id, string account, string extension, object target)
+        {
+            var call = Await(session, ct => session.GetCallAsync(id, account, extension, ct));
+            return target is RingOutCall known ? known.WithStatus(call.CallStatusText, call.CallerStatusText, call.CalleeStatusText, call.RetrievedAt) : call;
+        }
+
+        /// <summary>RingOut.CallNotFound: RingCentral no longer knows the call, which need not mean that it failed.</summary>
+        protected void CallNotFound(string id, Exception e, object target) =>
+            WriteError(new ErrorRecord(new ItemNotFoundException(
+                $"RingCentral no longer knows RingOut call {id}. A RingOut disappears shortly after it is connected or over, so this need not mean that it failed; an id that was never valid looks the same.", e),
+                ErrorIds.CallNotFound, ErrorCategory.ObjectNotFound, target));
     }
 
     /// <summary>A fresh snapshot of RingOut calls.</summary>
@@ -190,14 +200,11 @@ namespace RingOut.PowerShell
             {
                 try
                 {
-                    var call = Await(session, ct => session.GetCallAsync(id, account, extension, ct));
-                    if (target is RingOutCall known)
-                        call = known.WithStatus(call.CallStatusText, call.CallerStatusText, call.CalleeStatusText, call.RetrievedAt);
-                    WriteObject(call);
+                    WriteObject(ReadCall(session, id, account, extension, target));
                 }
                 catch (RingCentralApiException e) when (e.IsNotFound)
                 {
-                    WriteError(new ErrorRecord(new ItemNotFoundException(GoneMessage(id), e), ErrorIds.CallNotFound, ErrorCategory.ObjectNotFound, target));
+                    CallNotFound(id, e, target);
                 }
                 catch (Exception e) when (IsClientFailure(e))
                 {
@@ -225,15 +232,11 @@ namespace RingOut.PowerShell
                 {
                     Await(session, ct => session.CancelCallAsync(id, account, extension, ct));
                     WriteVerbose($"RingOut call {id} was cancelled.");
-                    if (!PassThru) return;
-                    var call = Await(session, ct => session.GetCallAsync(id, account, extension, ct));
-                    if (target is RingOutCall known)
-                        call = known.WithStatus(call.CallStatusText, call.CallerStatusText, call.CalleeStatusText, call.RetrievedAt);
-                    WriteObject(call);
+                    if (PassThru) WriteObject(ReadCall(session, id, account, extension, target));
                 }
                 catch (RingCentralApiException e) when (e.IsNotFound)
                 {
-                    WriteError(new ErrorRecord(new ItemNotFoundException(GoneMessage(id), e), ErrorIds.CallNotFound, ErrorCategory.ObjectNotFound, target));
+                    CallNotFound(id, e, target);
                 }
                 catch (RingCentralApiException e) when ((int)e.StatusCode == 400 || (int)e.StatusCode == 409)
                 {

@@ -9,10 +9,22 @@ using RingOut.Client;
 
 namespace RingOut.PowerShell
 {
+    /// <summary>What the click-to-dial cmdlets share: reading a number (or link) into a link, or an InvalidPhoneNumber error.</summary>
+    public abstract class DialCmdlet : PSCmdlet
+    {
+        /// <summary>The link for <paramref name="input"/>; null after writing RingOut.InvalidPhoneNumber.</summary>
+        protected RingCentralDialLink LinkFor(string input, string name, string defaultRegion = null)
+        {
+            if (DialUri.TryCreate(input, name, defaultRegion, out var link, out var why)) return link;
+            WriteError(new ErrorRecord(new ArgumentException(why), ErrorIds.InvalidPhoneNumber, ErrorCategory.InvalidArgument, input));
+            return null;
+        }
+    }
+
     /// <summary>Turns numbers into rcmobile: and tel: click-to-dial links for the RingCentral desktop app.</summary>
     [Cmdlet(VerbsData.ConvertTo, "RingCentralDialUri", HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/ConvertTo-RingCentralDialUri.md")]
     [OutputType(typeof(RingCentralDialLink), typeof(string))]
-    public sealed class ConvertToRingCentralDialUriCommand : PSCmdlet
+    public sealed class ConvertToRingCentralDialUriCommand : DialCmdlet
     {
         /// <summary>Numbers as people write them, or rcmobile: and tel: links (read back).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -42,12 +54,8 @@ namespace RingOut.PowerShell
         {
             foreach (var n in Number)
             {
-                if (!DialUri.TryCreate(n, Name, DefaultRegion, out var link, out var why))
-                {
-                    WriteError(new ErrorRecord(new ArgumentException(why), ErrorIds.InvalidPhoneNumber, ErrorCategory.InvalidArgument, n));
-                    continue;
-                }
-                WriteObject(AsHtml ? (object)DialUri.Anchor(link, Scheme) : link);
+                var link = LinkFor(n, Name, DefaultRegion);
+                if (link != null) WriteObject(AsHtml ? (object)DialUri.Anchor(link, Scheme) : link);
             }
         }
     }
@@ -55,7 +63,7 @@ namespace RingOut.PowerShell
     /// <summary>Makes a self-contained HTML page of click-to-dial links from a list of numbers.</summary>
     [Cmdlet(VerbsData.ConvertTo, "RingCentralDialPage", HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/ConvertTo-RingCentralDialPage.md")]
     [OutputType(typeof(string))]
-    public sealed class ConvertToRingCentralDialPageCommand : PSCmdlet
+    public sealed class ConvertToRingCentralDialPageCommand : DialCmdlet
     {
         private readonly List<RingCentralDialLink> _links = new List<RingCentralDialLink>();
 
@@ -82,8 +90,8 @@ namespace RingOut.PowerShell
         {
             foreach (var n in Number)
             {
-                if (DialUri.TryCreate(n, Name, out var link, out var why)) _links.Add(link);
-                else WriteError(new ErrorRecord(new ArgumentException(why), ErrorIds.InvalidPhoneNumber, ErrorCategory.InvalidArgument, n));
+                var link = LinkFor(n, Name);
+                if (link != null) _links.Add(link);
             }
         }
 
@@ -94,7 +102,7 @@ namespace RingOut.PowerShell
     [Cmdlet(VerbsCommon.Open, "RingCentralDialUri", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
         HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/Open-RingCentralDialUri.md")]
     [OutputType(typeof(RingCentralDialLink))]
-    public sealed class OpenRingCentralDialUriCommand : PSCmdlet
+    public sealed class OpenRingCentralDialUriCommand : DialCmdlet
     {
         /// <summary>Names a command that opens URIs instead of the operating system's default (for headless machines and tests).</summary>
         public const string HandlerVariable = "RINGOUT_URI_HANDLER";
@@ -117,11 +125,8 @@ namespace RingOut.PowerShell
         {
             foreach (var n in Number)
             {
-                if (!DialUri.TryCreate(n, null, out var link, out var why))
-                {
-                    WriteError(new ErrorRecord(new ArgumentException(why), ErrorIds.InvalidPhoneNumber, ErrorCategory.InvalidArgument, n));
-                    continue;
-                }
+                var link = LinkFor(n, null);
+                if (link == null) continue;
                 var uri = Scheme == DialUriScheme.Tel ? link.TelUri : link.RcMobileUri;
                 if (!ShouldProcess(uri, $"Dial {link.Display} with the RingCentral desktop app")) continue;
                 var failure = Launch(uri);

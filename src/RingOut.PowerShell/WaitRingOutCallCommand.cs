@@ -46,11 +46,11 @@ namespace RingOut.PowerShell
                 {
                     try
                     {
-                        call = Await(session, ct => session.GetCallAsync(id, account, extension, ct));
+                        call = ReadCall(session, id, account, extension, target);
                     }
                     catch (RingCentralApiException e) when (e.IsNotFound)
                     {
-                        WriteError(new ErrorRecord(new ItemNotFoundException(GoneMessage(id), e), ErrorIds.CallNotFound, ErrorCategory.ObjectNotFound, target));
+                        CallNotFound(id, e, target);
                         return;
                     }
                     catch (Exception e) when (IsClientFailure(e))

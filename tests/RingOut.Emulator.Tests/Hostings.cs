@@ -61,26 +61,14 @@ namespace RingOut.Emulator.Tests
     /// </summary>
     public sealed class LoopbackHosting : IHosting, IDisposable
     {
-        private readonly Process _server;
+        private readonly RingOut.Testing.EmulatorProcess _server;
 
         public LoopbackHosting()
         {
             var dll = typeof(LoopbackHosting).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ServerAssembly").Value;
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { dll, "--urls", "http://127.0.0.1:0", "--virtual-clock" }) psi.ArgumentList.Add(a);
-            _server = Process.Start(psi);
-            string line;
-            var printed = new System.Collections.Generic.Dictionary<string, string>();
-            while ((line = _server.StandardOutput.ReadLine()) != null)
-            {
-                if (line.StartsWith("#")) break;
-                var i = line.IndexOf('=');
-                if (i > 0) printed[line.Substring(0, i)] = line.Substring(i + 1);
-            }
-            if (!printed.TryGetValue("RC_SERVER_URL", out var url))
-                throw new InvalidOperationException("The emulator server did not start: " + _server.StandardError.ReadToEnd());
-            Printed = printed;
-            Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(url) };
+            _server = new RingOut.Testing.EmulatorProcess(dll, "--virtual-clock");
+            Printed = _server.Variables;
+            Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _server.Url };
         }
 
         /// <summary>The RC_* lines the server printed.</summary>
@@ -110,8 +98,6 @@ namespace RingOut.Emulator.Tests
         public void Dispose()
         {
             Http.Dispose();
-            try { _server.Kill(true); } catch (InvalidOperationException) { }
-            _server.WaitForExit(5000);
             _server.Dispose();
         }
     }

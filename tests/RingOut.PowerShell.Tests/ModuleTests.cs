@@ -10,12 +10,7 @@ namespace RingOut.PowerShell.Tests
     [Collection("PowerShell")]
     public sealed class ModuleTests
     {
-        private static readonly string[] Commands =
-        {
-            "Connect-RingCentral", "Disconnect-RingCentral", "Get-RingCentralSession",
-            "New-RingOutCall", "Get-RingOutCall", "Stop-RingOutCall", "Wait-RingOutCall", "Get-RingCentralForwardingNumber",
-            "ConvertTo-RingCentralDialUri", "ConvertTo-RingCentralDialPage", "Open-RingCentralDialUri",
-        };
+        private static readonly string[] Commands = HelpTests.Cmdlets;
 
         [Fact]
         public void The_manifest_is_valid_and_matches_the_build_version()
