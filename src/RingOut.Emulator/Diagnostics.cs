@@ -90,7 +90,6 @@ namespace RingOut.Emulator
         /// <summary>Retry-After seconds sent with ServerError and TooManyRequests; null sends none (ServerError only).</summary>
         public int? RetryAfterSeconds { get; set; } = 5;
         public TimeSpan Latency { get; set; } = TimeSpan.FromSeconds(2);
-        public int Hits { get; private set; }
 
         internal bool TryHit(string method, string route)
         {
@@ -100,7 +99,7 @@ namespace RingOut.Emulator
             {
                 var n = Volatile.Read(ref _remaining);
                 if (n == 0) return false;
-                if (n < 0 || Interlocked.CompareExchange(ref _remaining, n - 1, n) == n) { Hits++; return true; }
+                if (n < 0 || Interlocked.CompareExchange(ref _remaining, n - 1, n) == n) return true;
             }
         }
 

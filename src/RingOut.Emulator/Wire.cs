@@ -36,8 +36,6 @@ namespace RingOut.Emulator
         public string ContentType { get; set; }
         public ConnectionOutcome Connection { get; set; } = ConnectionOutcome.Respond;
 
-        public string BodyText => Encoding.UTF8.GetString(Body);
-
         internal static EmulatorResponse Json(int status, JsonNode body)
         {
             return new EmulatorResponse

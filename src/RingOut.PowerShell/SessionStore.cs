@@ -22,11 +22,9 @@ namespace RingOut.PowerShell
         internal static void Forget(RingCentralSession session) => Interlocked.CompareExchange(ref _current, null, session);
     }
 
-    /// <summary>Module load and unload: forget the session when the module is removed.</summary>
-    public sealed class ModuleLifetime : IModuleAssemblyInitializer, IModuleAssemblyCleanup
+    /// <summary>Module unload: forget the session when the module is removed.</summary>
+    public sealed class ModuleLifetime : IModuleAssemblyCleanup
     {
-        public void OnImport() { }
-
         public void OnRemove(PSModuleInfo psModuleInfo)
         {
             var session = SessionStore.Current;
