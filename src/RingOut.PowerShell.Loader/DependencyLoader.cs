@@ -26,6 +26,7 @@ namespace RingOut.PowerShell.Loader
     {
         private static readonly object Gate = new object();
         private static Dictionary<string, Assembly> _loaded; // simple name -> assembly in our context (PowerShell 7)
+        private static Func<Dictionary<string, Assembly>> _loadAll;
         private static Dictionary<string, string> _paths;     // simple name -> file: Dependencies (Windows PowerShell) and the module folder
         private static bool _hooked;
 
@@ -50,11 +51,17 @@ namespace RingOut.PowerShell.Loader
                               ?? Type.GetType("System.Runtime.Loader.AssemblyLoadContext", throwOnError: false);
                 if (alcType != null)
                 {
-                    var context = Activator.CreateInstance(alcType, ContextName, false);
-                    var loadFromPath = alcType.GetMethod("LoadFromAssemblyPath", new[] { typeof(string) });
-                    _loaded = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
-                    foreach (var file in files)
-                        _loaded[Path.GetFileNameWithoutExtension(file)] = (Assembly)loadFromPath.Invoke(context, new object[] { file });
+                    // All of them at once, at the first request for any (the first Connect-RingCentral, not the
+                    // import): each is then in our context before any of them binds to another.
+                    _loadAll = () =>
+                    {
+                        var context = Activator.CreateInstance(alcType, ContextName, false);
+                        var loadFromPath = alcType.GetMethod("LoadFromAssemblyPath", new[] { typeof(string) });
+                        var loaded = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
+                        foreach (var file in files)
+                            loaded[Path.GetFileNameWithoutExtension(file)] = (Assembly)loadFromPath.Invoke(context, new object[] { file });
+                        return loaded;
+                    };
                 }
                 AppDomain.CurrentDomain.AssemblyResolve += Resolve;
                 _hooked = true;
@@ -69,8 +76,13 @@ namespace RingOut.PowerShell.Loader
         private static Assembly Resolve(object sender, ResolveEventArgs args)
         {
             var name = new AssemblyName(args.Name).Name;
-            if (_loaded != null && _loaded.TryGetValue(name, out var assembly)) return assembly;
-            return _paths != null && _paths.TryGetValue(name, out var path) ? Assembly.LoadFrom(path) : null;
+            if (_paths == null || !_paths.TryGetValue(name, out var path)) return null;
+            if (_loadAll != null && Path.GetFileName(Path.GetDirectoryName(path)) == "Dependencies")
+            {
+                lock (Gate) if (_loaded == null) _loaded = _loadAll();
+                return _loaded.TryGetValue(name, out var assembly) ? assembly : null;
+            }
+            return Assembly.LoadFrom(path);
         }
     }
 }
