@@ -56,6 +56,14 @@ namespace RingOut.Benchmarks
             return doc.RootElement.GetProperty("status").GetProperty("callStatus").GetString();
         }
 
+        [Benchmark(Description = "raw HttpClient from a PowerShell script: POST + GET")]
+        public object RawHttpClientFromPowerShell() => Harness.Run(_runspace, @"
+            $content = [System.Net.Http.StringContent]::new('{""to"":{""phoneNumber"":""+14155550123""}}', [Text.Encoding]::UTF8, 'application/json')
+            $post = $args[0].PostAsync('/restapi/v1.0/account/~/extension/~/ring-out', $content).GetAwaiter().GetResult()
+            $id = [Text.Json.JsonDocument]::Parse($post.Content.ReadAsStringAsync().GetAwaiter().GetResult()).RootElement.GetProperty('id').GetRawText()
+            $get = $args[0].GetAsync('/restapi/v1.0/account/~/extension/~/ring-out/' + $id).GetAwaiter().GetResult()
+            [Text.Json.JsonDocument]::Parse($get.Content.ReadAsStringAsync().GetAwaiter().GetResult()).RootElement.GetProperty('status').GetProperty('callStatus').GetString()", _http)[0];
+
         [Benchmark(Description = "New-RingOutCall | Get-RingOutCall")]
         public object Cmdlets() => Harness.Run(_runspace, "New-RingOutCall -To '+14155550123' | Get-RingOutCall")[0];
 
