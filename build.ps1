@@ -65,12 +65,12 @@ function Use-Tool([string] $Name) {
     Import-Module -Name $Name -RequiredVersion $version -Force
 }
 
-function Invoke-Build {
+function Invoke-RingOutBuild {
     Invoke-Native 'dotnet' @('build', (Join-Path $Root 'RingOut.PowerShell.sln'), '--configuration', $Configuration)
     if (-not (Test-Path (Join-Path (Get-ModuleFolder) 'RingOut.psd1'))) { throw "The build did not stage the module in $(Get-ModuleFolder)." }
 }
 
-function Invoke-Test {
+function Invoke-RingOutTest {
     Invoke-Native 'dotnet' @('test', (Join-Path $Root 'RingOut.PowerShell.sln'), '--configuration', $Configuration)
     Use-Tool 'Pester'
     # Pester runs in a child process of the same PowerShell, so the module is never locked or stale in this one.
@@ -93,13 +93,13 @@ Invoke-Pester -Configuration `$c
     if ($LASTEXITCODE -ne 0) { throw "Pester reported failures (exit code $LASTEXITCODE); see $results." }
 }
 
-function Invoke-Docs {
+function Invoke-RingOutDocs {
     Invoke-Native 'dotnet' @('run', '--project', (Join-Path $Root 'tools/RingOut.HelpGen'), '--configuration', $Configuration)
-    Invoke-Build # stage the new help in the module folder
+    Invoke-RingOutBuild # stage the new help in the module folder
     Write-Host 'Help regenerated in en-US/. Commit it; the test suite checks that it is current.'
 }
 
-function Invoke-Analyze {
+function Invoke-RingOutAnalyze {
     Use-Tool 'PSScriptAnalyzer'
     $files = Get-ChildItem $Root -Recurse -Include '*.ps1', '*.psd1' |
         Where-Object { $_.FullName -notmatch '[\\/](bin|obj|out)[\\/]' }
@@ -108,15 +108,20 @@ function Invoke-Analyze {
     if ($findings) { throw "PSScriptAnalyzer found $(@($findings).Count) problems." }
 }
 
-function Invoke-Package {
-    Invoke-Build
+function Invoke-RingOutPackage {
+    Invoke-RingOutBuild
     $packages = Join-Path $Root 'out/packages'
     New-Item -ItemType Directory -Force -Path $packages | Out-Null
     $repository = 'RingOutLocal'
     if (Get-PSRepository -Name $repository -ErrorAction SilentlyContinue) { Unregister-PSRepository -Name $repository }
+    # Publish-Module wants a folder named after the module.
+    $staging = Join-Path $Root 'out/package/RingOut'
+    Remove-Item $staging -Recurse -Force -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force -Path $staging | Out-Null
+    Copy-Item (Join-Path (Get-ModuleFolder) '*') $staging -Recurse
     Register-PSRepository -Name $repository -SourceLocation $packages -PublishLocation $packages -InstallationPolicy Trusted
     try {
-        Publish-Module -Path (Get-ModuleFolder) -Repository $repository -NuGetApiKey 'local'
+        Publish-Module -Path $staging -Repository $repository -NuGetApiKey 'local'
     }
     finally {
         Unregister-PSRepository -Name $repository
@@ -124,12 +129,12 @@ function Invoke-Package {
     Get-ChildItem $packages -Filter '*.nupkg' | ForEach-Object { Write-Host "Package: $($_.FullName)" }
 }
 
-function Invoke-Clean {
+function Invoke-RingOutClean {
     Remove-Item (Join-Path $Root 'out') -Recurse -Force -ErrorAction SilentlyContinue
     Get-ChildItem $Root -Recurse -Directory -Include 'bin', 'obj' | Remove-Item -Recurse -Force
 }
 
 foreach ($name in $Task) {
     Write-Host "== $name"
-    & "Invoke-$name"
+    & "Invoke-RingOut$name"
 }
