@@ -122,6 +122,10 @@ namespace RingOut.Client
         internal RingOutCall WithStatus(string call, string caller, string callee, DateTimeOffset at) =>
             new RingOutCall(Id, Uri, call, caller, callee, From, To, AccountId, ExtensionId, PlacedAt, at, false, Session);
 
+        /// <summary>A newer snapshot: the statuses and session of <paramref name="fresh"/>, with what this one knew (From, To, when placed).</summary>
+        internal RingOutCall UpdatedBy(RingOutCall fresh) =>
+            new RingOutCall(Id, Uri, fresh.CallStatusText, fresh.CallerStatusText, fresh.CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, fresh.RetrievedAt, false, fresh.Session);
+
         internal RingOutCall AsGone(DateTimeOffset at) =>
             new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, at, true, Session);
 

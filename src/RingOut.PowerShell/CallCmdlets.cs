@@ -179,7 +179,7 @@ namespace RingOut.PowerShell
         protected RingOutCall ReadCall(RingCentralSession session, string id, string account, string extension, object target)
         {
             var call = Await(session, ct => session.GetCallAsync(id, account, extension, ct));
-            return target is RingOutCall known ? known.WithStatus(call.CallStatusText, call.CallerStatusText, call.CalleeStatusText, call.RetrievedAt) : call;
+            return target is RingOutCall known ? known.UpdatedBy(call) : call;
         }
 
         /// <summary>RingOut.CallNotFound: RingCentral no longer knows the call, which need not mean that it failed.</summary>

@@ -62,6 +62,19 @@ namespace RingOut.Client.Tests
         }
 
         [Fact]
+        public async Task A_call_read_again_through_another_session_belongs_to_that_session_and_keeps_its_numbers()
+        {
+            using var rig = await Rig.StartAsync();
+            using var other = await RingCentralSession.ConnectAsync(rig.Options());
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123", From = "+16505550002" });
+            var fresh = call.UpdatedBy(await other.GetCallAsync(call.Id));
+            Assert.Same(other, fresh.Session);
+            Assert.Equal("+14155550123", fresh.To);
+            Assert.Equal("+16505550002", fresh.From);
+            Assert.Equal(call.PlacedAt, fresh.PlacedAt);
+        }
+
+        [Fact]
         public async Task Ids_as_strings_unknown_statuses_and_extra_fields_all_parse()
         {
             var handler = new CannedHandler("{\"id\":\"ro-77\",\"uri\":\"/x/ringout/ro-77?#\",\"extra\":{\"a\":[1]},\"status\":{\"callStatus\":\"SomethingNew\",\"callerStatus\":\"NosuchUser\",\"calleeStatus\":\"Success\",\"more\":1}}");
