@@ -6,6 +6,7 @@ namespace RingOut.PowerShell
         public const string NotConnected = "RingOut.NotConnected";
         public const string MissingCredential = "RingOut.MissingCredential";
         public const string InsecureServer = "RingOut.InsecureServer";
+        public const string InvalidServer = "RingOut.InvalidServer";
         public const string AuthenticationFailed = "RingOut.AuthenticationFailed";
         public const string SessionExpired = "RingOut.SessionExpired";
         public const string ConnectionFailed = "RingOut.ConnectionFailed";

@@ -61,7 +61,9 @@ namespace RingOut.PowerShell
             var emulator = environmentGiven && Environment == RingCentralEnvironment.Emulator;
             if (Server != null && emulator)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give either -Environment Emulator or -Server, not both."),
-                    ErrorIds.InsecureServer, ErrorCategory.InvalidArgument, Server));
+                    ErrorIds.InvalidServer, ErrorCategory.InvalidArgument, Server));
+            if (VirtualTime && !emulator)
+                WriteWarning("-VirtualTime applies only to -Environment Emulator; it is ignored here.");
 
             if (emulator)
             {
@@ -72,7 +74,6 @@ namespace RingOut.PowerShell
                 options.Transport = emu.CreateHandler;
                 options.Clock = clock;
                 options.Emulator = emu;
-                if (VirtualTime) options.Retry.AttemptTimeout = TimeSpan.FromSeconds(30);
                 options.ClientId = ClientId ?? DemoAccount.ClientId;
                 options.ClientSecret = ClientSecret ?? Secret.From(DemoAccount.ClientSecret);
                 options.Jwt = Jwt ?? Secret.From(DemoAccount.UserJwt);
@@ -85,7 +86,7 @@ namespace RingOut.PowerShell
                     var fromEnv = System.Environment.GetEnvironmentVariable("RC_SERVER_URL");
                     if (!string.IsNullOrWhiteSpace(fromEnv) && !Uri.TryCreate(fromEnv.Trim(), UriKind.Absolute, out server))
                         ThrowTerminatingError(new ErrorRecord(new ArgumentException($"RC_SERVER_URL is not an absolute address: '{fromEnv}'."),
-                            ErrorIds.InsecureServer, ErrorCategory.InvalidArgument, fromEnv));
+                            ErrorIds.InvalidServer, ErrorCategory.InvalidArgument, fromEnv));
                 }
                 options.Server = server ?? RingCentralConnectOptions.ProductionServer;
                 options.EnvironmentName = server == null ? "Production" : "Custom";

@@ -101,6 +101,24 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
+        public void Conflicting_or_unusable_server_choices_are_named()
+        {
+            using var ps = new PowerShellHost();
+            var both = ps.Run("Connect-RingCentral -Environment Emulator -Server 'https://platform.ringcentral.com'");
+            Assert.Equal("RingOut.InvalidServer,RingOut.PowerShell.ConnectRingCentralCommand", both.Error?.FullyQualifiedErrorId);
+            Environment.SetEnvironmentVariable("RC_SERVER_URL", "platform.ringcentral.com");
+            try
+            {
+                var relative = ps.Run("Connect-RingCentral -ClientId x");
+                Assert.Equal("RingOut.InvalidServer,RingOut.PowerShell.ConnectRingCentralCommand", relative.Error?.FullyQualifiedErrorId);
+                Assert.Contains("RC_SERVER_URL", relative.Error.Exception.Message);
+            }
+            finally { Environment.SetEnvironmentVariable("RC_SERVER_URL", null); }
+            var ignored = ps.Run("Connect-RingCentral -AccessToken ([System.Net.NetworkCredential]::new('', 'x').SecurePassword) -Server 'https://platform.ringout.invalid' -VirtualTime");
+            Assert.Contains(ignored.Warnings, w => w.Message.Contains("-VirtualTime applies only to -Environment Emulator"));
+        }
+
+        [Fact]
         public void Plain_http_is_refused_for_servers_that_are_not_loopback()
         {
             using var ps = new PowerShellHost();
