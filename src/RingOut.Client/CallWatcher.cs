@@ -114,6 +114,7 @@ namespace RingOut.Client
             var now = _clock.GetUtcNow();
             var due = _pending.Where(e => e.NextPoll <= now).OrderBy(e => e.NextPoll).ToList();
             if (due.Count == 0) return Empty;
+            var perSession = _pending.GroupBy(e => e.Latest.Session).ToDictionary(g => g.Key, g => g.Count());
             var changed = new List<RingOutCall>();
             var settled = new List<RingOutCall>();
             var failures = new List<KeyValuePair<RingOutCall, Exception>>();
@@ -139,7 +140,7 @@ namespace RingOut.Client
                         _pending.Remove(entry);
                         failures.Add(new KeyValuePair<RingOutCall, Exception>(entry.Latest, e));
                     }
-                    else entry.NextPoll = _clock.GetUtcNow() + IntervalFor(entry.Latest.Session);
+                    else entry.NextPoll = _clock.GetUtcNow() + IntervalFor(entry.Latest.Session, perSession[entry.Latest.Session]);
                     continue;
                 }
                 entry.TransientFailures = 0;
@@ -149,15 +150,14 @@ namespace RingOut.Client
                     fresh.CalleeStatusText != old.CalleeStatusText || fresh.IsGone != old.IsGone)
                     changed.Add(fresh);
                 if (IsSettled(fresh)) { _pending.Remove(entry); settled.Add(fresh); }
-                else entry.NextPoll = _clock.GetUtcNow() + IntervalFor(fresh.Session);
+                else entry.NextPoll = _clock.GetUtcNow() + IntervalFor(fresh.Session, perSession[entry.Latest.Session]);
             }
             return new WatchRound(changed, settled, failures);
         }
 
         /// <summary>The poll interval, stretched so that polling all calls pending on a session stays within its share of the Light budget.</summary>
-        private TimeSpan IntervalFor(RingCentralSession session)
+        private TimeSpan IntervalFor(RingCentralSession session, int onSession)
         {
-            var onSession = _pending.Count(e => e.Latest.Session == session);
             var light = session.Budget.State(RateGroup.Light);
             var perMinute = Math.Max(1, light.Limit * BudgetShare);
             var spread = TimeSpan.FromTicks((long)(light.Window.Ticks * onSession / perMinute));

@@ -119,9 +119,6 @@ namespace RingOut.Client
         /// <summary>Nothing about this call will change any more (ended, failed or gone).</summary>
         public bool IsFinal => State == RingOutCallState.Ended || State == RingOutCallState.Failed || State == RingOutCallState.Gone;
 
-        internal RingOutCall WithStatus(string call, string caller, string callee, DateTimeOffset at) =>
-            new RingOutCall(Id, Uri, call, caller, callee, From, To, AccountId, ExtensionId, PlacedAt, at, false, Session);
-
         /// <summary>A newer snapshot: the statuses and session of <paramref name="fresh"/>, with what this one knew (From, To, when placed).</summary>
         internal RingOutCall UpdatedBy(RingOutCall fresh) =>
             new RingOutCall(Id, Uri, fresh.CallStatusText, fresh.CallerStatusText, fresh.CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, fresh.RetrievedAt, false, fresh.Session);

@@ -372,7 +372,7 @@ namespace RingOut.Client
             try
             {
                 var fresh = await GetCallAsync(call.Id, call.AccountId, call.ExtensionId, cancellationToken).ConfigureAwait(false);
-                return call.WithStatus(fresh.CallStatusText, fresh.CallerStatusText, fresh.CalleeStatusText, fresh.RetrievedAt);
+                return call.UpdatedBy(fresh);
             }
             catch (RingCentralApiException e) when (e.IsNotFound)
             {
