@@ -11,6 +11,20 @@ namespace RingOut.Emulator
     {
         private readonly ConcurrentDictionary<string, long> _byRoute = new ConcurrentDictionary<string, long>(StringComparer.OrdinalIgnoreCase);
         private long _callsCreated, _tooManyRequests, _total;
+        private readonly Queue<string> _requests = new Queue<string>();
+        private const int MaxLogged = 10_000;
+
+        /// <summary>The latest requests (up to 10,000), as "METHOD /path", whatever their path: what reached the server.</summary>
+        public IReadOnlyList<string> Requests { get { lock (_requests) return _requests.ToArray(); } }
+
+        internal void Seen(string method, string path)
+        {
+            lock (_requests)
+            {
+                _requests.Enqueue((method ?? "").ToUpperInvariant() + " " + path);
+                if (_requests.Count > MaxLogged) _requests.Dequeue();
+            }
+        }
 
         /// <summary>Requests served for a method and route name (<c>ring-out</c>, <c>token</c>, <c>revoke</c>,
         /// <c>forwarding-number</c>, <c>phone-number</c>, <c>extension</c>, <c>authorize</c>).</summary>
@@ -34,6 +48,7 @@ namespace RingOut.Emulator
 
         public void Reset()
         {
+            lock (_requests) _requests.Clear();
             _byRoute.Clear();
             Interlocked.Exchange(ref _callsCreated, 0);
             Interlocked.Exchange(ref _tooManyRequests, 0);
@@ -54,6 +69,10 @@ namespace RingOut.Emulator
         TooManyRequests,
         /// <summary>Wait <see cref="FaultRule.Latency"/> on the emulator's clock, then serve normally.</summary>
         Latency,
+        /// <summary>Act, then wait <see cref="FaultRule.Latency"/> on the emulator's clock before answering (an answer that comes late).</summary>
+        ActThenLatency,
+        /// <summary>Act, then answer <see cref="FaultRule.StatusCode"/> (504 by default here) with a gateway's HTML page instead of the answer.</summary>
+        ActThenError,
         /// <summary>Drop the connection before the server acts (the request provably had no effect).</summary>
         DropBeforeActing,
         /// <summary>Act, then drop the connection before the answer (the client cannot know the outcome).</summary>

@@ -10,6 +10,8 @@ namespace RingOut.Emulator
         public string ClientId { get; }
         public string ClientSecret { get; }
         public string RedirectUri { get; set; } = "http://localhost:5081/callback";
+        /// <summary>A public app (no secret kept, PKCE only) may refresh without client authentication; a confidential one may not.</summary>
+        public bool IsPublic { get; set; }
         public override string ToString() => ClientId;
     }
 
@@ -109,5 +111,10 @@ namespace RingOut.Emulator
         public DateTimeOffset RefreshExpires;
         public bool Revoked;
         public bool AccessForcedExpired;
+        /// <summary>The refresh token this session's current tokens replaced: accepted again during the grace.</summary>
+        public string PreviousRefreshToken;
+        /// <summary>When the current tokens were issued by a refresh, and when their access token was first used.</summary>
+        public DateTimeOffset RefreshedAt;
+        public DateTimeOffset? AccessFirstUsed;
     }
 }

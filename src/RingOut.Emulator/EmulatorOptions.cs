@@ -28,6 +28,13 @@ namespace RingOut.Emulator
 
         public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromSeconds(3600);
         public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromSeconds(604800);
+        /// <summary>
+        /// RingCentral's refresh grace: a refresh token already used is accepted again, answering with the same new
+        /// tokens, for this long after the new access token is first used (zero turns the grace off).
+        /// </summary>
+        public TimeSpan RefreshTokenReuseGrace { get; set; } = TimeSpan.FromSeconds(10);
+        /// <summary>The same grace while the new access token has never been used (the answer was lost, say).</summary>
+        public TimeSpan RefreshTokenUnusedGrace { get; set; } = TimeSpan.FromMinutes(60);
 
         /// <summary>Largest request body accepted, in bytes (413 beyond it).</summary>
         public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;

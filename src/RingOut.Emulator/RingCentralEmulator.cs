@@ -29,6 +29,7 @@ namespace RingOut.Emulator
         private readonly List<EmulatedUser> _users = new List<EmulatedUser>();
         private readonly Dictionary<string, OAuthSession> _byAccess = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
         private readonly Dictionary<string, OAuthSession> _byRefresh = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
+        private readonly Dictionary<string, OAuthSession> _byPreviousRefresh = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
         private readonly Dictionary<string, (EmulatedApp app, EmulatedUser user, string redirect, string challenge, string method, DateTimeOffset expires)> _codes =
             new Dictionary<string, (EmulatedApp, EmulatedUser, string, string, string, DateTimeOffset)>(StringComparer.Ordinal);
         private readonly Dictionary<long, EmulatedCall> _calls = new Dictionary<long, EmulatedCall>();
@@ -66,7 +67,7 @@ namespace RingOut.Emulator
         {
             lock (_gate)
             {
-                _calls.Clear(); _byAccess.Clear(); _byRefresh.Clear(); _codes.Clear();
+                _calls.Clear(); _byAccess.Clear(); _byRefresh.Clear(); _byPreviousRefresh.Clear(); _codes.Clear();
             }
             _limiter.Reset();
             Faults.Clear();
@@ -107,6 +108,7 @@ namespace RingOut.Emulator
         private async Task<EmulatorResponse> ServeAsync(EmulatorRequest req, CancellationToken ct)
         {
             var method = (req.Method ?? "GET").ToUpperInvariant();
+            Statistics.Seen(method, req.Path ?? "/");
             var route = Route.Match(req.Path ?? "/");
             if (route == null)
                 return EmulatorResponse.Error(404, "CMN-102", $"Resource for parameter [path] is not found: {Truncate(req.Path, 200)}");
@@ -148,7 +150,8 @@ namespace RingOut.Emulator
             }
             else if (route.Group == RateGroup.Auth)
             {
-                var limited = Limit(ClientIdOf(req) ?? "anonymous", route.Group, out var rate);
+                // RingCentral counts per user and app: the user is the JWT's, or the refresh token's.
+                var limited = Limit((ClientIdOf(req) ?? "anonymous") + "|" + (TokenUserOf(req) ?? "anonymous"), route.Group, out var rate);
                 if (limited != null) return limited;
                 try { response = route.Name == "token" ? Token(req) : Revoke(req); }
                 catch (EmulatorError e) { response = e.Response; }
@@ -164,6 +167,16 @@ namespace RingOut.Emulator
                 rate.WriteTo(response);
             }
 
+            foreach (var f in faults.Where(f => f.Kind == FaultKind.ActThenLatency))
+                await Clock.Delay(f.Latency, ct).ConfigureAwait(false);
+            var gateway = faults.FirstOrDefault(f => f.Kind == FaultKind.ActThenError);
+            if (gateway != null)
+                return new EmulatorResponse
+                {
+                    StatusCode = gateway.StatusCode == 503 ? 504 : gateway.StatusCode, // a gateway's timeout unless told otherwise
+                    ContentType = "text/html",
+                    Body = Encoding.UTF8.GetBytes($"<html><body><h1>{(gateway.StatusCode == 503 ? 504 : gateway.StatusCode)} Gateway Error</h1></body></html>"),
+                };
             if (faults.Any(f => f.Kind == FaultKind.DropAfterActing))
                 return new EmulatorResponse { StatusCode = 0, Connection = ConnectionOutcome.DropAfterActing };
             if (faults.Any(f => f.Kind == FaultKind.TruncatedBody))
@@ -209,6 +222,20 @@ namespace RingOut.Emulator
             if (basic != null) return basic.Value.id;
             var form = Form.Parse(Encoding.UTF8.GetString(req.Body ?? new byte[0]));
             return form.TryGetValue("client_id", out var id) ? id : null;
+        }
+
+        /// <summary>The extension a token request is for: the JWT's user, or the refresh token's session's (null when unknown).</summary>
+        private string TokenUserOf(EmulatorRequest req)
+        {
+            var form = Form.Parse(Encoding.UTF8.GetString(req.Body ?? new byte[0]));
+            lock (_gate)
+            {
+                if (form.TryGetValue("assertion", out var jwt))
+                    return _users.FirstOrDefault(u => u.Jwt != null && FixedTimeEquals(u.Jwt, jwt))?.ExtensionId;
+                if (form.TryGetValue("refresh_token", out var rt) && (_byRefresh.TryGetValue(rt, out var s) || _byPreviousRefresh.TryGetValue(rt, out s)))
+                    return s.User.ExtensionId;
+            }
+            return null;
         }
 
         private static (string id, string secret)? BasicCredentials(EmulatorRequest req)
@@ -260,6 +287,8 @@ namespace RingOut.Emulator
             var form = FormBody(req);
             form.TryGetValue("grant_type", out var grant);
             var app = AuthenticateClient(req, form, allowPublic: grant == "authorization_code" || grant == "refresh_token");
+            if (grant == "refresh_token" && !app.IsPublic && BasicCredentials(req) == null)
+                throw EmulatorError.OAuth(401, "invalid_client", "OAU-123", "Client authentication is required");
             TimeSpan? ttl = null;
             if (form.TryGetValue("access_token_ttl", out var ttlText) && int.TryParse(ttlText, out var s))
                 ttl = TimeSpan.FromSeconds(Math.Max(600, Math.Min(3600, s)));
@@ -279,14 +308,23 @@ namespace RingOut.Emulator
                     form.TryGetValue("refresh_token", out var rt);
                     lock (_gate)
                     {
+                        var now = Clock.GetUtcNow();
+                        // RingCentral's grace: a used refresh token is accepted again for a while, with the same new tokens.
+                        if (!string.IsNullOrEmpty(rt) && _byPreviousRefresh.TryGetValue(rt, out var renewed) && !renewed.Revoked && renewed.App == app &&
+                            renewed.PreviousRefreshToken == rt && now < GraceEnd(renewed))
+                            return TokenResponse(renewed);
                         if (string.IsNullOrEmpty(rt) || !_byRefresh.TryGetValue(rt, out var session) || session.Revoked || session.App != app)
                             throw EmulatorError.OAuth(400, "invalid_grant", "OAU-211", "Token not found: the refresh token is unknown, used already, or revoked");
-                        if (Clock.GetUtcNow() >= session.RefreshExpires)
+                        if (now >= session.RefreshExpires)
                             throw EmulatorError.OAuth(400, "invalid_grant", "OAU-212", "Refresh token has expired");
-                        // Single use: the old refresh token and the old access token die now.
+                        // Single use: the old access token dies now, and the old refresh token lives on only for the grace.
                         _byRefresh.Remove(session.RefreshToken);
                         _byAccess.Remove(session.AccessToken);
+                        if (session.PreviousRefreshToken != null) _byPreviousRefresh.Remove(session.PreviousRefreshToken);
+                        session.PreviousRefreshToken = session.RefreshToken;
+                        _byPreviousRefresh[session.RefreshToken] = session;
                         Issue(session, ttl);
+                        session.RefreshedAt = now;
                         return TokenResponse(session);
                     }
                 }
@@ -318,6 +356,14 @@ namespace RingOut.Emulator
                 default:
                     throw EmulatorError.OAuth(400, "unsupported_grant_type", "OAU-250", $"Unsupported grant type: {Truncate(grant, 80)}");
             }
+        }
+
+        /// <summary>The end of the grace of a session's previous refresh token.</summary>
+        private DateTimeOffset GraceEnd(OAuthSession s)
+        {
+            if (Options.RefreshTokenReuseGrace <= TimeSpan.Zero) return DateTimeOffset.MinValue;
+            var unused = s.RefreshedAt + Options.RefreshTokenUnusedGrace;
+            return s.AccessFirstUsed is DateTimeOffset used && used + Options.RefreshTokenReuseGrace < unused ? used + Options.RefreshTokenReuseGrace : unused;
         }
 
         private EmulatorResponse Authorize(EmulatorRequest req)
@@ -363,6 +409,7 @@ namespace RingOut.Emulator
                     s.Revoked = true;
                     _byAccess.Remove(s.AccessToken);
                     _byRefresh.Remove(s.RefreshToken);
+                    if (s.PreviousRefreshToken != null) _byPreviousRefresh.Remove(s.PreviousRefreshToken);
                 }
             }
             return EmulatorResponse.Empty(200);
@@ -383,6 +430,7 @@ namespace RingOut.Emulator
             s.AccessExpires = now + (ttl ?? Options.AccessTokenLifetime);
             s.RefreshExpires = now + Options.RefreshTokenLifetime;
             s.AccessForcedExpired = false;
+            s.AccessFirstUsed = null;
             _byAccess[s.AccessToken] = s;
             _byRefresh[s.RefreshToken] = s;
             _issued.Add(s.AccessToken);
@@ -429,6 +477,7 @@ namespace RingOut.Emulator
                 if (forceExpired) s.AccessForcedExpired = true;
                 if (s.AccessForcedExpired || Clock.GetUtcNow() >= s.AccessExpires)
                     throw EmulatorError.Rest(401, "OAU-128", "Access token expired");
+                if (s.AccessFirstUsed == null) s.AccessFirstUsed = Clock.GetUtcNow();
                 return s;
             }
         }

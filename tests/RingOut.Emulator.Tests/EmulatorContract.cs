@@ -156,9 +156,56 @@ namespace RingOut.Emulator.Tests
             var fresh = await SendAsync(HttpMethod.Get, "/restapi/v1.0/account/~/extension/~", r.Str("access_token"));
             Assert.Equal(HttpStatusCode.OK, fresh.Status);
 
+            // The new access token was used: the old refresh token's grace ends 10 s later.
+            await Host.AdvanceAsync(TimeSpan.FromSeconds(11));
             var reused = await TokenAsync(new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh });
             Assert.Equal(HttpStatusCode.BadRequest, reused.Status);
             Assert.Equal("invalid_grant", reused.Str("error"));
+        }
+
+        private Task<Reply> RefreshAsync(string refresh, string clientId = DemoAccount.ClientId) =>
+            TokenAsync(new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh }, clientId);
+
+        [Fact]
+        public async Task A_used_refresh_token_is_accepted_again_within_the_grace_and_answers_the_same_tokens()
+        {
+            var (_, refresh) = await LoginAsync();
+            var first = await RefreshAsync(refresh);
+            Assert.Equal(HttpStatusCode.OK, first.Status);
+            // The answer was lost: the client never used the new access token, so the old refresh token works for an hour.
+            await Host.AdvanceAsync(TimeSpan.FromMinutes(59));
+            var again = await RefreshAsync(refresh);
+            Assert.Equal(HttpStatusCode.OK, again.Status);
+            Assert.Equal(first.Str("access_token"), again.Str("access_token"));
+            Assert.Equal(first.Str("refresh_token"), again.Str("refresh_token"));
+            // Once the new access token is used, the grace ends 10 s later.
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, "/restapi/v1.0/account/~/extension/~", again.Str("access_token"))).Status);
+            await Host.AdvanceAsync(TimeSpan.FromSeconds(5));
+            Assert.Equal(HttpStatusCode.OK, (await RefreshAsync(refresh)).Status);
+            await Host.AdvanceAsync(TimeSpan.FromSeconds(6));
+            var late = await RefreshAsync(refresh);
+            Assert.Equal(HttpStatusCode.BadRequest, late.Status);
+            Assert.Equal("invalid_grant", late.Str("error"));
+        }
+
+        [Fact]
+        public async Task The_grace_of_a_refresh_token_whose_successor_is_never_used_ends_after_an_hour()
+        {
+            var (_, refresh) = await LoginAsync();
+            Assert.Equal(HttpStatusCode.OK, (await RefreshAsync(refresh)).Status);
+            await Host.AdvanceAsync(TimeSpan.FromMinutes(61));
+            Assert.Equal(HttpStatusCode.BadRequest, (await RefreshAsync(refresh)).Status);
+        }
+
+        [Fact]
+        public async Task A_refresh_needs_the_apps_credentials()
+        {
+            var (_, refresh) = await LoginAsync();
+            var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh, ["client_id"] = DemoAccount.ClientId });
+            var r = await BasicAsync("/restapi/oauth/token", form, clientId: null);
+            Assert.Equal(HttpStatusCode.Unauthorized, r.Status);
+            Assert.Equal("invalid_client", r.Str("error"));
+            Assert.Equal(HttpStatusCode.OK, (await RefreshAsync(refresh)).Status);
         }
 
         [Fact]
@@ -502,6 +549,33 @@ namespace RingOut.Emulator.Tests
             var r = await TokenAsync(new Dictionary<string, string> { ["grant_type"] = "urn:ietf:params:oauth:grant-type:jwt-bearer", ["assertion"] = DemoAccount.UserJwt });
             Assert.Equal((HttpStatusCode)429, r.Status);
             Assert.Equal("auth", r.Header("X-Rate-Limit-Group"));
+        }
+
+        [Fact]
+        public async Task The_auth_group_is_counted_per_user_and_app()
+        {
+            for (var i = 0; i < 5; i++) await LoginAsync();
+            Assert.Equal((HttpStatusCode)429, (await TokenAsync(new Dictionary<string, string> { ["grant_type"] = "urn:ietf:params:oauth:grant-type:jwt-bearer", ["assertion"] = DemoAccount.UserJwt })).Status);
+            await LoginAsync(DemoAccount.AdminJwt); // another user of the same app has a budget of its own
+        }
+
+        [Fact]
+        public async Task Faults_that_act_then_answer_with_a_gateway_error_or_late()
+        {
+            var (token, _) = await LoginAsync();
+            await Host.InjectAsync(FaultKind.ActThenError, "POST", "ring-out", status: 504);
+            var gateway = await PlaceAsync(token);
+            Assert.Equal(HttpStatusCode.GatewayTimeout, gateway.Status);
+            Assert.Equal(JsonValueKind.Undefined, gateway.Json.ValueKind); // a gateway's page, not RingCentral's error
+            Assert.Equal(1, await Host.CallsCreatedAsync());
+
+            await Host.InjectAsync(FaultKind.ActThenLatency, "POST", "ring-out");
+            var late = PlaceAsync(token);
+            for (var i = 0; i < 200 && await Host.CallsCreatedAsync() < 2; i++) await Task.Yield();
+            Assert.Equal(2, await Host.CallsCreatedAsync()); // acted at once
+            Assert.False(late.IsCompleted);                  // answers only when the latency has passed
+            await Host.AdvanceAsync(TimeSpan.FromSeconds(2));
+            Assert.Equal(HttpStatusCode.OK, (await late).Status);
         }
 
         // ------------------------------------------------------------------ faults and counts
