@@ -23,7 +23,9 @@ namespace RingOut.Client.Pipeline
                 c.MaxResponseContentBufferSize = spec.MaxResponseBytes;
                 if (spec.UserAgent != null) c.DefaultRequestHeaders.UserAgent.ParseAdd(spec.UserAgent);
             });
-            if (spec.Primary != null) builder.ConfigurePrimaryHttpMessageHandler(spec.Primary);
+            // RingCentral's API never redirects: none is followed, so no credential or body can be carried to another
+            // host (the pipeline turns a 3xx into an error naming it).
+            builder.ConfigurePrimaryHttpMessageHandler(spec.Primary ?? (() => new HttpClientHandler { AllowAutoRedirect = false }));
             foreach (var handler in spec.Handlers) builder.AddHttpMessageHandler(handler);
             _services = services.BuildServiceProvider();
             _factory = _services.GetRequiredService<IHttpClientFactory>();

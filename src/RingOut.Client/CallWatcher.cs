@@ -16,6 +16,16 @@ namespace RingOut.Client
         Ended,
     }
 
+    /// <summary>Where a wait stood when it was cut short: the calls that settled (and were written), and those still pending.</summary>
+    public sealed class RingOutWaitResult
+    {
+        public RingOutWaitResult(IReadOnlyList<RingOutCall> settled, IReadOnlyList<RingOutCall> pending) { Settled = settled; Pending = pending; }
+        public IReadOnlyList<RingOutCall> Settled { get; }
+        /// <summary>Their last snapshots: pipe them to Wait-RingOutCall again once connected.</summary>
+        public IReadOnlyList<RingOutCall> Pending { get; }
+        public override string ToString() => $"{Settled.Count} settled, {Pending.Count} pending";
+    }
+
     /// <summary>What one round of watching saw.</summary>
     public sealed class WatchRound
     {
@@ -126,8 +136,9 @@ namespace RingOut.Client
                 {
                     fresh = await entry.Latest.Session.RefreshCallAsync(entry.Latest, cancellationToken).ConfigureAwait(false);
                 }
-                catch (RingCentralApiException e)
+                catch (Exception e) when (e is RingCentralApiException || e is RingCentralServerValueException || e is RingCentralRedirectException || e is RingCentralInvalidIdException)
                 {
+                    // What the server said will not change by asking again: give the call up, with the reason.
                     _pending.Remove(entry);
                     failures.Add(new KeyValuePair<RingOutCall, Exception>(entry.Latest, e));
                     continue;

@@ -43,7 +43,7 @@ namespace RingOut.Client
 
         public bool IsNotFound => StatusCode == HttpStatusCode.NotFound;
 
-        internal static RingCentralApiException From(HttpResponseMessage response, byte[] body, string what)
+        internal static RingCentralApiException From(HttpResponseMessage response, byte[] body, string what, SecretRedactor secrets)
         {
             string code = null, message = null;
             var details = new List<RingCentralErrorDetail>();
@@ -59,17 +59,22 @@ namespace RingOut.Client
                         if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
                             foreach (var e in errors.EnumerateArray().Take(20))
                                 if (e.ValueKind == JsonValueKind.Object)
-                                    details.Add(new RingCentralErrorDetail { ErrorCode = Str(e, "errorCode"), Message = Str(e, "message"), ParameterName = Str(e, "parameterName") });
+                                    details.Add(new RingCentralErrorDetail { ErrorCode = secrets.Redact(Str(e, "errorCode")), Message = secrets.Redact(Str(e, "message")), ParameterName = secrets.Redact(Str(e, "parameterName")) });
                         code = code ?? details.Select(d => d.ErrorCode).FirstOrDefault(c => c != null) ?? Str(root, "error");
                         message = message ?? details.Select(d => d.Message).FirstOrDefault(m => m != null);
                     }
                 }
             }
             catch (JsonException) { }
+            // A hostile or broken server may echo what it was sent: nothing it says reaches the user unredacted.
+            code = secrets.Redact(code);
+            message = secrets.Redact(message);
             var status = (int)response.StatusCode;
-            var requestId = Header(response, "RCRequestId");
-            var retryAfter = RetryAfterOf(response);
-            var group = Header(response, "X-Rate-Limit-Group");
+            var requestId = secrets.Redact(Header(response, "RCRequestId"));
+            TimeSpan? retryAfter;
+            try { retryAfter = Http.ServerValues.RetryAfter(response, DateTimeOffset.UtcNow); }
+            catch (RingCentralServerValueException) { retryAfter = null; }
+            var group = secrets.Redact(Header(response, "X-Rate-Limit-Group"));
             int? remaining = int.TryParse(Header(response, "X-Rate-Limit-Remaining"), out var r) ? r : (int?)null;
             var text = $"RingCentral refused {what}: HTTP {status}" +
                        (code != null ? $" {code}" : "") +
@@ -86,20 +91,32 @@ namespace RingOut.Client
         internal static string Header(HttpResponseMessage r, string name) =>
             r.Headers.TryGetValues(name, out var v) || (r.Content != null && r.Content.Headers.TryGetValues(name, out v)) ? v.FirstOrDefault() : null;
 
-        internal static TimeSpan? RetryAfterOf(HttpResponseMessage r)
+        /// <summary>
+        /// Whether a body is RingCentral's own error (<c>errorCode</c>, or OAuth's <c>error</c> with <c>errors</c>):
+        /// what only the platform itself sends, unlike a gateway's or a proxy's page.
+        /// </summary>
+        internal static bool IsRingCentralError(byte[] body)
         {
-            var ra = r.Headers.RetryAfter;
-            if (ra?.Delta is TimeSpan d) return d;
-            if (ra?.Date is DateTimeOffset when) return when - DateTimeOffset.UtcNow;
-            return null;
+            if (body == null || body.Length == 0) return false;
+            try
+            {
+                using (var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 }))
+                {
+                    var root = doc.RootElement;
+                    return root.ValueKind == JsonValueKind.Object &&
+                           (Str(root, "errorCode") != null || (Str(root, "error") != null && root.TryGetProperty("errors", out var e) && e.ValueKind == JsonValueKind.Array));
+                }
+            }
+            catch (JsonException) { return false; }
         }
     }
 
     /// <summary>Signing in, or refreshing the session, failed: run Connect-RingCentral (or the client's connect) again.</summary>
     public sealed class RingCentralAuthenticationException : Exception
     {
-        public RingCentralAuthenticationException(string message, RingCentralApiException inner = null) : base(message, inner) { }
-        public string ErrorCode => (InnerException as RingCentralApiException)?.ErrorCode;
+        public RingCentralAuthenticationException(string message, Exception inner = null) : base(message, inner) { }
+        /// <summary>RingCentral's code for the refusal (OAU-…), when it gave one.</summary>
+        public string ErrorCode => InnerException is RingCentralApiException api ? api.ErrorCode : (InnerException as RingCentralAuthenticationException)?.ErrorCode;
     }
 
     /// <summary>
@@ -109,6 +126,34 @@ namespace RingOut.Client
     public sealed class RingOutOutcomeUnknownException : Exception
     {
         public RingOutOutcomeUnknownException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    /// <summary>
+    /// The server sent a number no RingCentral server sends (a Retry-After of years, a negative limit, a token that
+    /// expires in a thousand years). It is not taken: nothing waits on it, and no budget keeps it.
+    /// </summary>
+    public sealed class RingCentralServerValueException : Exception
+    {
+        public RingCentralServerValueException(string name, string value, string allowed)
+            : base($"RingCentral's answer had {name}: {ApiPaths.Quote(value)}, which is not a value RingCentral sends ({allowed}); it was not taken.")
+        {
+            Name = name; Value = value;
+        }
+
+        /// <summary>The header or field.</summary>
+        public string Name { get; }
+        public string Value { get; }
+    }
+
+    /// <summary>
+    /// The server answered with a redirect. RingCentral's API never redirects, so it was not followed: no credential,
+    /// body or request went to the address it named.
+    /// </summary>
+    public sealed class RingCentralRedirectException : Exception
+    {
+        public RingCentralRedirectException(string message, Uri location) : base(message) { Location = location; }
+        /// <summary>Where the server wanted the request to go (never contacted).</summary>
+        public Uri Location { get; }
     }
 
     /// <summary>The server answered 2xx with a body that could not be read as the documented JSON.</summary>

@@ -146,8 +146,21 @@ namespace RingOut.Client
         public bool PlayPrompt { get; set; }
         /// <summary>Dialling-plan country id; the extension's home country when null.</summary>
         public string CountryId { get; set; }
-        public string AccountId { get; set; } = "~";
-        public string ExtensionId { get; set; } = "~";
+        public string AccountId { get; set; } = ApiPaths.Me;
+        public string ExtensionId { get; set; } = ApiPaths.Me;
+    }
+
+    /// <summary>A call this session asked RingCentral to place whose outcome it could not learn: the number may have been called.</summary>
+    public sealed class RingOutAttempt
+    {
+        internal RingOutAttempt(string to, string from, DateTimeOffset sentAt, string reason) { To = to; From = from; SentAt = sentAt; Reason = reason; }
+        public string To { get; }
+        /// <summary>The number rung first, or null for the default forwarding number.</summary>
+        public string From { get; }
+        public DateTimeOffset SentAt { get; }
+        /// <summary>Why the outcome is unknown.</summary>
+        public string Reason { get; }
+        public override string ToString() => $"{To} at {SentAt:u}: {Reason}";
     }
 
     /// <summary>One of the user's forwarding numbers: a phone RingOut can ring first.</summary>

@@ -40,7 +40,9 @@ namespace RingOut.Client
                 }
                 else
                 {
-                    error = $"'{input}' contains '{c}', which is not part of a phone number.";
+                    // Quote the whole character: an emoji is two UTF-16 units, and half of one is not text.
+                    var whole = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? text.Substring(i, 2) : ApiPaths.Quote(c.ToString());
+                    error = $"'{ApiPaths.Quote(input)}' contains '{whole}', which is not part of a phone number.";
                     return false;
                 }
             }

@@ -80,19 +80,18 @@ namespace RingOut.Client
             Emulator = o.Emulator;
             _retry = o.Retry ?? new RetryOptions();
             Budget = new RateBudget(Clock);
-            _tokens = new TokenManager(Clock, o.ClientId, o.ClientSecret) { RefreshMargin = o.RefreshMargin };
+            Secrets = new SecretRedactor();
+            _tokens = new TokenManager(Clock, o.ClientId, o.ClientSecret, Secrets) { RefreshMargin = o.RefreshMargin };
 
-            _http = HttpClientSource.Create(new PipelineSpec
+            var spec = new PipelineSpec
             {
                 BaseAddress = Server,
                 UserAgent = "RingOut-PowerShell/" + typeof(RingCentralSession).Assembly.GetName().Version,
                 Primary = o.Transport,
-                Handlers =
-                {
-                    () => new BearerTokenHandler(_tokens),
-                    () => new RateLimitRetryHandler(Budget, Clock, _retry) { Exchanged = OnExchanged },
-                },
-            });
+            };
+            spec.Handlers.Add(() => new BearerTokenHandler(_tokens));
+            spec.Handlers.Add(() => new RateLimitRetryHandler(Budget, Clock, _retry, Server, spec.MaxResponseBytes) { Exchanged = OnExchanged });
+            _http = HttpClientSource.Create(spec);
             _tokens.PostForm = PostFormAsync;
         }
 
@@ -158,6 +157,22 @@ namespace RingOut.Client
         public object Emulator { get; }
         public TimeProvider Clock { get; }
         public RateBudget Budget { get; }
+        /// <summary>The secrets this session knows, for redacting any text that could reach a user.</summary>
+        public SecretRedactor Secrets { get; }
+
+        private readonly List<RingOutAttempt> _unknown = new List<RingOutAttempt>();
+
+        /// <summary>
+        /// Every call this session asked RingCentral to place whose outcome it could not learn (the answer was lost,
+        /// unreadable, a gateway's error, or the wait for it was stopped with Ctrl+C): the numbers that may have been
+        /// called. Check them before placing them again.
+        /// </summary>
+        public IReadOnlyList<RingOutAttempt> UnknownOutcomes { get { lock (_unknown) return _unknown.ToArray(); } }
+
+        private void RecordUnknown(RingOutAttempt attempt)
+        {
+            lock (_unknown) _unknown.Add(attempt);
+        }
 
         /// <summary>Raised after every HTTP exchange (for verbose logs). It carries no header value, and bodies only when captured, redacted.</summary>
         public event Action<HttpExchange> Exchange;
@@ -203,8 +218,8 @@ namespace RingOut.Client
             string requestBody = null, responseBody = null;
             if (Volatile.Read(ref _captureBodies) > 0)
             {
-                requestBody = Redaction.Body(request.Content);
-                responseBody = Redaction.Body(response?.Content);
+                requestBody = Redaction.Body(request.Content, Secrets);
+                responseBody = Redaction.Body(response?.Content, Secrets);
             }
             handler(new HttpExchange
             {
@@ -220,15 +235,19 @@ namespace RingOut.Client
             });
         }
 
-        private Task<HttpResponseMessage> PostFormAsync(IDictionary<string, string> form, string what, bool idempotent, CancellationToken ct)
+        /// <summary>A form to the token endpoint. Sign-in and refresh can both be sent again (a refresh within RingCentral's grace).</summary>
+        private Task<HttpResponseMessage> PostFormAsync(IDictionary<string, string> form, string what, bool failFast, CancellationToken ct)
         {
             var request = new HttpRequestMessage(HttpMethod.Post, "/restapi/oauth/token") { Content = new FormUrlEncodedContent(form) };
-            new RequestKind { Group = RateGroup.Auth, Idempotent = idempotent, UsesClientCredentials = true, Description = what }.AttachTo(request);
+            new RequestKind { Group = RateGroup.Auth, Idempotent = true, FailFast = failFast, UsesClientCredentials = true, Description = what }.AttachTo(request);
             return Http.SendAsync(request, ct);
         }
 
-        internal async Task<(HttpResponseMessage response, byte[] body)> SendAsync(HttpMethod method, string path, object json,
-            RateGroup group, bool idempotent, string what, CancellationToken ct)
+        internal Task<(HttpResponseMessage response, byte[] body)> SendAsync(HttpMethod method, string path, object json,
+            RateGroup group, bool idempotent, string what, CancellationToken ct) =>
+            SendAsync(method, path, json, new RequestKind { Group = group, Idempotent = idempotent, Description = what }, ct);
+
+        private async Task<(HttpResponseMessage response, byte[] body)> SendAsync(HttpMethod method, string path, object json, RequestKind kind, CancellationToken ct)
         {
             var request = new HttpRequestMessage(method, path);
             if (json != null)
@@ -236,18 +255,22 @@ namespace RingOut.Client
                 {
                     Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } },
                 };
-            new RequestKind { Group = group, Idempotent = idempotent, Description = what }.AttachTo(request);
+            kind.AttachTo(request);
             var response = await Http.SendAsync(request, ct).ConfigureAwait(false);
             var body = response.Content == null ? new byte[0] : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
             return (response, body);
         }
 
-        internal async Task<JsonDocument> GetJsonAsync(string path, RateGroup group, string what, CancellationToken ct)
+        internal Task<JsonDocument> GetJsonAsync(string path, RateGroup group, string what, CancellationToken ct) =>
+            GetJsonAsync(path, new RequestKind { Group = group, Description = what }, ct);
+
+        private async Task<JsonDocument> GetJsonAsync(string path, RequestKind kind, CancellationToken ct)
         {
-            var (response, body) = await SendAsync(HttpMethod.Get, path, null, group, true, what, ct).ConfigureAwait(false);
+            var what = kind.Description;
+            var (response, body) = await SendAsync(HttpMethod.Get, path, null, kind, ct).ConfigureAwait(false);
             using (response)
             {
-                if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, body, what);
+                if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, body, what, Secrets);
                 return ParseJson(body, what);
             }
         }
@@ -260,7 +283,8 @@ namespace RingOut.Client
 
         private async Task LoadIdentityAsync(CancellationToken ct)
         {
-            using (var doc = await GetJsonAsync("/restapi/v1.0/account/~/extension/~", RateGroup.Light, "reading the signed-in extension", ct).ConfigureAwait(false))
+            var kind = new RequestKind { Group = RateGroup.Light, FailFast = true, Description = "reading the signed-in extension" };
+            using (var doc = await GetJsonAsync(ApiPaths.Extension(ApiPaths.Me, ApiPaths.Me), kind, ct).ConfigureAwait(false))
             {
                 var root = doc.RootElement;
                 ExtensionId = Json.IdString(root, "id") ?? _tokens.OwnerId;
@@ -285,7 +309,7 @@ namespace RingOut.Client
                     {
                         Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }),
                     };
-                    new RequestKind { Group = RateGroup.Auth, Idempotent = true, UsesClientCredentials = true, Description = "revoking the session" }.AttachTo(request);
+                    new RequestKind { Group = RateGroup.Auth, Once = true, UsesClientCredentials = true, Description = "revoking the session" }.AttachTo(request);
                     using (await Http.SendAsync(request, cancellationToken).ConfigureAwait(false)) { }
                 }
                 catch (Exception e) when (!(e is OperationCanceledException)) { }
@@ -303,11 +327,6 @@ namespace RingOut.Client
 
         // ------------------------------------------------------------------ RingOut API
 
-        private static string Seg(string s) => Uri.EscapeDataString(string.IsNullOrEmpty(s) ? "~" : s);
-
-        private static string RingOutPath(string account, string extension, string id = null) =>
-            $"/restapi/v1.0/account/{Seg(account)}/extension/{Seg(extension)}/ring-out" + (id == null ? "" : "/" + Uri.EscapeDataString(id));
-
         /// <summary>
         /// POST ring-out. Sent once: retried only when RingCentral provably did not act on it. When the outcome
         /// cannot be known, throws <see cref="RingOutOutcomeUnknownException"/>.
@@ -315,6 +334,7 @@ namespace RingOut.Client
         public async Task<RingOutCall> PlaceCallAsync(RingOutCallRequest request, CancellationToken cancellationToken = default)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
+            var path = ApiPaths.RingOut(request.AccountId, request.ExtensionId);
             var to = PhoneNumber.Normalize(request.To);
             var body = new Dictionary<string, object> { ["to"] = new Dictionary<string, string> { ["phoneNumber"] = to } };
             string from = null;
@@ -328,23 +348,36 @@ namespace RingOut.Client
             if (!string.IsNullOrEmpty(request.CountryId)) body["country"] = new Dictionary<string, string> { ["id"] = request.CountryId };
 
             var what = $"placing a RingOut call to {to}";
-            var (response, bytes) = await SendAsync(HttpMethod.Post, RingOutPath(request.AccountId, request.ExtensionId), body,
-                RateGroup.Heavy, idempotent: false, what, cancellationToken).ConfigureAwait(false);
-            using (response)
+            var kind = new RequestKind { Group = RateGroup.Heavy, Idempotent = false, Description = what };
+            var sentAt = Clock.GetUtcNow();
+            try
             {
-                if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what);
-                var now = Clock.GetUtcNow();
-                try
+                var (response, bytes) = await SendAsync(HttpMethod.Post, path, body, kind, cancellationToken).ConfigureAwait(false);
+                using (response)
                 {
-                    using (var doc = ParseJson(bytes, what))
-                        return ReadCall(doc.RootElement, from, to,
-                            request.AccountId, request.ExtensionId, now, now);
+                    if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what, Secrets);
+                    var now = Clock.GetUtcNow();
+                    try
+                    {
+                        using (var doc = ParseJson(bytes, what))
+                            return ReadCall(doc.RootElement, from, to, request.AccountId, request.ExtensionId, now, now);
+                    }
+                    catch (RingCentralProtocolException e)
+                    {
+                        throw new RingOutOutcomeUnknownException(
+                            $"RingCentral accepted the call to {to} (HTTP {(int)response.StatusCode}{RequestIdText(response)}) but its answer could not be read, so the call's id is unknown. The call was probably placed: check your phone or the call log before placing it again.", e);
+                    }
                 }
-                catch (RingCentralProtocolException e)
-                {
-                    throw new RingOutOutcomeUnknownException(
-                        $"RingCentral accepted the call to {to} (HTTP {(int)response.StatusCode}{RequestIdText(response)}) but its answer could not be read, so the call's id is unknown. The call was probably placed: check your phone or the call log before placing it again.", e);
-                }
+            }
+            catch (RingOutOutcomeUnknownException e)
+            {
+                RecordUnknown(new RingOutAttempt(to, from, sentAt, e.Message));
+                throw;
+            }
+            catch (OperationCanceledException) when (kind.MayHaveBeenSent)
+            {
+                RecordUnknown(new RingOutAttempt(to, from, sentAt, "The wait for RingCentral's answer was stopped (Ctrl+C) after the request was sent: the call may have been placed."));
+                throw;
             }
         }
 
@@ -355,11 +388,11 @@ namespace RingOut.Client
         }
 
         /// <summary>GET ring-out/{id}: a fresh snapshot. A call RingCentral no longer knows throws <see cref="RingCentralApiException"/> with <see cref="RingCentralApiException.IsNotFound"/>.</summary>
-        public async Task<RingOutCall> GetCallAsync(string id, string accountId = "~", string extensionId = "~", CancellationToken cancellationToken = default)
+        public async Task<RingOutCall> GetCallAsync(string id, string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
         {
-            if (string.IsNullOrWhiteSpace(id)) throw new ArgumentException("A RingOut call id is required.", nameof(id));
+            var path = ApiPaths.RingOut(accountId, extensionId, id);
             var what = $"reading RingOut call {id}";
-            using (var doc = await GetJsonAsync(RingOutPath(accountId, extensionId, id), RateGroup.Light, what, cancellationToken).ConfigureAwait(false))
+            using (var doc = await GetJsonAsync(path, RateGroup.Light, what, cancellationToken).ConfigureAwait(false))
             {
                 var now = Clock.GetUtcNow();
                 return ReadCall(doc.RootElement, null, null, accountId, extensionId, now, now);
@@ -381,12 +414,13 @@ namespace RingOut.Client
         }
 
         /// <summary>DELETE ring-out/{id}: cancels the call while the called party is still being rung.</summary>
-        public async Task CancelCallAsync(string id, string accountId = "~", string extensionId = "~", CancellationToken cancellationToken = default)
+        public async Task CancelCallAsync(string id, string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
         {
+            var path = ApiPaths.RingOut(accountId, extensionId, id);
             var what = $"cancelling RingOut call {id}";
-            var (response, bytes) = await SendAsync(HttpMethod.Delete, RingOutPath(accountId, extensionId, id), null, RateGroup.Heavy, true, what, cancellationToken).ConfigureAwait(false);
+            var (response, bytes) = await SendAsync(HttpMethod.Delete, path, null, RateGroup.Heavy, true, what, cancellationToken).ConfigureAwait(false);
             using (response)
-                if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what);
+                if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what, Secrets);
         }
 
         /// <summary>All of the user's forwarding numbers (every page).</summary>
@@ -395,7 +429,7 @@ namespace RingOut.Client
             var result = new List<ForwardingNumber>();
             for (var page = 1; page <= 100; page++)
             {
-                using (var doc = await GetJsonAsync($"/restapi/v1.0/account/~/extension/~/forwarding-number?page={page}&perPage=100", RateGroup.Light, "listing forwarding numbers", cancellationToken).ConfigureAwait(false))
+                using (var doc = await GetJsonAsync($"{ApiPaths.Extension(ApiPaths.Me, ApiPaths.Me)}/forwarding-number?page={page}&perPage=100", RateGroup.Light, "listing forwarding numbers", cancellationToken).ConfigureAwait(false))
                 {
                     var root = doc.RootElement;
                     if (root.TryGetProperty("records", out var records) && records.ValueKind == JsonValueKind.Array)
@@ -424,7 +458,8 @@ namespace RingOut.Client
             {
                 call = Json.Str(st, "callStatus"); caller = Json.Str(st, "callerStatus"); callee = Json.Str(st, "calleeStatus");
             }
-            return new RingOutCall(id, Json.Str(root, "uri"), call, caller, callee, from, to, accountId ?? "~", extensionId ?? "~", placedAt, at, false, this);
+            return new RingOutCall(id, Json.Str(root, "uri"), call, caller, callee, from, to,
+                string.IsNullOrEmpty(accountId) ? ApiPaths.Me : accountId, string.IsNullOrEmpty(extensionId) ? ApiPaths.Me : extensionId, placedAt, at, false, this);
         }
     }
 

@@ -24,12 +24,18 @@ namespace RingOut.Client
         private string _refreshToken;
         private RingCentralAuthenticationException _dead;
 
-        public TokenManager(TimeProvider clock, string clientId, SecureString clientSecret)
+        private readonly SecretRedactor _secrets;
+
+        public TokenManager(TimeProvider clock, string clientId, SecureString clientSecret, SecretRedactor secrets)
         {
-            _clock = clock; _clientId = clientId; _clientSecret = Secret.Copy(clientSecret);
+            _clock = clock; _clientId = clientId; _clientSecret = Secret.Copy(clientSecret); _secrets = secrets;
+            _secrets.Add(Secret.Reveal(_clientSecret));
         }
 
-        /// <summary>Sends the token request; set by the session once its HttpClient exists.</summary>
+        /// <summary>Unreadable answers to a refresh that are asked again (safe: RingCentral answers a used refresh token with the same tokens for a grace period).</summary>
+        private const int RefreshRereads = 2;
+
+        /// <summary>Sends a form to the token endpoint: (form, what for, fail fast when the connection cannot be made, cancellation).</summary>
         public Func<IDictionary<string, string>, string, bool, CancellationToken, Task<HttpResponseMessage>> PostForm { get; set; }
 
         public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromSeconds(60);
@@ -38,9 +44,6 @@ namespace RingOut.Client
         public string OwnerId { get; private set; }
         public bool CanRefresh => _refreshToken != null;
         public int Refreshes { get; private set; }
-
-        /// <summary>Raised after each successful refresh.</summary>
-        public event Action Refreshed;
 
         public string BasicCredentials()
         {
@@ -51,16 +54,18 @@ namespace RingOut.Client
         /// <summary>A token brought by the user: no refresh token, expiry unknown.</summary>
         public void UseAccessToken(string token)
         {
+            _secrets.Add(token);
             _accessToken = token; _refreshToken = null; AccessTokenExpiresOn = null; RefreshTokenExpiresOn = null;
         }
 
         public async Task LoginWithJwtAsync(string jwt, CancellationToken ct)
         {
+            _secrets.Add(jwt);
             await TokenRequestAsync(new Dictionary<string, string>
             {
                 ["grant_type"] = "urn:ietf:params:oauth:grant-type:jwt-bearer",
                 ["assertion"] = jwt,
-            }, "signing in with the JWT credential", idempotent: true, ct).ConfigureAwait(false);
+            }, "signing in with the JWT credential", failFast: true, ct).ConfigureAwait(false);
         }
 
         public async Task<string> GetAccessTokenAsync(CancellationToken ct)
@@ -89,21 +94,32 @@ namespace RingOut.Client
                 if (RefreshTokenExpiresOn is DateTimeOffset rte && _clock.GetUtcNow() >= rte)
                     throw _dead = new RingCentralAuthenticationException(
                         $"The session's refresh token expired at {rte:u}. Run Connect-RingCentral to sign in again.");
-                try
+                for (var reread = 0; ; reread++)
                 {
-                    await TokenRequestAsync(new Dictionary<string, string>
+                    try
                     {
-                        ["grant_type"] = "refresh_token",
-                        ["refresh_token"] = _refreshToken,
-                    }, "refreshing the session's access token", idempotent: false, ct).ConfigureAwait(false);
-                }
-                catch (RingCentralApiException e) when ((int)e.StatusCode >= 400 && (int)e.StatusCode < 500 && (int)e.StatusCode != 429)
-                {
-                    throw _dead = new RingCentralAuthenticationException(
-                        $"RingCentral refused to refresh the session ({e.ErrorCode}: {e.ApiMessage}); it was ended or revoked. Run Connect-RingCentral to sign in again.", e);
+                        // Safe to send again: RingCentral accepts a used refresh token for a grace period and answers
+                        // with the same new tokens, so a lost or unreadable answer is recovered, not fatal.
+                        await TokenRequestAsync(new Dictionary<string, string>
+                        {
+                            ["grant_type"] = "refresh_token",
+                            ["refresh_token"] = _refreshToken,
+                        }, "refreshing the session's access token", failFast: false, ct).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (RingCentralApiException e) when ((int)e.StatusCode >= 400 && (int)e.StatusCode < 500 && (int)e.StatusCode != 429)
+                    {
+                        throw _dead = new RingCentralAuthenticationException(
+                            $"RingCentral refused to refresh the session ({e.ErrorCode}: {e.ApiMessage}); it was ended or revoked. Run Connect-RingCentral to sign in again.", e);
+                    }
+                    catch (RingCentralProtocolException) when (reread < RefreshRereads) { }
+                    catch (HttpRequestException e)
+                    {
+                        // The refresh is not the request it was made for: say what failed, and that nothing else was sent.
+                        throw new HttpRequestException($"Could not refresh the session's access token, so the request it was needed for was not sent: {e.Message}", e);
+                    }
                 }
                 Refreshes++;
-                Refreshed?.Invoke();
                 return _accessToken;
             }
             finally
@@ -112,12 +128,12 @@ namespace RingOut.Client
             }
         }
 
-        private async Task TokenRequestAsync(Dictionary<string, string> form, string what, bool idempotent, CancellationToken ct)
+        private async Task TokenRequestAsync(Dictionary<string, string> form, string what, bool failFast, CancellationToken ct)
         {
-            using (var response = await PostForm(form, what, idempotent, ct).ConfigureAwait(false))
+            using (var response = await PostForm(form, what, failFast, ct).ConfigureAwait(false))
             {
                 var body = response.Content == null ? new byte[0] : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, body, what);
+                if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, body, what, _secrets);
                 try
                 {
                     using (var doc = JsonDocument.Parse(body))
@@ -126,10 +142,15 @@ namespace RingOut.Client
                         var now = _clock.GetUtcNow();
                         var access = root.GetProperty("access_token").GetString();
                         if (string.IsNullOrEmpty(access)) throw new RingCentralProtocolException("The token response has no access_token.");
+                        var refresh = root.TryGetProperty("refresh_token", out var rt) && rt.ValueKind == JsonValueKind.String ? rt.GetString() : null;
+                        _secrets.Add(access);
+                        _secrets.Add(refresh);
+                        var accessExpires = root.TryGetProperty("expires_in", out var ei) && ei.TryGetInt64(out var s) ? now + ServerValues.Lifetime("expires_in", s) : (DateTimeOffset?)null;
+                        var refreshExpires = root.TryGetProperty("refresh_token_expires_in", out var rei) && rei.TryGetInt64(out var rs) ? now + ServerValues.Lifetime("refresh_token_expires_in", rs) : (DateTimeOffset?)null;
                         _accessToken = access;
-                        _refreshToken = root.TryGetProperty("refresh_token", out var rt) && rt.ValueKind == JsonValueKind.String ? rt.GetString() : null;
-                        AccessTokenExpiresOn = root.TryGetProperty("expires_in", out var ei) && ei.TryGetInt64(out var s) ? now.AddSeconds(s) : (DateTimeOffset?)null;
-                        RefreshTokenExpiresOn = root.TryGetProperty("refresh_token_expires_in", out var rei) && rei.TryGetInt64(out var rs) ? now.AddSeconds(rs) : (DateTimeOffset?)null;
+                        _refreshToken = refresh;
+                        AccessTokenExpiresOn = accessExpires;
+                        RefreshTokenExpiresOn = refreshExpires;
                         OwnerId = root.TryGetProperty("owner_id", out var o) ? (o.ValueKind == JsonValueKind.String ? o.GetString() : o.ToString()) : null;
                     }
                 }

@@ -45,13 +45,15 @@ namespace RingOut.PowerShell
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string CountryId { get; set; }
 
+        /// <summary>The account: ~ (yours, the default) or its id. Another's needs the admin role.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
-        public string AccountId { get; set; } = "~";
+        public string AccountId { get; set; } = ApiPaths.Me;
 
+        /// <summary>The extension that places the call: ~ (yours, the default) or its id. Another's needs the admin role.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
-        public string ExtensionId { get; set; } = "~";
+        public string ExtensionId { get; set; } = ApiPaths.Me;
 
         [Parameter]
         public RingCentralSession Session { get; set; }
@@ -69,7 +71,8 @@ namespace RingOut.PowerShell
 
         private void Place(string toInput, int remainingAfter)
         {
-            // Validate every number before anything is sent.
+            // Validate every id and number before anything is sent.
+            if (!CheckOwner(RingCentralIdKind.AccountId, AccountId, out var account) || !CheckOwner(RingCentralIdKind.ExtensionId, ExtensionId, out var extension)) return;
             var region = DefaultRegion ?? _session.HomeCountry;
             if (!PhoneNumber.TryNormalize(toInput, region, out var to, out var why)) { WriteError(InvalidNumber(nameof(To), toInput, why)); return; }
             string from = null, callerId = null;
@@ -79,7 +82,7 @@ namespace RingOut.PowerShell
             var request = new RingOutCallRequest
             {
                 To = to, From = from, ForwardingNumberId = string.IsNullOrWhiteSpace(ForwardingNumberId) ? null : ForwardingNumberId.Trim(),
-                CallerId = callerId, PlayPrompt = PlayPrompt, CountryId = CountryId, AccountId = AccountId, ExtensionId = ExtensionId,
+                CallerId = callerId, PlayPrompt = PlayPrompt, CountryId = CountryId, AccountId = account, ExtensionId = extension,
             };
             var fromText = from ?? (request.ForwardingNumberId != null ? "forwarding number " + request.ForwardingNumberId : "your default forwarding number");
             if (!ShouldProcess($"{to} (ringing {fromText} first)", "Place RingOut call")) return;
@@ -141,13 +144,15 @@ namespace RingOut.PowerShell
         [ValidateNotNull]
         public RingOutCall InputObject { get; set; }
 
+        /// <summary>The account the call belongs to: ~ (yours, the default) or its id.</summary>
         [Parameter(ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
-        public string AccountId { get; set; } = "~";
+        public string AccountId { get; set; } = ApiPaths.Me;
 
+        /// <summary>The extension that placed the call: ~ (yours, the default) or its id.</summary>
         [Parameter(ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
-        public string ExtensionId { get; set; } = "~";
+        public string ExtensionId { get; set; } = ApiPaths.Me;
 
         /// <summary>The session to use; for piped calls, the session that placed them.</summary>
         [Parameter]
@@ -156,23 +161,27 @@ namespace RingOut.PowerShell
         /// <summary>Each call named by this record: (id, account, extension, session, what to name in errors).</summary>
         protected void ForEachCall(Action<string, string, string, RingCentralSession, object> action)
         {
+            // Every id is checked before any request: a value that is not what RingCentral issues never reaches a path.
             if (ParameterSetName == ObjectSet)
             {
                 var call = InputObject;
-                action(call.Id, call.AccountId, call.ExtensionId, Session ?? call.Session ?? RequireSession(null), call);
+                if (CheckCallId(call.Id, call) && CheckOwner(RingCentralIdKind.AccountId, call.AccountId, out var callAccount) &&
+                    CheckOwner(RingCentralIdKind.ExtensionId, call.ExtensionId, out var callExtension))
+                    action(call.Id, callAccount, callExtension, Session ?? call.Session ?? RequireSession(null), call);
                 return;
             }
             var session = RequireSession(Session);
+            if (!CheckOwner(RingCentralIdKind.AccountId, AccountId, out var account) || !CheckOwner(RingCentralIdKind.ExtensionId, ExtensionId, out var extension)) return;
             foreach (var raw in Id)
-            {
-                var id = raw?.Trim();
-                if (string.IsNullOrEmpty(id) || id.IndexOfAny(new[] { '/', '?', '#', '\\' }) >= 0 || id.Length > 64)
-                {
-                    WriteError(new ErrorRecord(new ArgumentException($"'{raw}' is not a RingOut call id."), ErrorIds.InvalidCallId, ErrorCategory.InvalidArgument, raw));
-                    continue;
-                }
-                action(id, AccountId, ExtensionId, session, raw);
-            }
+                if (ApiPaths.TryCallId(raw, out var id, out var why)) action(id, account, extension, session, raw);
+                else WriteError(InvalidId(new RingCentralInvalidIdException(RingCentralIdKind.CallId, raw, why), raw));
+        }
+
+        private bool CheckCallId(string id, object target)
+        {
+            if (ApiPaths.TryCallId(id, out _, out var why)) return true;
+            WriteError(InvalidId(new RingCentralInvalidIdException(RingCentralIdKind.CallId, id, why), target));
+            return false;
         }
 
         /// <summary>A fresh snapshot of a call; a piped call keeps what its snapshot knew (From, To, when it was placed).</summary>

@@ -12,6 +12,10 @@ namespace RingOut.PowerShell
         public const string ConnectionFailed = "RingOut.ConnectionFailed";
         public const string InvalidPhoneNumber = "RingOut.InvalidPhoneNumber";
         public const string InvalidCallId = "RingOut.InvalidCallId";
+        public const string InvalidAccountId = "RingOut.InvalidAccountId";
+        public const string InvalidExtensionId = "RingOut.InvalidExtensionId";
+        public const string Redirected = "RingOut.Redirected";
+        public const string ServerValueOutOfRange = "RingOut.ServerValueOutOfRange";
         public const string ApiError = "RingOut.ApiError";
         public const string RateLimited = "RingOut.RateLimited";
         public const string CallNotFound = "RingOut.CallNotFound";

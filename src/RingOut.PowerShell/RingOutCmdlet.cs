@@ -134,6 +134,18 @@ namespace RingOut.PowerShell
                     };
                 case RingCentralProtocolException protocol:
                     return new ErrorRecord(protocol, ErrorIds.UnreadableResponse, ErrorCategory.InvalidResult, target);
+                case RingCentralServerValueException value:
+                    return new ErrorRecord(value, ErrorIds.ServerValueOutOfRange, ErrorCategory.InvalidData, target)
+                    {
+                        ErrorDetails = new ErrorDetails(value.Message) { RecommendedAction = "Check that the server is RingCentral's (-Server), or try again later." },
+                    };
+                case RingCentralRedirectException redirect:
+                    return new ErrorRecord(redirect, ErrorIds.Redirected, ErrorCategory.SecurityError, target)
+                    {
+                        ErrorDetails = new ErrorDetails(redirect.Message) { RecommendedAction = "Check the server address (-Server or RC_SERVER_URL): RingCentral's API is reached directly, never through a redirect." },
+                    };
+                case RingCentralInvalidIdException id:
+                    return InvalidId(id, target);
                 case HttpRequestException http:
                     return new ErrorRecord(new HttpRequestException($"Could not reach RingCentral: {http.Message}", http),
                         ErrorIds.ConnectionFailed, ErrorCategory.ConnectionError, target);
@@ -167,7 +179,26 @@ namespace RingOut.PowerShell
         /// <summary>Whether an exception is one of the client's expected failures (anything else is a bug and propagates).</summary>
         protected static bool IsClientFailure(Exception e) =>
             e is RingCentralApiException || e is RingCentralAuthenticationException || e is RingOutOutcomeUnknownException ||
-            e is RingCentralProtocolException || e is HttpRequestException || e is ObjectDisposedException;
+            e is RingCentralProtocolException || e is HttpRequestException || e is ObjectDisposedException ||
+            e is RingCentralServerValueException || e is RingCentralRedirectException || e is RingCentralInvalidIdException;
+
+        /// <summary>An id that is not what RingCentral issues: its own ErrorId, InvalidArgument, the input as target.</summary>
+        protected static ErrorRecord InvalidId(RingCentralInvalidIdException e, object target)
+        {
+            var id = e.Kind == RingCentralIdKind.AccountId ? ErrorIds.InvalidAccountId : e.Kind == RingCentralIdKind.ExtensionId ? ErrorIds.InvalidExtensionId : ErrorIds.InvalidCallId;
+            return new ErrorRecord(e, id, ErrorCategory.InvalidArgument, target ?? e.Value)
+            {
+                ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Give the id as RingCentral issued it: digits only (or ~ for your own account or extension)." },
+            };
+        }
+
+        /// <summary>Checks an account or extension id before any request; writes the error and returns false when it is not one.</summary>
+        protected bool CheckOwner(RingCentralIdKind kind, string value, out string segment)
+        {
+            if (ApiPaths.TryOwner(kind, value, out segment, out var why)) return true;
+            WriteError(InvalidId(new RingCentralInvalidIdException(kind, value, why), value));
+            return false;
+        }
 
         /// <summary>An invalid phone number: InvalidArgument, the input as target, before any request.</summary>
         protected ErrorRecord InvalidNumber(string parameter, string value, string reason) =>

@@ -21,6 +21,7 @@ namespace RingOut.PowerShell
         private TimeProvider _clock;
         private int _total, _settled;
         private readonly HashSet<RingCentralSession> _sessions = new HashSet<RingCentralSession>();
+        private readonly List<RingOutCall> _written = new List<RingOutCall>();
         private Exception _sessionEnded;
 
         /// <summary>Connected (the default): until each call connects, fails or is gone. Ended: until each call is over.</summary>
@@ -75,10 +76,20 @@ namespace RingOut.PowerShell
             if (_sessionEnded != null)
             {
                 // The session is over: write what is known of every call still pending (all that reached this
-                // cmdlet, including those piped after the session ended), then stop.
-                foreach (var call in _watcher.Pending) WriteObject(call);
+                // cmdlet, including those piped after the session ended), then stop with an error that carries
+                // them all, since `$r = … | Wait-RingOutCall` keeps nothing once a terminating error is thrown.
+                var pending = _watcher.Pending;
+                foreach (var call in pending) WriteObject(call);
                 WriteProgress(new ProgressRecord(ProgressId, "Waiting for RingOut calls", "Done") { RecordType = ProgressRecordType.Completed });
-                ThrowTerminatingError(ErrorFor(_sessionEnded, null));
+                var result = new RingOutWaitResult(_written.ToArray(), pending);
+                var record = ErrorFor(_sessionEnded, result);
+                var message = $"The session ended while waiting: {result.Settled.Count} call(s) settled" +
+                              (pending.Count > 0 ? $", {pending.Count} still pending ({string.Join(", ", pending.Take(20).Select(c => c.Id + (c.To != null ? " to " + c.To : "")))}{(pending.Count > 20 ? ", …" : "")})" : "") +
+                              $". {_sessionEnded.Message} The error's TargetObject holds every call (Settled, Pending).";
+                ThrowTerminatingError(new ErrorRecord(new RingCentralAuthenticationException(message, _sessionEnded), record.FullyQualifiedErrorId.Split(',')[0], record.CategoryInfo.Category, result)
+                {
+                    ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Run Connect-RingCentral, then pipe $error[0].TargetObject.Pending to Wait-RingOutCall to follow the rest." },
+                });
             }
             WriteProgress(new ProgressRecord(ProgressId, "Waiting for RingOut calls", "Done") { RecordType = ProgressRecordType.Completed });
             base.EndProcessing();
@@ -94,7 +105,7 @@ namespace RingOut.PowerShell
             }
             _sessions.Add(call.Session);
             _total++;
-            if (!_watcher.Add(call)) { _settled++; WriteObject(call); }
+            if (!_watcher.Add(call)) Settled(call);
         }
 
         private void Poll(bool wait)
@@ -112,15 +123,21 @@ namespace RingOut.PowerShell
             }
             foreach (var call in round.Changed)
                 WriteVerbose($"RingOut call {call.Id}: {call.CallStatusText} (caller {call.CallerStatusText}, callee {call.CalleeStatusText}){(call.IsGone ? ", gone" : "")}.");
-            foreach (var call in round.Settled) { _settled++; WriteObject(call); }
+            foreach (var call in round.Settled) Settled(call);
             foreach (var failure in round.Failures)
             {
                 // Its status could not be read: write what is known of it, and say why.
-                _settled++;
-                WriteObject(failure.Key);
+                Settled(failure.Key);
                 Fail(failure.Value, failure.Key);
             }
             ShowProgress();
+        }
+
+        private void Settled(RingOutCall call)
+        {
+            _settled++;
+            _written.Add(call);
+            WriteObject(call);
         }
 
         private void ShowProgress()

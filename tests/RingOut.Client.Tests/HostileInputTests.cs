@@ -96,7 +96,7 @@ namespace RingOut.Client.Tests
         {
             using var session = await ConnectTo(() => new StreamContent(new EndlessStream(64L * 1024 * 1024)));
             var before = GC.GetTotalMemory(true);
-            await Assert.ThrowsAsync<HttpRequestException>(() => session.GetCallAsync("1"));
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => session.GetCallAsync("1"));
             var grown = GC.GetTotalMemory(false) - before;
             Assert.True(grown < 32L * 1024 * 1024, $"memory grew by {grown / 1024 / 1024} MB");
         }

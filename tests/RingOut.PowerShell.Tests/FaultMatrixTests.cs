@@ -10,7 +10,7 @@ namespace RingOut.PowerShell.Tests
     /// <summary>
     /// Twelve calls through <c>New-RingOutCall | Wait-RingOutCall</c> under each fault the emulator can inject.
     /// For every cell: every call the platform created is reported (its snapshot, or an OutcomeUnknown error when its
-    /// id never came back), no number is called twice, every reported call has settled or is named in an error, and
+    /// id never came back; an OutcomeUnknown may also name a row the platform did not act on), no number is called twice, every reported call has settled or is named in an error, and
     /// the requests stay within a stated bound. The matrix is printed with the test output.
     /// </summary>
     [Collection("PowerShell")]
@@ -30,7 +30,10 @@ namespace RingOut.PowerShell.Tests
             new("429 storm on GET", "$f.Add('TooManyRequests', 'GET', 'ring-out', 10).RetryAfterSeconds = 60"),
             new("503 + Retry-After on POST", "$f.Add('ServerError', 'POST', 'ring-out', 3).RetryAfterSeconds = 5"),
             new("503 (no Retry-After) on GET", "$f.Add('ServerError', 'GET', 'ring-out', 4).RetryAfterSeconds = $null"),
-            new("500 on POST", "$r = $f.Add('ServerError', 'POST', 'ring-out', 1); $r.StatusCode = 500; $r.RetryAfterSeconds = $null", NotPlaced: 1, RowError: "RingOut.ApiError"),
+            // A 500 does not prove that nothing was done: the row is named as an unknown outcome (here nothing was created).
+            new("500 on POST", "$r = $f.Add('ServerError', 'POST', 'ring-out', 1); $r.StatusCode = 500; $r.RetryAfterSeconds = $null", NotPlaced: 1, RowError: "RingOut.OutcomeUnknown"),
+            new("gateway 504 after acting on POST", "$r = $f.Add('ActThenError', 'POST', 'ring-out', 2); $r.StatusCode = 504"),
+            new("answer 20 s late after acting on POST", "$f.Add('ActThenLatency', 'POST', 'ring-out', 2).Latency = [TimeSpan]::FromSeconds(20)"),
             new("latency 8 s on every request", "$f.Add('Latency', $null, $null, -1).Latency = [TimeSpan]::FromSeconds(8)"),
             new("drop before acting on POST", "$null = $f.Add('DropBeforeActing', 'POST', 'ring-out', 3)"),
             new("drop after acting on POST", "$null = $f.Add('DropAfterActing', 'POST', 'ring-out', 2)"),
@@ -81,7 +84,7 @@ namespace RingOut.PowerShell.Tests
                 Check(duplicated == 0, "a number was called twice");
                 Check(created <= Numbers.Length, $"{created} calls created for {Numbers.Length} rows");
                 Check(reported.IsSubsetOf(createdIds), "a reported call was not created");
-                Check(createdIds.Count - reported.Count == unknown, $"{createdIds.Count - reported.Count} created calls not reported, {unknown} OutcomeUnknown errors");
+                Check(createdIds.Count - reported.Count <= unknown, $"{createdIds.Count - reported.Count} created calls not reported, {unknown} OutcomeUnknown errors");
                 Check(unsettled.Count == 0 || cell.SessionDies, $"{unsettled.Count} calls written unsettled and not named in an error");
                 Check(gets <= 15 * Numbers.Length, $"{gets} GETs for {Numbers.Length} calls");
                 Check(posts <= created + 8, $"{posts} POSTs for {created} calls");
@@ -90,7 +93,7 @@ namespace RingOut.PowerShell.Tests
                 {
                     var rowErrors = r.Errors.Count(e => cell.RowError != null && e.FullyQualifiedErrorId.StartsWith(cell.RowError + ",") && e.TargetObject is string);
                     Check(created == Numbers.Length - cell.NotPlaced && rowErrors == cell.NotPlaced, $"{created} created, {rowErrors} rows refused");
-                    Check(r.Errors.Count == unknown + cell.NotPlaced, $"errors: {string.Join("; ", r.Errors.Select(e => e.FullyQualifiedErrorId))}");
+                    Check(r.Errors.Count == unknown + (cell.RowError == "RingOut.OutcomeUnknown" ? 0 : cell.NotPlaced), $"errors: {string.Join("; ", r.Errors.Select(e => e.FullyQualifiedErrorId))}");
                 }
 
                 rows.Add($"| {cell.Name,-30} | {Numbers.Length,5} | {created,7} | {reported.Count,8} | {unknown,7} | {posts,5} | {gets,4} | {tooMany,4} | {r.Errors.Count,6} | {seconds,8:0} |");

@@ -38,9 +38,12 @@ namespace RingOut.Client.Http
         {
             public int Limit;
             public TimeSpan Window = TimeSpan.FromSeconds(60);
-            public readonly Queue<DateTimeOffset> Sent = new Queue<DateTimeOffset>();
+            public readonly Queue<Slot> Sent = new Queue<Slot>();
             public DateTimeOffset BlockedUntil;
         }
+
+        /// <summary>One request counted in a group's window: when it was sent, then when its answer came.</summary>
+        internal sealed class Slot { public DateTimeOffset At; }
 
         public RateBudget(TimeProvider clock)
         {
@@ -54,9 +57,6 @@ namespace RingOut.Client.Http
 
         /// <summary>Margin added to each wait, for the time a request takes to reach the server.</summary>
         public TimeSpan SafetyMargin { get; set; } = TimeSpan.FromMilliseconds(250);
-
-        /// <summary>Raised (on the requesting thread) when a request must wait for the budget: group and how long.</summary>
-        public event Action<RateGroup, TimeSpan> Waiting;
 
         /// <summary>How long a request to <paramref name="group"/> would wait now (zero if it can go at once).</summary>
         public TimeSpan WaitTime(RateGroup group)
@@ -75,7 +75,8 @@ namespace RingOut.Client.Http
                 Trim(b, now);
                 // Replay the sliding window: each request goes when the group is unblocked and the request
                 // `Limit` places before it has left the window.
-                var sent = new List<DateTimeOffset>(b.Sent);
+                var sent = new List<DateTimeOffset>();
+                foreach (var slot in b.Sent) sent.Add(slot.At);
                 var last = now;
                 for (var i = 0; i < count; i++)
                 {
@@ -108,7 +109,13 @@ namespace RingOut.Client.Http
         }
 
         /// <summary>Waits until a request may be sent to the group, then counts it as sent.</summary>
-        public async Task AcquireAsync(RateGroup group, CancellationToken cancellationToken)
+        public async Task AcquireAsync(RateGroup group, CancellationToken cancellationToken) => await TakeAsync(group, cancellationToken).ConfigureAwait(false);
+
+        /// <summary>
+        /// As <see cref="AcquireAsync"/>, and gives the slot, for <see cref="Answered"/>: the server counts a request
+        /// when it arrives, some time after it was sent, so its slot is moved to the time its answer came.
+        /// </summary>
+        internal async Task<Slot> TakeAsync(RateGroup group, CancellationToken cancellationToken)
         {
             while (true)
             {
@@ -118,32 +125,26 @@ namespace RingOut.Client.Http
                     var b = _buckets[group];
                     var now = _clock.GetUtcNow();
                     wait = WaitLocked(b, now);
-                    if (wait <= TimeSpan.Zero) { b.Sent.Enqueue(now); return; }
+                    if (wait <= TimeSpan.Zero) { var slot = new Slot { At = now }; b.Sent.Enqueue(slot); return slot; }
                 }
-                Waiting?.Invoke(group, wait);
                 await _clock.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        /// <summary>Takes what the server said of the group's limit and what is left.</summary>
-        public void Observe(RateGroup group, HttpResponseMessage response)
+        /// <summary>Takes what the server said of the group's limit and what is left (already checked by <see cref="ServerValues"/>).</summary>
+        internal void Observe(RateGroup group, RateHeaders rate, int status)
         {
-            int? Int(string name) =>
-                int.TryParse(RingCentralApiException.Header(response, name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : (int?)null;
-            var limit = Int("X-Rate-Limit-Limit");
-            var remaining = Int("X-Rate-Limit-Remaining");
-            var window = Int("X-Rate-Limit-Window");
             lock (_buckets)
             {
                 var b = _buckets[group];
                 var now = _clock.GetUtcNow();
-                if (limit > 0) b.Limit = limit.Value;
-                if (window > 0) b.Window = TimeSpan.FromSeconds(window.Value);
-                if (remaining == 0 && (int)response.StatusCode != 429)
+                if (rate.Limit is int limit) b.Limit = limit;
+                if (rate.Window is TimeSpan window) b.Window = window;
+                if (rate.Remaining == 0 && status != 429)
                 {
                     // The server counts more than we do (another client of the same user and app): wait for a slot.
                     Trim(b, now);
-                    var free = b.Sent.Count > 0 ? b.Sent.Peek() + b.Window : now + b.Window;
+                    var free = b.Sent.Count > 0 ? b.Sent.Peek().At + b.Window : now + b.Window;
                     if (free > b.BlockedUntil) b.BlockedUntil = free;
                 }
             }
@@ -177,18 +178,28 @@ namespace RingOut.Client.Http
             return wait;
         }
 
-        private static DateTimeOffset ElementAt(Queue<DateTimeOffset> q, int index)
+        private static DateTimeOffset ElementAt(Queue<Slot> q, int index)
         {
             var i = 0;
-            foreach (var t in q) if (i++ == index) return t;
-            return q.Peek();
+            foreach (var t in q) if (i++ == index) return t.At;
+            return q.Peek().At;
+        }
+
+        /// <summary>The answer to the request of <paramref name="slot"/> came now: it was counted by then, so it leaves the window no sooner than a window from now.</summary>
+        internal void Answered(Slot slot)
+        {
+            lock (_buckets)
+            {
+                var now = _clock.GetUtcNow();
+                if (now > slot.At) slot.At = now;
+            }
         }
 
         private int Live(Bucket b, DateTimeOffset now) { Trim(b, now); return b.Sent.Count; }
 
         private void Trim(Bucket b, DateTimeOffset now)
         {
-            while (b.Sent.Count > 0 && b.Sent.Peek() + b.Window + SafetyMargin <= now) b.Sent.Dequeue();
+            while (b.Sent.Count > 0 && b.Sent.Peek().At + b.Window + SafetyMargin <= now) b.Sent.Dequeue();
         }
     }
 }

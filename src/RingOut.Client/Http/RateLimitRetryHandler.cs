@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Threading;
@@ -8,38 +7,23 @@ using System.Threading.Tasks;
 
 namespace RingOut.Client.Http
 {
-    /// <summary>How the pipeline retries.</summary>
-    public sealed class RetryOptions
-    {
-        /// <summary>Retries of one request after 5xx and network failures (never a budget shared between requests).</summary>
-        public int MaxRetries { get; set; } = 5;
-        /// <summary>Retries of one request after 429, or 503 with Retry-After: the server did not act, so waiting is always safe; this only bounds how long.</summary>
-        public int MaxRateLimitRetries { get; set; } = 10;
-        /// <summary>First backoff for 5xx and transport failures; it doubles each time, with ±20% jitter.</summary>
-        public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(2);
-        public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(60);
-        /// <summary>Wait after a 429 that names no Retry-After and no window.</summary>
-        public TimeSpan DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
-        /// <summary>Time one attempt may take before it is given up.</summary>
-        public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
-    }
-
     /// <summary>
-    /// Paces every request through the session's <see cref="RateBudget"/> and retries what is safe to retry:
-    /// idempotent requests on 429, 5xx and transport failures; a request that changes something (POST ring-out)
-    /// only when the server provably did not act (429; 503 with Retry-After; a connection that failed before the
-    /// request was sent). Anything else about such a request becomes <see cref="RingOutOutcomeUnknownException"/>.
+    /// Carries out <see cref="RetryPolicy"/>: paces every attempt through the session's <see cref="RateBudget"/>,
+    /// sends it only to the session's own server, reads every answer into memory bounded, checks the numbers the
+    /// server sent (<see cref="ServerValues"/>), and then does what the policy decides.
     /// </summary>
     internal sealed class RateLimitRetryHandler : DelegatingHandler
     {
         private readonly RateBudget _budget;
         private readonly TimeProvider _clock;
         private readonly RetryOptions _options;
+        private readonly Uri _server;
+        private readonly long _maxResponseBytes;
         private readonly Random _jitter = new Random();
 
-        public RateLimitRetryHandler(RateBudget budget, TimeProvider clock, RetryOptions options)
+        public RateLimitRetryHandler(RateBudget budget, TimeProvider clock, RetryOptions options, Uri server, long maxResponseBytes)
         {
-            _budget = budget; _clock = clock; _options = options;
+            _budget = budget; _clock = clock; _options = options; _server = server; _maxResponseBytes = maxResponseBytes;
         }
 
         /// <summary>Called after each exchange: request, response (null on a transport failure), time taken.</summary>
@@ -48,99 +32,154 @@ namespace RingOut.Client.Http
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var kind = RequestKind.Of(request);
-            var waits = 0;
-            for (var attempt = 0; ; attempt++)
+            var what = kind.Description ?? "sending a request";
+            if (!SameServer(request.RequestUri))
+                throw new RingCentralRedirectException($"A request while {what} was addressed to {request.RequestUri.Host}, not to the session's server {_server.Host}; it was not sent.", request.RequestUri);
+            var attempt = new Attempt();
+            while (true)
             {
-                await _budget.AcquireAsync(kind.Group, cancellationToken).ConfigureAwait(false);
+                var slot = await _budget.TakeAsync(kind.Group, cancellationToken).ConfigureAwait(false);
                 var started = _clock.GetTimestamp();
-                HttpResponseMessage response;
+                HttpResponseMessage response = null;
+                Exception failure = null;
                 using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
                     attemptCts.CancelAfter(_options.AttemptTimeout);
                     try
                     {
+                        kind.MarkSent();
                         response = await base.SendAsync(request, attemptCts.Token).ConfigureAwait(false);
+                        await BoundedContent.BufferAsync(response, _maxResponseBytes, attemptCts.Token).ConfigureAwait(false);
+                        attempt.Outcome = AttemptOutcome.Answered;
                     }
                     catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
                     {
-                        Exchanged?.Invoke(request, null, _clock.GetElapsedTime(started), e);
-                        if (kind.Idempotent && attempt < _options.MaxRetries) { await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false); continue; }
-                        if (!kind.Idempotent)
-                            throw new RingOutOutcomeUnknownException(
-                                $"No answer came within {_options.AttemptTimeout.TotalSeconds:0} s while {kind.Description ?? "sending a request"}; RingCentral may or may not have acted on it, and it was not sent again.", e);
-                        throw new HttpRequestException($"RingCentral did not answer within {_options.AttemptTimeout.TotalSeconds:0} s, {attempt + 1} times.", e);
+                        failure = e; attempt.Outcome = AttemptOutcome.Lost;
                     }
                     catch (HttpRequestException e)
                     {
-                        Exchanged?.Invoke(request, null, _clock.GetElapsedTime(started), e);
-                        if (HostDoesNotExist(e)) throw; // a wrong address: waiting will not make it right
-                        var notSent = FailedBeforeSending(e);
-                        if ((kind.Idempotent || notSent) && attempt < _options.MaxRetries) { await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false); continue; }
-                        if (!kind.Idempotent && !notSent)
-                            throw new RingOutOutcomeUnknownException(
-                                $"The connection failed after the request was sent while {kind.Description ?? "sending a request"}; RingCentral may or may not have acted on it, and it was not sent again.", e);
-                        throw;
+                        failure = e; attempt.Outcome = Classify(e);
+                    }
+                    catch (IOException e)
+                    {
+                        failure = e; attempt.Outcome = AttemptOutcome.Lost;
                     }
                 }
-                Exchanged?.Invoke(request, response, _clock.GetElapsedTime(started), null);
-                _budget.Observe(kind.Group, response);
+                _budget.Answered(slot);
+                Exchanged?.Invoke(request, failure == null ? response : null, _clock.GetElapsedTime(started), failure);
+                if (failure != null) response?.Dispose();
 
-                var status = (int)response.StatusCode;
-                var retryAfter = RingCentralApiException.RetryAfterOf(response);
-                if (status == 429)
+                if (attempt.Outcome == AttemptOutcome.Answered)
                 {
-                    // The server did not act. Wait out the penalty, sending nothing to the group meanwhile.
-                    var wait = retryAfter ?? (Header(response, "X-Rate-Limit-Window") != null ? _budget.WindowOf(kind.Group) : _options.DefaultRetryAfter);
-                    _budget.Penalize(kind.Group, wait);
-                    if (waits++ < _options.MaxRateLimitRetries) { attempt--; response.Dispose(); continue; }
-                    return response;
+                    attempt.Status = (int)response.StatusCode;
+                    try
+                    {
+                        var rate = ServerValues.Rate(response);
+                        attempt.RetryAfter = ServerValues.RetryAfter(response, _clock.GetUtcNow());
+                        _budget.Observe(kind.Group, rate, attempt.Status);
+                    }
+                    catch (RingCentralServerValueException) when (!kind.Idempotent && attempt.Status >= 200 && attempt.Status < 300)
+                    {
+                        // The call was placed: report it; the absurd number is simply not taken.
+                    }
+                    catch (RingCentralServerValueException)
+                    {
+                        response.Dispose();
+                        throw;
+                    }
+                    attempt.RingCentralError = attempt.Status >= 400 && RingCentralApiException.IsRingCentralError(await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false));
                 }
-                if (status == 503 && retryAfter is TimeSpan ra && waits++ < _options.MaxRateLimitRetries)
+
+                var decision = RetryPolicy.Decide(kind, attempt, _options);
+                switch (decision.Verdict)
                 {
-                    response.Dispose();
-                    attempt--;
-                    await _clock.Delay(ra, cancellationToken).ConfigureAwait(false);
-                    continue;
+                    case Verdict.Deliver:
+                        return response;
+                    case Verdict.WaitAndRetry:
+                        var windowNamed = RingCentralApiException.Header(response, "X-Rate-Limit-Window") != null;
+                        response.Dispose();
+                        attempt.Waits++;
+                        if (decision.Penalize)
+                            _budget.Penalize(kind.Group, decision.Wait ?? (windowNamed ? _budget.WindowOf(kind.Group) : _options.DefaultRetryAfter));
+                        else
+                            await _clock.Delay(decision.Wait ?? _options.DefaultRetryAfter, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    case Verdict.Backoff:
+                        response?.Dispose();
+                        await BackoffAsync(attempt.Retries++, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    case Verdict.Redirected:
+                    {
+                        var location = Location(response);
+                        response.Dispose();
+                        throw new RingCentralRedirectException(
+                            $"RingCentral answered {what} with HTTP {attempt.Status}, a redirect to {Where(location)}. RingCentral's API does not redirect, so it was not followed and nothing was sent there.", location);
+                    }
+                    case Verdict.OutcomeUnknown:
+                    {
+                        var location = response != null ? Location(response) : null;
+                        var said = attempt.Outcome == AttemptOutcome.TooLarge ? failure.Message
+                            : failure != null
+                            ? (failure is OperationCanceledException ? $"no answer came within {_options.AttemptTimeout.TotalSeconds:0} s" : "the connection failed after the request was sent")
+                            : attempt.Status >= 300 && attempt.Status < 400
+                                ? $"RingCentral's address answered HTTP {attempt.Status}, a redirect to {Where(location)} (not followed; nothing was sent there)"
+                                : $"the answer was HTTP {attempt.Status}{(attempt.RingCentralError ? "" : " without RingCentral's error body")}{RequestIdText(response)}, which does not prove that nothing was done";
+                        response?.Dispose();
+                        throw new RingOutOutcomeUnknownException(
+                            $"While {what}, {said}. RingCentral may or may not have acted on it, and it was not sent again.", failure);
+                    }
+                    default:
+                        response?.Dispose();
+                        if (failure is HttpRequestException http) throw http;
+                        throw new HttpRequestException(
+                            failure is OperationCanceledException
+                                ? $"RingCentral did not answer within {_options.AttemptTimeout.TotalSeconds:0} s while {what}, {attempt.Retries + 1} times."
+                                : $"The connection failed while {what}: {failure?.Message}", failure);
                 }
-                if (status >= 500 && kind.Idempotent && attempt < _options.MaxRetries)
-                {
-                    response.Dispose();
-                    await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-                return response;
             }
         }
 
-        private static string Header(HttpResponseMessage r, string name) => RingCentralApiException.Header(r, name);
+        private bool SameServer(Uri uri) =>
+            uri != null && uri.IsAbsoluteUri && string.Equals(uri.Scheme, _server.Scheme, StringComparison.OrdinalIgnoreCase) &&
+            string.Equals(uri.Host, _server.Host, StringComparison.OrdinalIgnoreCase) && uri.Port == _server.Port;
 
-        private Task BackoffAsync(int attempt, CancellationToken ct)
+        private static Uri Location(HttpResponseMessage r) => r.Headers.Location;
+
+        private string Where(Uri location) =>
+            location == null ? "an address it did not name"
+            : !location.IsAbsoluteUri ? $"{location.OriginalString} on {_server.Host}"
+            : location.Host;
+
+        private static string RequestIdText(HttpResponseMessage r)
+        {
+            var id = r == null ? null : RingCentralApiException.Header(r, "RCRequestId");
+            return id == null ? "" : $" (RCRequestId {id})";
+        }
+
+        private Task BackoffAsync(int retries, CancellationToken ct)
         {
             double factor;
             lock (_jitter) factor = 0.8 + _jitter.NextDouble() * 0.4;
-            var ticks = Math.Min(_options.MaxBackoff.Ticks, _options.InitialBackoff.Ticks * Math.Pow(2, attempt)) * factor;
+            var ticks = Math.Min(_options.MaxBackoff.Ticks, _options.InitialBackoff.Ticks * Math.Pow(2, retries)) * factor;
             return _clock.Delay(TimeSpan.FromTicks((long)ticks), ct);
         }
 
-        private static bool HostDoesNotExist(Exception e)
+        private static AttemptOutcome Classify(Exception e)
         {
-            for (var x = e; x != null; x = x.InnerException)
-                if (x is SocketException s) return s.SocketErrorCode == SocketError.HostNotFound;
-            return false;
-        }
-
-        /// <summary>The connection was never made, so the request cannot have reached the server.</summary>
-        internal static bool FailedBeforeSending(Exception e)
-        {
+            if (e is BoundedContent.TooLargeException) return AttemptOutcome.TooLarge;
             for (var x = e; x != null; x = x.InnerException)
             {
                 if (x is SocketException s)
-                    return s.SocketErrorCode == SocketError.ConnectionRefused || s.SocketErrorCode == SocketError.HostNotFound ||
-                           s.SocketErrorCode == SocketError.HostUnreachable || s.SocketErrorCode == SocketError.NetworkUnreachable ||
-                           s.SocketErrorCode == SocketError.TryAgain || s.SocketErrorCode == SocketError.AddressNotAvailable;
-                if (x is IOException) return false;
+                {
+                    if (s.SocketErrorCode == SocketError.HostNotFound) return AttemptOutcome.NoSuchHost;
+                    return s.SocketErrorCode == SocketError.ConnectionRefused || s.SocketErrorCode == SocketError.HostUnreachable ||
+                           s.SocketErrorCode == SocketError.NetworkUnreachable || s.SocketErrorCode == SocketError.TryAgain ||
+                           s.SocketErrorCode == SocketError.AddressNotAvailable
+                        ? AttemptOutcome.NotSent : AttemptOutcome.Lost;
+                }
+                if (x is IOException) return AttemptOutcome.Lost;
             }
-            return false;
+            return AttemptOutcome.Lost;
         }
     }
 }

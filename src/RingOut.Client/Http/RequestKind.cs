@@ -1,4 +1,5 @@
 using System.Net.Http;
+using System.Threading;
 
 namespace RingOut.Client.Http
 {
@@ -6,14 +7,23 @@ namespace RingOut.Client.Http
     internal sealed class RequestKind
     {
         private const string Key = "RingOut.RequestKind";
+        private int _sent;
 
         public RateGroup Group { get; set; } = RateGroup.Light;
-        /// <summary>Repeating it cannot do anything twice (GET, DELETE, a JWT login).</summary>
+        /// <summary>Repeating it cannot do anything twice (GET, DELETE, a JWT login, a refresh within RingCentral's grace).</summary>
         public bool Idempotent { get; set; } = true;
         /// <summary>OAuth endpoint: Basic client authentication instead of the bearer token.</summary>
         public bool UsesClientCredentials { get; set; }
+        /// <summary>A connection that cannot be made fails at once instead of being retried (signing in: nothing is under way yet).</summary>
+        public bool FailFast { get; set; }
+        /// <summary>Sent once whatever happens (a revoke: RingCentral advises ignoring its failure and not retrying).</summary>
+        public bool Once { get; set; }
         /// <summary>Words for messages: "placing a RingOut call to +1…".</summary>
         public string Description { get; set; }
+
+        /// <summary>Whether an attempt was handed to the transport: from then on the server may have acted on it.</summary>
+        public bool MayHaveBeenSent => Volatile.Read(ref _sent) != 0;
+        internal void MarkSent() => Volatile.Write(ref _sent, 1);
 
         public void AttachTo(HttpRequestMessage request) => request.Properties[Key] = this;
 

@@ -1,0 +1,46 @@
+using System;
+using System.IO;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace RingOut.Client.Http
+{
+    /// <summary>
+    /// Reads an answer's body into memory, never more than a bound: the one read of every body in the pipeline.
+    /// Everything after it (the bearer handler, -Debug capture, the client) reads the buffered copy.
+    /// </summary>
+    internal static class BoundedContent
+    {
+        /// <summary>The answer was larger than the bound; it was not read whole.</summary>
+        internal sealed class TooLargeException : HttpRequestException
+        {
+            public TooLargeException(long max) : base($"RingCentral's answer is larger than {max / (1024 * 1024)} MB; it was not read.") { }
+        }
+
+        public static async Task BufferAsync(HttpResponseMessage response, long max, CancellationToken ct)
+        {
+            var content = response.Content;
+            if (content == null) { response.Content = new ByteArrayContent(new byte[0]); return; }
+            if (content.Headers.ContentLength > max) throw new TooLargeException(max);
+            byte[] bytes;
+            using (var stream = await content.ReadAsStreamAsync().ConfigureAwait(false))
+            using (var buffer = new MemoryStream())
+            {
+                var chunk = new byte[16 * 1024];
+                int read;
+                while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, ct).ConfigureAwait(false)) > 0)
+                {
+                    if (buffer.Length + read > max) throw new TooLargeException(max);
+                    buffer.Write(chunk, 0, read);
+                }
+                bytes = buffer.ToArray();
+            }
+            var copy = new ByteArrayContent(bytes);
+            foreach (var h in content.Headers)
+                if (!string.Equals(h.Key, "Content-Length", StringComparison.OrdinalIgnoreCase)) copy.Headers.TryAddWithoutValidation(h.Key, h.Value);
+            content.Dispose();
+            response.Content = copy;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using RingOut.Client;
+using RingOut.Client.Http;
+using RingOut.Emulator;
+using RingOut.Testing;
+using Xunit;
+
+namespace RingOut.Client.Tests
+{
+    /// <summary>The client's side of issue 10's attacks (the cmdlets' side is in RingOut.PowerShell.Tests).</summary>
+    public sealed class AttackTests
+    {
+        [Fact]
+        public void Redaction_holds_on_every_prefix_of_a_token_answer()
+        {
+            const string access = "RCEMU-AT-Zq8xW3vB9nM2kL7jH4gF6dS1aP0oI5uY";
+            const string refresh = "RCEMU-RT-Tr6eW2qA8sD4fG0hJ3kL9zX5cV1bN7mQ";
+            var body = $"{{\"access_token\":\"{access}\",\"token_type\":\"bearer\",\"expires_in\":3600,\"refresh_token\":\"{refresh}\",\"refresh_token_expires_in\":604800}}";
+            var form = $"grant_type=refresh_token&refresh_token={refresh}&client_id=x";
+            foreach (var text in new[] { body, form })
+                for (var n = 0; n <= text.Length; n++)
+                {
+                    var shown = Redaction.Text(text.Substring(0, n));
+                    foreach (var secret in new[] { access, refresh })
+                        for (var i = "RCEMU-AT-".Length; i + 6 <= secret.Length; i++)
+                            Assert.DoesNotContain(secret.Substring(i, 6), shown);
+                }
+        }
+
+        [Fact]
+        public void Known_secrets_are_redacted_from_any_text_wherever_they_stand()
+        {
+            var secrets = new SecretRedactor();
+            secrets.Add("s3cr3t-access-token-value");
+            Assert.Equal("token *** here, and ***.", secrets.Redact("token s3cr3t-access-token-value here, and s3cr3t-access-token-value."));
+            Assert.Null(secrets.Redact(null));
+        }
+
+        /// <summary>Refuses every connection, as a port where nothing listens does.</summary>
+        private sealed class Refusing : HttpMessageHandler
+        {
+            public int Attempts;
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                Interlocked.Increment(ref Attempts);
+                throw new HttpRequestException("Connection refused", new SocketException((int)SocketError.ConnectionRefused));
+            }
+        }
+
+        [Fact]
+        public async Task A_refused_connection_at_sign_in_fails_at_once_without_retries()
+        {
+            var refusing = new Refusing();
+            var clock = new VirtualClock { AutoAdvance = true };
+            await Assert.ThrowsAsync<HttpRequestException>(() => RingCentralSession.ConnectAsync(new RingCentralConnectOptions
+            {
+                Server = new Uri("http://127.0.0.1:1"), ClientId = "a", ClientSecret = Secret.From("b"), Jwt = Secret.From("c"),
+                Transport = () => refusing, Clock = clock,
+            }));
+            Assert.Equal(1, refusing.Attempts);
+            Assert.Equal(TimeSpan.Zero, clock.Elapsed);
+        }
+
+        [Theory]
+        [InlineData("Retry-After", "999999999")]
+        [InlineData("Retry-After", "3601")]
+        [InlineData("X-Rate-Limit-Window", "2147483647")]
+        [InlineData("X-Rate-Limit-Window", "0")]
+        [InlineData("X-Rate-Limit-Limit", "-5")]
+        [InlineData("X-Rate-Limit-Limit", "99999999999")]
+        [InlineData("X-Rate-Limit-Remaining", "-1")]
+        public async Task An_absurd_number_in_a_header_is_an_error_naming_it_and_leaves_the_budget_as_it_was(string header, string value)
+        {
+            var clock = new VirtualClock { AutoAdvance = true };
+            var broken = true;
+            using var server = HostileHttpServer.RingCentral(_ => broken
+                ? new HostileResponse { Status = header == "Retry-After" ? 429 : 200, Body = "{\"id\":1}", Headers = { [header] = value, ["X-Rate-Limit-Group"] = "light" } }
+                : HostileResponse.Json("{\"id\":1}"));
+            using var session = await RingCentralSession.ConnectAsync(new RingCentralConnectOptions
+            {
+                Server = server.Address, AccessToken = Secret.From(HostileHttpServer.AccessToken), Clock = clock,
+            });
+            var e = await Assert.ThrowsAsync<RingCentralServerValueException>(() => session.GetCallAsync("1"));
+            Assert.Equal(header, e.Name);
+            Assert.Equal(value, e.Value);
+            Assert.Contains(header, e.Message);
+            broken = false;
+            Assert.Equal("1", (await session.GetCallAsync("1")).Id);
+            Assert.True(clock.Elapsed < TimeSpan.FromHours(1), $"the clock moved {clock.Elapsed}");
+            Assert.Equal(50, session.Budget.State(Http.RateGroup.Light).Limit);
+        }
+
+        [Theory]
+        [InlineData("..")]
+        [InlineData(".")]
+        [InlineData(" 1 2")]
+        [InlineData("1/2")]
+        [InlineData("%31")]
+        [InlineData("\u0661")]
+        [InlineData("")]
+        public async Task The_client_itself_refuses_an_id_that_is_not_what_RingCentral_issues(string id)
+        {
+            using var rig = await Rig.StartAsync();
+            var before = rig.Emulator.Statistics.TotalRequests;
+            await Assert.ThrowsAsync<RingCentralInvalidIdException>(() => rig.Session.GetCallAsync(id));
+            await Assert.ThrowsAsync<RingCentralInvalidIdException>(() => rig.Session.CancelCallAsync(id));
+            await Assert.ThrowsAsync<RingCentralInvalidIdException>(() => rig.Session.GetCallAsync("1", accountId: id == "" ? "~~" : id));
+            await Assert.ThrowsAsync<RingCentralInvalidIdException>(() => rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123", ExtensionId = id == "" ? "~1" : id }));
+            Assert.Equal(before, rig.Emulator.Statistics.TotalRequests);
+        }
+    }
+}
