@@ -4,23 +4,14 @@
 # It imports the staged module folder given in $env:RINGOUT_MODULE (build.ps1 sets it), else out/RingOut/<version>.
 
 BeforeDiscovery {
-    $script:Failures = @(
-        @{ To = '+16505550101'; From = $null; Call = 'CannotReach'; Caller = 'Finished'; Callee = 'Busy' }
-        @{ To = '+16505550102'; From = $null; Call = 'CannotReach'; Caller = 'Finished'; Callee = 'NoAnswer' }
-        @{ To = '+16505550103'; From = $null; Call = 'CannotReach'; Caller = 'Finished'; Callee = 'Rejected' }
-        @{ To = '+16505550104'; From = $null; Call = 'CannotReach'; Caller = 'Finished'; Callee = 'GenericError' }
-        @{ To = '+16505550105'; From = $null; Call = 'CannotReach'; Caller = 'Finished'; Callee = 'InternationalDisabled' }
-        @{ To = '+16505550109'; From = $null; Call = 'NoAnsweringMachine'; Caller = 'GenericError'; Callee = 'InProgress' }
-        @{ To = '+14155550123'; From = '+16505550111'; Call = 'CannotReach'; Caller = 'Busy'; Callee = 'InProgress' }
-        @{ To = '+14155550123'; From = '+16505550112'; Call = 'CannotReach'; Caller = 'NoAnswer'; Callee = 'InProgress' }
-        @{ To = '+14155550123'; From = '+16505550113'; Call = 'CannotReach'; Caller = 'GenericError'; Callee = 'InProgress' }
-    )
-    $script:BadNumbers = @(
-        @{ Script = { New-RingOutCall -To 'call me' }; Target = 'call me'; Because = 'letters' }
-        @{ Script = { New-RingOutCall -To '+1 650 555 0123 x12' }; Target = '+1 650 555 0123 x12'; Because = 'extension' }
-        @{ Script = { New-RingOutCall -To '555-0123' }; Target = '555-0123'; Because = 'country code' }
-        @{ Script = { New-RingOutCall -To '+14155550123' -From 'my desk' }; Target = 'my desk'; Because = 'letters' }
-    )
+    # The same scenarios as the xunit suite: one file, read by both.
+    $scenarios = Get-Content (Join-Path $PSScriptRoot 'scenarios.json') -Raw | ConvertFrom-Json
+    $script:Failures = foreach ($f in $scenarios.failures) {
+        @{ To = $f.to; From = $f.from; Call = $f.call; Caller = $f.caller; Callee = $f.callee }
+    }
+    $script:BadInputs = foreach ($b in $scenarios.badInputs) {
+        @{ Command = $b.command; ErrorId = $b.errorId; Target = $b.target; Because = $b.because }
+    }
 }
 
 BeforeAll {
@@ -44,7 +35,7 @@ AfterAll {
 
 Describe 'Module' {
     It 'has a valid manifest' {
-        $info = Test-ModuleManifest -Path (Get-Module RingOut).Path.Replace('RingOut.PowerShell.dll', 'RingOut.psd1') -ErrorAction Stop
+        $info = Test-ModuleManifest -Path (Join-Path (Get-Module RingOut).ModuleBase 'RingOut.psd1') -ErrorAction Stop
         $info.CompatiblePSEditions | Should -Contain 'Desktop'
         $info.CompatiblePSEditions | Should -Contain 'Core'
     }
@@ -78,7 +69,7 @@ Describe 'Session' {
     }
 
     It 'refuses plain http for a server that is not loopback' {
-        $token = ConvertTo-SecureString 'x' -AsPlainText -Force
+        $token = [System.Net.NetworkCredential]::new('', 'x').SecurePassword
         { Connect-RingCentral -Server 'http://platform.example.com' -AccessToken $token } |
             Should -Throw -ErrorId 'RingOut.InsecureServer,RingOut.PowerShell.ConnectRingCentralCommand'
     }
@@ -107,7 +98,10 @@ Describe 'Help and completion' {
 }
 
 Describe 'Calls' {
-    BeforeEach { Connect-RingCentral -Environment Emulator -VirtualTime }
+    BeforeEach {
+        Connect-RingCentral -Environment Emulator -VirtualTime
+        (Get-RingCentralSession).Emulator.Statistics.Reset() # the sign-in's own requests are not the test's
+    }
 
     It 'follows a call from InProgress to connected' {
         $call = New-RingOutCall -To '(415) 555-0123'
@@ -159,13 +153,17 @@ Describe 'Calls' {
         Get-EmulatorCount 'POST' 'ring-out' | Should -Be 3
     }
 
-    It 'refuses an invalid number with RingOut.InvalidPhoneNumber before any request (<Because>)' -ForEach $BadNumbers {
-        & $Script -ErrorVariable ev -ErrorAction SilentlyContinue
-        $ev[0].FullyQualifiedErrorId | Should -Be 'RingOut.InvalidPhoneNumber,RingOut.PowerShell.NewRingOutCallCommand'
-        $ev[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $ev[0].TargetObject | Should -Be $Target
-        $ev[0].Exception.Message | Should -Match $Because
-        Get-EmulatorCount 'POST' 'ring-out' | Should -Be 0
+    It 'refuses <Command> with <ErrorId> before any request' -ForEach $BadInputs {
+        $failure = $null
+        # A script block takes no -ErrorAction: the preference, in this scope, makes its first error stop it.
+        $ErrorActionPreference = 'Stop'
+        try { & ([scriptblock]::Create($Command)) } catch { $failure = $_ }
+        $failure | Should -Not -BeNullOrEmpty
+        $failure.FullyQualifiedErrorId | Should -BeLike "$ErrorId,RingOut.PowerShell.*"
+        $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $failure.TargetObject | Should -Be $Target
+        $failure.Exception.Message | Should -Match $Because
+        (Get-RingCentralSession).Emulator.Statistics.TotalRequests | Should -Be 0
     }
 
     It 'reports a call RingCentral no longer knows as RingOut.CallNotFound' {

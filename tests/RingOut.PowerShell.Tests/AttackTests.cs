@@ -34,15 +34,8 @@ namespace RingOut.PowerShell.Tests
         // ------------------------------------------------------------------ 1. ids stay in their path segment
 
         [Theory]
-        [InlineData("Stop-RingOutCall -Id '..' -ExtensionId 850957021 -Confirm:$false", "RingOut.InvalidCallId", "..")]
-        [InlineData("Stop-RingOutCall -Id ' .. ' -Confirm:$false", "RingOut.InvalidCallId", " .. ")]
-        [InlineData("Get-RingOutCall -Id '.'", "RingOut.InvalidCallId", ".")]
-        [InlineData("Get-RingOutCall -Id '%2e%2e'", "RingOut.InvalidCallId", "%2e%2e")]
-        [InlineData("Get-RingOutCall -Id 1 -ExtensionId '..'", "RingOut.InvalidExtensionId", "..")]
-        [InlineData("Wait-RingOutCall -Id 1 -AccountId '..'", "RingOut.InvalidAccountId", "..")]
-        [InlineData("New-RingOutCall -To '+14155550123' -AccountId '..'", "RingOut.InvalidAccountId", "..")]
-        [InlineData("New-RingOutCall -To '+14155550123' -ExtensionId '1/../..'", "RingOut.InvalidExtensionId", "1/../..")]
-        public void Dot_segments_and_separators_in_any_id_are_refused_before_any_request(string script, string errorId, string input)
+        [MemberData(nameof(Scenarios.BadInputs), "RingOut.Invalid", MemberType = typeof(Scenarios))]
+        public void Bad_ids_and_numbers_are_refused_before_any_request(string script, string errorId, string input, string parameter, string because)
         {
             _ps.Ok("Connect-RingCentral -Environment Emulator -VirtualTime; (Get-RingCentralSession).Emulator.Statistics.Reset()");
             var r = _ps.Run(script);
@@ -50,6 +43,8 @@ namespace RingOut.PowerShell.Tests
             Assert.Equal(errorId, error.FullyQualifiedErrorId.Split(',')[0]);
             Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
             Assert.Equal(input, error.TargetObject);
+            Assert.Contains(because, error.Exception.Message);
+            Assert.Contains(parameter == "Id" ? "call id" : parameter == "AccountId" ? "account id" : parameter == "ExtensionId" ? "extension id" : "-" + parameter, error.Exception.Message);
             Assert.Empty(r.Output);
             Assert.Equal(0, Emulator("Statistics.TotalRequests"));
         }
