@@ -1,5 +1,6 @@
 @{
-    RootModule           = 'RingOut.PowerShell.dll'
+    # The assemblies are in bin/: in the staged module folder, and beside this file after dotnet build.
+    RootModule           = 'bin/RingOut.PowerShell.dll'
     ModuleVersion        = '0.1.0'
     GUID                 = '5f0c3a52-8d1e-4c1b-9a57-6f2d4e8b7c31'
     Author               = 'RingOut contributors'
@@ -9,8 +10,8 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
-    # Loaded first: it serves every assembly in Dependencies/ from a load context of its own (see README).
-    NestedModules        = @('RingOut.PowerShell.Loader.dll')
+    # Loaded first: it serves every assembly in bin/Dependencies/ from a load context of its own (see README).
+    NestedModules        = @('bin/RingOut.PowerShell.Loader.dll')
     FormatsToProcess     = @('RingOut.format.ps1xml')
     CmdletsToExport      = @(
         'Connect-RingCentral'

@@ -18,7 +18,7 @@ namespace RingOut.PowerShell.Tests
             using var ps = new PowerShellHost(importModule: false);
             var info = Assert.Single(ps.Ok("Test-ModuleManifest -Path $args[0]", PowerShellHost.ModuleManifest));
             Assert.Equal(PowerShellHost.ModuleVersion, info.Properties["Version"].Value.ToString());
-            Assert.Equal("RingOut.PowerShell.dll", info.Properties["RootModule"].Value);
+            Assert.Equal("bin/RingOut.PowerShell.dll", info.Properties["RootModule"].Value);
             Assert.Equal(new[] { "Core", "Desktop" }, ((System.Collections.IEnumerable)info.Properties["CompatiblePSEditions"].Value).Cast<object>().Select(o => o.ToString()).OrderBy(s => s));
         }
 
