@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using RingOut.HelpGen;
+using System.Text.RegularExpressions;
 using Xunit;
 
 namespace RingOut.PowerShell.Tests
@@ -28,11 +28,10 @@ namespace RingOut.PowerShell.Tests
         {
             using var ps = new PowerShellHost();
             var help = Assert.Single(ps.Ok("Get-Help $args[0] -Full", cmdlet));
-            var page = Markdown.ParseCommand(File.ReadAllText(Path.Combine(Docs, cmdlet + ".md")));
-            Assert.Equal(page.Synopsis, help.Properties["Synopsis"].Value.ToString().Trim());
+            var page = File.ReadAllText(Path.Combine(Docs, cmdlet + ".md"));
+            Assert.Equal(Words(Section(page, "SYNOPSIS")), Words(help.Properties["Synopsis"].Value.ToString()));
             var description = string.Join(" ", ps.Ok("(Get-Help $args[0] -Full).description | ForEach-Object { $_.Text }", cmdlet).Select(o => o.ToString()));
-            static string Words(string s) => System.Text.RegularExpressions.Regex.Replace(s, @"\s+", " ").Trim();
-            Assert.Equal(Words(string.Join(" ", page.Description)), Words(description));
+            Assert.Equal(Words(Section(page, "DESCRIPTION")), Words(description));
 
             var declared = ps.Ok(@"(Get-Command $args[0]).Parameters.Keys", cmdlet).Select(o => o.ToString())
                 .Except(new[] { "Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable",
@@ -42,15 +41,30 @@ namespace RingOut.PowerShell.Tests
             var described = ps.Ok("(Get-Help $args[0] -Full).parameters.parameter | Where-Object { $_ } | ForEach-Object { ($_.description | ForEach-Object { $_.Text }) -join ' ' }", cmdlet);
             Assert.All(described, d => Assert.False(string.IsNullOrWhiteSpace(d?.ToString())));
 
-            var examples = ps.Ok("(Get-Help $args[0] -Examples).examples.example | ForEach-Object { $_.code }", cmdlet);
-            Assert.True(examples.Count >= 2, $"{cmdlet} has {examples.Count} examples");
+            // PlatyPS 1.0 puts an example's code, fenced, in the MAML introduction.
+            var examples = ps.Ok("(Get-Help $args[0] -Examples).examples.example | ForEach-Object { ($_.introduction | ForEach-Object { $_.Text }) -join [Environment]::NewLine }", cmdlet)
+                .Where(e => Code(e.ToString()) != null).ToList();
+            Assert.True(examples.Count >= 2, $"{cmdlet} has {examples.Count} examples with code");
             var link = ps.Ok("(Get-Command $args[0]).HelpUri", cmdlet).Single().ToString();
             Assert.EndsWith($"/docs/RingOut/{cmdlet}.md", link);
         }
 
+        private static string Words(string s) => Regex.Replace(s, @"\s+", " ").Trim();
+
+        /// <summary>The text of a markdown page's "## NAME" section.</summary>
+        private static string Section(string page, string name) =>
+            Regex.Match(page, $@"^## {name}\s*$(.*?)(?=^## )", RegexOptions.Multiline | RegexOptions.Singleline).Groups[1].Value;
+
+        /// <summary>The code of the first powershell fence in a text, or null.</summary>
+        private static string Code(string text)
+        {
+            var m = Regex.Match(text, @"```powershell\s*\n(.*?)```", RegexOptions.Singleline);
+            return m.Success ? m.Groups[1].Value : null;
+        }
+
         public static IEnumerable<object[]> Examples() =>
-            Cmdlets.SelectMany(c => Markdown.ParseCommand(File.ReadAllText(Path.Combine(Docs, c + ".md"))).Examples
-                .Select((e, i) => new object[] { c, i + 1, e.Code }));
+            Cmdlets.SelectMany(c => Regex.Split(Section(File.ReadAllText(Path.Combine(Docs, c + ".md")), "EXAMPLES"), @"^### ", RegexOptions.Multiline)
+                .Select(Code).Where(code => code != null).Select((code, i) => new object[] { c, i + 1, code }));
 
         // The hosted engine has only Microsoft.PowerShell.Core; these stand in for the few other everyday commands
         // the examples use, as every full PowerShell has them.
@@ -87,16 +101,6 @@ namespace RingOut.PowerShell.Tests
             using var ps = new PowerShellHost();
             var help = string.Join("\n", ps.Ok("Get-Help $args[0]", topic).Select(o => o.ToString()));
             Assert.Contains(text, help);
-        }
-
-        [Fact]
-        public void The_committed_help_is_what_the_markdown_generates_and_agrees_with_the_cmdlets()
-        {
-            var files = Generator.Generate(Docs, PowerShellHost.ModuleManifest);
-            foreach (var (name, text) in files)
-                Assert.True(text == File.ReadAllText(Path.Combine(PowerShellHost.RepositoryRoot, "en-US", name)),
-                    $"en-US/{name} is stale: run dotnet run --project tools/RingOut.HelpGen");
-            Assert.Equal(3, files.Count);
         }
     }
 }
