@@ -4,40 +4,49 @@
     Builds, tests, documents, analyzes and packages the RingOut module.
 .DESCRIPTION
     Runs on PowerShell 7 and on Windows PowerShell 5.1. Each task fails loudly (a terminating error and a non-zero
-    exit code). Missing tools (Pester 5, Microsoft.PowerShell.PlatyPS, PSScriptAnalyzer) are installed for the
-    current user from the PowerShell Gallery at the pinned versions below.
-
-    Help: the markdown in docs/RingOut is the source, in PlatyPS v1 form (schema 2.0.0, the platyPS 0.14 dialect,
-    so `New-ExternalHelp` also reads it). The committed MAML is what tools/RingOut.HelpGen generates from it, with
-    syntax and parameter metadata from the built cmdlets; it runs without PowerShell, fails on any drift between the
-    markdown and the cmdlets, and the test suite checks that en-US/ is current.
+    exit code). A tool is used as installed when its version is at least the pinned one below; only when none is
+    installed is it installed for the current user from the PowerShell Gallery (with PSResourceGet), and where the
+    Gallery cannot be reached the task fails saying so.
 
     Tasks:
       Build    dotnet build: compiles and stages the module in out/RingOut/<version>/
-      Test     dotnet test (the xunit suites, the CI gate), then Invoke-Pester on tests/*.Tests.ps1 in a child process
-      Docs     regenerates en-US/ (MAML and about_ topics) from the PlatyPS markdown in docs/RingOut with tools/RingOut.HelpGen
-      Analyze  PSScriptAnalyzer over every .ps1/.psd1 in the repository
-      Package  a PowerShell Gallery-ready .nupkg of the staged module in out/packages/
+      Test     dotnet test: every xunit suite, and the Pester suite (tests/*.Tests.ps1) in this same PowerShell
+      Docs     PlatyPS: checks docs/RingOut/*.md (Test-MarkdownCommandHelp) and makes en-US/ from it (MAML with
+               Export-MamlCommandHelp; the about_ topics, which PlatyPS 1.0 does not convert, as plain text).
+               With -Check it changes nothing and fails when en-US/ is not what PlatyPS makes, or when the markdown
+               does not match the built cmdlets (Update-MarkdownCommandHelp would change it).
+      Analyze  PSScriptAnalyzer over every .ps1/.psd1, with PSScriptAnalyzerSettings.psd1
+      Package  a PowerShell Gallery package (.nupkg) of the staged module in out/packages/ (Compress-PSResource)
       Clean    removes out/ and every bin/ and obj/
 .EXAMPLE
     ./build.ps1 -Task Build, Test
+.EXAMPLE
+    ./build.ps1 -Task Build, Docs, Package
 #>
 [CmdletBinding()]
 param(
     [ValidateSet('Build', 'Test', 'Docs', 'Analyze', 'Package', 'Clean')]
     [string[]] $Task = @('Build', 'Test'),
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Debug'
+    [string] $Configuration = 'Debug',
+    # Test: a dotnet test --filter expression, to run part of the suites.
+    [string] $TestFilter,
+    # Docs: check instead of writing.
+    [switch] $Check
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 
 $Root = $PSScriptRoot
-$Pinned = @{
-    'Pester'                          = '5.7.1'
-    'PSScriptAnalyzer'                = '1.24.0'
+$Minimum = @{
+    'Pester'                             = '5.5.0'
+    'PSScriptAnalyzer'                   = '1.24.0'
+    'Microsoft.PowerShell.PlatyPS'       = '1.0.0'
+    'Microsoft.PowerShell.PSResourceGet' = '1.0.0'
 }
+
+function Write-Step([string] $Message) { Write-Information -MessageData $Message -InformationAction Continue }
 
 function Get-ModuleVersion {
     $props = [xml](Get-Content (Join-Path $Root 'Directory.Build.props') -Raw)
@@ -50,91 +59,176 @@ function Get-ModuleVersion {
 function Get-ModuleFolder { Join-Path $Root "out/RingOut/$(Get-ModuleVersion)" }
 
 function Invoke-Native([string] $Command, [string[]] $Arguments) {
-    Write-Host "> $Command $($Arguments -join ' ')"
+    Write-Step "> $Command $($Arguments -join ' ')"
     & $Command @Arguments
     if ($LASTEXITCODE -ne 0) { throw "$Command exited with code $LASTEXITCODE." }
 }
 
-function Use-Tool([string] $Name) {
-    $version = $Pinned[$Name]
-    $found = Get-Module -ListAvailable -Name $Name | Where-Object { $_.Version -eq [version] $version }
+function Import-Tool([string] $Name) {
+    $minimum = [version] $Minimum[$Name]
+    $found = Get-Module -ListAvailable -Name $Name | Where-Object { $_.Version -ge $minimum } | Sort-Object Version -Descending | Select-Object -First 1
     if (-not $found) {
-        Write-Host "Installing $Name $version from the PowerShell Gallery for the current user."
-        Install-Module -Name $Name -RequiredVersion $version -Scope CurrentUser -Force -AllowClobber -SkipPublisherCheck -Repository PSGallery
+        Write-Step "$Name $minimum or later is not installed; installing it for the current user from the PowerShell Gallery."
+        if (-not (Get-Command Install-PSResource -ErrorAction SilentlyContinue)) {
+            throw "$Name $minimum or later is needed, and PSResourceGet (Install-PSResource) is not here to install it. Install $Name, or use PowerShell 7.4 or later."
+        }
+        try {
+            Install-PSResource -Name $Name -Version "[$minimum,)" -Scope CurrentUser -Repository PSGallery -TrustRepository -Reinstall
+        }
+        catch {
+            throw "$Name $minimum or later is needed and could not be installed from the PowerShell Gallery ($($_.Exception.Message)). Install it by hand, or run where the Gallery can be reached."
+        }
+        $found = Get-Module -ListAvailable -Name $Name | Where-Object { $_.Version -ge $minimum } | Sort-Object Version -Descending | Select-Object -First 1
     }
-    Import-Module -Name $Name -RequiredVersion $version -Force
+    Import-Module $found.Path -Force
 }
 
-function Invoke-RingOutBuild {
+function Get-AboutText([string] $Markdown) {
+    # The about_ layout Get-Help reads: TOPIC, SHORT DESCRIPTION, LONG DESCRIPTION; sub-headings in capitals,
+    # fenced code indented. PlatyPS 1.0 converts command help only, so this one step is ours.
+    $lines = $Markdown -split "`r?`n"
+    $name = ($lines | Where-Object { $_ -match '^# ' } | Select-Object -First 1) -replace '^# ', ''
+    $text = [System.Text.StringBuilder]::new()
+    $section = $null; $inCode = $false; $short = @()
+    foreach ($line in $lines | Select-Object -Skip 1) {
+        if ($line -match '^## (.+)$') { $section = $Matches[1]; continue }
+        if ($section -eq 'SHORT DESCRIPTION') { if ($line.Trim()) { $short += $line.Trim() }; continue }
+        if ($section -ne 'LONG DESCRIPTION') { continue }
+        if ($line -match '^```') { $inCode = -not $inCode; continue }
+        if ($inCode) { [void] $text.Append('        ').Append($line).Append("`n"); continue }
+        if ($line -match '^### (.+)$') { [void] $text.Append("`n  ").Append($Matches[1].ToUpperInvariant()).Append("`n"); continue }
+        if ($line.Trim()) { [void] $text.Append('    ').Append($line.Trim()).Append("`n") } else { [void] $text.Append("`n") }
+    }
+    "TOPIC`n    $name`n`nSHORT DESCRIPTION`n    $($short -join ' ')`n`nLONG DESCRIPTION`n" + ($text.ToString().TrimEnd() -replace "`n{3,}", "`n`n") + "`n"
+}
+
+function Get-HelpShape($Help) {
+    # What must agree between a command's markdown and the command itself, one line each.
+    foreach ($p in $Help.Parameters) {
+        foreach ($set in $p.ParameterSets) {
+            '{0} {1} aliases={2} [{3}] position={4} required={5} pipeline={6} byname={7}' -f $p.Name, $p.Type, (@($p.Aliases | Sort-Object) -join ','),
+                $set.Name, $set.Position, $set.IsRequired, $set.ValueFromPipeline, $set.ValueFromPipelineByPropertyName
+        }
+    }
+    foreach ($syntax in $Help.Syntax) {
+        'syntax [{0}] default={1}: {2}' -f $syntax.ParameterSetName, $syntax.IsDefaultParameterSet, (@($syntax.SyntaxParameters | ForEach-Object { "$_" }) -join ' ')
+    }
+}
+
+function Compare-Folder([string] $Expected, [string] $Actual) {
+    $differences = @()
+    foreach ($file in Get-ChildItem $Expected -File) {
+        $other = Join-Path $Actual $file.Name
+        if (-not (Test-Path $other)) { $differences += "$($file.Name) is missing"; continue }
+        if ((Get-Content $file.FullName -Raw) -ne (Get-Content $other -Raw)) { $differences += "$($file.Name) differs" }
+    }
+    $differences
+}
+
+function Invoke-BuildTask {
+    param([string] $Configuration)
     Invoke-Native 'dotnet' @('build', (Join-Path $Root 'RingOut.PowerShell.sln'), '--configuration', $Configuration)
     if (-not (Test-Path (Join-Path (Get-ModuleFolder) 'RingOut.psd1'))) { throw "The build did not stage the module in $(Get-ModuleFolder)." }
 }
 
-function Invoke-RingOutTest {
-    Invoke-Native 'dotnet' @('test', (Join-Path $Root 'RingOut.PowerShell.sln'), '--configuration', $Configuration)
-    Use-Tool 'Pester'
-    # Pester runs in a child process of the same PowerShell, so the module is never locked or stale in this one.
-    $exe = (Get-Process -Id $PID).Path
-    $manifest = Join-Path (Get-ModuleFolder) 'RingOut.psd1'
-    $results = Join-Path $Root 'out/pester.xml'
-    $script = @"
-`$ErrorActionPreference = 'Stop'
-`$env:RINGOUT_MODULE = '$manifest'
-Import-Module Pester -RequiredVersion $($Pinned['Pester'])
-`$c = New-PesterConfiguration
-`$c.Run.Path = '$(Join-Path $Root 'tests')'
-`$c.Run.Exit = `$true
-`$c.Output.Verbosity = 'Detailed'
-`$c.TestResult.Enabled = `$true
-`$c.TestResult.OutputPath = '$results'
-Invoke-Pester -Configuration `$c
-"@
-    & $exe -NoProfile -NonInteractive -Command $script
-    if ($LASTEXITCODE -ne 0) { throw "Pester reported failures (exit code $LASTEXITCODE); see $results." }
+function Invoke-TestTask {
+    param([string] $Configuration, [string] $TestFilter)
+    # The test command of the README: the xunit suites, and (found through RINGOUT_PWSH) the Pester suite in this PowerShell.
+    $env:RINGOUT_PWSH = (Get-Process -Id $PID).Path
+    $arguments = @('test', (Join-Path $Root 'RingOut.PowerShell.sln'), '--configuration', $Configuration)
+    if ($TestFilter) { $arguments += @('--filter', $TestFilter) }
+    Invoke-Native 'dotnet' $arguments
+    $summary = Join-Path $Root 'out/pester/summary.txt'
+    if (Test-Path $summary) { Write-Step (Get-Content $summary -Raw) }
 }
 
-function Invoke-RingOutDocs {
-    Invoke-Native 'dotnet' @('run', '--project', (Join-Path $Root 'tools/RingOut.HelpGen'), '--configuration', $Configuration)
-    Invoke-RingOutBuild # stage the new help in the module folder
-    Write-Host 'Help regenerated in en-US/. Commit it; the test suite checks that it is current.'
+function Invoke-DocsTask {
+    param([switch] $Check)
+    Import-Tool 'Microsoft.PowerShell.PlatyPS'
+    $docs = Join-Path $Root 'docs/RingOut'
+    $pages = Get-ChildItem $docs -Filter '*.md' | Where-Object Name -NotLike 'about_*'
+    $invalid = $pages | Where-Object { -not (Test-MarkdownCommandHelp -Path $_.FullName) }
+    if ($invalid) { throw "Test-MarkdownCommandHelp refuses: $($invalid.Name -join ', ')" }
+
+    $made = Join-Path ([System.IO.Path]::GetTempPath()) "ringout-help-$PID"
+    Remove-Item $made -Recurse -Force -ErrorAction SilentlyContinue
+    $pages.FullName | Import-MarkdownCommandHelp | Export-MamlCommandHelp -OutputFolder $made -Force | Out-Null
+    $maml = Join-Path $made 'en-US'
+    New-Item -ItemType Directory -Force -Path $maml | Out-Null
+    Move-Item (Join-Path $made 'RingOut/*') $maml -Force
+    foreach ($about in Get-ChildItem $docs -Filter 'about_*.md') {
+        $name = [System.IO.Path]::GetFileNameWithoutExtension($about.Name)
+        [System.IO.File]::WriteAllText((Join-Path $maml "$name.help.txt"), (Get-AboutText (Get-Content $about.FullName -Raw)))
+    }
+
+    $committed = Join-Path $Root 'en-US'
+    if ($Check) {
+        $stale = @(Compare-Folder $maml $committed) + @(Compare-Folder $committed $maml | Where-Object { $_ -like '*missing' })
+        # The markdown matches the built cmdlets when PlatyPS reads the same parameters, types, positions,
+        # pipeline binding, parameter sets and syntax from both. (Update-MarkdownCommandHelp is no reference:
+        # in PlatyPS 1.0.3 a second update of an updated page repeats descriptions.)
+        Import-Module (Join-Path (Get-ModuleFolder) 'RingOut.psd1') -Force
+        Set-StrictMode -Off # in this scope only: New-CommandHelp reads help objects that lack properties StrictMode insists on
+        foreach ($page in $pages) {
+            $fromMarkdown = Import-MarkdownCommandHelp -Path $page.FullName
+            $fromCmdlet = New-CommandHelp (Get-Command $fromMarkdown.Title)
+            $drift = Compare-Object @(Get-HelpShape $fromCmdlet) @(Get-HelpShape $fromMarkdown)
+            if ($drift) { $stale += "docs/RingOut/$($page.Name) does not match the cmdlet: " + (($drift | ForEach-Object { "$($_.SideIndicator -replace '<=', 'cmdlet has' -replace '=>', 'markdown has') $($_.InputObject)" }) -join '; ') }
+        }
+        Remove-Item $made -Recurse -Force
+        if ($stale) { throw "The help is not what PlatyPS makes: $($stale -join '; '). Run ./build.ps1 -Task Build, Docs and commit en-US/." }
+        Write-Step 'en-US/ is what PlatyPS makes from docs/RingOut, and the markdown matches the cmdlets.'
+        return
+    }
+    Copy-Item (Join-Path $maml '*') $committed -Force
+    Remove-Item $made -Recurse -Force
+    Write-Step 'Help made in en-US/ by PlatyPS. Commit it; ./build.ps1 -Task Docs -Check (run by the tests) checks it.'
 }
 
-function Invoke-RingOutAnalyze {
-    Use-Tool 'PSScriptAnalyzer'
+function Invoke-AnalyzeTask {
+    Import-Tool 'PSScriptAnalyzer'
+    $settings = Join-Path $Root 'PSScriptAnalyzerSettings.psd1'
     $files = Get-ChildItem $Root -Recurse -Include '*.ps1', '*.psd1' |
-        Where-Object { $_.FullName -notmatch '[\\/](bin|obj|out)[\\/]' }
-    $findings = $files | ForEach-Object { Invoke-ScriptAnalyzer -Path $_.FullName -Severity Warning, Error }
-    $findings | Format-Table -AutoSize | Out-String | Write-Host
-    if ($findings) { throw "PSScriptAnalyzer found $(@($findings).Count) problems." }
+        Where-Object { $_.FullName -notmatch '[\\/](bin|obj|out|node_modules)[\\/]' -and $_.Name -ne 'PSScriptAnalyzerSettings.psd1' }
+    $findings = @($files | ForEach-Object { Invoke-ScriptAnalyzer -Path $_.FullName -Settings $settings })
+    if ($findings) {
+        Write-Step ($findings | Format-Table RuleName, Severity, ScriptName, Line, Message -AutoSize -Wrap | Out-String -Width 200)
+        throw "PSScriptAnalyzer found $($findings.Count) problems."
+    }
+    Write-Step "PSScriptAnalyzer: $($files.Count) files, no findings."
 }
 
-function Invoke-RingOutPackage {
-    Invoke-RingOutBuild
+function Invoke-PackageTask {
+    Import-Tool 'Microsoft.PowerShell.PSResourceGet'
+    $module = Get-ModuleFolder
+    if (-not (Test-Path (Join-Path $module 'RingOut.psd1'))) { throw "No staged module in ${module}: run ./build.ps1 -Task Build, Package." }
+    # Compress-PSResource wants a folder named after the module.
+    $staging = Join-Path $Root 'out/package/RingOut'
+    Remove-Item (Split-Path $staging) -Recurse -Force -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force -Path $staging | Out-Null
+    Copy-Item (Join-Path $module '*') $staging -Recurse
     $packages = Join-Path $Root 'out/packages'
     New-Item -ItemType Directory -Force -Path $packages | Out-Null
-    $repository = 'RingOutLocal'
-    if (Get-PSRepository -Name $repository -ErrorAction SilentlyContinue) { Unregister-PSRepository -Name $repository }
-    # Publish-Module wants a folder named after the module.
-    $staging = Join-Path $Root 'out/package/RingOut'
-    Remove-Item $staging -Recurse -Force -ErrorAction SilentlyContinue
-    New-Item -ItemType Directory -Force -Path $staging | Out-Null
-    Copy-Item (Join-Path (Get-ModuleFolder) '*') $staging -Recurse
-    Register-PSRepository -Name $repository -SourceLocation $packages -PublishLocation $packages -InstallationPolicy Trusted
-    try {
-        Publish-Module -Path $staging -Repository $repository -NuGetApiKey 'local'
-    }
-    finally {
-        Unregister-PSRepository -Name $repository
-    }
-    Get-ChildItem $packages -Filter '*.nupkg' | ForEach-Object { Write-Host "Package: $($_.FullName)" }
+    Get-ChildItem $packages -Filter 'RingOut.*.nupkg' | Remove-Item
+    Compress-PSResource -Path $staging -DestinationPath $packages
+    $package = Get-ChildItem $packages -Filter 'RingOut.*.nupkg' | Select-Object -First 1
+    if (-not $package) { throw "Compress-PSResource wrote no package to $packages." }
+    Write-Step "Package: $($package.FullName)"
 }
 
-function Invoke-RingOutClean {
+function Invoke-CleanTask {
     Remove-Item (Join-Path $Root 'out') -Recurse -Force -ErrorAction SilentlyContinue
     Get-ChildItem $Root -Recurse -Directory -Include 'bin', 'obj' | Remove-Item -Recurse -Force
 }
 
 foreach ($name in $Task) {
-    Write-Host "== $name"
-    & "Invoke-RingOut$name"
+    Write-Step "== $name"
+    switch ($name) {
+        'Build' { Invoke-BuildTask -Configuration $Configuration }
+        'Test' { Invoke-TestTask -Configuration $Configuration -TestFilter $TestFilter }
+        'Docs' { Invoke-DocsTask -Check:$Check }
+        'Analyze' { Invoke-AnalyzeTask }
+        'Package' { Invoke-PackageTask }
+        'Clean' { Invoke-CleanTask }
+    }
 }
