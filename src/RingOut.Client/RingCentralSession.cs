@@ -33,10 +33,6 @@ namespace RingOut.Client
         public object Emulator { get; set; }
         public RetryOptions Retry { get; set; } = new RetryOptions();
         public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromSeconds(60);
-        /// <summary>Told of each exchange while connecting (the session's own Exchange event exists only afterwards).</summary>
-        public Action<HttpExchange> ConnectObserver { get; set; }
-        /// <summary>With <see cref="ConnectObserver"/>: capture the (redacted) bodies of the exchanges while connecting.</summary>
-        public bool CaptureBodiesWhileConnecting { get; set; }
     }
 
     /// <summary>One HTTP exchange, for -Verbose logging: never a header value or a body.</summary>
@@ -49,7 +45,7 @@ namespace RingOut.Client
         public int? RateLimitRemaining { get; internal set; }
         public TimeSpan Elapsed { get; internal set; }
         public string Failure { get; internal set; }
-        /// <summary>The request body with every secret replaced by ***, when bodies are captured (see <see cref="RingCentralSession.CaptureBodies"/>).</summary>
+        /// <summary>The request body with every secret replaced by ***, when bodies are captured (see <see cref="RingCentralSession.ObserveExchanges"/>).</summary>
         public string RequestBody { get; internal set; }
         /// <summary>The response body with every token replaced by ***, when bodies are captured.</summary>
         public string ResponseBody { get; internal set; }
@@ -101,9 +97,6 @@ namespace RingOut.Client
             if (options == null) throw new ArgumentNullException(nameof(options));
             if (options.Server == null || !options.Server.IsAbsoluteUri) throw new ArgumentException("The server must be an absolute http(s) address.", nameof(options));
             var session = new RingCentralSession(options);
-            var observer = options.ConnectObserver;
-            if (observer != null) session.Exchange += observer;
-            var capture = observer != null && options.CaptureBodiesWhileConnecting ? session.CaptureBodies() : null;
             try
             {
                 if (options.AccessToken != null) session._tokens.UseAccessToken(Secret.Reveal(options.AccessToken));
@@ -129,11 +122,6 @@ namespace RingOut.Client
             {
                 session.Dispose();
                 throw;
-            }
-            finally
-            {
-                capture?.Dispose();
-                if (observer != null) session.Exchange -= observer;
             }
         }
 
@@ -174,16 +162,25 @@ namespace RingOut.Client
             lock (_unknown) _unknown.Add(attempt);
         }
 
-        /// <summary>Raised after every HTTP exchange (for verbose logs). It carries no header value, and bodies only when captured, redacted.</summary>
-        public event Action<HttpExchange> Exchange;
-
-        private int _captureBodies;
-
-        /// <summary>Starts capturing (redacted) bodies for <see cref="Exchange"/>, until the returned object is disposed.</summary>
-        public IDisposable CaptureBodies()
+        private sealed class Observer
         {
-            Interlocked.Increment(ref _captureBodies);
-            return new Release(() => Interlocked.Decrement(ref _captureBodies));
+            public Action<HttpExchange> Log;
+            public bool Bodies;
+        }
+
+        /// <summary>The observer of the current async flow: each request is told to the caller that made it, whatever its session.</summary>
+        private static readonly AsyncLocal<Observer> CurrentObserver = new AsyncLocal<Observer>();
+
+        /// <summary>
+        /// Tells <paramref name="log"/> of every HTTP exchange that the calling flow makes from now on, through any
+        /// session, until the returned object is disposed: never of another caller's. With
+        /// <paramref name="captureBodies"/>, the exchanges carry their bodies, redacted. An exchange carries no header value.
+        /// </summary>
+        public static IDisposable ObserveExchanges(Action<HttpExchange> log, bool captureBodies)
+        {
+            var previous = CurrentObserver.Value;
+            CurrentObserver.Value = log == null ? null : new Observer { Log = log, Bodies = captureBodies };
+            return new Release(() => CurrentObserver.Value = previous);
         }
 
         private sealed class Release : IDisposable
@@ -212,16 +209,16 @@ namespace RingOut.Client
 
         private void OnExchanged(HttpRequestMessage request, HttpResponseMessage response, TimeSpan elapsed, Exception failure)
         {
-            var handler = Exchange;
-            if (handler == null) return;
+            var observer = CurrentObserver.Value;
+            if (observer == null) return;
             int? remaining = response != null && int.TryParse(RingCentralApiException.Header(response, "X-Rate-Limit-Remaining"), out var r) ? r : (int?)null;
             string requestBody = null, responseBody = null;
-            if (Volatile.Read(ref _captureBodies) > 0)
+            if (observer.Bodies)
             {
                 requestBody = Redaction.Body(request.Content, Secrets);
                 responseBody = Redaction.Body(response?.Content, Secrets);
             }
-            handler(new HttpExchange
+            observer.Log(new HttpExchange
             {
                 Method = request.Method.Method,
                 Path = request.RequestUri.IsAbsoluteUri ? request.RequestUri.AbsolutePath : request.RequestUri.OriginalString,
@@ -335,15 +332,16 @@ namespace RingOut.Client
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
             var path = ApiPaths.RingOut(request.AccountId, request.ExtensionId);
-            var to = PhoneNumber.Normalize(request.To);
+            var region = request.DefaultRegion ?? HomeCountry;
+            var to = PhoneNumber.Normalize(request.To, region);
             var body = new Dictionary<string, object> { ["to"] = new Dictionary<string, string> { ["phoneNumber"] = to } };
             string from = null;
             if (!string.IsNullOrEmpty(request.ForwardingNumberId))
                 body["from"] = new Dictionary<string, string> { ["forwardingNumberId"] = request.ForwardingNumberId };
             else if (!string.IsNullOrEmpty(request.From))
-                body["from"] = new Dictionary<string, string> { ["phoneNumber"] = from = PhoneNumber.Normalize(request.From) };
+                body["from"] = new Dictionary<string, string> { ["phoneNumber"] = from = PhoneNumber.Normalize(request.From, region) };
             if (!string.IsNullOrEmpty(request.CallerId))
-                body["callerId"] = new Dictionary<string, string> { ["phoneNumber"] = PhoneNumber.Normalize(request.CallerId) };
+                body["callerId"] = new Dictionary<string, string> { ["phoneNumber"] = PhoneNumber.Normalize(request.CallerId, region) };
             if (request.PlayPrompt) body["playPrompt"] = true;
             if (!string.IsNullOrEmpty(request.CountryId)) body["country"] = new Dictionary<string, string> { ["id"] = request.CountryId };
 

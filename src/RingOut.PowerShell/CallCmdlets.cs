@@ -81,7 +81,7 @@ namespace RingOut.PowerShell
 
             var request = new RingOutCallRequest
             {
-                To = to, From = from, ForwardingNumberId = string.IsNullOrWhiteSpace(ForwardingNumberId) ? null : ForwardingNumberId.Trim(),
+                To = to, From = from, DefaultRegion = region, ForwardingNumberId = string.IsNullOrWhiteSpace(ForwardingNumberId) ? null : ForwardingNumberId.Trim(),
                 CallerId = callerId, PlayPrompt = PlayPrompt, CountryId = CountryId, AccountId = account, ExtensionId = extension,
             };
             var fromText = from ?? (request.ForwardingNumberId != null ? "forwarding number " + request.ForwardingNumberId : "your default forwarding number");
@@ -90,7 +90,7 @@ namespace RingOut.PowerShell
             ShowPacing(to, remainingAfter);
             try
             {
-                var call = Await(_session, ct => _session.PlaceCallAsync(request, ct));
+                var call = Await(ct => _session.PlaceCallAsync(request, ct));
                 _placed++;
                 SessionMemory.Of(_session).Placed(call);
                 WriteObject(call);
@@ -187,7 +187,7 @@ namespace RingOut.PowerShell
         /// <summary>A fresh snapshot of a call; a piped call keeps what its snapshot knew (From, To, when it was placed).</summary>
         protected RingOutCall ReadCall(RingCentralSession session, string id, string account, string extension, object target)
         {
-            var call = Await(session, ct => session.GetCallAsync(id, account, extension, ct));
+            var call = Await(ct => session.GetCallAsync(id, account, extension, ct));
             return target is RingOutCall known ? known.UpdatedBy(call) : call;
         }
 
@@ -239,7 +239,7 @@ namespace RingOut.PowerShell
                 if (!ShouldProcess($"RingOut call {id}", "Cancel")) return;
                 try
                 {
-                    Await(session, ct => session.CancelCallAsync(id, account, extension, ct));
+                    Await(ct => session.CancelCallAsync(id, account, extension, ct));
                     WriteVerbose($"RingOut call {id} was cancelled.");
                     if (PassThru) WriteObject(ReadCall(session, id, account, extension, target));
                 }

@@ -115,7 +115,7 @@ namespace RingOut.PowerShell
             var session = RequireSession(Session);
             try
             {
-                var numbers = Await(session, ct => session.GetForwardingNumbersAsync(ct));
+                var numbers = Await(ct => session.GetForwardingNumbersAsync(ct));
                 SessionMemory.Of(session).Remember(numbers);
                 var pattern = string.IsNullOrEmpty(Name) ? null : new WildcardPattern(Name, WildcardOptions.IgnoreCase);
                 foreach (var n in numbers)

@@ -46,17 +46,13 @@ namespace RingOut.PowerShell
             return session;
         }
 
-        /// <summary>Runs async work to completion on this thread, cancelled by Ctrl+C, logging the session's HTTP exchanges.</summary>
-        protected T Await<T>(RingCentralSession session, Func<CancellationToken, Task<T>> work)
+        /// <summary>
+        /// Runs async work to completion on this thread, cancelled by Ctrl+C, with a verbose line (and under -Debug
+        /// the redacted bodies) for each HTTP exchange it makes, through any session: only this command's.
+        /// </summary>
+        protected T Await<T>(Func<CancellationToken, Task<T>> work)
         {
-            var debug = DebugWanted();
-            var log = ExchangeLogger(debug);
-            IDisposable capture = null;
-            if (session != null)
-            {
-                session.Exchange += log;
-                if (debug) capture = session.CaptureBodies();
-            }
+            var observing = RingCentralSession.ObserveExchanges(ExchangeLogger(DebugWanted()), DebugWanted());
             try
             {
                 return work(StopToken).GetAwaiter().GetResult();
@@ -67,19 +63,18 @@ namespace RingOut.PowerShell
             }
             finally
             {
-                capture?.Dispose();
-                if (session != null) session.Exchange -= log;
+                observing.Dispose();
                 FlushVerbose();
             }
         }
 
-        protected void Await(RingCentralSession session, Func<CancellationToken, Task> work) =>
-            Await<object>(session, async ct => { await work(ct).ConfigureAwait(false); return null; });
+        protected void Await(Func<CancellationToken, Task> work) =>
+            Await<object>(async ct => { await work(ct).ConfigureAwait(false); return null; });
 
         private readonly ConcurrentQueue<string> _debug = new ConcurrentQueue<string>();
 
         /// <summary>Queues a verbose line (and with <paramref name="debug"/>, the redacted bodies) for each exchange, to be written on the pipeline thread.</summary>
-        protected Action<HttpExchange> ExchangeLogger(bool debug) => e =>
+        private Action<HttpExchange> ExchangeLogger(bool debug) => e =>
         {
             _verbose.Enqueue(e.ToString());
             if (debug && (e.RequestBody != null || e.ResponseBody != null))

@@ -109,12 +109,10 @@ namespace RingOut.PowerShell
             }
 
             WriteVerbose($"Connecting to {options.Server} ({options.EnvironmentName}).");
-            options.ConnectObserver = ExchangeLogger(DebugWanted());
-            options.CaptureBodiesWhileConnecting = DebugWanted();
             RingCentralSession session = null;
             try
             {
-                session = Await(null, ct => RingCentralSession.ConnectAsync(options, ct));
+                session = Await(ct => RingCentralSession.ConnectAsync(options, ct));
             }
             catch (Exception e) when (IsClientFailure(e) || e is ArgumentException)
             {
@@ -167,7 +165,7 @@ namespace RingOut.PowerShell
                     ErrorIds.NotConnected, ErrorCategory.InvalidOperation, Session));
                 return;
             }
-            Await(session, ct => session.DisconnectAsync(ct));
+            Await(ct => session.DisconnectAsync(ct));
             SessionStore.Forget(session);
             WriteVerbose($"Disconnected from {session.Server}; its tokens were revoked.");
         }

@@ -20,7 +20,6 @@ namespace RingOut.PowerShell
         private DateTimeOffset? _deadline;
         private TimeProvider _clock;
         private int _total, _settled;
-        private readonly HashSet<RingCentralSession> _sessions = new HashSet<RingCentralSession>();
         private readonly List<RingOutCall> _written = new List<RingOutCall>();
         private Exception _sessionEnded;
 
@@ -103,7 +102,6 @@ namespace RingOut.PowerShell
                 _watcher = new CallWatcher(_clock, TimeSpan.FromSeconds(PollInterval), Until);
                 if (Timeout > 0) _deadline = _clock.GetUtcNow().AddSeconds(Timeout);
             }
-            _sessions.Add(call.Session);
             _total++;
             if (!_watcher.Add(call)) Settled(call);
         }
@@ -113,8 +111,7 @@ namespace RingOut.PowerShell
             WatchRound round;
             try
             {
-                round = Await(_sessions.Count == 1 ? _sessions.First() : null,
-                    ct => wait ? _watcher.NextAsync(_deadline, ct) : _watcher.PollDueAsync(ct));
+                round = Await(ct => wait ? _watcher.NextAsync(_deadline, ct) : _watcher.PollDueAsync(ct));
             }
             catch (Exception e) when (e is RingCentralAuthenticationException || e is ObjectDisposedException)
             {

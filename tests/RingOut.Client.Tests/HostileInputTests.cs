@@ -101,6 +101,34 @@ namespace RingOut.Client.Tests
             Assert.True(grown < 32L * 1024 * 1024, $"memory grew by {grown / 1024 / 1024} MB");
         }
 
+        /// <summary>Answers the who-am-I, then 401 with a body of <paramref name="length"/> bytes.</summary>
+        private sealed class HugeUnauthorized : HttpMessageHandler
+        {
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+                Task.FromResult(request.RequestUri.AbsolutePath.EndsWith("/extension/~")
+                    ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"id\":1,\"account\":{\"id\":2}}", Encoding.UTF8, "application/json") }
+                    : new HttpResponseMessage(HttpStatusCode.Unauthorized) { Content = new StreamContent(new EndlessStream(40L * 1024 * 1024)) });
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task A_40_MB_401_body_is_not_read_whole_even_with_bodies_captured(bool debug)
+        {
+            using var session = await RingCentralSession.ConnectAsync(new RingCentralConnectOptions
+            {
+                Server = new Uri("https://hostile.invalid"), AccessToken = Secret.From("T"), Transport = () => new HugeUnauthorized(),
+                Retry = new Http.RetryOptions { MaxRetries = 0 }, Clock = new RingOut.Emulator.VirtualClock { AutoAdvance = true },
+            });
+            var seen = 0;
+            using var observing = RingCentralSession.ObserveExchanges(_ => seen++, captureBodies: debug);
+            var before = GC.GetTotalMemory(true);
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => session.GetCallAsync("1"));
+            var grown = GC.GetTotalMemory(false) - before;
+            Assert.True(grown < 20L * 1024 * 1024, $"memory grew by {grown / 1024 / 1024} MB");
+            Assert.Equal(1, seen);
+        }
+
         /// <summary>A stream of spaces of a given length, made as it is read.</summary>
         private sealed class EndlessStream : System.IO.Stream
         {

@@ -62,6 +62,16 @@ namespace RingOut.Client.Tests
         }
 
         [Fact]
+        public async Task A_national_number_is_read_once_in_the_region_the_caller_gives()
+        {
+            using var rig = await Rig.StartAsync();
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "020 7946 0958", DefaultRegion = "GB" });
+            Assert.Equal("+442079460958", call.To);
+            // Without one, in the extension's home country (the demo user's is the US).
+            Assert.Equal("+14155550123", (await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "(415) 555-0123" })).To);
+        }
+
+        [Fact]
         public async Task A_call_read_again_through_another_session_belongs_to_that_session_and_keeps_its_numbers()
         {
             using var rig = await Rig.StartAsync();
