@@ -149,9 +149,10 @@ namespace RingOut.PowerShell
             if (_deadline is DateTimeOffset d) parent.SecondsRemaining = Math.Max(0, (int)(d - _clock.GetUtcNow()).TotalSeconds);
             WriteProgress(parent);
             var child = ProgressId + 1;
+            // Short enough to be read whole on one line of an 80-column console (the Minimal progress view).
             foreach (var call in pending.Take(10))
-                WriteProgress(new ProgressRecord(child++, $"RingOut call {call.Id} to {call.To ?? "?"}",
-                    $"{call.State}: caller {call.CallerStatusText}, callee {call.CalleeStatusText}") { ParentActivityId = ProgressId });
+                WriteProgress(new ProgressRecord(child++, $"Call to {call.To ?? call.Id}",
+                    $"caller {call.CallerStatusText ?? "?"}, callee {call.CalleeStatusText ?? "?"}") { ParentActivityId = ProgressId });
         }
 
         private void TimedOut()

@@ -162,24 +162,8 @@ document.body.setAttribute('data-test', JSON.stringify({ errors: errors, dialled
     internal static class Chromium
     {
         private const string Binary = "/usr/bin/chromium";
-        private static readonly object Gate = new object();
 
-        private static void EnsureInstalled()
-        {
-            lock (Gate)
-            {
-                if (File.Exists(Binary)) return;
-                foreach (var args in new[] { "update -qq", "install -y -qq --no-install-recommends chromium" })
-                {
-                    var psi = new ProcessStartInfo("apt-get", args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-                    psi.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-                    using var p = Process.Start(psi) ?? throw new InvalidOperationException("apt-get could not be started");
-                    var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-                    p.WaitForExit();
-                    if (p.ExitCode != 0) throw new InvalidOperationException($"The browser test needs Debian's chromium package (apt-get install chromium); installing it failed: {output}");
-                }
-            }
-        }
+        private static void EnsureInstalled() => Debian.EnsureInstalled(Binary, "chromium", "The browser test");
 
         public static string DumpDom(string file)
         {

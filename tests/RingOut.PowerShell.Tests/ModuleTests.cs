@@ -51,7 +51,7 @@ namespace RingOut.PowerShell.Tests
             var table = new System.Management.Automation.Runspaces.FormatTable(new[] { path });
             Assert.NotNull(table);
             var xml = File.ReadAllText(path);
-            foreach (var column in new[] { "Id", "CallStatus", "CallerStatus", "CalleeStatus", "To" })
+            foreach (var column in new[] { "Id", "State", "CallerStatus", "CalleeStatus", "To" }) // fits 80 columns (ConsoleTests)
                 Assert.Contains($"<PropertyName>{column}</PropertyName>", xml);
         }
 
