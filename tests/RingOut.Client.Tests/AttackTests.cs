@@ -74,6 +74,7 @@ namespace RingOut.Client.Tests
         [InlineData("X-Rate-Limit-Window", "0")]
         [InlineData("X-Rate-Limit-Limit", "-5")]
         [InlineData("X-Rate-Limit-Limit", "99999999999")]
+        [InlineData("X-Rate-Limit-Limit", "1000001")]
         [InlineData("X-Rate-Limit-Remaining", "-1")]
         public async Task An_absurd_number_in_a_header_is_an_error_naming_it_and_leaves_the_budget_as_it_was(string header, string value)
         {

@@ -64,6 +64,21 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
+        public void The_standalone_emulator_with_its_limits_lifted_is_used_as_it_is()
+        {
+            // --no-rate-limits lifts the limits to 1,000,000 a minute: a large number, but one the client accepts.
+            using var server = new EmulatorServer("--no-rate-limits");
+            using var ps = new PowerShellHost();
+            var v = server.Variables;
+            var r = ps.Run(
+                "Connect-RingCentral -Server $args[0] -ClientId $args[1] -ClientSecret ([System.Net.NetworkCredential]::new('', $args[2]).SecurePassword) -Jwt ([System.Net.NetworkCredential]::new('', $args[3]).SecurePassword); " +
+                "New-RingOutCall -To '+14155550123' | Wait-RingOutCall -PollInterval 0.5",
+                v["RC_SERVER_URL"], v["RC_APP_CLIENT_ID"], v["RC_APP_CLIENT_SECRET"], v["RC_USER_JWT"]);
+            Assert.Empty(r.Errors);
+            Assert.Contains(Assert.Single(r.Output).Properties["State"].Value.ToString(), new[] { "Connected", "Ended" });
+        }
+
+        [Fact]
         public void The_standalone_emulator_is_reached_with_Server_and_with_the_quick_start_variables()
         {
             using var server = new EmulatorServer();

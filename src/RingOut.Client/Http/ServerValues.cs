@@ -24,7 +24,7 @@ namespace RingOut.Client.Http
         /// <summary>RingCentral's windows are 60 s.</summary>
         public const int MaxWindowSeconds = 3600;
         /// <summary>Far above any plan's requests per window.</summary>
-        public const int MaxLimit = 100_000;
+        public const int MaxLimit = 1_000_000; // the standalone emulator's --no-rate-limits sends this much
         /// <summary>Access tokens live about an hour and refresh tokens about a week; nothing lives ten years.</summary>
         public const long MaxLifetimeSeconds = 10L * 366 * 24 * 3600;
 
