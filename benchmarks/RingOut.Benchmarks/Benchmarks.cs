@@ -99,6 +99,37 @@ namespace RingOut.Benchmarks
         public void Cleanup() => _runspace.Dispose();
     }
 
+    /// <summary>
+    /// (e) Wait-RingOutCall taking in N piped calls (and following them to the end: polling is linear, so a
+    /// per-call figure that grows with N is the ingest growing faster than N). Issue 12: at 16,000 calls the per-call
+    /// time and allocation must stay within 1.5 times those at 1,000.
+    /// </summary>
+    [MemoryDiagnoser]
+    public class IngestMany
+    {
+        private Runspace _runspace;
+
+        [Params(1000, 4000, 16000)]
+        public int Calls;
+
+        [GlobalSetup]
+        public void Setup() => _runspace = Harness.OpenRunspace(import: true);
+
+        [IterationSetup]
+        public void Place()
+        {
+            Harness.Run(_runspace, @"$global:s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru
+                $s.Emulator.Options.RateLimits.Light = 1000000; $s.Emulator.Options.RateLimits.Heavy = 1000000
+                $global:calls = 1..$args[0] | ForEach-Object { '+1415{0:d7}' -f $_ } | New-RingOutCall", Calls);
+        }
+
+        [Benchmark(Description = "N calls piped into Wait-RingOutCall, followed to the end")]
+        public int Wait() => Harness.Run(_runspace, "$calls | Wait-RingOutCall -ProgressAction SilentlyContinue").Count;
+
+        [GlobalCleanup]
+        public void Cleanup() => _runspace.Dispose();
+    }
+
     /// <summary>(c) Import-Module of the built module in a fresh runspace.</summary>
     [MemoryDiagnoser]
     public class ImportModule

@@ -40,6 +40,8 @@ namespace RingOut.Client
         public IReadOnlyList<RingOutCall> Settled { get; }
         /// <summary>Calls whose status could not be read (after the pipeline's retries); they are no longer watched.</summary>
         public IReadOnlyList<KeyValuePair<RingOutCall, Exception>> Failures { get; }
+        /// <summary>How many calls the round polled (0: nothing was due).</summary>
+        public int Polled { get; internal set; }
     }
 
     /// <summary>
@@ -51,13 +53,26 @@ namespace RingOut.Client
     public sealed class CallWatcher
     {
         private readonly TimeProvider _clock;
-        private readonly List<Entry> _pending = new List<Entry>();
+        // Every pending call by (session, id), the same calls in the order they fall due, and how many each session
+        // has: adding, polling and settling a call cost O(log n), so a wait on n piped calls takes O(n log n).
+        private readonly Dictionary<(RingCentralSession, string), Entry> _byCall = new Dictionary<(RingCentralSession, string), Entry>();
+        private readonly SortedSet<Entry> _byDue = new SortedSet<Entry>(Entry.DueOrder);
+        private readonly Dictionary<RingCentralSession, int> _perSession = new Dictionary<RingCentralSession, int>();
+        private long _added;
 
         private sealed class Entry
         {
             public RingOutCall Latest;
             public DateTimeOffset NextPoll;
             public int TransientFailures;
+            /// <summary>The order it was added in: breaks ties between calls due at the same time.</summary>
+            public long Order;
+
+            public static readonly IComparer<Entry> DueOrder = Comparer<Entry>.Create((a, b) =>
+            {
+                var c = a.NextPoll.CompareTo(b.NextPoll);
+                return c != 0 ? c : a.Order.CompareTo(b.Order);
+            });
         }
 
         public CallWatcher(TimeProvider clock, TimeSpan pollInterval, RingOutWaitCondition condition)
@@ -76,8 +91,12 @@ namespace RingOut.Client
         /// <summary>Share of a session's Light budget that polling may use; the rest stays for other requests.</summary>
         public double BudgetShare { get; set; } = 0.8;
 
-        public int PendingCount => _pending.Count;
-        public IReadOnlyList<RingOutCall> Pending => _pending.Select(e => e.Latest).ToArray();
+        public int PendingCount => _byCall.Count;
+        /// <summary>Every pending call's latest snapshot, the soonest due first (O(n): for the end of a wait, not for each call).</summary>
+        public IReadOnlyList<RingOutCall> Pending => _byDue.Select(e => e.Latest).ToArray();
+
+        /// <summary>The latest snapshots of the <paramref name="count"/> calls due soonest: what a progress display shows.</summary>
+        public IReadOnlyList<RingOutCall> SoonestDue(int count) => _byDue.Take(count).Select(e => e.Latest).ToArray();
 
         /// <summary>Whether a snapshot meets the condition.</summary>
         public bool IsSettled(RingOutCall call)
@@ -96,14 +115,33 @@ namespace RingOut.Client
             if (call == null) throw new ArgumentNullException(nameof(call));
             if (call.Session == null) throw new ArgumentException("The call has no session to poll it with.", nameof(call));
             if (IsSettled(call)) return false;
-            if (_pending.Any(e => e.Latest.Id == call.Id && e.Latest.Session == call.Session)) return true;
+            var key = (call.Session, call.Id);
+            if (_byCall.ContainsKey(key)) return true;
             // The snapshot is as of RetrievedAt: the first poll is due one interval after it (at once for an old snapshot).
-            _pending.Add(new Entry { Latest = call, NextPoll = call.RetrievedAt + PollInterval });
+            var entry = new Entry { Latest = call, NextPoll = call.RetrievedAt + PollInterval, Order = _added++ };
+            _byCall.Add(key, entry);
+            _byDue.Add(entry);
+            _perSession[call.Session] = _perSession.TryGetValue(call.Session, out var n) ? n + 1 : 1;
             return true;
         }
 
         /// <summary>When the next poll is due, or null when nothing is pending.</summary>
-        public DateTimeOffset? NextDue => _pending.Count == 0 ? (DateTimeOffset?)null : _pending.Min(e => e.NextPoll);
+        public DateTimeOffset? NextDue => _byDue.Count == 0 ? (DateTimeOffset?)null : _byDue.Min.NextPoll;
+
+        private void Remove(Entry entry)
+        {
+            _byDue.Remove(entry);
+            _byCall.Remove((entry.Latest.Session, entry.Latest.Id));
+            var session = entry.Latest.Session;
+            if (--_perSession[session] == 0) _perSession.Remove(session);
+        }
+
+        private void Reschedule(Entry entry, DateTimeOffset at)
+        {
+            _byDue.Remove(entry);
+            entry.NextPoll = at;
+            _byDue.Add(entry);
+        }
 
         /// <summary>Waits (on the clock) until a poll is due or <paramref name="deadline"/> comes, then polls what is due.</summary>
         public async Task<WatchRound> NextAsync(DateTimeOffset? deadline, CancellationToken cancellationToken)
@@ -122,9 +160,9 @@ namespace RingOut.Client
         public async Task<WatchRound> PollDueAsync(CancellationToken cancellationToken)
         {
             var now = _clock.GetUtcNow();
-            var due = _pending.Where(e => e.NextPoll <= now).OrderBy(e => e.NextPoll).ToList();
-            if (due.Count == 0) return Empty;
-            var perSession = _pending.GroupBy(e => e.Latest.Session).ToDictionary(g => g.Key, g => g.Count());
+            if (_byDue.Count == 0 || _byDue.Min.NextPoll > now) return Empty;
+            var due = _byDue.TakeWhile(e => e.NextPoll <= now).ToList();
+            var perSession = new Dictionary<RingCentralSession, int>(_perSession); // as the round begins
             var changed = new List<RingOutCall>();
             var settled = new List<RingOutCall>();
             var failures = new List<KeyValuePair<RingOutCall, Exception>>();
@@ -139,7 +177,7 @@ namespace RingOut.Client
                 catch (Exception e) when (e is RingCentralApiException || e is RingCentralServerValueException || e is RingCentralRedirectException || e is RingCentralInvalidIdException)
                 {
                     // What the server said will not change by asking again: give the call up, with the reason.
-                    _pending.Remove(entry);
+                    Remove(entry);
                     failures.Add(new KeyValuePair<RingOutCall, Exception>(entry.Latest, e));
                     continue;
                 }
@@ -148,22 +186,23 @@ namespace RingOut.Client
                     // The pipeline already retried the request; a garbled or lost answer may still be passing: poll again later.
                     if (++entry.TransientFailures >= MaxTransientFailures)
                     {
-                        _pending.Remove(entry);
+                        Remove(entry);
                         failures.Add(new KeyValuePair<RingOutCall, Exception>(entry.Latest, e));
                     }
-                    else entry.NextPoll = _clock.GetUtcNow() + IntervalFor(entry.Latest.Session, perSession[entry.Latest.Session]);
+                    else Reschedule(entry, _clock.GetUtcNow() + IntervalFor(entry.Latest.Session, perSession[entry.Latest.Session]));
                     continue;
                 }
                 entry.TransientFailures = 0;
                 var old = entry.Latest;
-                entry.Latest = fresh;
                 if (fresh.CallStatusText != old.CallStatusText || fresh.CallerStatusText != old.CallerStatusText ||
                     fresh.CalleeStatusText != old.CalleeStatusText || fresh.IsGone != old.IsGone)
                     changed.Add(fresh);
-                if (IsSettled(fresh)) { _pending.Remove(entry); settled.Add(fresh); }
-                else entry.NextPoll = _clock.GetUtcNow() + IntervalFor(fresh.Session, perSession[entry.Latest.Session]);
+                if (IsSettled(fresh)) { Remove(entry); settled.Add(fresh); }
+                else Reschedule(entry, _clock.GetUtcNow() + IntervalFor(old.Session, perSession[old.Session]));
+                // Keyed by its first snapshot's session: a later snapshot keeps it (RefreshCallAsync polls through that session).
+                entry.Latest = fresh;
             }
-            return new WatchRound(changed, settled, failures);
+            return new WatchRound(changed, settled, failures) { Polled = due.Count };
         }
 
         /// <summary>The poll interval, stretched so that polling all calls pending on a session stays within its share of the Light budget.</summary>

@@ -61,8 +61,8 @@ namespace RingOut.PowerShell
                 }
                 Track(call);
             });
-            // Calls placed earlier in the pipeline may settle while later ones are still being placed: look now.
-            if (_watcher != null && _sessionEnded == null) Poll(wait: false);
+            // Calls placed earlier in the pipeline may settle while later ones are still being placed: look now, when one is due.
+            if (_watcher != null && _sessionEnded == null && _watcher.NextDue <= _clock.GetUtcNow()) Poll(wait: false);
         }
 
         protected override void EndProcessing()
@@ -127,8 +127,11 @@ namespace RingOut.PowerShell
                 Settled(failure.Key);
                 Fail(failure.Value, failure.Key);
             }
-            ShowProgress();
+            // Once per round that polled something (and the first time): not once per piped call.
+            if (round.Polled > 0 || !_progressShown) ShowProgress();
         }
+
+        private bool _progressShown;
 
         private void Settled(RingOutCall call)
         {
@@ -139,10 +142,11 @@ namespace RingOut.PowerShell
 
         private void ShowProgress()
         {
-            var pending = _watcher.Pending;
-            if (pending.Count == 0) return;
+            var count = _watcher.PendingCount;
+            if (count == 0) return;
+            _progressShown = true;
             var parent = new ProgressRecord(ProgressId, "Waiting for RingOut calls",
-                $"{_settled} of {_total} settled; waiting for {pending.Count} to be {(Until == RingOutWaitCondition.Connected ? "connected" : "over")}")
+                $"{_settled} of {_total} settled; waiting for {count} to be {(Until == RingOutWaitCondition.Connected ? "connected" : "over")}")
             {
                 PercentComplete = _total == 0 ? 0 : Math.Min(100, _settled * 100 / _total),
             };
@@ -150,7 +154,7 @@ namespace RingOut.PowerShell
             WriteProgress(parent);
             var child = ProgressId + 1;
             // Short enough to be read whole on one line of an 80-column console (the Minimal progress view).
-            foreach (var call in pending.Take(10))
+            foreach (var call in _watcher.SoonestDue(10))
                 WriteProgress(new ProgressRecord(child++, $"Call to {call.To ?? call.Id}",
                     $"caller {call.CallerStatusText ?? "?"}, callee {call.CalleeStatusText ?? "?"}") { ParentActivityId = ProgressId });
         }
