@@ -324,6 +324,10 @@ namespace RingOut.Client
 
         // ------------------------------------------------------------------ RingOut API
 
+        /// <summary>RingCentral's rate group for placing a call (POST ring-out): the one place it is decided, for the
+        /// request and for anything that shows or estimates the pacing of calls.</summary>
+        public const RateGroup PlaceCallGroup = RateGroup.Heavy;
+
         /// <summary>
         /// POST ring-out. Sent once: retried only when RingCentral provably did not act on it. When the outcome
         /// cannot be known, throws <see cref="RingOutOutcomeUnknownException"/>.
@@ -346,7 +350,7 @@ namespace RingOut.Client
             if (!string.IsNullOrEmpty(request.CountryId)) body["country"] = new Dictionary<string, string> { ["id"] = request.CountryId };
 
             var what = $"placing a RingOut call to {to}";
-            var kind = new RequestKind { Group = RateGroup.Heavy, Idempotent = false, Description = what };
+            var kind = new RequestKind { Group = PlaceCallGroup, Idempotent = false, Description = what };
             var sentAt = Clock.GetUtcNow();
             try
             {

@@ -1,7 +1,6 @@
 using System;
 using System.Management.Automation;
 using RingOut.Client;
-using RingOut.Client.Http;
 
 namespace RingOut.PowerShell
 {
@@ -107,11 +106,11 @@ namespace RingOut.PowerShell
         /// <summary>When RingCentral's limit makes the next call wait, say so, and how long the calls known to remain will take.</summary>
         private void ShowPacing(string to, int remainingAfter)
         {
-            var wait = _session.Budget.WaitTime(RateGroup.Heavy);
+            var wait = _session.Budget.WaitTime(RingCentralSession.PlaceCallGroup);
             if (wait <= TimeSpan.FromSeconds(1)) return;
-            var state = _session.Budget.State(RateGroup.Heavy);
+            var state = _session.Budget.State(RingCentralSession.PlaceCallGroup);
             var rest = remainingAfter > 0
-                ? $"; {remainingAfter} more after it, about {(_session.Budget.EstimateTime(RateGroup.Heavy, remainingAfter + 1)).TotalMinutes:0.0} min in all"
+                ? $"; {remainingAfter} more after it, about {(_session.Budget.EstimateTime(RingCentralSession.PlaceCallGroup, remainingAfter + 1)).TotalMinutes:0.0} min in all"
                 : "";
             WriteProgress(new ProgressRecord(1, "Placing RingOut calls",
                 $"{_placed} placed; waiting {wait.TotalSeconds:0} s for RingCentral's rate limit ({state.Limit} calls per {state.Window.TotalSeconds:0} s) before calling {to}{rest}")
@@ -191,6 +190,29 @@ namespace RingOut.PowerShell
             return target is RingOutCall known ? known.UpdatedBy(call) : call;
         }
 
+        /// <summary>
+        /// Runs <paramref name="action"/> on an existing call, and maps its failure, the one way for every cmdlet:
+        /// RingCentral no longer knows it → RingOut.CallNotFound; the session died → a terminating error; any other
+        /// client failure → an error for this call. Returns whether the action succeeded.
+        /// </summary>
+        protected bool OnExistingCall(string id, object target, Action action)
+        {
+            try
+            {
+                action();
+                return true;
+            }
+            catch (RingCentralApiException e) when (e.IsNotFound)
+            {
+                CallNotFound(id, e, target);
+            }
+            catch (Exception e) when (IsClientFailure(e))
+            {
+                Fail(e, target);
+            }
+            return false;
+        }
+
         /// <summary>RingOut.CallNotFound: RingCentral no longer knows the call, which need not mean that it failed.</summary>
         protected void CallNotFound(string id, Exception e, object target) =>
             WriteError(new ErrorRecord(new ItemNotFoundException(
@@ -206,20 +228,7 @@ namespace RingOut.PowerShell
         protected override void ProcessRecord()
         {
             ForEachCall((id, account, extension, session, target) =>
-            {
-                try
-                {
-                    WriteObject(ReadCall(session, id, account, extension, target));
-                }
-                catch (RingCentralApiException e) when (e.IsNotFound)
-                {
-                    CallNotFound(id, e, target);
-                }
-                catch (Exception e) when (IsClientFailure(e))
-                {
-                    Fail(e, target);
-                }
-            });
+                OnExistingCall(id, target, () => WriteObject(ReadCall(session, id, account, extension, target))));
         }
     }
 
@@ -237,28 +246,24 @@ namespace RingOut.PowerShell
             ForEachCall((id, account, extension, session, target) =>
             {
                 if (!ShouldProcess($"RingOut call {id}", "Cancel")) return;
-                try
+                OnExistingCall(id, target, () =>
                 {
-                    Await(ct => session.CancelCallAsync(id, account, extension, ct));
+                    try
+                    {
+                        Await(ct => session.CancelCallAsync(id, account, extension, ct));
+                    }
+                    catch (RingCentralApiException e) when ((int)e.StatusCode == 400 || (int)e.StatusCode == 409)
+                    {
+                        var message = $"RingOut call {id} cannot be cancelled: {e.ApiMessage ?? e.Message}";
+                        WriteError(new ErrorRecord(new InvalidOperationException(message, e), ErrorIds.CannotCancel, ErrorCategory.InvalidOperation, target)
+                        {
+                            ErrorDetails = new ErrorDetails(message) { RecommendedAction = "A RingOut can be cancelled only while the called party is still ringing." },
+                        });
+                        return;
+                    }
                     WriteVerbose($"RingOut call {id} was cancelled.");
                     if (PassThru) WriteObject(ReadCall(session, id, account, extension, target));
-                }
-                catch (RingCentralApiException e) when (e.IsNotFound)
-                {
-                    CallNotFound(id, e, target);
-                }
-                catch (RingCentralApiException e) when ((int)e.StatusCode == 400 || (int)e.StatusCode == 409)
-                {
-                    var message = $"RingOut call {id} cannot be cancelled: {e.ApiMessage ?? e.Message}";
-                    WriteError(new ErrorRecord(new InvalidOperationException(message, e), ErrorIds.CannotCancel, ErrorCategory.InvalidOperation, target)
-                    {
-                        ErrorDetails = new ErrorDetails(message) { RecommendedAction = "A RingOut can be cancelled only while the called party is still ringing." },
-                    });
-                }
-                catch (Exception e) when (IsClientFailure(e))
-                {
-                    Fail(e, target);
-                }
+                });
             });
         }
     }

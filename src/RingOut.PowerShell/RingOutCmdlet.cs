@@ -95,7 +95,10 @@ namespace RingOut.PowerShell
             while (_debug.TryDequeue(out var line)) WriteDebug(line);
         }
 
-        /// <summary>An ErrorRecord for a failure of the RingCentral client, with a fitting ErrorId and category.</summary>
+        /// <summary>
+        /// The one mapping of the client's failures to ErrorRecords (ErrorId, category, advice); null for any other
+        /// exception, which is a bug and propagates. <see cref="IsClientFailure"/> is this mapping's domain.
+        /// </summary>
         protected static ErrorRecord ErrorFor(Exception e, object target, string notFoundId = null)
         {
             switch (e)
@@ -147,7 +150,7 @@ namespace RingOut.PowerShell
                 case ObjectDisposedException disposed:
                     return new ErrorRecord(new InvalidOperationException(disposed.Message.Split('\n')[0].Trim(), disposed), ErrorIds.NotConnected, ErrorCategory.InvalidOperation, target);
                 default:
-                    return new ErrorRecord(e, ErrorIds.ApiError, ErrorCategory.NotSpecified, target);
+                    return null;
             }
         }
 
@@ -172,10 +175,7 @@ namespace RingOut.PowerShell
         }
 
         /// <summary>Whether an exception is one of the client's expected failures (anything else is a bug and propagates).</summary>
-        protected static bool IsClientFailure(Exception e) =>
-            e is RingCentralApiException || e is RingCentralAuthenticationException || e is RingOutOutcomeUnknownException ||
-            e is RingCentralProtocolException || e is HttpRequestException || e is ObjectDisposedException ||
-            e is RingCentralServerValueException || e is RingCentralRedirectException || e is RingCentralInvalidIdException;
+        protected static bool IsClientFailure(Exception e) => ErrorFor(e, null) != null;
 
         /// <summary>An id that is not what RingCentral issues: its own ErrorId, InvalidArgument, the input as target.</summary>
         protected static ErrorRecord InvalidId(RingCentralInvalidIdException e, object target)

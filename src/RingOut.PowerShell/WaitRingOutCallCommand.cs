@@ -44,20 +44,7 @@ namespace RingOut.PowerShell
                 var call = target as RingOutCall;
                 if (call == null || (Session != null && call.Session != Session))
                 {
-                    try
-                    {
-                        call = ReadCall(session, id, account, extension, target);
-                    }
-                    catch (RingCentralApiException e) when (e.IsNotFound)
-                    {
-                        CallNotFound(id, e, target);
-                        return;
-                    }
-                    catch (Exception e) when (IsClientFailure(e))
-                    {
-                        Fail(e, target);
-                        return;
-                    }
+                    if (!OnExistingCall(id, target, () => call = ReadCall(session, id, account, extension, target))) return;
                 }
                 Track(call);
             });
