@@ -72,31 +72,37 @@ namespace RingOut.Benchmarks
             "$s = Get-RingCentralSession; $c = $s.PlaceCallAsync([RingOut.Client.RingOutCallRequest]@{ To = '+14155550123' }, [Threading.CancellationToken]::None).GetAwaiter().GetResult(); $s.GetCallAsync($c.Id, '~', '~', [Threading.CancellationToken]::None).GetAwaiter().GetResult()")[0];
     }
 
-    /// <summary>(b) Wait-RingOutCall on N calls, in-process emulator on virtual time with rate limits lifted.</summary>
-    [MemoryDiagnoser]
-    public class WaitMany
+    /// <summary>N calls placed before each iteration (in-process emulator on virtual time, rate limits lifted), for the waits to take in.</summary>
+    public abstract class PlacedCalls
     {
-        private Runspace _runspace;
+        protected Runspace Runspace;
 
-        [Params(10, 100, 1000)]
-        public int Calls;
+        public abstract int Calls { get; set; }
 
         [GlobalSetup]
-        public void Setup() => _runspace = Harness.OpenRunspace(import: true);
+        public void Setup() => Runspace = Harness.OpenRunspace(import: true);
 
         [IterationSetup]
         public void Place()
         {
-            Harness.Run(_runspace, @"$global:s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru
+            Harness.Run(Runspace, @"$global:s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru
                 $s.Emulator.Options.RateLimits.Light = 1000000; $s.Emulator.Options.RateLimits.Heavy = 1000000
                 $global:calls = 1..$args[0] | ForEach-Object { '+1415{0:d7}' -f $_ } | New-RingOutCall", Calls);
         }
 
-        [Benchmark(Description = "Wait-RingOutCall on N placed calls")]
-        public int Wait() => Harness.Run(_runspace, "$calls | Wait-RingOutCall").Count;
-
         [GlobalCleanup]
-        public void Cleanup() => _runspace.Dispose();
+        public void Cleanup() => Runspace.Dispose();
+    }
+
+    /// <summary>(b) Wait-RingOutCall on N calls.</summary>
+    [MemoryDiagnoser]
+    public class WaitMany : PlacedCalls
+    {
+        [Params(10, 100, 1000)]
+        public override int Calls { get; set; }
+
+        [Benchmark(Description = "Wait-RingOutCall on N placed calls")]
+        public int Wait() => Harness.Run(Runspace, "$calls | Wait-RingOutCall").Count;
     }
 
     /// <summary>
@@ -105,29 +111,13 @@ namespace RingOut.Benchmarks
     /// time and allocation must stay within 1.5 times those at 1,000.
     /// </summary>
     [MemoryDiagnoser]
-    public class IngestMany
+    public class IngestMany : PlacedCalls
     {
-        private Runspace _runspace;
-
         [Params(1000, 4000, 16000)]
-        public int Calls;
-
-        [GlobalSetup]
-        public void Setup() => _runspace = Harness.OpenRunspace(import: true);
-
-        [IterationSetup]
-        public void Place()
-        {
-            Harness.Run(_runspace, @"$global:s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru
-                $s.Emulator.Options.RateLimits.Light = 1000000; $s.Emulator.Options.RateLimits.Heavy = 1000000
-                $global:calls = 1..$args[0] | ForEach-Object { '+1415{0:d7}' -f $_ } | New-RingOutCall", Calls);
-        }
+        public override int Calls { get; set; }
 
         [Benchmark(Description = "N calls piped into Wait-RingOutCall, followed to the end")]
-        public int Wait() => Harness.Run(_runspace, "$calls | Wait-RingOutCall -ProgressAction SilentlyContinue").Count;
-
-        [GlobalCleanup]
-        public void Cleanup() => _runspace.Dispose();
+        public int Wait() => Harness.Run(Runspace, "$calls | Wait-RingOutCall -ProgressAction SilentlyContinue").Count;
     }
 
     /// <summary>(c) Import-Module of the built module in a fresh runspace.</summary>

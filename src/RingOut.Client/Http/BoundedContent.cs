@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.IO;
 using System.Net.Http;
 using System.Threading;
@@ -24,17 +25,25 @@ namespace RingOut.Client.Http
             if (content == null) { response.Content = new ByteArrayContent(new byte[0]); return; }
             if (content.Headers.ContentLength > max) throw new TooLargeException(max);
             byte[] bytes;
-            using (var stream = await content.ReadAsStreamAsync().ConfigureAwait(false))
-            using (var buffer = new MemoryStream())
+            // A pooled chunk: every answer passes through here, and a fresh 16 KB buffer each would double a wait's allocation.
+            var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
             {
-                var chunk = new byte[16 * 1024];
-                int read;
-                while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, ct).ConfigureAwait(false)) > 0)
+                using (var stream = await content.ReadAsStreamAsync().ConfigureAwait(false))
+                using (var buffer = new MemoryStream((int)Math.Min(content.Headers.ContentLength ?? 0, max)))
                 {
-                    if (buffer.Length + read > max) throw new TooLargeException(max);
-                    buffer.Write(chunk, 0, read);
+                    int read;
+                    while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, ct).ConfigureAwait(false)) > 0)
+                    {
+                        if (buffer.Length + read > max) throw new TooLargeException(max);
+                        buffer.Write(chunk, 0, read);
+                    }
+                    bytes = buffer.ToArray();
                 }
-                bytes = buffer.ToArray();
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
             }
             var copy = new ByteArrayContent(bytes);
             foreach (var h in content.Headers)
