@@ -335,7 +335,9 @@ namespace RingOut.Client
         public async Task<RingOutCall> PlaceCallAsync(RingOutCallRequest request, CancellationToken cancellationToken = default)
         {
             if (request == null) throw new ArgumentNullException(nameof(request));
-            var path = ApiPaths.RingOut(request.AccountId, request.ExtensionId);
+            var account = ApiPaths.Owner(RingCentralIdKind.AccountId, request.AccountId);
+            var extension = ApiPaths.Owner(RingCentralIdKind.ExtensionId, request.ExtensionId);
+            var path = ApiPaths.RingOut(account, extension);
             var region = request.DefaultRegion ?? HomeCountry;
             var to = PhoneNumber.Normalize(request.To, region);
             var body = new Dictionary<string, object> { ["to"] = new Dictionary<string, string> { ["phoneNumber"] = to } };
@@ -362,7 +364,7 @@ namespace RingOut.Client
                     try
                     {
                         using (var doc = ParseJson(bytes, what))
-                            return ReadCall(doc.RootElement, from, to, request.AccountId, request.ExtensionId, now, now);
+                            return ReadCall(doc.RootElement, from, to, account, extension, now, now);
                     }
                     catch (RingCentralProtocolException e)
                     {
