@@ -240,10 +240,6 @@ namespace RingOut.Client
             return Http.SendAsync(request, ct);
         }
 
-        internal Task<(HttpResponseMessage response, byte[] body)> SendAsync(HttpMethod method, string path, object json,
-            RateGroup group, bool idempotent, string what, CancellationToken ct) =>
-            SendAsync(method, path, json, new RequestKind { Group = group, Idempotent = idempotent, Description = what }, ct);
-
         private async Task<(HttpResponseMessage response, byte[] body)> SendAsync(HttpMethod method, string path, object json, RequestKind kind, CancellationToken ct)
         {
             var request = new HttpRequestMessage(method, path);
@@ -257,9 +253,6 @@ namespace RingOut.Client
             var body = response.Content == null ? new byte[0] : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
             return (response, body);
         }
-
-        internal Task<JsonDocument> GetJsonAsync(string path, RateGroup group, string what, CancellationToken ct) =>
-            GetJsonAsync(path, new RequestKind { Group = group, Description = what }, ct);
 
         private async Task<JsonDocument> GetJsonAsync(string path, RequestKind kind, CancellationToken ct)
         {
@@ -396,7 +389,7 @@ namespace RingOut.Client
         {
             var path = ApiPaths.RingOut(accountId, extensionId, id);
             var what = $"reading RingOut call {id}";
-            using (var doc = await GetJsonAsync(path, RateGroup.Light, what, cancellationToken).ConfigureAwait(false))
+            using (var doc = await GetJsonAsync(path, new RequestKind { Group = RateGroup.Light, Description = what }, cancellationToken).ConfigureAwait(false))
             {
                 var now = Clock.GetUtcNow();
                 return ReadCall(doc.RootElement, null, null, accountId, extensionId, now, now);
@@ -422,7 +415,7 @@ namespace RingOut.Client
         {
             var path = ApiPaths.RingOut(accountId, extensionId, id);
             var what = $"cancelling RingOut call {id}";
-            var (response, bytes) = await SendAsync(HttpMethod.Delete, path, null, RateGroup.Heavy, true, what, cancellationToken).ConfigureAwait(false);
+            var (response, bytes) = await SendAsync(HttpMethod.Delete, path, null, new RequestKind { Group = RateGroup.Heavy, Description = what }, cancellationToken).ConfigureAwait(false);
             using (response)
                 if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what, Secrets);
         }
@@ -433,7 +426,7 @@ namespace RingOut.Client
             var result = new List<ForwardingNumber>();
             for (var page = 1; page <= 100; page++)
             {
-                using (var doc = await GetJsonAsync($"{ApiPaths.Extension(ApiPaths.Me, ApiPaths.Me)}/forwarding-number?page={page}&perPage=100", RateGroup.Light, "listing forwarding numbers", cancellationToken).ConfigureAwait(false))
+                using (var doc = await GetJsonAsync($"{ApiPaths.Extension(ApiPaths.Me, ApiPaths.Me)}/forwarding-number?page={page}&perPage=100", new RequestKind { Group = RateGroup.Light, Description = "listing forwarding numbers" }, cancellationToken).ConfigureAwait(false))
                 {
                     var root = doc.RootElement;
                     if (root.TryGetProperty("records", out var records) && records.ValueKind == JsonValueKind.Array)

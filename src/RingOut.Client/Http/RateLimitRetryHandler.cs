@@ -87,7 +87,9 @@ namespace RingOut.Client.Http
                         response.Dispose();
                         throw;
                     }
-                    attempt.RingCentralError = attempt.Status >= 400 && RingCentralApiException.IsRingCentralError(await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false));
+                    // Only a request that changes something is decided by whose error it is (the POST outcome rule).
+                    attempt.RingCentralError = !kind.Idempotent && attempt.Status >= 400 &&
+                                               RingCentralApiException.IsRingCentralError(await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false));
                 }
 
                 var decision = RetryPolicy.Decide(kind, attempt, _options);

@@ -38,7 +38,7 @@ namespace RingOut.Client.Http
     {
         public AttemptOutcome Outcome;
         public int Status;
-        /// <summary>The answer is RingCentral's own error body (not a gateway's page).</summary>
+        /// <summary>The answer is RingCentral's own error body (not a gateway's page); read for requests that change something.</summary>
         public bool RingCentralError;
         /// <summary>Retry-After, already bounded; null when absent.</summary>
         public TimeSpan? RetryAfter;
