@@ -8,43 +8,64 @@ using System.Reflection;
 namespace RingOut.PowerShell.Loader
 {
     /// <summary>
-    /// Imported (as a nested module) before the cmdlet assembly. The module's Dependencies folder holds the HTTP
-    /// pipeline (RingOut.Client.Pipeline) and Microsoft.Extensions.*, the assemblies other modules most often ship
-    /// in other versions; they are served from there and nowhere else:
+    /// Imported (as a nested module) before the cmdlet assembly. The module's private folder (bin/Dependencies) holds
+    /// the HTTP pipeline (RingOut.Client.Pipeline) and Microsoft.Extensions.*, the assemblies other modules most often
+    /// ship in other versions; they are served from there, to the module's own assemblies and to nobody else:
     /// <list type="bullet">
     /// <item>On PowerShell 7 they are loaded into an AssemblyLoadContext of their own, eagerly, so that references
     /// between them bind inside that context even when another module, or the host, has put other versions of the
     /// same assemblies in the default context (higher or lower).</item>
-    /// <item>On Windows PowerShell 5.1 (where there are no load contexts) an AssemblyResolve handler loads them from
-    /// the Dependencies folder when nothing else has.</item>
+    /// <item>On Windows PowerShell 5.1 (where there are no load contexts) they are loaded from the private folder when
+    /// nothing else has.</item>
     /// </list>
     /// The module's own assemblies stay in the default context, beside the manifest, so that PowerShell resolves their
     /// types (<c>[RingOut.Client.RingOutCall]</c>); none of them references Microsoft.Extensions.*.
     /// The context is made by reflection because netstandard2.0 has no AssemblyLoadContext type.
+    /// <para>
+    /// Which assemblies are private is decided once, in RingOut.PowerShell.csproj (the items it copies to the private
+    /// folder); the folder's name once, in Directory.Build.props, and read here from this assembly's metadata. A
+    /// request is answered only when it comes from one of the module's own assemblies (or from nobody known, which
+    /// only .NET Framework reports) and names an assembly the module ships, with the same culture and public key and a
+    /// version no higher than the shipped one, as PSResourceGet's resolver does.
+    /// </para>
     /// </summary>
     public sealed class DependencyLoader : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
         private static readonly object Gate = new object();
         private static Dictionary<string, Assembly> _loaded; // simple name -> assembly in our context (PowerShell 7)
         private static Func<Dictionary<string, Assembly>> _loadAll;
-        private static Dictionary<string, string> _paths;     // simple name -> file: Dependencies (Windows PowerShell) and the module folder
+        private static Dictionary<string, Shipped> _shipped;   // simple name -> what the module ships
+        private static string[] _folders;                      // the module's bin folder and its private folder
         private static bool _hooked;
 
         /// <summary>The load context's name, for diagnostics: <c>[System.Runtime.Loader.AssemblyLoadContext]::All</c>.</summary>
         public const string ContextName = "RingOut";
+
+        private sealed class Shipped
+        {
+            public string Path;
+            public AssemblyName Name;
+            public bool Private;
+        }
 
         public void OnImport()
         {
             lock (Gate)
             {
                 if (_hooked) return;
-                var root = Path.GetDirectoryName(typeof(DependencyLoader).Assembly.Location);
-                var folder = Path.Combine(root, "Dependencies");
-                var files = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.dll") : new string[0];
-                // The module folder's assemblies too: Microsoft.Extensions.* ask for some of them (Microsoft.Bcl.AsyncInterfaces),
+                var self = typeof(DependencyLoader).Assembly;
+                var root = Path.GetDirectoryName(self.Location);
+                var folderName = self.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PrivateFolder").Value;
+                var folder = Path.Combine(root, folderName);
+                var privateFiles = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.dll") : new string[0];
+                _folders = new[] { Normalize(root), Normalize(folder) };
+                // The bin folder's assemblies too: Microsoft.Extensions.* ask for some of them (Microsoft.Bcl.AsyncInterfaces),
                 // and must get the one copy the module's own assemblies use, in the default context.
-                _paths = Directory.GetFiles(root, "*.dll").Concat(files)
-                    .GroupBy(f => Path.GetFileNameWithoutExtension(f), StringComparer.OrdinalIgnoreCase)
+                _shipped = Directory.GetFiles(root, "*.dll").Select(f => new Shipped { Path = f, Private = false })
+                    .Concat(privateFiles.Select(f => new Shipped { Path = f, Private = true }))
+                    .Select(s => { s.Name = NameOf(s.Path); return s; })
+                    .Where(s => s.Name != null)
+                    .GroupBy(s => s.Name.Name, StringComparer.OrdinalIgnoreCase)
                     .ToDictionary(g => g.Key, g => g.Last(), StringComparer.OrdinalIgnoreCase);
 
                 var alcType = Type.GetType("System.Runtime.Loader.AssemblyLoadContext, System.Runtime.Loader", throwOnError: false)
@@ -58,7 +79,7 @@ namespace RingOut.PowerShell.Loader
                         var context = Activator.CreateInstance(alcType, ContextName, false);
                         var loadFromPath = alcType.GetMethod("LoadFromAssemblyPath", new[] { typeof(string) });
                         var loaded = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
-                        foreach (var file in files)
+                        foreach (var file in privateFiles)
                             loaded[Path.GetFileNameWithoutExtension(file)] = (Assembly)loadFromPath.Invoke(context, new object[] { file });
                         return loaded;
                     };
@@ -75,14 +96,50 @@ namespace RingOut.PowerShell.Loader
 
         private static Assembly Resolve(object sender, ResolveEventArgs args)
         {
-            var name = new AssemblyName(args.Name).Name;
-            if (_paths == null || !_paths.TryGetValue(name, out var path)) return null;
-            if (_loadAll != null && Path.GetFileName(Path.GetDirectoryName(path)) == "Dependencies")
+            if (_shipped == null || !FromModule(args.RequestingAssembly)) return null;
+            AssemblyName requested;
+            try { requested = new AssemblyName(args.Name); }
+            catch (Exception e) when (e is ArgumentException || e is FileLoadException) { return null; }
+            if (!_shipped.TryGetValue(requested.Name, out var shipped) || !Satisfies(shipped.Name, requested)) return null;
+            if (_loadAll != null && shipped.Private)
             {
                 lock (Gate) if (_loaded == null) _loaded = _loadAll();
-                return _loaded.TryGetValue(name, out var assembly) ? assembly : null;
+                return _loaded.TryGetValue(requested.Name, out var assembly) ? assembly : null;
             }
-            return Assembly.LoadFrom(path);
+            return Assembly.LoadFrom(shipped.Path);
         }
+
+        /// <summary>
+        /// Whether a request comes from the module's own assemblies (those in its bin or private folder). .NET always
+        /// names the requester; .NET Framework may not, and then the name alone decides.
+        /// </summary>
+        private static bool FromModule(Assembly requester)
+        {
+            if (requester == null) return _loadAll == null;
+            string location;
+            try { location = requester.IsDynamic ? null : requester.Location; }
+            catch (NotSupportedException) { return false; }
+            if (string.IsNullOrEmpty(location)) return false;
+            var folder = Normalize(Path.GetDirectoryName(location));
+            return _folders.Any(f => string.Equals(f, folder, StringComparison.OrdinalIgnoreCase));
+        }
+
+        /// <summary>The shipped assembly answers the request: same name, culture and public key, and a version at least the one asked for.</summary>
+        internal static bool Satisfies(AssemblyName shipped, AssemblyName requested)
+        {
+            if (!string.Equals(shipped.Name, requested.Name, StringComparison.OrdinalIgnoreCase)) return false;
+            if (!string.Equals(shipped.CultureName ?? "", requested.CultureName ?? "", StringComparison.OrdinalIgnoreCase)) return false;
+            var asked = requested.GetPublicKeyToken();
+            if (asked != null && !asked.SequenceEqual(shipped.GetPublicKeyToken() ?? new byte[0])) return false;
+            return requested.Version == null || (shipped.Version != null && shipped.Version >= requested.Version);
+        }
+
+        private static AssemblyName NameOf(string file)
+        {
+            try { return AssemblyName.GetAssemblyName(file); }
+            catch (Exception e) when (e is BadImageFormatException || e is FileLoadException || e is IOException) { return null; }
+        }
+
+        private static string Normalize(string folder) => Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
     }
 }

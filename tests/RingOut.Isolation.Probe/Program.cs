@@ -4,7 +4,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using Microsoft.Extensions.DependencyInjection;
 
-// usage: RingOut.Isolation.Probe <module manifest> host-first|module-first
+// usage: RingOut.Isolation.Probe <module manifest> host-first|module-first|foreign-request
 // Prints what it saw; exits 0 only when every step worked.
 var manifest = args[0];
 var order = args[1];
@@ -33,6 +33,22 @@ string UseHostsOwnVersion()
 if (order == "host-first")
 {
     Console.WriteLine("host Microsoft.Extensions.DependencyInjection " + UseHostsOwnVersion());
+    Console.WriteLine("call " + PlaceCall());
+}
+else if (order == "foreign-request")
+{
+    // RingOut's private copies are for RingOut: the host asking for a Microsoft.Extensions.Http it does not ship
+    // (8.0, where it has 6.0) must not be handed RingOut's.
+    Console.WriteLine("call " + PlaceCall());
+    string answer;
+    try
+    {
+        var http = System.Reflection.Assembly.Load("Microsoft.Extensions.Http, Version=8.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60");
+        answer = "served " + http.GetName().Version + " from " + System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(http).Name;
+    }
+    catch (System.IO.FileNotFoundException) { answer = "refused"; }
+    catch (System.IO.FileLoadException) { answer = "refused"; }
+    Console.WriteLine("foreign request for Microsoft.Extensions.Http 8.0: " + answer);
     Console.WriteLine("call " + PlaceCall());
 }
 else

@@ -33,5 +33,13 @@ namespace RingOut.PowerShell.Tests
             Assert.Contains("Default:6.0.0.0", output);
             Assert.Contains("RingOut:8.0.0.0", output);
         }
+    
+        [Fact]
+        public void RingOut_serves_its_private_assemblies_to_itself_only()
+        {
+            var output = Probe("foreign-request");
+            Assert.Contains("foreign request for Microsoft.Extensions.Http 8.0: refused", output);
+            Assert.Contains("call Connected", output);
+        }
     }
 }
