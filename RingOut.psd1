@@ -13,6 +13,7 @@
     # Loaded first: it serves every assembly in bin/Dependencies/ from a load context of its own (see README).
     NestedModules        = @('bin/RingOut.PowerShell.Loader.dll')
     FormatsToProcess     = @('RingOut.format.ps1xml')
+    TypesToProcess       = @('RingOut.types.ps1xml')
     CmdletsToExport      = @(
         'Connect-RingCentral'
         'Disconnect-RingCentral'

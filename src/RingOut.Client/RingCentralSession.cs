@@ -29,8 +29,6 @@ namespace RingOut.Client
         /// <summary>The innermost transport; null for the network. The in-process emulator supplies its own.</summary>
         public Func<HttpMessageHandler> Transport { get; set; }
         public TimeProvider Clock { get; set; } = TimeProvider.System;
-        /// <summary>Kept on the session for scripts and tests: the in-process emulator, when there is one.</summary>
-        public object Emulator { get; set; }
         public RetryOptions Retry { get; set; } = new RetryOptions();
         public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromSeconds(60);
     }
@@ -73,7 +71,6 @@ namespace RingOut.Client
             EnvironmentName = o.EnvironmentName;
             ClientId = o.ClientId;
             Clock = o.Clock ?? TimeProvider.System;
-            Emulator = o.Emulator;
             _retry = o.Retry ?? new RetryOptions();
             Budget = new RateBudget(Clock);
             Secrets = new SecretRedactor();
@@ -141,8 +138,6 @@ namespace RingOut.Client
         /// <summary>How many times the access token was refreshed in this session.</summary>
         public int TokenRefreshCount => _tokens.Refreshes;
         public bool IsConnected => Volatile.Read(ref _disposed) == 0;
-        /// <summary>The in-process emulator this session talks to, when connected to the Emulator environment.</summary>
-        public object Emulator { get; }
         public TimeProvider Clock { get; }
         public RateBudget Budget { get; }
         /// <summary>The secrets this session knows, for redacting any text that could reach a user.</summary>
@@ -202,7 +197,7 @@ namespace RingOut.Client
         {
             get
             {
-                if (!IsConnected) throw new ObjectDisposedException(nameof(RingCentralSession), "This RingCentral session was disconnected. Run Connect-RingCentral to open a new one.");
+                if (!IsConnected) throw new ObjectDisposedException(nameof(RingCentralSession), Messages.Disconnected);
                 return _http.CreateClient();
             }
         }
@@ -304,7 +299,7 @@ namespace RingOut.Client
                 }
                 catch (Exception e) when (!(e is OperationCanceledException)) { }
             }
-            _tokens.Forget("This RingCentral session was disconnected. Run Connect-RingCentral to open a new one.");
+            _tokens.Forget(Messages.Disconnected);
             Dispose();
         }
 

@@ -89,11 +89,9 @@ namespace RingOut.Client
                     (AccessTokenExpiresOn == null || _clock.GetUtcNow() < AccessTokenExpiresOn.Value - RefreshMargin))
                     return _accessToken;
                 if (_refreshToken == null)
-                    throw _dead = new RingCentralAuthenticationException(
-                        "The access token has expired or was refused, and this session has no refresh token to renew it. Run Connect-RingCentral to sign in again.");
+                    throw _dead = new RingCentralAuthenticationException(Messages.NoRefreshToken);
                 if (RefreshTokenExpiresOn is DateTimeOffset rte && _clock.GetUtcNow() >= rte)
-                    throw _dead = new RingCentralAuthenticationException(
-                        $"The session's refresh token expired at {rte:u}. Run Connect-RingCentral to sign in again.");
+                    throw _dead = new RingCentralAuthenticationException(Messages.RefreshTokenExpired(rte));
                 for (var reread = 0; ; reread++)
                 {
                     try
@@ -109,8 +107,7 @@ namespace RingOut.Client
                     }
                     catch (RingCentralApiException e) when ((int)e.StatusCode >= 400 && (int)e.StatusCode < 500 && (int)e.StatusCode != 429)
                     {
-                        throw _dead = new RingCentralAuthenticationException(
-                            $"RingCentral refused to refresh the session ({e.ErrorCode}: {e.ApiMessage}); it was ended or revoked. Run Connect-RingCentral to sign in again.", e);
+                        throw _dead = new RingCentralAuthenticationException(Messages.RefreshRefused(e.ErrorCode, e.ApiMessage), e);
                     }
                     catch (RingCentralProtocolException) when (reread < RefreshRereads) { }
                     catch (HttpRequestException e)

@@ -32,7 +32,6 @@ namespace RingOut.Client.Tests
                 Jwt = Secret.From(jwt),
                 Transport = Emulator.CreateHandler,
                 Clock = Clock,
-                Emulator = Emulator,
             };
             configure?.Invoke(o);
             return o;

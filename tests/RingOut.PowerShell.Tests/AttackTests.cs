@@ -302,7 +302,7 @@ namespace RingOut.PowerShell.Tests
                 $done = New-RingOutCall '+16505550101' | Wait-RingOutCall
                 $pending = New-RingOutCall '+16505550106'
                 $null = $s.Emulator.Faults.Add('RevokeSession', 'GET', 'ring-out', 1)
-                try { $r = @($done) + @($pending) | Wait-RingOutCall } catch { $e = $_ }
+                try { $r = @($done) + @($pending) | Wait-RingOutCall -ErrorAction Stop } catch { $e = $_ }
                 $e.FullyQualifiedErrorId
                 $e.TargetObject.Settled.Count
                 $e.TargetObject.Pending.Count

@@ -262,7 +262,7 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
-        public void When_the_session_dies_during_a_wait_every_calls_last_snapshot_is_written_before_the_terminating_error()
+        public void When_the_session_dies_during_a_wait_every_calls_last_snapshot_is_written_and_one_error_names_the_pending_ones()
         {
             var r = _ps.Run(@"
                 $s = Get-RingCentralSession

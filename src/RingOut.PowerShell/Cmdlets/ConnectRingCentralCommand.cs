@@ -65,15 +65,15 @@ namespace RingOut.PowerShell
             if (VirtualTime && !emulator)
                 WriteWarning("-VirtualTime applies only to -Environment Emulator; it is ignored here.");
 
+            RingCentralEmulator emulatorInstance = null;
             if (emulator)
             {
                 var clock = VirtualTime ? new VirtualClock { AutoAdvance = true } : (TimeProvider)TimeProvider.System;
-                var emu = new RingCentralEmulator(new EmulatorOptions(), clock);
+                var emu = emulatorInstance = new RingCentralEmulator(new EmulatorOptions(), clock);
                 options.Server = RingCentralEmulator.InProcessBaseUri;
                 options.EnvironmentName = "Emulator";
                 options.Transport = emu.CreateHandler;
                 options.Clock = clock;
-                options.Emulator = emu;
                 options.ClientId = ClientId ?? DemoAccount.ClientId;
                 options.ClientSecret = ClientSecret ?? Secret.From(DemoAccount.ClientSecret);
                 options.Jwt = Jwt ?? Secret.From(DemoAccount.UserJwt);
@@ -103,7 +103,7 @@ namespace RingOut.PowerShell
                     if (options.Jwt == null) missing.Add("-Jwt (or RC_USER_JWT)");
                     if (missing.Count > 0)
                         ThrowTerminatingError(new ErrorRecord(
-                            new ArgumentException($"Connect-RingCentral needs {string.Join(", ", missing)}; or use -AccessToken, or -Environment Emulator to work offline."),
+                            new ArgumentException(Messages.MissingCredentials(string.Join(", ", missing))),
                             ErrorIds.MissingCredential, ErrorCategory.InvalidArgument, null));
                 }
             }
@@ -114,14 +114,15 @@ namespace RingOut.PowerShell
             {
                 session = Await(ct => RingCentralSession.ConnectAsync(options, ct));
             }
-            catch (Exception e) when (IsClientFailure(e) || e is ArgumentException)
+            catch (Exception e) when (ErrorMapping.IsClientFailure(e) || e is ArgumentException)
             {
                 var record = e is RingCentralAuthenticationException
                     ? new ErrorRecord(e, ErrorIds.AuthenticationFailed, ErrorCategory.AuthenticationError, options.Server)
                     : e is ArgumentException ? new ErrorRecord(e, ErrorIds.MissingCredential, ErrorCategory.InvalidArgument, options.Server)
-                    : ErrorFor(e, options.Server);
+                    : ErrorMapping.For(e, options.Server);
                 ThrowTerminatingError(record);
             }
+            if (emulator) EmulatorLink.Attach(session, emulatorInstance);
             SessionStore.Current = session;
             WriteVerbose($"Connected to {session}.");
             if (PassThru) WriteObject(session);
@@ -144,42 +145,6 @@ namespace RingOut.PowerShell
                     ? $"'{server}' uses plain http, which would send credentials unencrypted; only loopback addresses may use http. Use https."
                     : $"'{server}' is not an http(s) address."),
                 ErrorIds.InsecureServer, ErrorCategory.SecurityError, server));
-        }
-    }
-
-    /// <summary>Revokes the session's tokens and forgets the session.</summary>
-    [Cmdlet(VerbsCommunications.Disconnect, "RingCentral", HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/Disconnect-RingCentral.md")]
-    [OutputType(typeof(void))]
-    public sealed class DisconnectRingCentralCommand : RingOutCmdlet
-    {
-        /// <summary>The session to end; the current one when absent.</summary>
-        [Parameter(ValueFromPipeline = true)]
-        public RingCentralSession Session { get; set; }
-
-        protected override void ProcessRecord()
-        {
-            var session = Session ?? SessionStore.Current;
-            if (session == null || !session.IsConnected)
-            {
-                WriteError(new ErrorRecord(new InvalidOperationException("There is no RingCentral session to disconnect."),
-                    ErrorIds.NotConnected, ErrorCategory.InvalidOperation, Session));
-                return;
-            }
-            Await(ct => session.DisconnectAsync(ct));
-            SessionStore.Forget(session);
-            WriteVerbose($"Disconnected from {session.Server}; its tokens were revoked.");
-        }
-    }
-
-    /// <summary>The current session: who and where you are connected, and when its tokens expire. Never a secret.</summary>
-    [Cmdlet(VerbsCommon.Get, "RingCentralSession", HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/Get-RingCentralSession.md")]
-    [OutputType(typeof(RingCentralSession))]
-    public sealed class GetRingCentralSessionCommand : PSCmdlet
-    {
-        protected override void EndProcessing()
-        {
-            var session = SessionStore.Current;
-            if (session != null && session.IsConnected) WriteObject(session);
         }
     }
 }

@@ -59,26 +59,29 @@ namespace RingOut.PowerShell
                 if (_deadline is DateTimeOffset d && _clock.GetUtcNow() >= d) { TimedOut(); break; }
                 Poll(wait: true);
             }
-            if (_sessionEnded != null)
-            {
-                // The session is over: write what is known of every call still pending (all that reached this
-                // cmdlet, including those piped after the session ended), then stop with an error that carries
-                // them all, since `$r = … | Wait-RingOutCall` keeps nothing once a terminating error is thrown.
-                var pending = _watcher.Pending;
-                foreach (var call in pending) WriteObject(call);
-                WriteProgress(new ProgressRecord(ProgressId, "Waiting for RingOut calls", "Done") { RecordType = ProgressRecordType.Completed });
-                var result = new RingOutWaitResult(_written.ToArray(), pending);
-                var record = ErrorFor(_sessionEnded, result);
-                var message = $"The session ended while waiting: {result.Settled.Count} call(s) settled" +
-                              (pending.Count > 0 ? $", {pending.Count} still pending ({string.Join(", ", pending.Take(20).Select(c => c.Id + (c.To != null ? " to " + c.To : "")))}{(pending.Count > 20 ? ", …" : "")})" : "") +
-                              $". {_sessionEnded.Message} The error's TargetObject holds every call (Settled, Pending).";
-                ThrowTerminatingError(new ErrorRecord(new RingCentralAuthenticationException(message, _sessionEnded), record.FullyQualifiedErrorId.Split(',')[0], record.CategoryInfo.Category, result)
-                {
-                    ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Run Connect-RingCentral, then pipe $error[0].TargetObject.Pending to Wait-RingOutCall to follow the rest." },
-                });
-            }
+            if (_sessionEnded != null) SessionEnded();
             WriteProgress(new ProgressRecord(ProgressId, "Waiting for RingOut calls", "Done") { RecordType = ProgressRecordType.Completed });
             base.EndProcessing();
+        }
+
+        /// <summary>
+        /// The session is over (ErrorMapping's rule): write what is known of every call still pending (all that
+        /// reached this cmdlet, including those piped after the session ended), then one error naming them, whose
+        /// TargetObject carries them all (Settled, Pending), so that a script can follow the rest after signing in again.
+        /// </summary>
+        private void SessionEnded()
+        {
+            var pending = _watcher.Pending;
+            foreach (var call in pending) WriteObject(call);
+            var result = new RingOutWaitResult(_written.ToArray(), pending);
+            var record = ErrorMapping.For(_sessionEnded, result);
+            var message = $"The session ended while waiting: {result.Settled.Count} call(s) settled" +
+                          (pending.Count > 0 ? $", {pending.Count} still pending ({string.Join(", ", pending.Take(20).Select(c => c.Id + (c.To != null ? " to " + c.To : "")))}{(pending.Count > 20 ? ", …" : "")})" : "") +
+                          $". {_sessionEnded.Message} The error's TargetObject holds every call (Settled, Pending).";
+            WriteError(new ErrorRecord(new RingCentralAuthenticationException(message, _sessionEnded), record.FullyQualifiedErrorId.Split(',')[0], record.CategoryInfo.Category, result)
+            {
+                ErrorDetails = new ErrorDetails(message) { RecommendedAction = Messages.FollowTheRest },
+            });
         }
 
         private void Track(RingOutCall call)
@@ -100,7 +103,7 @@ namespace RingOut.PowerShell
             {
                 round = Await(ct => wait ? _watcher.NextAsync(_deadline, ct) : _watcher.PollDueAsync(ct));
             }
-            catch (Exception e) when (e is RingCentralAuthenticationException || e is ObjectDisposedException)
+            catch (Exception e) when (ErrorMapping.EndsSession(e))
             {
                 _sessionEnded = e;
                 return;
@@ -112,7 +115,7 @@ namespace RingOut.PowerShell
             {
                 // Its status could not be read: write what is known of it, and say why.
                 Settled(failure.Key);
-                Fail(failure.Value, failure.Key);
+                Report(failure.Value, failure.Key);
             }
             // Once per round that polled something (and the first time): not once per piped call.
             if (round.Polled > 0 || !_progressShown) ShowProgress();
@@ -154,7 +157,7 @@ namespace RingOut.PowerShell
                 var message = $"RingOut call {call.Id} to {call.To ?? "?"} was still {call.State} (caller {call.CallerStatusText}, callee {call.CalleeStatusText}) after {Timeout} s.";
                 WriteError(new ErrorRecord(new TimeoutException(message), ErrorIds.WaitTimeout, ErrorCategory.OperationTimeout, call)
                 {
-                    ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Wait longer with -Timeout, or cancel the call with Stop-RingOutCall." },
+                    ErrorDetails = new ErrorDetails(message) { RecommendedAction = Messages.WaitLonger },
                 });
             }
         }

@@ -10,42 +10,6 @@ using RingOut.Client;
 
 namespace RingOut.PowerShell
 {
-    /// <summary>What the completers know of a session: its forwarding numbers (read once) and the calls placed in it.</summary>
-    internal sealed class SessionMemory
-    {
-        private static readonly ConditionalWeakTable<RingCentralSession, SessionMemory> Table = new ConditionalWeakTable<RingCentralSession, SessionMemory>();
-        private readonly object _gate = new object();
-        private readonly LinkedList<RingOutCall> _recent = new LinkedList<RingOutCall>();
-        private IReadOnlyList<ForwardingNumber> _forwarding;
-
-        public static SessionMemory Of(RingCentralSession session) => Table.GetValue(session, _ => new SessionMemory());
-
-        public const int RecentCallsKept = 100;
-
-        public void Placed(RingOutCall call)
-        {
-            lock (_gate)
-            {
-                _recent.AddFirst(call);
-                while (_recent.Count > RecentCallsKept) _recent.RemoveLast();
-            }
-        }
-
-        public IReadOnlyList<RingOutCall> RecentCalls { get { lock (_gate) return _recent.ToArray(); } }
-
-        /// <summary>The forwarding numbers, read from RingCentral the first time and kept for the session's life.</summary>
-        public IReadOnlyList<ForwardingNumber> ForwardingNumbers(RingCentralSession session, CancellationToken ct)
-        {
-            var known = Volatile.Read(ref _forwarding);
-            if (known != null) return known;
-            var read = session.GetForwardingNumbersAsync(ct).GetAwaiter().GetResult();
-            Volatile.Write(ref _forwarding, read);
-            return read;
-        }
-
-        public void Remember(IReadOnlyList<ForwardingNumber> numbers) => Volatile.Write(ref _forwarding, numbers);
-    }
-
     internal static class Completion
     {
         public static IEnumerable<CompletionResult> Matching(string typed, IEnumerable<(string value, string tip)> candidates)
@@ -94,39 +58,6 @@ namespace RingOut.PowerShell
             var session = SessionStore.Current;
             if (session == null) return Enumerable.Empty<CompletionResult>();
             return Completion.Matching(wordToComplete, SessionMemory.Of(session).RecentCalls.Select(c => (c.Id, $"to {c.To} at {c.PlacedAt:HH:mm:ss}")));
-        }
-    }
-
-    /// <summary>The user's forwarding numbers: the phones RingOut can ring first.</summary>
-    [Cmdlet(VerbsCommon.Get, "RingCentralForwardingNumber", HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/Get-RingCentralForwardingNumber.md")]
-    [OutputType(typeof(ForwardingNumber))]
-    public sealed class GetRingCentralForwardingNumberCommand : RingOutCmdlet
-    {
-        /// <summary>Only numbers whose label, number or type matches (wildcards allowed).</summary>
-        [Parameter(Position = 0)]
-        [SupportsWildcards]
-        public string Name { get; set; }
-
-        [Parameter]
-        public RingCentralSession Session { get; set; }
-
-        protected override void EndProcessing()
-        {
-            var session = RequireSession(Session);
-            try
-            {
-                var numbers = Await(ct => session.GetForwardingNumbersAsync(ct));
-                SessionMemory.Of(session).Remember(numbers);
-                var pattern = string.IsNullOrEmpty(Name) ? null : new WildcardPattern(Name, WildcardOptions.IgnoreCase);
-                foreach (var n in numbers)
-                    if (pattern == null || pattern.IsMatch(n.Label ?? "") || pattern.IsMatch(n.PhoneNumber ?? "") || pattern.IsMatch(n.Type ?? ""))
-                        WriteObject(n);
-            }
-            catch (Exception e) when (IsClientFailure(e))
-            {
-                Fail(e, Name);
-            }
-            base.EndProcessing();
         }
     }
 }

@@ -21,15 +21,4 @@ namespace RingOut.PowerShell
         /// <summary>Clears the current session if it is <paramref name="session"/>.</summary>
         internal static void Forget(RingCentralSession session) => Interlocked.CompareExchange(ref _current, null, session);
     }
-
-    /// <summary>Module unload: forget the session when the module is removed.</summary>
-    public sealed class ModuleLifetime : IModuleAssemblyCleanup
-    {
-        public void OnRemove(PSModuleInfo psModuleInfo)
-        {
-            var session = SessionStore.Current;
-            SessionStore.Current = null;
-            session?.Dispose();
-        }
-    }
 }

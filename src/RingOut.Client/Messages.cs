@@ -1,0 +1,21 @@
+using System;
+
+namespace RingOut.Client
+{
+    /// <summary>
+    /// The client's words for a session that is over, in one place. They name the command that opens a new session,
+    /// since that is what a reader of the error needs next; a library caller reads "Connect-RingCentral" as
+    /// <see cref="RingCentralSession.ConnectAsync"/>.
+    /// </summary>
+    internal static class Messages
+    {
+        public const string SignInAgain = "Run Connect-RingCentral to sign in again.";
+        public const string Disconnected = "This RingCentral session was disconnected. Run Connect-RingCentral to open a new one.";
+        public const string NoRefreshToken = "The access token has expired or was refused, and this session has no refresh token to renew it. " + SignInAgain;
+
+        public static string RefreshTokenExpired(DateTimeOffset at) => $"The session's refresh token expired at {at:u}. " + SignInAgain;
+
+        public static string RefreshRefused(string code, string message) =>
+            $"RingCentral refused to refresh the session ({code}: {message}); it was ended or revoked. " + SignInAgain;
+    }
+}

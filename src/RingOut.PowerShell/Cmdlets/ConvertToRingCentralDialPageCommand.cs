@@ -1,0 +1,49 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.IO;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using RingOut.Client;
+
+namespace RingOut.PowerShell
+{
+    /// <summary>Makes a self-contained HTML page of click-to-dial links from a list of numbers.</summary>
+    [Cmdlet(VerbsData.ConvertTo, "RingCentralDialPage", HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/ConvertTo-RingCentralDialPage.md")]
+    [OutputType(typeof(string))]
+    public sealed class ConvertToRingCentralDialPageCommand : DialCmdlet
+    {
+        private readonly List<RingCentralDialLink> _links = new List<RingCentralDialLink>();
+
+        /// <summary>The numbers, such as the Number or PhoneNumber column of a CSV file.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("PhoneNumber", "To")]
+        [AllowEmptyString]
+        public string[] Number { get; set; }
+
+        /// <summary>Who each number is.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("DisplayName", "Label")]
+        public string Name { get; set; }
+
+        /// <summary>The page's title.</summary>
+        [Parameter]
+        public string Title { get; set; } = "Phone list";
+
+        /// <summary>RcMobile (the default) or Tel links.</summary>
+        [Parameter]
+        public DialUriScheme Scheme { get; set; } = DialUriScheme.RcMobile;
+
+        protected override void ProcessRecord()
+        {
+            foreach (var n in Number)
+            {
+                var link = LinkFor(n, Name);
+                if (link != null) _links.Add(link);
+            }
+        }
+
+        protected override void EndProcessing() => WriteObject(DialUri.Page(_links, Title, Scheme));
+    }
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Management.Automation;
+using System.Net.Http;
+using RingOut.Client;
+
+namespace RingOut.PowerShell
+{
+    /// <summary>
+    /// The one mapping of the client's failures to ErrorRecords (ErrorId, category, advice), and the one rule for a
+    /// session that died.
+    /// <para>
+    /// <b>When the session dies</b> (RingCentral ended it, its refresh was refused, or it was disconnected), every
+    /// command does the same: it writes an error for the input at hand (RingOut.SessionExpired or RingOut.NotConnected,
+    /// the input as target), sends no further request (the session refuses them, so each later input gets the same
+    /// error at once), writes everything it still holds, and ends normally, so that the commands after it in the
+    /// pipeline still get what it wrote. Under <c>-ErrorAction Stop</c> the first such error stops the script, as any
+    /// error does. Only "not connected at all" (no session to start with) is terminating, since no input can be served.
+    /// </para>
+    /// </summary>
+    internal static class ErrorMapping
+    {
+        /// <summary>The record for one of the client's expected failures; null for any other exception, which is a bug and propagates.</summary>
+        public static ErrorRecord For(Exception e, object target, string notFoundId = null)
+        {
+            switch (e)
+            {
+                case RingCentralApiException api:
+                {
+                    string id; ErrorCategory category;
+                    switch ((int)api.StatusCode)
+                    {
+                        case 400: case 409: case 415: case 422: id = ErrorIds.ApiError; category = ErrorCategory.InvalidArgument; break;
+                        case 401: id = ErrorIds.AuthenticationFailed; category = ErrorCategory.AuthenticationError; break;
+                        case 403: id = ErrorIds.ApiError; category = ErrorCategory.PermissionDenied; break;
+                        case 404: id = notFoundId ?? ErrorIds.ApiError; category = ErrorCategory.ObjectNotFound; break;
+                        case 429: id = ErrorIds.RateLimited; category = ErrorCategory.LimitsExceeded; break;
+                        default: id = ErrorIds.ApiError; category = (int)api.StatusCode >= 500 ? ErrorCategory.ResourceUnavailable : ErrorCategory.NotSpecified; break;
+                    }
+                    return With(new ErrorRecord(api, id, category, target), api.Message, Recommend(api));
+                }
+                case RingCentralAuthenticationException auth:
+                    return With(new ErrorRecord(auth, ErrorIds.SessionExpired, ErrorCategory.AuthenticationError, target), auth.Message, Messages.SignInAgain);
+                case RingOutOutcomeUnknownException unknown:
+                    return With(new ErrorRecord(unknown, ErrorIds.OutcomeUnknown, ErrorCategory.OperationTimeout, target), unknown.Message, Messages.CheckOutcome);
+                case RingCentralProtocolException protocol:
+                    return new ErrorRecord(protocol, ErrorIds.UnreadableResponse, ErrorCategory.InvalidResult, target);
+                case RingCentralServerValueException value:
+                    return With(new ErrorRecord(value, ErrorIds.ServerValueOutOfRange, ErrorCategory.InvalidData, target), value.Message, Messages.CheckServerIsRingCentral);
+                case RingCentralRedirectException redirect:
+                    return With(new ErrorRecord(redirect, ErrorIds.Redirected, ErrorCategory.SecurityError, target), redirect.Message, Messages.NoRedirects);
+                case RingCentralInvalidIdException invalid:
+                    return InvalidId(invalid, target);
+                case HttpRequestException http:
+                    return new ErrorRecord(new HttpRequestException($"Could not reach RingCentral: {http.Message}", http),
+                        ErrorIds.ConnectionFailed, ErrorCategory.ConnectionError, target);
+                case ObjectDisposedException disposed:
+                    return new ErrorRecord(new InvalidOperationException(disposed.Message.Split('\n')[0].Trim(), disposed), ErrorIds.NotConnected, ErrorCategory.InvalidOperation, target);
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>Whether an exception is one of the client's expected failures: exactly the domain of <see cref="For"/>.</summary>
+        public static bool IsClientFailure(Exception e) => For(e, null) != null;
+
+        /// <summary>Whether a failure means the session is over (see the rule above).</summary>
+        public static bool EndsSession(Exception e) => e is RingCentralAuthenticationException || e is ObjectDisposedException;
+
+        /// <summary>An id that is not what RingCentral issues: its own ErrorId, InvalidArgument, the input as target.</summary>
+        public static ErrorRecord InvalidId(RingCentralInvalidIdException e, object target)
+        {
+            var id = e.Kind == RingCentralIdKind.AccountId ? ErrorIds.InvalidAccountId : e.Kind == RingCentralIdKind.ExtensionId ? ErrorIds.InvalidExtensionId : ErrorIds.InvalidCallId;
+            return With(new ErrorRecord(e, id, ErrorCategory.InvalidArgument, target ?? e.Value), e.Message, Messages.IdAsIssued);
+        }
+
+        /// <summary>An invalid phone number: InvalidArgument, the input as target, before any request.</summary>
+        public static ErrorRecord InvalidNumber(string parameter, string value, string reason) =>
+            With(new ErrorRecord(new ArgumentException($"-{parameter}: {reason}", parameter), ErrorIds.InvalidPhoneNumber, ErrorCategory.InvalidArgument, value),
+                $"-{parameter}: {reason}", Messages.NumberForm);
+
+        /// <summary>No session to work with: the one terminating error of the call cmdlets.</summary>
+        public static ErrorRecord NotConnected() =>
+            With(new ErrorRecord(new InvalidOperationException(Messages.NotConnected), ErrorIds.NotConnected, ErrorCategory.InvalidOperation, null),
+                Messages.NotConnected, Messages.RunConnect);
+
+        /// <summary>RingOut.CallNotFound: RingCentral no longer knows the call, which need not mean that it failed.</summary>
+        public static ErrorRecord CallNotFound(string id, Exception e, object target) =>
+            new ErrorRecord(new ItemNotFoundException(Messages.CallNotFound(id), e), ErrorIds.CallNotFound, ErrorCategory.ObjectNotFound, target);
+
+        private static ErrorRecord With(ErrorRecord record, string message, string advice)
+        {
+            record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = advice };
+            return record;
+        }
+
+        private static string Recommend(RingCentralApiException api)
+        {
+            switch ((int)api.StatusCode)
+            {
+                case 400: return api.ParameterName != null ? Messages.CheckValue(api.ParameterName) : Messages.CheckValues;
+                case 401: return Messages.SignInAgain;
+                case 403: return Messages.LacksPermission;
+                case 429: return Messages.RateLimited;
+                default: return (int)api.StatusCode >= 500 ? Messages.ServerTrouble : null;
+            }
+        }
+    }
+}

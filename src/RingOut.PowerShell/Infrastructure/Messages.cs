@@ -1,0 +1,37 @@
+namespace RingOut.PowerShell
+{
+    /// <summary>
+    /// The words the cmdlets say to users, in one place: what to run next, and the longer explanations. Messages that
+    /// carry values are methods; the ErrorIds they go with are in <see cref="ErrorIds"/>.
+    /// </summary>
+    internal static class Messages
+    {
+        public const string Connect = "Connect-RingCentral";
+        public const string NotConnected = "You are not connected to RingCentral. Run " + Connect + " first (or " + Connect + " -Environment Emulator to try RingOut offline).";
+        public const string RunConnect = "Run " + Connect + ".";
+        public const string SignInAgain = "Run " + Connect + " to sign in again.";
+        public const string NothingToDisconnect = "There is no RingCentral session to disconnect.";
+        public const string CheckOutcome = "Check the phone or the call log before placing the call again.";
+        public const string CheckServerIsRingCentral = "Check that the server is RingCentral's (-Server), or try again later.";
+        public const string NoRedirects = "Check the server address (-Server or RC_SERVER_URL): RingCentral's API is reached directly, never through a redirect.";
+        public const string IdAsIssued = "Give the id as RingCentral issued it: digits only (or ~ for your own account or extension).";
+        public const string NumberForm = "Give the number in E.164 form, for example +16505550123.";
+        public const string CheckValues = "Check the values given.";
+        public const string LacksPermission = "The app or the user lacks a permission for this; ask the account's administrator.";
+        public const string RateLimited = "RingCentral's rate limit was exceeded; wait a minute and try again.";
+        public const string ServerTrouble = "RingCentral is having trouble; try again later.";
+        public const string CancelOnlyWhileRinging = "A RingOut can be cancelled only while the called party is still ringing.";
+        public const string WaitLonger = "Wait longer with -Timeout, or cancel the call with Stop-RingOutCall.";
+        public const string FollowTheRest = "Run " + Connect + ", then pipe $error[0].TargetObject.Pending to Wait-RingOutCall to follow the rest.";
+
+        public static string CheckValue(string parameter) => $"Check the value given for '{parameter}'.";
+
+        public static string CallNotFound(string id) =>
+            $"RingCentral no longer knows RingOut call {id}. A RingOut disappears shortly after it is connected or over, so this need not mean that it failed; an id that was never valid looks the same.";
+
+        public static string CannotCancel(string id, string why) => $"RingOut call {id} cannot be cancelled: {why}";
+
+        public static string MissingCredentials(string missing) =>
+            $"{Connect} needs {missing}; or use -AccessToken, or -Environment Emulator to work offline.";
+    }
+}

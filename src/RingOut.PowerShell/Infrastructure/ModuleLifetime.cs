@@ -1,0 +1,17 @@
+using System.Management.Automation;
+using System.Threading;
+using RingOut.Client;
+
+namespace RingOut.PowerShell
+{
+    /// <summary>Module unload: forget the session when the module is removed.</summary>
+    public sealed class ModuleLifetime : IModuleAssemblyCleanup
+    {
+        public void OnRemove(PSModuleInfo psModuleInfo)
+        {
+            var session = SessionStore.Current;
+            SessionStore.Current = null;
+            session?.Dispose();
+        }
+    }
+}

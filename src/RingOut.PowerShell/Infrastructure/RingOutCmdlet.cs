@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Net;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using RingOut.Client;
+
+namespace RingOut.PowerShell
+{
+    /// <summary>
+    /// What every RingOut cmdlet shares: the session it works with (resolved on the pipeline thread),
+    /// cancellation by Ctrl+C (StopProcessing cancels; async work is awaited with that token), verbose lines for
+    /// each HTTP exchange written on the pipeline thread, and the mapping of failures to ErrorRecords.
+    /// </summary>
+    public abstract class RingOutCmdlet : PSCmdlet
+    {
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        private readonly ConcurrentQueue<string> _verbose = new ConcurrentQueue<string>();
+
+        protected CancellationToken StopToken => _stop.Token;
+
+        protected override void StopProcessing() => _stop.Cancel();
+
+        protected override void EndProcessing()
+        {
+            FlushVerbose();
+            base.EndProcessing();
+        }
+
+        /// <summary>The session given, else the current one; a terminating error naming Connect-RingCentral when there is none.</summary>
+        protected RingCentralSession RequireSession(RingCentralSession given)
+        {
+            var session = given ?? SessionStore.Current;
+            if (session == null || !session.IsConnected) ThrowTerminatingError(ErrorMapping.NotConnected());
+            return session;
+        }
+
+        /// <summary>
+        /// Runs async work to completion on this thread, cancelled by Ctrl+C, with a verbose line (and under -Debug
+        /// the redacted bodies) for each HTTP exchange it makes, through any session: only this command's.
+        /// </summary>
+        protected T Await<T>(Func<CancellationToken, Task<T>> work)
+        {
+            var observing = RingCentralSession.ObserveExchanges(ExchangeLogger(DebugWanted()), DebugWanted());
+            try
+            {
+                return work(StopToken).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            finally
+            {
+                observing.Dispose();
+                FlushVerbose();
+            }
+        }
+
+        protected void Await(Func<CancellationToken, Task> work) =>
+            Await<object>(async ct => { await work(ct).ConfigureAwait(false); return null; });
+
+        private readonly ConcurrentQueue<string> _debug = new ConcurrentQueue<string>();
+
+        /// <summary>Queues a verbose line (and with <paramref name="debug"/>, the redacted bodies) for each exchange, to be written on the pipeline thread.</summary>
+        private Action<HttpExchange> ExchangeLogger(bool debug) => e =>
+        {
+            _verbose.Enqueue(e.ToString());
+            if (debug && (e.RequestBody != null || e.ResponseBody != null))
+                _debug.Enqueue($"{e.Method} {e.Path}\n  request body: {e.RequestBody ?? "(none)"}\n  response body: {e.ResponseBody ?? "(none)"}");
+        };
+
+        /// <summary>Whether -Debug (or $DebugPreference) asks for debug output: only then are bodies captured.</summary>
+        protected bool DebugWanted()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Debug", out var d) && d is SwitchParameter s) return s.IsPresent;
+            var pref = GetVariableValue("DebugPreference");
+            return pref is ActionPreference p && p != ActionPreference.SilentlyContinue && p != ActionPreference.Ignore;
+        }
+
+        protected void FlushVerbose()
+        {
+            while (_verbose.TryDequeue(out var line)) WriteVerbose(line);
+            while (_debug.TryDequeue(out var line)) WriteDebug(line);
+        }
+
+        /// <summary>
+        /// Writes the error for a client failure, non-terminating and for this input only, whatever it was: a dead
+        /// session too (the rule is in <see cref="ErrorMapping"/>).
+        /// </summary>
+        protected void Report(Exception e, object target, string notFoundId = null) => WriteError(ErrorMapping.For(e, target, notFoundId));
+
+        /// <summary>Checks an account or extension id before any request; writes the error and returns false when it is not one.</summary>
+        protected bool CheckOwner(RingCentralIdKind kind, string value, out string segment)
+        {
+            if (ApiPaths.TryOwner(kind, value, out segment, out var why)) return true;
+            WriteError(ErrorMapping.InvalidId(new RingCentralInvalidIdException(kind, value, why), value));
+            return false;
+        }
+    }
+}
