@@ -71,7 +71,7 @@ namespace RingOut.Client
             EnvironmentName = o.EnvironmentName;
             ClientId = o.ClientId;
             Clock = o.Clock ?? TimeProvider.System;
-            _retry = o.Retry ?? new RetryOptions();
+            _retry = (o.Retry ?? new RetryOptions()).Copy();
             Budget = new RateBudget(Clock);
             Secrets = new SecretRedactor();
             _tokens = new TokenManager(Clock, o.ClientId, o.ClientSecret, Secrets) { RefreshMargin = o.RefreshMargin };
@@ -139,6 +139,8 @@ namespace RingOut.Client
         public int TokenRefreshCount => _tokens.Refreshes;
         public bool IsConnected => Volatile.Read(ref _disposed) == 0;
         public TimeProvider Clock { get; }
+        /// <summary>How this session retries (a copy: the session's own cannot be changed once connected).</summary>
+        public RetryOptions Retry => _retry.Copy();
         public RateBudget Budget { get; }
         /// <summary>The secrets this session knows, for redacting any text that could reach a user.</summary>
         public SecretRedactor Secrets { get; }

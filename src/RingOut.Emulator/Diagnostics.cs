@@ -156,39 +156,4 @@ namespace RingOut.Emulator
             return hits;
         }
     }
-
-    /// <summary>Sliding-window request counting per user, app and group, with RingCentral's penalty rule.</summary>
-    internal sealed class RateLimiter
-    {
-        private readonly Dictionary<string, Bucket> _buckets = new Dictionary<string, Bucket>();
-
-        private sealed class Bucket
-        {
-            public readonly Queue<DateTimeOffset> Sent = new Queue<DateTimeOffset>();
-            public DateTimeOffset PenaltyUntil;
-        }
-
-        /// <summary>Counts a request; returns the headers to send and, when limited, the Retry-After seconds.</summary>
-        public (int limit, int remaining, int window, int? retryAfter) Take(string key, RateGroup group, RateLimitOptions o, DateTimeOffset now)
-        {
-            var limit = o.LimitOf(group);
-            var window = (int)Math.Round(o.Window.TotalSeconds);
-            lock (_buckets)
-            {
-                if (!_buckets.TryGetValue(key, out var b)) _buckets[key] = b = new Bucket();
-                while (b.Sent.Count > 0 && b.Sent.Peek() <= now - o.Window) b.Sent.Dequeue();
-                if (!o.Enabled) return (limit, Math.Max(0, limit - b.Sent.Count), window, null);
-                if (now < b.PenaltyUntil || b.Sent.Count >= limit)
-                {
-                    // A request during the penalty starts it again.
-                    b.PenaltyUntil = now + o.Penalty;
-                    return (limit, 0, window, (int)Math.Ceiling(o.Penalty.TotalSeconds));
-                }
-                b.Sent.Enqueue(now);
-                return (limit, limit - b.Sent.Count, window, null);
-            }
-        }
-
-        public void Reset() { lock (_buckets) _buckets.Clear(); }
-    }
 }

@@ -68,18 +68,16 @@ namespace RingOut.Emulator
         /// <summary>How long a group is blocked after a 429; any request during it starts it again.</summary>
         public TimeSpan Penalty { get; set; } = TimeSpan.FromSeconds(60);
 
-        public int LimitOf(RateGroup group)
+        public int LimitOf(UsagePlanGroup group)
         {
             switch (group)
             {
-                case RateGroup.Light: return Light;
-                case RateGroup.Medium: return Medium;
-                case RateGroup.Heavy: return Heavy;
-                case RateGroup.Auth: return Auth;
+                case UsagePlanGroup.Light: return Light;
+                case UsagePlanGroup.Medium: return Medium;
+                case UsagePlanGroup.Heavy: return Heavy;
+                case UsagePlanGroup.Auth: return Auth;
                 default: return int.MaxValue;
             }
         }
     }
-
-    public enum RateGroup { None, Light, Medium, Heavy, Auth }
 }

@@ -32,6 +32,35 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
+        public void The_retry_policy_is_set_with_Invoke_RestMethods_parameter_names_and_shown_on_the_session()
+        {
+            using var ps = new PowerShellHost();
+            var r = ps.Ok(@"
+                Connect-RingCentral -Environment Emulator -VirtualTime -MaximumRetryCount 0 -RetryIntervalSec 7 -TimeoutSec 45
+                $s = Get-RingCentralSession
+                $s.Retry.MaxRetries; $s.Retry.InitialBackoff.TotalSeconds; $s.Retry.AttemptTimeout.TotalSeconds");
+            Assert.Equal(new object[] { 0, 7.0, 45.0 }, r.Select(o => o.BaseObject).ToArray());
+
+            // The defaults retry a 503 on a read; with -MaximumRetryCount 0 it is one request and an error.
+            var once = ps.Run(@"
+                $s = Get-RingCentralSession; $s.Emulator.Statistics.Reset()
+                $r = $s.Emulator.Faults.Add('ServerError', 'GET', 'forwarding-number', 1); $r.RetryAfterSeconds = $null
+                Get-RingCentralForwardingNumber
+                $s.Emulator.Statistics.Count('GET', 'forwarding-number')");
+            Assert.Equal("RingOut.ApiError,RingOut.PowerShell.GetRingCentralForwardingNumberCommand", Assert.Single(once.Errors).FullyQualifiedErrorId);
+            Assert.Equal(1L, once.Output.Last().BaseObject);
+            var retried = ps.Run(@"
+                Connect-RingCentral -Environment Emulator -VirtualTime
+                $s = Get-RingCentralSession
+                $r = $s.Emulator.Faults.Add('ServerError', 'GET', 'forwarding-number', 1); $r.RetryAfterSeconds = $null
+                @(Get-RingCentralForwardingNumber).Count -gt 0
+                $s.Emulator.Statistics.Count('GET', 'forwarding-number')");
+            Assert.Empty(retried.Errors);
+            Assert.Equal(new object[] { true, 2L }, retried.Output.Select(o => o.BaseObject).ToArray());
+            Assert.Contains(ps.Run("Connect-RingCentral -Environment Emulator -MaximumRetryCount 101").Errors, e => e.FullyQualifiedErrorId.StartsWith("ParameterArgumentValidationError"));
+        }
+
+        [Fact]
         public void Disconnect_revokes_and_forgets_then_the_call_cmdlets_say_to_connect()
         {
             using var ps = new PowerShellHost();

@@ -2,7 +2,7 @@ using System;
 
 namespace RingOut.Client.Http
 {
-    /// <summary>How the pipeline retries. Set it through <see cref="RingCentralConnectOptions.Retry"/>.</summary>
+    /// <summary>How the pipeline retries. Set it through <see cref="RingCentralConnectOptions.Retry"/> (Connect-RingCentral: -MaximumRetryCount, -RetryIntervalSec, -TimeoutSec).</summary>
     public sealed class RetryOptions
     {
         /// <summary>Retries of one request after 5xx and network failures (never a budget shared between requests).</summary>
@@ -16,6 +16,11 @@ namespace RingOut.Client.Http
         public TimeSpan DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
         /// <summary>Time one attempt may take before it is given up.</summary>
         public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+        internal RetryOptions Copy() => (RetryOptions)MemberwiseClone();
+
+        public override string ToString() =>
+            $"{MaxRetries} retries from {InitialBackoff.TotalSeconds:0.#} s (at most {MaxBackoff.TotalSeconds:0.#} s apart), {AttemptTimeout.TotalSeconds:0.#} s per attempt";
     }
 
     /// <summary>What one attempt came to, as far as retrying is concerned.</summary>

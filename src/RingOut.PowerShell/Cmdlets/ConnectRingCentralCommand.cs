@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Security;
 using RingOut.Client;
+using RingOut.Client.Http;
 using RingOut.Emulator;
 
 namespace RingOut.PowerShell
@@ -51,12 +52,31 @@ namespace RingOut.PowerShell
         [Parameter]
         public SwitchParameter VirtualTime { get; set; }
 
+        /// <summary>How many times one request is retried after a network failure or a 5xx that is safe to retry (0: never). A call is never placed twice whatever this says.</summary>
+        [Parameter]
+        [ValidateRange(0, 100)]
+        public int MaximumRetryCount { get; set; } = new RetryOptions().MaxRetries;
+
+        /// <summary>Seconds before the first such retry; each later one waits twice as long (with jitter), at most 60 s.</summary>
+        [Parameter]
+        [ValidateRange(1, 600)]
+        public int RetryIntervalSec { get; set; } = (int)new RetryOptions().InitialBackoff.TotalSeconds;
+
+        /// <summary>Seconds one attempt of a request may take before it is given up (and retried, when that is safe).</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSec { get; set; } = (int)new RetryOptions().AttemptTimeout.TotalSeconds;
+
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
         protected override void EndProcessing()
         {
             var options = new RingCentralConnectOptions();
+            options.Retry.MaxRetries = MaximumRetryCount;
+            options.Retry.InitialBackoff = TimeSpan.FromSeconds(RetryIntervalSec);
+            options.Retry.MaxBackoff = TimeSpan.FromSeconds(Math.Max(RetryIntervalSec, options.Retry.MaxBackoff.TotalSeconds));
+            options.Retry.AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec);
             var environmentGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Environment));
             var emulator = environmentGiven && Environment == RingCentralEnvironment.Emulator;
             if (Server != null && emulator)

@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace RingOut.Emulator
+{
+    /// <summary>The emulator's own endpoints (outside RingCentral's namespace): statistics, the clock, faults, reset.</summary>
+    public sealed partial class RingCentralEmulator
+    {
+        private EmulatorResponse Diagnostics(EmulatorRequest req, Route route, string method)
+        {
+            var q = Form.Parse(req.Query);
+            switch (route.Name)
+            {
+                case "_emulator/stats":
+                    return EmulatorResponse.Json(200, new JsonObject
+                    {
+                        ["totalRequests"] = Statistics.TotalRequests,
+                        ["callsCreated"] = Statistics.CallsCreated,
+                        ["tooManyRequests"] = Statistics.TooManyRequestsSent,
+                        ["byRoute"] = new JsonObject(Statistics.ByRoute.Select(p => new KeyValuePair<string, JsonNode>(p.Key, p.Value))),
+                    });
+                case "_emulator/clock":
+                    if (!(Clock is VirtualClock vc))
+                        return EmulatorResponse.Error(409, "EMU-001", "The emulator runs on the real clock; start it with --virtual-clock to move time by hand");
+                    if (method == "POST")
+                    {
+                        if (!q.TryGetValue("seconds", out var sec) || !double.TryParse(sec, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds < 0 || seconds > 1e7)
+                            return EmulatorResponse.Error(400, "CMN-101", "Parameter [seconds] value is invalid", "seconds");
+                        vc.Advance(TimeSpan.FromSeconds(seconds));
+                    }
+                    return EmulatorResponse.Json(200, new JsonObject { ["now"] = vc.GetUtcNow().ToString("o") });
+                case "_emulator/reset":
+                    Reset();
+                    if (q.TryGetValue("rateLimits", out var rl)) Options.RateLimits.Enabled = rl != "off" && rl != "false";
+                    return EmulatorResponse.Empty(204);
+                case "_emulator/faults":
+                    if (method == "DELETE") { Faults.Clear(); return EmulatorResponse.Empty(204); }
+                    if (!q.TryGetValue("kind", out var k) || !Enum.TryParse<FaultKind>(k, true, out var kind))
+                        return EmulatorResponse.Error(400, "CMN-101", "Parameter [kind] value is invalid", "kind");
+                    q.TryGetValue("method", out var fm);
+                    q.TryGetValue("route", out var fr);
+                    var times = q.TryGetValue("times", out var t) && int.TryParse(t, out var n) ? n : 1;
+                    var rule = Faults.Add(kind, string.IsNullOrEmpty(fm) ? null : fm, string.IsNullOrEmpty(fr) ? null : fr, times);
+                    if (q.TryGetValue("status", out var st) && int.TryParse(st, out var code)) rule.StatusCode = code;
+                    if (q.TryGetValue("retryAfter", out var ra)) rule.RetryAfterSeconds = int.TryParse(ra, out var ras) ? ras : (int?)null;
+                    if (q.TryGetValue("latency", out var lat) && double.TryParse(lat, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ls)) rule.Latency = TimeSpan.FromSeconds(ls);
+                    return EmulatorResponse.Json(201, new JsonObject { ["rule"] = rule.ToString() });
+                default:
+                    return EmulatorResponse.Error(404, "CMN-102", "Resource not found");
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace RingOut.Emulator
+{
+    /// <summary>Routing: RingCentral's paths to the endpoints that serve them, with each route's rate group.</summary>
+    public sealed partial class RingCentralEmulator
+    {
+        private EmulatorResponse RestApi(EmulatorRequest req, Route route, string method, OAuthSession session)
+        {
+            var user = ResolveExtension(route, session);
+            switch (route.Name)
+            {
+                case "extension": return Extension(req, user);
+                case "forwarding-number": return ForwardingNumbers(req, route, user);
+                case "phone-number": return PhoneNumbers(req, route, user);
+                case "ring-out":
+                    if (route.CallId == null) return CreateRingOut(req, route, user);
+                    return method == "GET" ? GetRingOut(req, route, user) : DeleteRingOut(route, user);
+                default: return EmulatorResponse.Error(404, "CMN-102", "Resource not found");
+            }
+        }
+
+
+        /// <summary>The emulator's routes, by RingCentral's paths.</summary>
+        private sealed class Route
+        {
+            public string Name;
+            public UsagePlanGroup Group;
+            public string[] Methods;
+            public string AccountId, ExtensionId, CallId;
+
+            public bool Allows(string method) => Methods.Contains(method);
+
+            public static Route Match(string path)
+            {
+                var s = path.Trim('/').Split('/');
+                if (s.Length == 3 && s[0] == "restapi" && s[1] == "oauth")
+                {
+                    switch (s[2])
+                    {
+                        case "token": return new Route { Name = "token", Group = UsagePlanGroup.Auth, Methods = new[] { "POST" } };
+                        case "revoke": return new Route { Name = "revoke", Group = UsagePlanGroup.Auth, Methods = new[] { "POST" } };
+                        case "authorize": return new Route { Name = "authorize", Group = UsagePlanGroup.None, Methods = new[] { "GET" } };
+                    }
+                    return null;
+                }
+                if (s.Length == 2 && s[0] == "_emulator")
+                {
+                    switch (s[1])
+                    {
+                        case "stats": return new Route { Name = "_emulator/stats", Methods = new[] { "GET" } };
+                        case "clock": return new Route { Name = "_emulator/clock", Methods = new[] { "GET", "POST" } };
+                        case "faults": return new Route { Name = "_emulator/faults", Methods = new[] { "POST", "DELETE" } };
+                        case "reset": return new Route { Name = "_emulator/reset", Methods = new[] { "POST" } };
+                    }
+                    return null;
+                }
+                // restapi/v1.0/account/{a}/extension/{e}[/…]
+                if (s.Length < 6 || s[0] != "restapi" || s[1] != "v1.0" || s[2] != "account" || s[4] != "extension") return null;
+                var r = new Route { AccountId = Uri.UnescapeDataString(s[3]), ExtensionId = Uri.UnescapeDataString(s[5]) };
+                if (s.Length == 6) { r.Name = "extension"; r.Group = UsagePlanGroup.Light; r.Methods = new[] { "GET" }; return r; }
+                switch (s[6])
+                {
+                    case "ring-out":
+                    case "ringout":
+                        r.Name = "ring-out";
+                        if (s.Length == 7) { r.Group = UsagePlanGroup.Heavy; r.Methods = new[] { "POST" }; return r; }
+                        if (s.Length == 8)
+                        {
+                            r.CallId = Uri.UnescapeDataString(s[7]);
+                            r.Group = UsagePlanGroup.Light; // DELETE is Heavy: set once the method is known
+                            r.Methods = new[] { "GET", "DELETE" };
+                            return r;
+                        }
+                        return null;
+                    case "forwarding-number" when s.Length == 7:
+                        r.Name = "forwarding-number"; r.Group = UsagePlanGroup.Light; r.Methods = new[] { "GET" }; return r;
+                    case "phone-number" when s.Length == 7:
+                        r.Name = "phone-number"; r.Group = UsagePlanGroup.Light; r.Methods = new[] { "GET" }; return r;
+                }
+                return null;
+            }
+        }
+    }
+}
