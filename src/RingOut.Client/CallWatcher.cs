@@ -154,7 +154,7 @@ namespace RingOut.Client
             return await PollDueAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        private static readonly WatchRound Empty = new WatchRound(new RingOutCall[0], new RingOutCall[0], new KeyValuePair<RingOutCall, Exception>[0]);
+        private static readonly WatchRound Empty = new WatchRound(Array.Empty<RingOutCall>(), Array.Empty<RingOutCall>(), Array.Empty<KeyValuePair<RingOutCall, Exception>>());
 
         /// <summary>Polls every call that is due now, without waiting for any that is not.</summary>
         public async Task<WatchRound> PollDueAsync(CancellationToken cancellationToken)

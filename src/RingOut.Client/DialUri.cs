@@ -40,6 +40,7 @@ namespace RingOut.Client
     /// </summary>
     public static class DialUri
     {
+        private static readonly char[] EqualsSign = { '=' };
         public static string RcMobile(string e164) => "rcmobile://call?number=" + Uri.EscapeDataString(e164.TrimStart('+'));
 
         public static string Tel(string e164) => "tel:" + e164;
@@ -60,9 +61,9 @@ namespace RingOut.Client
                     error = $"'{input}' is not an rcmobile://call?number= link.";
                     return false;
                 }
-                var number = uri.Query.TrimStart('?').Split('&').Select(p => p.Split(new[] { '=' }, 2))
+                var number = uri.Query.TrimStart('?').Split('&').Select(p => p.Split(EqualsSign, 2))
                     .Where(p => p.Length == 2 && p[0] == "number").Select(p => Uri.UnescapeDataString(p[1])).FirstOrDefault();
-                text = number == null ? "" : (number.StartsWith("+") ? number : "+" + number);
+                text = number == null ? "" : (number.StartsWith("+", StringComparison.Ordinal) ? number : "+" + number);
             }
             else if (text.StartsWith("tel:", StringComparison.OrdinalIgnoreCase))
             {

@@ -11,6 +11,7 @@ namespace RingOut.Client
     /// </summary>
     public static class PhoneNumber
     {
+        private static readonly char[] ExtensionMarks = { 'x', 'X', '#', ',', ';', '*' };
         public static bool TryNormalize(string input, out string e164, out string error) => TryNormalize(input, null, out e164, out error);
 
         public static bool TryNormalize(string input, string defaultRegion, out string e164, out string error)
@@ -20,7 +21,7 @@ namespace RingOut.Client
             var text = input.Trim();
             if (text.StartsWith("tel:", StringComparison.OrdinalIgnoreCase)) text = text.Substring(4);
             if (text.IndexOf(";ext=", StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf("ext", StringComparison.OrdinalIgnoreCase) >= 0 ||
-                text.IndexOfAny(new[] { 'x', 'X', '#', ',', ';', '*' }) >= 0)
+                text.IndexOfAny(ExtensionMarks) >= 0)
             {
                 error = $"'{input}' has an extension or dialling pause; RingOut dials whole numbers only. Give the number without the extension.";
                 return false;

@@ -13,52 +13,12 @@ using RingOut.Client.Http;
 
 namespace RingOut.Client
 {
-    /// <summary>How to connect: the server, and the credential (JWT flow, or an access token brought along).</summary>
-    public sealed class RingCentralConnectOptions
-    {
-        public static readonly Uri ProductionServer = new Uri("https://platform.ringcentral.com");
-
-        public Uri Server { get; set; } = ProductionServer;
-        /// <summary>A name for the platform: Production, Emulator, or Custom.</summary>
-        public string EnvironmentName { get; set; } = "Production";
-        public string ClientId { get; set; }
-        public SecureString ClientSecret { get; set; }
-        public SecureString Jwt { get; set; }
-        /// <summary>An access token to use as it is (no refresh token: the session ends when it expires).</summary>
-        public SecureString AccessToken { get; set; }
-        /// <summary>The innermost transport; null for the network. The in-process emulator supplies its own.</summary>
-        public Func<HttpMessageHandler> Transport { get; set; }
-        public TimeProvider Clock { get; set; } = TimeProvider.System;
-        public RetryOptions Retry { get; set; } = new RetryOptions();
-        public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromSeconds(60);
-    }
-
-    /// <summary>One HTTP exchange, for -Verbose logging: never a header value or a body.</summary>
-    public sealed class HttpExchange
-    {
-        public string Method { get; internal set; }
-        public string Path { get; internal set; }
-        public int? StatusCode { get; internal set; }
-        public string RateLimitGroup { get; internal set; }
-        public int? RateLimitRemaining { get; internal set; }
-        public TimeSpan Elapsed { get; internal set; }
-        public string Failure { get; internal set; }
-        /// <summary>The request body with every secret replaced by ***, when bodies are captured (see <see cref="RingCentralSession.ObserveExchanges"/>).</summary>
-        public string RequestBody { get; internal set; }
-        /// <summary>The response body with every token replaced by ***, when bodies are captured.</summary>
-        public string ResponseBody { get; internal set; }
-        public override string ToString() =>
-            $"{Method} {Path} -> {(StatusCode?.ToString(CultureInfo.InvariantCulture) ?? Failure)}" +
-            (RateLimitGroup != null ? $" ({RateLimitGroup} remaining {RateLimitRemaining})" : "") +
-            $" in {Elapsed.TotalMilliseconds:0} ms";
-    }
-
     /// <summary>
     /// An authenticated connection to one RingCentral user: one HttpClient pipeline (Microsoft.Extensions.Http:
     /// bearer token → rate budget and retries → transport), the token lifecycle, and the rate budget, shared by
     /// every caller. Safe to use from many threads. Holds no secret in any property or in <see cref="ToString"/>.
     /// </summary>
-    public sealed class RingCentralSession : IDisposable
+    public sealed partial class RingCentralSession : IDisposable
     {
         private readonly IHttpClientSource _http;
         private readonly TokenManager _tokens;
@@ -247,7 +207,7 @@ namespace RingOut.Client
                 };
             kind.AttachTo(request);
             var response = await Http.SendAsync(request, ct).ConfigureAwait(false);
-            var body = response.Content == null ? new byte[0] : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            var body = response.Content == null ? Array.Empty<byte>() : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
             return (response, body);
         }
 
@@ -310,168 +270,6 @@ namespace RingOut.Client
             if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
             _http.Dispose();
             _tokens.Dispose();
-        }
-
-        // ------------------------------------------------------------------ RingOut API
-
-        /// <summary>RingCentral's rate group for placing a call (POST ring-out): the one place it is decided, for the
-        /// request and for anything that shows or estimates the pacing of calls.</summary>
-        public const RateGroup PlaceCallGroup = RateGroup.Heavy;
-
-        /// <summary>
-        /// POST ring-out. Sent once: retried only when RingCentral provably did not act on it. When the outcome
-        /// cannot be known, throws <see cref="RingOutOutcomeUnknownException"/>.
-        /// </summary>
-        public async Task<RingOutCall> PlaceCallAsync(RingOutCallRequest request, CancellationToken cancellationToken = default)
-        {
-            if (request == null) throw new ArgumentNullException(nameof(request));
-            var account = ApiPaths.Owner(RingCentralIdKind.AccountId, request.AccountId);
-            var extension = ApiPaths.Owner(RingCentralIdKind.ExtensionId, request.ExtensionId);
-            var path = ApiPaths.RingOut(account, extension);
-            var region = request.DefaultRegion ?? HomeCountry;
-            var to = PhoneNumber.Normalize(request.To, region);
-            var body = new Dictionary<string, object> { ["to"] = new Dictionary<string, string> { ["phoneNumber"] = to } };
-            string from = null;
-            if (!string.IsNullOrEmpty(request.ForwardingNumberId))
-                body["from"] = new Dictionary<string, string> { ["forwardingNumberId"] = request.ForwardingNumberId };
-            else if (!string.IsNullOrEmpty(request.From))
-                body["from"] = new Dictionary<string, string> { ["phoneNumber"] = from = PhoneNumber.Normalize(request.From, region) };
-            if (!string.IsNullOrEmpty(request.CallerId))
-                body["callerId"] = new Dictionary<string, string> { ["phoneNumber"] = PhoneNumber.Normalize(request.CallerId, region) };
-            if (request.PlayPrompt) body["playPrompt"] = true;
-            if (!string.IsNullOrEmpty(request.CountryId)) body["country"] = new Dictionary<string, string> { ["id"] = request.CountryId };
-
-            var what = $"placing a RingOut call to {to}";
-            var kind = new RequestKind { Group = PlaceCallGroup, Idempotent = false, Description = what };
-            var sentAt = Clock.GetUtcNow();
-            try
-            {
-                var (response, bytes) = await SendAsync(HttpMethod.Post, path, body, kind, cancellationToken).ConfigureAwait(false);
-                using (response)
-                {
-                    if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what, Secrets);
-                    var now = Clock.GetUtcNow();
-                    try
-                    {
-                        using (var doc = ParseJson(bytes, what))
-                            return ReadCall(doc.RootElement, from, to, account, extension, now, now);
-                    }
-                    catch (RingCentralProtocolException e)
-                    {
-                        throw new RingOutOutcomeUnknownException(
-                            $"RingCentral accepted the call to {to} (HTTP {(int)response.StatusCode}{RequestIdText(response)}) but its answer could not be read, so the call's id is unknown. The call was probably placed: check your phone or the call log before placing it again.", e);
-                    }
-                }
-            }
-            catch (RingOutOutcomeUnknownException e)
-            {
-                RecordUnknown(new RingOutAttempt(to, from, sentAt, e.Message));
-                throw;
-            }
-            catch (OperationCanceledException) when (kind.MayHaveBeenSent)
-            {
-                RecordUnknown(new RingOutAttempt(to, from, sentAt, "The wait for RingCentral's answer was stopped (Ctrl+C) after the request was sent: the call may have been placed."));
-                throw;
-            }
-        }
-
-        private static string RequestIdText(HttpResponseMessage r)
-        {
-            var id = RingCentralApiException.Header(r, "RCRequestId");
-            return id == null ? "" : ", RCRequestId " + id;
-        }
-
-        /// <summary>GET ring-out/{id}: a fresh snapshot. A call RingCentral no longer knows throws <see cref="RingCentralApiException"/> with <see cref="RingCentralApiException.IsNotFound"/>.</summary>
-        public async Task<RingOutCall> GetCallAsync(string id, string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
-        {
-            var path = ApiPaths.RingOut(accountId, extensionId, id);
-            var what = $"reading RingOut call {id}";
-            using (var doc = await GetJsonAsync(path, new RequestKind { Group = RateGroup.Light, Description = what }, cancellationToken).ConfigureAwait(false))
-            {
-                var now = Clock.GetUtcNow();
-                return ReadCall(doc.RootElement, null, null, accountId, extensionId, now, now);
-            }
-        }
-
-        /// <summary>A newer snapshot of <paramref name="call"/>; when RingCentral no longer knows it, the last snapshot marked gone.</summary>
-        public async Task<RingOutCall> RefreshCallAsync(RingOutCall call, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                var fresh = await GetCallAsync(call.Id, call.AccountId, call.ExtensionId, cancellationToken).ConfigureAwait(false);
-                return call.UpdatedBy(fresh);
-            }
-            catch (RingCentralApiException e) when (e.IsNotFound)
-            {
-                return call.AsGone(Clock.GetUtcNow());
-            }
-        }
-
-        /// <summary>DELETE ring-out/{id}: cancels the call while the called party is still being rung.</summary>
-        public async Task CancelCallAsync(string id, string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
-        {
-            var path = ApiPaths.RingOut(accountId, extensionId, id);
-            var what = $"cancelling RingOut call {id}";
-            var (response, bytes) = await SendAsync(HttpMethod.Delete, path, null, new RequestKind { Group = RateGroup.Heavy, Description = what }, cancellationToken).ConfigureAwait(false);
-            using (response)
-                if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what, Secrets);
-        }
-
-        /// <summary>All of the user's forwarding numbers (every page).</summary>
-        public async Task<IReadOnlyList<ForwardingNumber>> GetForwardingNumbersAsync(CancellationToken cancellationToken = default)
-        {
-            var result = new List<ForwardingNumber>();
-            for (var page = 1; page <= 100; page++)
-            {
-                using (var doc = await GetJsonAsync($"{ApiPaths.Extension(ApiPaths.Me, ApiPaths.Me)}/forwarding-number?page={page}&perPage=100", new RequestKind { Group = RateGroup.Light, Description = "listing forwarding numbers" }, cancellationToken).ConfigureAwait(false))
-                {
-                    var root = doc.RootElement;
-                    if (root.TryGetProperty("records", out var records) && records.ValueKind == JsonValueKind.Array)
-                        foreach (var r in records.EnumerateArray())
-                            result.Add(new ForwardingNumber
-                            {
-                                Id = Json.IdString(r, "id"), PhoneNumber = Json.Str(r, "phoneNumber"), Label = Json.Str(r, "label"), Type = Json.Str(r, "type"),
-                                Features = r.TryGetProperty("features", out var f) && f.ValueKind == JsonValueKind.Array
-                                    ? f.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()).ToArray() : new string[0],
-                            });
-                    var totalPages = root.TryGetProperty("paging", out var p) && p.ValueKind == JsonValueKind.Object &&
-                                     p.TryGetProperty("totalPages", out var tp) && tp.TryGetInt32(out var n) ? n : 1;
-                    if (page >= totalPages) break;
-                }
-            }
-            return result;
-        }
-
-        private RingOutCall ReadCall(JsonElement root, string from, string to, string accountId, string extensionId, DateTimeOffset placedAt, DateTimeOffset at)
-        {
-            if (root.ValueKind != JsonValueKind.Object) throw new RingCentralProtocolException("The RingOut answer is not a JSON object.");
-            var id = Json.IdString(root, "id");
-            if (string.IsNullOrEmpty(id)) throw new RingCentralProtocolException("The RingOut answer has no id.");
-            string call = null, caller = null, callee = null;
-            if (root.TryGetProperty("status", out var st) && st.ValueKind == JsonValueKind.Object)
-            {
-                call = Json.Str(st, "callStatus"); caller = Json.Str(st, "callerStatus"); callee = Json.Str(st, "calleeStatus");
-            }
-            return new RingOutCall(id, Json.Str(root, "uri"), call, caller, callee, from, to,
-                string.IsNullOrEmpty(accountId) ? ApiPaths.Me : accountId, string.IsNullOrEmpty(extensionId) ? ApiPaths.Me : extensionId, placedAt, at, false, this);
-        }
-    }
-
-    internal static class Json
-    {
-        public static string Str(JsonElement e, string name) =>
-            e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-        /// <summary>An id that may come as a JSON number or a string, kept as an opaque string.</summary>
-        public static string IdString(JsonElement e, string name)
-        {
-            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v)) return null;
-            switch (v.ValueKind)
-            {
-                case JsonValueKind.String: return v.GetString();
-                case JsonValueKind.Number: return v.GetRawText();
-                default: return null;
-            }
         }
     }
 }

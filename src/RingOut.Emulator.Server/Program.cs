@@ -50,7 +50,7 @@ app.Run(async context =>
     {
         var chunk = new byte[16 * 1024];
         int read;
-        while (buffer.Length < limit && (read = await http.Body.ReadAsync(chunk, 0, (int)Math.Min(chunk.Length, limit - buffer.Length), context.RequestAborted)) > 0)
+        while (buffer.Length < limit && (read = await http.Body.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, limit - buffer.Length)), context.RequestAborted)) > 0)
             buffer.Write(chunk, 0, read);
         request.BodyTooLarge = buffer.Length >= limit;
         request.Body = request.BodyTooLarge ? Array.Empty<byte>() : buffer.ToArray();
@@ -65,7 +65,7 @@ app.Run(async context =>
     context.Response.StatusCode = response.StatusCode;
     foreach (var h in response.Headers) context.Response.Headers[h.Key] = h.Value;
     if (response.ContentType != null) context.Response.ContentType = response.ContentType;
-    if (response.Body.Length > 0) await context.Response.Body.WriteAsync(response.Body, 0, response.Body.Length, context.RequestAborted);
+    if (response.Body.Length > 0) await context.Response.Body.WriteAsync(response.Body.AsMemory(), context.RequestAborted);
 });
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Net.Http;
 using System.Security.Cryptography;
@@ -31,11 +32,11 @@ namespace RingOut.Emulator
         private static string ExtensionUri(EmulatorRequest req, EmulatedUser u) =>
             $"{req.BaseUri}/restapi/v1.0/account/{u.AccountId}/extension/{u.ExtensionId}";
 
-        private EmulatorResponse Extension(EmulatorRequest req, EmulatedUser u) =>
+        private static EmulatorResponse Extension(EmulatorRequest req, EmulatedUser u) =>
             EmulatorResponse.Json(200, new JsonObject
             {
                 ["uri"] = ExtensionUri(req, u),
-                ["id"] = long.Parse(u.ExtensionId),
+                ["id"] = long.Parse(u.ExtensionId, CultureInfo.InvariantCulture),
                 ["extensionNumber"] = u.ExtensionNumber,
                 ["name"] = u.Name,
                 ["type"] = "User",
@@ -81,7 +82,7 @@ namespace RingOut.Emulator
             });
         }
 
-        private EmulatorResponse ForwardingNumbers(EmulatorRequest req, Route route, EmulatedUser u)
+        private static EmulatorResponse ForwardingNumbers(EmulatorRequest req, Route route, EmulatedUser u)
         {
             var listUri = ExtensionUri(req, u) + "/forwarding-number";
             return Paged(req, listUri, u.ForwardingNumbers, f => new JsonObject
@@ -95,7 +96,7 @@ namespace RingOut.Emulator
             });
         }
 
-        private EmulatorResponse PhoneNumbers(EmulatorRequest req, Route route, EmulatedUser u)
+        private static EmulatorResponse PhoneNumbers(EmulatorRequest req, Route route, EmulatedUser u)
         {
             var listUri = ExtensionUri(req, u) + "/phone-number";
             return Paged(req, listUri, u.PhoneNumbers, n =>

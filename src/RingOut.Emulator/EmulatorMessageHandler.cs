@@ -47,7 +47,7 @@ namespace RingOut.Emulator
             }
 
             var message = new HttpResponseMessage((HttpStatusCode)resp.StatusCode) { RequestMessage = request };
-            message.Content = new ByteArrayContent(resp.Body ?? new byte[0]);
+            message.Content = new ByteArrayContent(resp.Body ?? Array.Empty<byte>());
             if (resp.ContentType != null) message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(resp.ContentType);
             foreach (var h in resp.Headers)
                 if (!message.Headers.TryAddWithoutValidation(h.Key, h.Value))

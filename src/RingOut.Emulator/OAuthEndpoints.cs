@@ -19,14 +19,14 @@ namespace RingOut.Emulator
         {
             var basic = BasicCredentials(req);
             if (basic != null) return basic.Value.id;
-            var form = Form.Parse(Encoding.UTF8.GetString(req.Body ?? new byte[0]));
+            var form = Form.Parse(Encoding.UTF8.GetString(req.Body ?? Array.Empty<byte>()));
             return form.TryGetValue("client_id", out var id) ? id : null;
         }
 
         /// <summary>The extension a token request is for: the JWT's user, or the refresh token's session's (null when unknown).</summary>
         private string TokenUserOf(EmulatorRequest req)
         {
-            var form = Form.Parse(Encoding.UTF8.GetString(req.Body ?? new byte[0]));
+            var form = Form.Parse(Encoding.UTF8.GetString(req.Body ?? Array.Empty<byte>()));
             lock (_gate)
             {
                 if (form.TryGetValue("assertion", out var jwt))
@@ -78,7 +78,7 @@ namespace RingOut.Emulator
             var ct = req.Header("Content-Type") ?? "";
             if (!ct.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
                 throw EmulatorError.OAuth(415, "invalid_request", "OAU-101", "Content-Type must be application/x-www-form-urlencoded");
-            return Form.Parse(Encoding.UTF8.GetString(req.Body ?? new byte[0]));
+            return Form.Parse(Encoding.UTF8.GetString(req.Body ?? Array.Empty<byte>()));
         }
 
         private EmulatorResponse Token(EmulatorRequest req)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Net.Http;
 using System.Security.Cryptography;
@@ -23,7 +24,7 @@ namespace RingOut.Emulator
             if (retryAfter == null) return null;
             Statistics.TooManyRequests();
             var r = EmulatorResponse.Error(429, "CMN-301", "Request rate exceeded");
-            r.Headers["Retry-After"] = retryAfter.Value.ToString();
+            r.Headers["Retry-After"] = retryAfter.Value.ToString(CultureInfo.InvariantCulture);
             info.WriteTo(r);
             return r;
         }
@@ -37,9 +38,9 @@ namespace RingOut.Emulator
             public void WriteTo(EmulatorResponse r)
             {
                 r.Headers["X-Rate-Limit-Group"] = _group.ToString().ToLowerInvariant();
-                r.Headers["X-Rate-Limit-Limit"] = _limit.ToString();
-                r.Headers["X-Rate-Limit-Remaining"] = _remaining.ToString();
-                r.Headers["X-Rate-Limit-Window"] = _window.ToString();
+                r.Headers["X-Rate-Limit-Limit"] = _limit.ToString(CultureInfo.InvariantCulture);
+                r.Headers["X-Rate-Limit-Remaining"] = _remaining.ToString(CultureInfo.InvariantCulture);
+                r.Headers["X-Rate-Limit-Window"] = _window.ToString(CultureInfo.InvariantCulture);
             }
         }
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Net.Http;
 using System.Security.Cryptography;
@@ -136,7 +137,7 @@ namespace RingOut.Emulator
                     ? EmulatorResponse.Error(429, "CMN-301", "Request rate exceeded")
                     : EmulatorResponse.Error(status.StatusCode, status.StatusCode == 503 ? "CMN-201" : "CMN-203",
                         status.StatusCode == 503 ? "Service Temporarily Unavailable" : "Internal Server Error");
-                if (status.RetryAfterSeconds is int ra) resp.Headers["Retry-After"] = ra.ToString();
+                if (status.RetryAfterSeconds is int ra) resp.Headers["Retry-After"] = ra.ToString(CultureInfo.InvariantCulture);
                 return resp;
             }
 

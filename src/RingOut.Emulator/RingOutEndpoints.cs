@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Net.Http;
 using System.Security.Cryptography;
@@ -80,7 +81,7 @@ namespace RingOut.Emulator
             if (node is JsonValue v)
             {
                 if (v.TryGetValue<string>(out var s)) return s;
-                if (v.TryGetValue<long>(out var l)) return l.ToString();
+                if (v.TryGetValue<long>(out var l)) return l.ToString(CultureInfo.InvariantCulture);
             }
             return null;
         }

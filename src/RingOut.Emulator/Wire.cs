@@ -17,7 +17,7 @@ namespace RingOut.Emulator
         /// <summary>Scheme and authority the client used, to build absolute <c>uri</c> fields.</summary>
         public string BaseUri { get; set; } = "";
         public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        public byte[] Body { get; set; } = new byte[0];
+        public byte[] Body { get; set; } = Array.Empty<byte>();
         /// <summary>True when the body was larger than the hosting would read.</summary>
         public bool BodyTooLarge { get; set; }
 
@@ -32,7 +32,7 @@ namespace RingOut.Emulator
     {
         public int StatusCode { get; set; } = 200;
         public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        public byte[] Body { get; set; } = new byte[0];
+        public byte[] Body { get; set; } = Array.Empty<byte>();
         public string ContentType { get; set; }
         public ConnectionOutcome Connection { get; set; } = ConnectionOutcome.Respond;
 

@@ -57,7 +57,7 @@ namespace RingOut.PowerShell.Loader
                 var root = Path.GetDirectoryName(self.Location);
                 var folderName = self.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PrivateFolder").Value;
                 var folder = Path.Combine(root, folderName);
-                var privateFiles = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.dll") : new string[0];
+                var privateFiles = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.dll") : Array.Empty<string>();
                 _folders = new[] { Normalize(root), Normalize(folder) };
                 // The bin folder's assemblies too: Microsoft.Extensions.* ask for some of them (Microsoft.Bcl.AsyncInterfaces),
                 // and must get the one copy the module's own assemblies use, in the default context.
@@ -130,7 +130,7 @@ namespace RingOut.PowerShell.Loader
             if (!string.Equals(shipped.Name, requested.Name, StringComparison.OrdinalIgnoreCase)) return false;
             if (!string.Equals(shipped.CultureName ?? "", requested.CultureName ?? "", StringComparison.OrdinalIgnoreCase)) return false;
             var asked = requested.GetPublicKeyToken();
-            if (asked != null && !asked.SequenceEqual(shipped.GetPublicKeyToken() ?? new byte[0])) return false;
+            if (asked != null && !asked.SequenceEqual(shipped.GetPublicKeyToken() ?? Array.Empty<byte>())) return false;
             return requested.Version == null || (shipped.Version != null && shipped.Version >= requested.Version);
         }
 

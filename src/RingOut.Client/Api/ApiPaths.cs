@@ -1,3 +1,4 @@
+using System.Globalization;
 using System;
 
 namespace RingOut.Client
@@ -94,9 +95,9 @@ namespace RingOut.Client
             for (var i = 0; i < value.Length && sb.Length < 80; i++)
             {
                 var c = value[i];
-                if (char.IsControl(c)) sb.Append("\\u").Append(((int)c).ToString("x4"));
+                if (char.IsControl(c)) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                 else if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) { sb.Append(c).Append(value[++i]); }
-                else if (char.IsSurrogate(c)) sb.Append("\\u").Append(((int)c).ToString("x4"));
+                else if (char.IsSurrogate(c)) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                 else sb.Append(c);
             }
             return sb.Length < value.Length && sb.Length >= 80 ? sb + "…" : sb.ToString();

@@ -22,7 +22,7 @@ namespace RingOut.Client.Http
         public static async Task BufferAsync(HttpResponseMessage response, long max, CancellationToken ct)
         {
             var content = response.Content;
-            if (content == null) { response.Content = new ByteArrayContent(new byte[0]); return; }
+            if (content == null) { response.Content = new ByteArrayContent(Array.Empty<byte>()); return; }
             if (content.Headers.ContentLength > max) throw new TooLargeException(max);
             byte[] bytes;
             // A pooled chunk: every answer passes through here, and a fresh 16 KB buffer each would double a wait's allocation.

@@ -14,14 +14,25 @@ namespace RingOut.PowerShell
     /// cancellation by Ctrl+C (StopProcessing cancels; async work is awaited with that token), verbose lines for
     /// each HTTP exchange written on the pipeline thread, and the mapping of failures to ErrorRecords.
     /// </summary>
-    public abstract class RingOutCmdlet : PSCmdlet
+    public abstract class RingOutCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly ConcurrentQueue<string> _verbose = new ConcurrentQueue<string>();
 
         protected CancellationToken StopToken => _stop.Token;
 
-        protected override void StopProcessing() => _stop.Cancel();
+        protected override void StopProcessing()
+        {
+            try { _stop.Cancel(); }
+            catch (ObjectDisposedException) { } // Ctrl+C as the pipeline finished: nothing is left to stop
+        }
+
+        /// <summary>PowerShell disposes a cmdlet that is IDisposable when its pipeline is done.</summary>
+        public void Dispose()
+        {
+            _stop.Dispose();
+            GC.SuppressFinalize(this);
+        }
 
         protected override void EndProcessing()
         {

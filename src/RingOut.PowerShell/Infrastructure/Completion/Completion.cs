@@ -12,6 +12,7 @@ namespace RingOut.PowerShell
 {
     internal static class Completion
     {
+        private static readonly char[] NeedQuotes = { ' ', '+', '(', ')', ';' };
         public static IEnumerable<CompletionResult> Matching(string typed, IEnumerable<(string value, string tip)> candidates)
         {
             var word = (typed ?? "").Trim('\'', '"');
@@ -20,7 +21,7 @@ namespace RingOut.PowerShell
                 .Select(c => new CompletionResult(Quote(c.value), c.value, CompletionResultType.ParameterValue, c.tip));
         }
 
-        private static string Quote(string value) => value.IndexOfAny(new[] { ' ', '+', '(', ')', ';' }) >= 0 ? "'" + value + "'" : value;
+        private static string Quote(string value) => value.IndexOfAny(NeedQuotes) >= 0 ? "'" + value + "'" : value;
 
         /// <summary>Completion must never fail or hang the prompt: a slow or broken session completes nothing.</summary>
         public static IEnumerable<(string, string)> Forwarding(Func<ForwardingNumber, (string, string)> shape)

@@ -129,7 +129,7 @@ namespace RingOut.Client
         {
             using (var response = await PostForm(form, what, failFast, ct).ConfigureAwait(false))
             {
-                var body = response.Content == null ? new byte[0] : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                var body = response.Content == null ? Array.Empty<byte>() : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, body, what, _secrets);
                 try
                 {

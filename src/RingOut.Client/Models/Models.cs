@@ -172,7 +172,7 @@ namespace RingOut.Client
         public string PhoneNumber { get; internal set; }
         public string Label { get; internal set; }
         public string Type { get; internal set; }
-        public IReadOnlyList<string> Features { get; internal set; } = new string[0];
+        public IReadOnlyList<string> Features { get; internal set; } = Array.Empty<string>();
         public override string ToString() => $"{Label} {PhoneNumber} ({Id})";
     }
 }

@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Security;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using RingOut.Client.Http;
+
+namespace RingOut.Client
+{
+    /// <summary>RingCentral's RingOut API: place a call, read it, cancel it.</summary>
+    public sealed partial class RingCentralSession
+    {
+        /// <summary>RingCentral's rate group for placing a call (POST ring-out): the one place it is decided, for the
+        /// request and for anything that shows or estimates the pacing of calls.</summary>
+        public const RateGroup PlaceCallGroup = RateGroup.Heavy;
+
+        /// <summary>
+        /// POST ring-out. Sent once: retried only when RingCentral provably did not act on it. When the outcome
+        /// cannot be known, throws <see cref="RingOutOutcomeUnknownException"/>.
+        /// </summary>
+        public async Task<RingOutCall> PlaceCallAsync(RingOutCallRequest request, CancellationToken cancellationToken = default)
+        {
+            if (request == null) throw new ArgumentNullException(nameof(request));
+            var account = ApiPaths.Owner(RingCentralIdKind.AccountId, request.AccountId);
+            var extension = ApiPaths.Owner(RingCentralIdKind.ExtensionId, request.ExtensionId);
+            var path = ApiPaths.RingOut(account, extension);
+            var region = request.DefaultRegion ?? HomeCountry;
+            var to = PhoneNumber.Normalize(request.To, region);
+            var body = new Dictionary<string, object> { ["to"] = new Dictionary<string, string> { ["phoneNumber"] = to } };
+            string from = null;
+            if (!string.IsNullOrEmpty(request.ForwardingNumberId))
+                body["from"] = new Dictionary<string, string> { ["forwardingNumberId"] = request.ForwardingNumberId };
+            else if (!string.IsNullOrEmpty(request.From))
+                body["from"] = new Dictionary<string, string> { ["phoneNumber"] = from = PhoneNumber.Normalize(request.From, region) };
+            if (!string.IsNullOrEmpty(request.CallerId))
+                body["callerId"] = new Dictionary<string, string> { ["phoneNumber"] = PhoneNumber.Normalize(request.CallerId, region) };
+            if (request.PlayPrompt) body["playPrompt"] = true;
+            if (!string.IsNullOrEmpty(request.CountryId)) body["country"] = new Dictionary<string, string> { ["id"] = request.CountryId };
+
+            var what = $"placing a RingOut call to {to}";
+            var kind = new RequestKind { Group = PlaceCallGroup, Idempotent = false, Description = what };
+            var sentAt = Clock.GetUtcNow();
+            try
+            {
+                var (response, bytes) = await SendAsync(HttpMethod.Post, path, body, kind, cancellationToken).ConfigureAwait(false);
+                using (response)
+                {
+                    if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what, Secrets);
+                    var now = Clock.GetUtcNow();
+                    try
+                    {
+                        using (var doc = ParseJson(bytes, what))
+                            return ReadCall(doc.RootElement, from, to, account, extension, now, now);
+                    }
+                    catch (RingCentralProtocolException e)
+                    {
+                        throw new RingOutOutcomeUnknownException(
+                            $"RingCentral accepted the call to {to} (HTTP {(int)response.StatusCode}{RequestIdText(response)}) but its answer could not be read, so the call's id is unknown. The call was probably placed: check your phone or the call log before placing it again.", e);
+                    }
+                }
+            }
+            catch (RingOutOutcomeUnknownException e)
+            {
+                RecordUnknown(new RingOutAttempt(to, from, sentAt, e.Message));
+                throw;
+            }
+            catch (OperationCanceledException) when (kind.MayHaveBeenSent)
+            {
+                RecordUnknown(new RingOutAttempt(to, from, sentAt, "The wait for RingCentral's answer was stopped (Ctrl+C) after the request was sent: the call may have been placed."));
+                throw;
+            }
+        }
+
+        private static string RequestIdText(HttpResponseMessage r)
+        {
+            var id = RingCentralApiException.Header(r, "RCRequestId");
+            return id == null ? "" : ", RCRequestId " + id;
+        }
+
+        /// <summary>GET ring-out/{id}: a fresh snapshot. A call RingCentral no longer knows throws <see cref="RingCentralApiException"/> with <see cref="RingCentralApiException.IsNotFound"/>.</summary>
+        public async Task<RingOutCall> GetCallAsync(string id, string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
+        {
+            var path = ApiPaths.RingOut(accountId, extensionId, id);
+            var what = $"reading RingOut call {id}";
+            using (var doc = await GetJsonAsync(path, new RequestKind { Group = RateGroup.Light, Description = what }, cancellationToken).ConfigureAwait(false))
+            {
+                var now = Clock.GetUtcNow();
+                return ReadCall(doc.RootElement, null, null, accountId, extensionId, now, now);
+            }
+        }
+
+        /// <summary>A newer snapshot of <paramref name="call"/>; when RingCentral no longer knows it, the last snapshot marked gone.</summary>
+        public async Task<RingOutCall> RefreshCallAsync(RingOutCall call, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                var fresh = await GetCallAsync(call.Id, call.AccountId, call.ExtensionId, cancellationToken).ConfigureAwait(false);
+                return call.UpdatedBy(fresh);
+            }
+            catch (RingCentralApiException e) when (e.IsNotFound)
+            {
+                return call.AsGone(Clock.GetUtcNow());
+            }
+        }
+
+        /// <summary>DELETE ring-out/{id}: cancels the call while the called party is still being rung.</summary>
+        public async Task CancelCallAsync(string id, string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
+        {
+            var path = ApiPaths.RingOut(accountId, extensionId, id);
+            var what = $"cancelling RingOut call {id}";
+            var (response, bytes) = await SendAsync(HttpMethod.Delete, path, null, new RequestKind { Group = RateGroup.Heavy, Description = what }, cancellationToken).ConfigureAwait(false);
+            using (response)
+                if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what, Secrets);
+        }
+
+
+        private RingOutCall ReadCall(JsonElement root, string from, string to, string accountId, string extensionId, DateTimeOffset placedAt, DateTimeOffset at)
+        {
+            if (root.ValueKind != JsonValueKind.Object) throw new RingCentralProtocolException("The RingOut answer is not a JSON object.");
+            var id = Json.IdString(root, "id");
+            if (string.IsNullOrEmpty(id)) throw new RingCentralProtocolException("The RingOut answer has no id.");
+            string call = null, caller = null, callee = null;
+            if (root.TryGetProperty("status", out var st) && st.ValueKind == JsonValueKind.Object)
+            {
+                call = Json.Str(st, "callStatus"); caller = Json.Str(st, "callerStatus"); callee = Json.Str(st, "calleeStatus");
+            }
+            return new RingOutCall(id, Json.Str(root, "uri"), call, caller, callee, from, to,
+                string.IsNullOrEmpty(accountId) ? ApiPaths.Me : accountId, string.IsNullOrEmpty(extensionId) ? ApiPaths.Me : extensionId, placedAt, at, false, this);
+        }
+    }
+}
