@@ -10,7 +10,7 @@ namespace RingOut.Emulator
     public sealed class EmulatorStatistics
     {
         private readonly ConcurrentDictionary<string, long> _byRoute = new ConcurrentDictionary<string, long>(StringComparer.OrdinalIgnoreCase);
-        private long _callsCreated, _tooManyRequests, _total;
+        private long _callsCreated, _hungUp, _tooManyRequests, _total;
         private readonly Queue<string> _requests = new Queue<string>();
         private const int MaxLogged = 10_000;
 
@@ -31,6 +31,8 @@ namespace RingOut.Emulator
         public long Count(string method, string route) => _byRoute.TryGetValue(method.ToUpperInvariant() + " " + route, out var n) ? n : 0;
 
         public long CallsCreated => Interlocked.Read(ref _callsCreated);
+        /// <summary>Calls ended through Call Control (DELETE telephony/sessions/{id}).</summary>
+        public long CallsHungUp => Interlocked.Read(ref _hungUp);
         public long TooManyRequestsSent => Interlocked.Read(ref _tooManyRequests);
         public long TotalRequests => Interlocked.Read(ref _total);
 
@@ -44,6 +46,7 @@ namespace RingOut.Emulator
         }
 
         internal void CallCreated() => Interlocked.Increment(ref _callsCreated);
+        internal void HungUp() => Interlocked.Increment(ref _hungUp);
         internal void TooManyRequests() => Interlocked.Increment(ref _tooManyRequests);
 
         public void Reset()
@@ -51,6 +54,7 @@ namespace RingOut.Emulator
             lock (_requests) _requests.Clear();
             _byRoute.Clear();
             Interlocked.Exchange(ref _callsCreated, 0);
+            Interlocked.Exchange(ref _hungUp, 0);
             Interlocked.Exchange(ref _tooManyRequests, 0);
             Interlocked.Exchange(ref _total, 0);
         }

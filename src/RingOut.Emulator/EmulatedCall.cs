@@ -34,7 +34,17 @@ namespace RingOut.Emulator
         {
             Id = id; Owner = owner; From = from; To = to; PlayPrompt = playPrompt; CreatedAt = createdAt; _o = options;
             Scenario = ScenarioNumbers.For(from, to);
+            // RingCentral's other two keys for the same call: neither can be derived from the RingOut id by a client.
+            TelephonySessionId = "s-a0" + ((ulong)id * 2654435761UL % 0xFFFFFFFFFFUL).ToString("x10", System.Globalization.CultureInfo.InvariantCulture) + "z" + (id % 97).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+            SessionId = (400_000_000_000L + (id * 7919L % 100_000_000_000L)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+
+        /// <summary>The telephony session id: the key of Call Control, the call log and telephony events.</summary>
+        public string TelephonySessionId { get; }
+        /// <summary>The legacy session id of the call log and telephony events.</summary>
+        public string SessionId { get; }
+        /// <summary>When Call Control ended the connected call, if it did.</summary>
+        public DateTimeOffset? HungUpAt { get; private set; }
 
         public long Id { get; }
         public EmulatedUser Owner { get; }
@@ -99,10 +109,52 @@ namespace RingOut.Emulator
             }
         }
 
+        /// <summary>When the callee answered (the call connected), for a call that connects.</summary>
+        public DateTimeOffset? ConnectedAt =>
+            CallerFails || CalleeFailure != null || (CancelledAt is DateTimeOffset c && c < CreatedAt + CalleeStartsAfter + CalleeOutcomeAfter)
+                ? (DateTimeOffset?)null : CreatedAt + CalleeStartsAfter + CalleeOutcomeAfter;
+
+        /// <summary>When the call is over, whatever its outcome: failed, cancelled, hung up or finished after talking.</summary>
+        public DateTimeOffset EndedAt
+        {
+            get
+            {
+                if (CancelledAt is DateTimeOffset cancelled) return cancelled;
+                if (CallerFails) return CreatedAt + CallerOutcomeAfter;
+                var outcome = CreatedAt + CalleeStartsAfter + CalleeOutcomeAfter;
+                if (CalleeFailure != null) return outcome;
+                var finished = outcome + _o.TalkTime;
+                return HungUpAt is DateTimeOffset h && h < finished ? h : finished;
+            }
+        }
+
+        /// <summary>The call log's result and reason for this call, as RingCentral words them.</summary>
+        public (string result, string reason) LogResult
+        {
+            get
+            {
+                if (CancelledAt != null) return ("Hang Up", "Cancelled");
+                switch (Scenario)
+                {
+                    case CallScenario.CalleeBusy: case CallScenario.CallerBusy: return ("Busy", "Line Busy");
+                    case CallScenario.CalleeNoAnswer: case CallScenario.CallerNoAnswer: return ("No Answer", "Not Answered");
+                    case CallScenario.CalleeRejects: return ("Rejected", "Rejected");
+                    case CallScenario.InternationalDisabled: return ("International Disabled", "International Disabled");
+                    case CallScenario.CalleeGenericError: case CallScenario.CallerGenericError: case CallScenario.InternalFailure: return ("Call Failed", "Failed");
+                    default: return ("Call connected", "Accepted");
+                }
+            }
+        }
+
+        /// <summary>Whether the call is still under way at <paramref name="now"/> (an active call).</summary>
+        public bool IsActiveAt(DateTimeOffset now) => now < EndedAt && now >= CreatedAt;
+
         /// <summary>The state of the call at <paramref name="now"/>.</summary>
         public CallState StateAt(DateTimeOffset now)
         {
             var e = now - CreatedAt;
+            if (HungUpAt is DateTimeOffset hungUp && hungUp <= now)
+                return new CallState("Success", Finished, Finished, now >= hungUp + _o.Retention, false);
             if (CancelledAt is DateTimeOffset cancelled && cancelled <= now)
             {
                 var callerAnswered = !CallerFails && cancelled - CreatedAt >= CallerOutcomeAfter;
@@ -134,6 +186,13 @@ namespace RingOut.Emulator
             if (failure != null) return new CallState(CannotReach, Finished, failure, isGone, false);
             if (e < calleeOutcome + _o.TalkTime) return new CallState(Success, Success, Success, isGone, false);
             return new CallState(Success, Finished, Finished, isGone, false);
+        }
+
+        /// <summary>Call Control: ends the call for every party if it is connected at <paramref name="now"/>.</summary>
+        internal bool TryHangUp(DateTimeOffset now)
+        {
+            if (ConnectedAt is DateTimeOffset connected && connected <= now && now < EndedAt) { HungUpAt = now; return true; }
+            return false;
         }
 
         /// <summary>Cancels the call if it can be cancelled at <paramref name="now"/>.</summary>

@@ -25,6 +25,8 @@ namespace RingOut.Emulator
         public TimeSpan TalkTime { get; set; } = TimeSpan.FromSeconds(20);
         /// <summary>How long a call stays visible once it is set up, over or cancelled; then GET answers 404 CMN-102.</summary>
         public TimeSpan Retention { get; set; } = TimeSpan.FromSeconds(60);
+        /// <summary>How long after a call ends its call log record appears (RingCentral's lag: seconds to minutes).</summary>
+        public TimeSpan CallLogLag { get; set; } = TimeSpan.FromSeconds(20);
 
         public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromSeconds(3600);
         public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromSeconds(604800);
@@ -51,6 +53,7 @@ namespace RingOut.Emulator
             o.NoAnswerTimeout = TimeSpan.FromSeconds(2);
             o.TalkTime = TimeSpan.FromSeconds(1);
             o.Retention = TimeSpan.FromSeconds(5);
+            o.CallLogLag = TimeSpan.FromSeconds(1);
             return o;
         }
     }

@@ -17,12 +17,15 @@ namespace RingOut.Emulator
     {
         private EmulatorResponse RestApi(EmulatorRequest req, Route route, string method, OAuthSession session)
         {
+            if (route.Name == "telephony-session") return TelephonySession(route, method, session);
             var user = ResolveExtension(route, session);
             switch (route.Name)
             {
                 case "extension": return Extension(req, user);
                 case "forwarding-number": return ForwardingNumbers(req, route, user);
                 case "phone-number": return PhoneNumbers(req, route, user);
+                case "call-log": return CallLog(req, user);
+                case "active-calls": return ActiveCalls(req, user);
                 case "ring-out":
                     if (route.CallId == null) return CreateRingOut(req, route, user);
                     return method == "GET" ? GetRingOut(req, route, user) : DeleteRingOut(route, user);
@@ -65,6 +68,13 @@ namespace RingOut.Emulator
                     }
                     return null;
                 }
+                // restapi/v1.0/account/{a}/telephony/sessions/{telephonySessionId}: Call Control (Light)
+                if (s.Length == 7 && s[0] == "restapi" && s[1] == "v1.0" && s[2] == "account" && s[4] == "telephony" && s[5] == "sessions")
+                    return new Route
+                    {
+                        Name = "telephony-session", AccountId = Uri.UnescapeDataString(s[3]), CallId = Uri.UnescapeDataString(s[6]),
+                        Group = UsagePlanGroup.Light, Methods = new[] { "GET", "DELETE" },
+                    };
                 // restapi/v1.0/account/{a}/extension/{e}[/…]
                 if (s.Length < 6 || s[0] != "restapi" || s[1] != "v1.0" || s[2] != "account" || s[4] != "extension") return null;
                 var r = new Route { AccountId = Uri.UnescapeDataString(s[3]), ExtensionId = Uri.UnescapeDataString(s[5]) };
@@ -87,6 +97,11 @@ namespace RingOut.Emulator
                         r.Name = "forwarding-number"; r.Group = UsagePlanGroup.Light; r.Methods = new[] { "GET" }; return r;
                     case "phone-number" when s.Length == 7:
                         r.Name = "phone-number"; r.Group = UsagePlanGroup.Light; r.Methods = new[] { "GET" }; return r;
+                    // The call log and active calls are Heavy reads in RingCentral's API reference.
+                    case "call-log" when s.Length == 7:
+                        r.Name = "call-log"; r.Group = UsagePlanGroup.Heavy; r.Methods = new[] { "GET" }; return r;
+                    case "active-calls" when s.Length == 7:
+                        r.Name = "active-calls"; r.Group = UsagePlanGroup.Heavy; r.Methods = new[] { "GET" }; return r;
                 }
                 return null;
             }

@@ -99,6 +99,71 @@ namespace RingOut.Emulator.Tests
 
         // ------------------------------------------------------------------ OAuth
 
+        // ------------------------------------------------------------------ call log, active calls, Call Control
+
+        private const string CallLogPath = "/restapi/v1.0/account/~/extension/~/call-log";
+
+        [Fact]
+        public async Task A_calls_log_record_appears_after_it_ends_with_its_sessions_result_and_talk_time_but_no_RingOut_id()
+        {
+            var (access, _) = await LoginAsync();
+            var connects = await PlaceAsync(access, "+14155550123");
+            var busy = await PlaceAsync(access, "+16505550101");
+            var active = await SendAsync(HttpMethod.Get, "/restapi/v1.0/account/~/extension/~/active-calls", access);
+            Assert.Equal(HttpStatusCode.OK, active.Status);
+            Assert.Equal(2, active.Json.GetProperty("records").GetArrayLength());
+            Assert.Equal("heavy", active.Header("X-Rate-Limit-Group"));
+            Assert.Equal(0, (await SendAsync(HttpMethod.Get, CallLogPath, access)).Json.GetProperty("records").GetArrayLength());
+
+            await Host.AdvanceAsync(TimeSpan.FromMinutes(2)); // both over (11 s to connect, 20 s of talk) and past the 20 s lag
+            var log = await SendAsync(HttpMethod.Get, CallLogPath + "?view=Simple&type=Voice&dateFrom=2000-01-01T00:00:00.000Z&perPage=1000", access);
+            Assert.Equal(HttpStatusCode.OK, log.Status);
+            Assert.Equal("heavy", log.Header("X-Rate-Limit-Group"));
+            var records = log.Json.GetProperty("records").EnumerateArray().ToArray();
+            Assert.Equal(2, records.Length);
+            var byTo = records.ToDictionary(r => r.GetProperty("to").GetProperty("phoneNumber").GetString());
+            var ok = byTo["+14155550123"];
+            Assert.Equal("Call connected", ok.GetProperty("result").GetString());
+            Assert.Equal(20, ok.GetProperty("duration").GetInt32());
+            Assert.Equal("RingOut Web", ok.GetProperty("action").GetString());
+            Assert.StartsWith("s-", ok.GetProperty("telephonySessionId").GetString());
+            Assert.Equal("Busy", byTo["+16505550101"].GetProperty("result").GetString());
+            Assert.Equal(0, byTo["+16505550101"].GetProperty("duration").GetInt32());
+            foreach (var r in records)
+                Assert.DoesNotContain(connects.Json.GetProperty("id").GetRawText(), r.GetRawText().Replace(r.GetProperty("sessionId").GetString(), ""));
+            Assert.Equal(0, (await SendAsync(HttpMethod.Get, "/restapi/v1.0/account/~/extension/~/active-calls", access)).Json.GetProperty("records").GetArrayLength());
+            Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(HttpMethod.Get, CallLogPath + "?dateFrom=yesterday", access)).Status);
+        }
+
+        [Fact]
+        public async Task Call_Control_ends_a_connected_RingOut_for_both_parties_and_the_RingOut_reads_Finished()
+        {
+            var (access, _) = await LoginAsync();
+            var placed = await PlaceAsync(access, "+14155550123");
+            var id = placed.Json.GetProperty("id").GetRawText();
+            await Host.AdvanceAsync(TimeSpan.FromSeconds(12)); // connected: the RingOut can no longer be cancelled
+            Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(HttpMethod.Delete, $"{RingOut}/{id}", access)).Status);
+            var active = (await SendAsync(HttpMethod.Get, "/restapi/v1.0/account/~/extension/~/active-calls", access)).Json.GetProperty("records")[0];
+            var session = "/restapi/v1.0/account/~/telephony/sessions/" + active.GetProperty("telephonySessionId").GetString();
+
+            var read = await SendAsync(HttpMethod.Get, session, access);
+            Assert.Equal("RingOut", read.Json.GetProperty("origin").GetProperty("type").GetString());
+            Assert.Equal(new[] { "Answered", "Answered" }, read.Json.GetProperty("parties").EnumerateArray().Select(p => p.GetProperty("status").GetProperty("code").GetString()).ToArray());
+            Assert.Equal("light", read.Header("X-Rate-Limit-Group"));
+
+            Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, session, access)).Status);
+            var after = await SendAsync(HttpMethod.Get, session, access);
+            Assert.Equal(new[] { "Disconnected", "Disconnected" }, after.Json.GetProperty("parties").EnumerateArray().Select(p => p.GetProperty("status").GetProperty("code").GetString()).ToArray());
+            Assert.Equal("Success/Finished/Finished", (await SendAsync(HttpMethod.Get, $"{RingOut}/{id}", access)).Statuses);
+            Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Delete, session, access)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "/restapi/v1.0/account/~/telephony/sessions/s-nosuch", access)).Status);
+
+            await Host.AdvanceAsync(TimeSpan.FromSeconds(30));
+            var record = (await SendAsync(HttpMethod.Get, CallLogPath, access)).Json.GetProperty("records")[0];
+            Assert.Equal("Call connected", record.GetProperty("result").GetString());
+            Assert.Equal(1, record.GetProperty("duration").GetInt32()); // hung up 1 s after the callee answered
+        }
+
         [Fact]
         public async Task Jwt_login_returns_a_documented_token_info()
         {
