@@ -120,6 +120,20 @@ Describe 'Calls' {
         $done.IsFinal | Should -BeTrue
     }
 
+    It 'takes the outcome of calls placed first and waited on later from the call log, and shows it in the table' {
+        $calls = '+14155550123', '+16505550101' | New-RingOutCall
+        $clock = (Get-RingCentralSession).Emulator.Clock
+        $clock.AutoAdvance = $false; $clock.Advance([TimeSpan]::FromMinutes(5)); $clock.AutoAdvance = $true
+        $done = $calls | Wait-RingOutCall
+        $done.State | Should -Be 'Ended', 'Failed'
+        $done.Result | Should -Be 'Call connected', 'Busy'
+        $table = $done | Format-Table | Out-String -Width 80
+        $table | Should -Match 'Result'
+        $table | Should -Match 'Ended\s+.*\+14155550123\s+Call connected'
+        $table | Should -Match 'Failed\s+.*\+16505550101\s+Busy'
+        (Get-RingCentralSession).Emulator.Statistics.Count('GET', 'call-log') | Should -Be 1
+    }
+
     It 'reports <To> from <From> as failed: <Call>/<Caller>/<Callee>' -ForEach $Failures {
         $splat = @{ To = $To }
         if ($From) { $splat.From = $From }

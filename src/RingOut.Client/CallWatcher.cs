@@ -59,6 +59,24 @@ namespace RingOut.Client
         private readonly SortedSet<Entry> _byDue = new SortedSet<Entry>(Entry.DueOrder);
         private readonly Dictionary<RingCentralSession, int> _perSession = new Dictionary<RingCentralSession, int>();
         private long _added;
+        // Calls RingCentral forgot, waiting for their call log records: one lookup per (session, account, extension),
+        // read in one request for all of its calls.
+        private readonly Dictionary<(RingCentralSession, string, string), Lookup> _lookups = new Dictionary<(RingCentralSession, string, string), Lookup>();
+        private int _lookingUp;
+        private readonly Dictionary<(RingCentralSession, string, string), DateTimeOffset> _lastRead = new Dictionary<(RingCentralSession, string, string), DateTimeOffset>();
+
+        private sealed class Lookup
+        {
+            public readonly List<Forgotten> Calls = new List<Forgotten>();
+            public DateTimeOffset NextRead;
+            public Exception LastFailure;
+        }
+
+        private sealed class Forgotten
+        {
+            public RingOutCall Call;
+            public DateTimeOffset Since;
+        }
 
         private sealed class Entry
         {
@@ -91,9 +109,18 @@ namespace RingOut.Client
         /// <summary>Share of a session's Light budget that polling may use; the rest stays for other requests.</summary>
         public double BudgetShare { get; set; } = 0.8;
 
-        public int PendingCount => _byCall.Count;
+        /// <summary>Whether a call RingCentral forgot is looked up in the call log (true) or written as Gone.</summary>
+        public bool UseCallLog { get; set; } = true;
+        /// <summary>How long after RingCentral forgot a call its call log record is waited for; then its outcome is Unknown.</summary>
+        public TimeSpan CallLogPatience { get; set; } = TimeSpan.FromMinutes(10);
+        /// <summary>Time between two reads of one extension's call log (each is a Heavy request, for all its forgotten calls).</summary>
+        public TimeSpan CallLogInterval { get; set; } = TimeSpan.FromSeconds(30);
+        /// <summary>How long the first forgotten call waits for others to share its call log read.</summary>
+        public TimeSpan CallLogGather { get; set; } = TimeSpan.FromSeconds(2);
+
+        public int PendingCount => _byCall.Count + _lookingUp;
         /// <summary>Every pending call's latest snapshot, the soonest due first (O(n): for the end of a wait, not for each call).</summary>
-        public IReadOnlyList<RingOutCall> Pending => _byDue.Select(e => e.Latest).ToArray();
+        public IReadOnlyList<RingOutCall> Pending => _byDue.Select(e => e.Latest).Concat(_lookups.Values.SelectMany(l => l.Calls.Select(f => f.Call))).ToArray();
 
         /// <summary>The latest snapshots of the <paramref name="count"/> calls due soonest: what a progress display shows.</summary>
         public IReadOnlyList<RingOutCall> SoonestDue(int count) => _byDue.Take(count).Select(e => e.Latest).ToArray();
@@ -114,6 +141,7 @@ namespace RingOut.Client
         {
             if (call == null) throw new ArgumentNullException(nameof(call));
             if (call.Session == null) throw new ArgumentException("The call has no session to poll it with.", nameof(call));
+            if (UseCallLog && call.State == RingOutCallState.Gone) { LookUp(call, _clock.GetUtcNow()); return true; }
             if (IsSettled(call)) return false;
             var key = (call.Session, call.Id);
             if (_byCall.ContainsKey(key)) return true;
@@ -125,8 +153,34 @@ namespace RingOut.Client
             return true;
         }
 
-        /// <summary>When the next poll is due, or null when nothing is pending.</summary>
-        public DateTimeOffset? NextDue => _byDue.Count == 0 ? (DateTimeOffset?)null : _byDue.Min.NextPoll;
+        /// <summary>When the next poll (or call log read) is due, or null when nothing is pending.</summary>
+        public DateTimeOffset? NextDue
+        {
+            get
+            {
+                DateTimeOffset? due = _byDue.Count == 0 ? (DateTimeOffset?)null : _byDue.Min.NextPoll;
+                foreach (var l in _lookups.Values) if (due == null || l.NextRead < due) due = l.NextRead;
+                return due;
+            }
+        }
+
+        /// <summary>
+        /// Puts a call RingCentral forgot on its extension's lookup. A new lookup's first read waits a moment, so that
+        /// calls forgotten together (piped one by one) share it, and never comes sooner than one interval after the last.
+        /// </summary>
+        private void LookUp(RingOutCall call, DateTimeOffset now)
+        {
+            var key = (call.Session, call.AccountId, call.ExtensionId);
+            if (!_lookups.TryGetValue(key, out var lookup))
+            {
+                var first = now + CallLogGather;
+                if (_lastRead.TryGetValue(key, out var last) && last + CallLogInterval > first) first = last + CallLogInterval;
+                _lookups.Add(key, lookup = new Lookup { NextRead = first });
+            }
+            if (lookup.Calls.Any(f => f.Call.Id == call.Id)) return;
+            lookup.Calls.Add(new Forgotten { Call = call, Since = now });
+            _lookingUp++;
+        }
 
         private void Remove(Entry entry)
         {
@@ -160,7 +214,7 @@ namespace RingOut.Client
         public async Task<WatchRound> PollDueAsync(CancellationToken cancellationToken)
         {
             var now = _clock.GetUtcNow();
-            if (_byDue.Count == 0 || _byDue.Min.NextPoll > now) return Empty;
+            if (NextDue is DateTimeOffset next && next > now || NextDue == null) return Empty;
             var due = _byDue.TakeWhile(e => e.NextPoll <= now).ToList();
             var perSession = new Dictionary<RingCentralSession, int>(_perSession); // as the round begins
             var changed = new List<RingOutCall>();
@@ -197,12 +251,68 @@ namespace RingOut.Client
                 if (fresh.CallStatusText != old.CallStatusText || fresh.CallerStatusText != old.CallerStatusText ||
                     fresh.CalleeStatusText != old.CalleeStatusText || fresh.IsGone != old.IsGone)
                     changed.Add(fresh);
-                if (IsSettled(fresh)) { Remove(entry); settled.Add(fresh); }
+                if (UseCallLog && fresh.State == RingOutCallState.Gone) { Remove(entry); LookUp(fresh, _clock.GetUtcNow()); }
+                else if (IsSettled(fresh)) { Remove(entry); settled.Add(fresh); }
                 else Reschedule(entry, _clock.GetUtcNow() + IntervalFor(old.Session, perSession[old.Session]));
                 // Keyed by its first snapshot's session: a later snapshot keeps it (RefreshCallAsync polls through that session).
                 entry.Latest = fresh;
             }
-            return new WatchRound(changed, settled, failures) { Polled = due.Count };
+            var reads = await ReadCallLogsAsync(changed, settled, cancellationToken).ConfigureAwait(false);
+            return new WatchRound(changed, settled, failures) { Polled = due.Count + reads };
+        }
+
+        /// <summary>
+        /// Reads the call log of every extension whose lookup is due (one request, or one per 1,000 records, for all of
+        /// its forgotten calls), and settles each call it links, or gives up on it after <see cref="CallLogPatience"/>.
+        /// </summary>
+        private async Task<int> ReadCallLogsAsync(List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
+        {
+            var reads = 0;
+            foreach (var pair in _lookups.Where(l => l.Value.NextRead <= _clock.GetUtcNow()).ToList())
+            {
+                ct.ThrowIfCancellationRequested();
+                var (session, account, extension) = pair.Key;
+                var lookup = pair.Value;
+                IReadOnlyList<CallLogRecord> records = null;
+                var forbidden = false;
+                try
+                {
+                    var since = lookup.Calls.Min(f => f.Call.PlacedAt) - CallLogMatcher.Window;
+                    records = await session.GetCallLogAsync(since, account, extension, ct).ConfigureAwait(false);
+                    lookup.LastFailure = null;
+                }
+                catch (Exception e) when (e is RingCentralApiException || e is RingCentralProtocolException || e is System.Net.Http.HttpRequestException ||
+                                          e is RingCentralServerValueException || e is RingCentralRedirectException)
+                {
+                    // Asking again may help, within the patience; a refusal of the permission will not.
+                    lookup.LastFailure = e;
+                    forbidden = e is RingCentralApiException api && ((int)api.StatusCode == 403 || (int)api.StatusCode == 401);
+                }
+                reads++;
+                var now = _clock.GetUtcNow();
+                _lastRead[pair.Key] = now;
+                var links = records == null ? null : CallLogMatcher.Link(lookup.Calls.Select(f => f.Call).ToList(), records).ToDictionary(m => m.Call);
+                foreach (var f in lookup.Calls.ToList())
+                {
+                    RingOutCall final = null;
+                    CallLogMatcher.Match link = null;
+                    if (links != null && links.TryGetValue(f.Call, out link) && link.Record != null) final = f.Call.ResolvedBy(link.Record, now);
+                    else if (link?.Ambiguity != null) final = f.Call.Unresolved("Ambiguous: " + link.Ambiguity, now);
+                    else if (forbidden) final = f.Call.Unresolved($"RingCentral forgot the call, and its call log could not be read: {lookup.LastFailure.Message} (the app needs the ReadCallLog permission).", now);
+                    else if (now - f.Since >= CallLogPatience)
+                        final = f.Call.Unresolved(lookup.LastFailure != null
+                            ? $"RingCentral forgot the call, and its call log could not be read for {CallLogPatience.TotalMinutes:0} min: {lookup.LastFailure.Message}"
+                            : $"RingCentral forgot the call, and no call log record for it appeared within {CallLogPatience.TotalMinutes:0} min.", now);
+                    if (final == null) continue;
+                    lookup.Calls.Remove(f);
+                    _lookingUp--;
+                    changed.Add(final);
+                    settled.Add(final);
+                }
+                if (lookup.Calls.Count == 0) _lookups.Remove(pair.Key);
+                else lookup.NextRead = now + CallLogInterval;
+            }
+            return reads;
         }
 
         /// <summary>The poll interval, stretched so that polling all calls pending on a session stays within its share of the Light budget.</summary>

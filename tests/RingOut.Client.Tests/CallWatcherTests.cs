@@ -54,17 +54,90 @@ namespace RingOut.Client.Tests
         }
 
         [Fact]
-        public async Task A_call_that_disappears_before_it_is_seen_to_settle_is_gone_not_failed()
+        public async Task A_call_RingCentral_forgot_before_it_was_seen_to_settle_gets_its_outcome_from_the_call_log()
+        {
+            using var rig = await Rig.StartAsync();
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
+            var busy = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = ScenarioNumbers.CalleeBusy });
+            rig.Clock.AutoAdvance = false;
+            rig.Clock.Advance(TimeSpan.FromMinutes(5));
+            rig.Clock.AutoAdvance = true;
+            var settled = await WatchAsync(rig, new CallWatcher(rig.Clock, TimeSpan.FromSeconds(2), RingOutWaitCondition.Connected), new[] { call, busy });
+            var byTo = settled.ToDictionary(c => c.To);
+            Assert.Equal(RingOutCallState.Ended, byTo["+14155550123"].State);
+            Assert.Equal("Call connected", byTo["+14155550123"].Result);
+            Assert.Equal(TimeSpan.FromSeconds(20), byTo["+14155550123"].Duration);
+            Assert.StartsWith("s-", byTo["+14155550123"].TelephonySessionId);
+            Assert.Equal(RingOutCallState.Failed, byTo[ScenarioNumbers.CalleeBusy].State);
+            Assert.Equal("Busy", byTo[ScenarioNumbers.CalleeBusy].Result);
+            Assert.Equal(1, rig.Count("GET", "call-log")); // one read for both
+        }
+
+        [Fact]
+        public async Task A_call_log_that_never_shows_the_call_gives_Unknown_with_the_reason_after_the_patience()
+        {
+            var options = new EmulatorOptions { CallLogLag = TimeSpan.FromHours(2) }; // a late call log
+            using var rig = await Rig.StartAsync(options);
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
+            rig.Clock.AutoAdvance = false;
+            rig.Clock.Advance(TimeSpan.FromMinutes(5));
+            rig.Clock.AutoAdvance = true;
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(2), RingOutWaitCondition.Ended) { CallLogPatience = TimeSpan.FromMinutes(3) };
+            var last = Assert.Single(await WatchAsync(rig, watcher, new[] { call }));
+            Assert.Equal(RingOutCallState.Unknown, last.State);
+            Assert.Contains("no call log record for it appeared within 3 min", last.Outcome);
+            Assert.InRange(rig.Count("GET", "call-log"), 6, 8); // every 30 s for 3 min, no more
+        }
+
+        [Fact]
+        public async Task Two_calls_to_one_number_at_the_same_moment_with_different_outcomes_are_ambiguous_not_guessed()
+        {
+            using var rig = await Rig.StartAsync();
+            rig.Clock.AutoAdvance = false;
+            var first = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
+            var second = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
+            var third = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = ScenarioNumbers.CalleeBusy });
+            rig.Clock.Advance(TimeSpan.FromSeconds(12));
+            var hangUp = (await rig.Session.GetActiveCallsAsync()).First(r => r.To == "+14155550123").TelephonySessionId;
+            await rig.Session.EndCallSessionAsync(hangUp); // one of the two talks 1 s, the other 20 s
+            rig.Clock.Advance(TimeSpan.FromMinutes(5));
+            rig.Clock.AutoAdvance = true;
+            var settled = await WatchAsync(rig, new CallWatcher(rig.Clock, TimeSpan.FromSeconds(2), RingOutWaitCondition.Ended), new[] { first, second, third });
+            var same = settled.Where(c => c.To == "+14155550123").ToList();
+            Assert.Equal(2, same.Count);
+            Assert.All(same, c => Assert.Equal(RingOutCallState.Unknown, c.State));
+            Assert.All(same, c => Assert.StartsWith("Ambiguous: 2 calls to +14155550123 were placed within 2 s", c.Outcome));
+            Assert.Equal(RingOutCallState.Failed, settled.Single(c => c.To == ScenarioNumbers.CalleeBusy).State);
+
+            // Calls to one number placed apart are told apart by time.
+            var a = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550199" });
+            rig.Clock.AutoAdvance = false;
+            rig.Clock.Advance(TimeSpan.FromSeconds(5));
+            var b = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550199" });
+            rig.Clock.Advance(TimeSpan.FromSeconds(13));
+            await rig.Session.EndCallSessionAsync((await rig.Session.GetActiveCallsAsync()).Single(r => r.To == "+14155550199" && r.StartTime == b.PlacedAt).TelephonySessionId);
+            rig.Clock.Advance(TimeSpan.FromMinutes(5));
+            rig.Clock.AutoAdvance = true;
+            var apart = await WatchAsync(rig, new CallWatcher(rig.Clock, TimeSpan.FromSeconds(2), RingOutWaitCondition.Ended), new[] { a, b });
+            Assert.Equal(TimeSpan.FromSeconds(20), apart.Single(c => c.Id == a.Id).Duration);
+            Assert.Equal(TimeSpan.FromSeconds(2), apart.Single(c => c.Id == b.Id).Duration);
+        }
+
+        [Fact]
+        public async Task An_app_that_may_not_read_the_call_log_gets_Unknown_at_once_saying_so()
         {
             using var rig = await Rig.StartAsync();
             var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
             rig.Clock.AutoAdvance = false;
             rig.Clock.Advance(TimeSpan.FromMinutes(5));
             rig.Clock.AutoAdvance = true;
-            var settled = await WatchAsync(rig, new CallWatcher(rig.Clock, TimeSpan.FromSeconds(2), RingOutWaitCondition.Connected), new[] { call });
-            var last = Assert.Single(settled);
-            Assert.True(last.IsGone);
-            Assert.Equal(RingOutCallState.Gone, last.State);
+            var rule = rig.Emulator.Faults.Add(FaultKind.ServerError, "GET", "call-log", 5);
+            rule.StatusCode = 403;
+            rule.RetryAfterSeconds = null;
+            var last = Assert.Single(await WatchAsync(rig, new CallWatcher(rig.Clock, TimeSpan.FromSeconds(2), RingOutWaitCondition.Ended), new[] { call }));
+            Assert.Equal(RingOutCallState.Unknown, last.State);
+            Assert.Contains("ReadCallLog", last.Outcome);
+            Assert.Equal(1, rig.Count("GET", "call-log"));
         }
 
         [Fact]

@@ -203,13 +203,20 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
-        public void Wait_treats_a_call_that_is_gone_as_gone_not_as_a_failure()
+        public void Wait_takes_the_outcome_of_a_call_RingCentral_forgot_from_the_call_log()
         {
-            var call = _ps.Ok("New-RingOutCall -To '+14155550123'")[0];
+            var calls = _ps.Ok("New-RingOutCall -To '+14155550123', '+16505550103'");
             _ps.Ok("$c = (Get-RingCentralSession).Emulator.Clock; $c.AutoAdvance = $false; $c.Advance([TimeSpan]::FromMinutes(5)); $c.AutoAdvance = $true");
-            var r = _ps.Run("$args[0] | Wait-RingOutCall", call);
+            var r = _ps.Run("$args | Wait-RingOutCall -Verbose", calls[0], calls[1]);
             Assert.Empty(r.Errors);
-            Assert.Equal("Gone", P(Assert.Single(r.Output), "State"));
+            var byTo = r.Output.ToDictionary(o => P(o, "To"));
+            Assert.Equal("Ended", P(byTo["+14155550123"], "State"));
+            Assert.Equal("Call connected", P(byTo["+14155550123"], "Result"));
+            Assert.Equal("00:00:20", P(byTo["+14155550123"], "Duration"));
+            Assert.Equal("Failed", P(byTo["+16505550103"], "State"));
+            Assert.Equal("Rejected", P(byTo["+16505550103"], "Result"));
+            Assert.Contains(r.Verbose, v => v.Message.Contains("gone: its outcome is looked up in the call log"));
+            Assert.Contains(r.Verbose, v => v.Message.Contains("Ended, from the call log: Call connected (Accepted), 20 s"));
         }
 
         [Fact]

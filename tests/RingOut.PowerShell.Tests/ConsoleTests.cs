@@ -51,8 +51,8 @@ namespace RingOut.PowerShell.Tests
             Type("New-RingOutCall -To '+1 415 555 0123' | Wait-RingOutCall -Until Ended"); Enter();
             var screen = WaitFor(s => Prompts(s) >= 3, TimeSpan.FromSeconds(60), "the prompt after the call");
             _out.WriteLine(string.Join("\n", screen));
-            Assert.Contains("Id          State      Caller                Callee                To", screen);
-            Assert.Contains(screen, l => l.Contains("Ended") && l.Contains("Finished              Finished") && l.EndsWith("+14155550123"));
+            Assert.Contains("Id          State      Caller       Callee       To              Result", screen);
+            Assert.Contains(screen, l => l.Contains("Ended") && l.Contains("Finished     Finished") && l.TrimEnd().EndsWith("+14155550123"));
 
             // On the real clock the call takes half a minute: long enough to see the progress display.
             Type("Connect-RingCentral -Environment Emulator; New-RingOutCall -To '+1 415 555 0123' | Wait-RingOutCall -Until Ended"); Enter();

@@ -9,6 +9,8 @@ namespace RingOut.Client
         AccountId,
         ExtensionId,
         CallId,
+        /// <summary>A telephony session id (Call Control), such as s-a0d7…: letters, digits and '-'.</summary>
+        TelephonySessionId,
     }
 
     /// <summary>
@@ -75,12 +77,31 @@ namespace RingOut.Client
         internal static string RingOut(string accountId, string extensionId, string callId = null) =>
             Extension(accountId, extensionId) + "/ring-out" + (callId == null ? "" : "/" + CallId(callId));
 
+        /// <summary>…/call-log of an extension.</summary>
+        internal static string CallLog(string accountId, string extensionId) => Extension(accountId, extensionId) + "/call-log";
+
+        /// <summary>…/active-calls of an extension.</summary>
+        internal static string ActiveCalls(string accountId, string extensionId) => Extension(accountId, extensionId) + "/active-calls";
+
+        /// <summary>/restapi/v1.0/account/{account}/telephony/sessions/{telephonySessionId}: Call Control.</summary>
+        internal static string TelephonySession(string accountId, string telephonySessionId)
+        {
+            var id = telephonySessionId?.Trim();
+            var ok = !string.IsNullOrEmpty(id) && id.Length <= 128;
+            if (ok) foreach (var c in id) ok &= (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
+            if (!ok)
+                throw new RingCentralInvalidIdException(RingCentralIdKind.TelephonySessionId, telephonySessionId,
+                    $"'{Quote(telephonySessionId)}' is not a telephony session id: RingCentral's are letters, digits and '-'.");
+            return $"/restapi/v1.0/account/{Owner(RingCentralIdKind.AccountId, accountId)}/telephony/sessions/{id}";
+        }
+
         internal static string Describe(RingCentralIdKind kind)
         {
             switch (kind)
             {
                 case RingCentralIdKind.AccountId: return "An account id";
                 case RingCentralIdKind.ExtensionId: return "An extension id";
+                case RingCentralIdKind.TelephonySessionId: return "A telephony session id";
                 default: return "A RingOut call id";
             }
         }

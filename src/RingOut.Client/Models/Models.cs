@@ -38,8 +38,11 @@ namespace RingOut.Client
         Ended,
         /// <summary>The call did not connect (busy, no answer, rejected or cancelled, error, …).</summary>
         Failed,
-        /// <summary>RingCentral no longer knows the call (404 / NoSessionFound): it was set up or is over. Not a failure.</summary>
+        /// <summary>RingCentral no longer knows the call (404 / NoSessionFound): it was set up or is over. Not a failure.
+        /// Wait-RingOutCall then goes on to the call log for the call's outcome, and writes Ended, Failed or Unknown.</summary>
         Gone,
+        /// <summary>RingCentral forgot the call and its outcome could not be established; <see cref="RingOutCall.Outcome"/> says why.</summary>
+        Unknown,
     }
 
     internal static class StatusText
@@ -97,10 +100,39 @@ namespace RingOut.Client
 
         internal RingCentralSession Session { get; }
 
+        private CallLogRecord _record;
+        private string _unresolved;
+
+        /// <summary>The call log's record of the call, once RingCentral forgot the RingOut and the record was found.</summary>
+        public CallLogRecord CallLog => _record;
+        /// <summary>The telephony session id (the key of Call Control and the call log), where RingCentral gave it.</summary>
+        public string TelephonySessionId => _record?.TelephonySessionId;
+        /// <summary>How long the parties talked, from the call log.</summary>
+        public TimeSpan? Duration => _record?.Duration;
+        /// <summary>RingCentral's words for the outcome, from the call log: "Call connected", "Busy", "No Answer", …</summary>
+        public string Result => _record?.Result;
+
+        /// <summary>
+        /// Where the final state comes from, in words: the RingOut's own statuses, the call log's record, or why the
+        /// outcome could not be established. Null while the call is being followed.
+        /// </summary>
+        public string Outcome
+        {
+            get
+            {
+                if (_unresolved != null) return _unresolved;
+                if (_record != null)
+                    return string.Format(CultureInfo.InvariantCulture, "call log: {0}{1}, {2:0} s", _record.Result, _record.Reason != null ? " (" + _record.Reason + ")" : "", _record.Duration.TotalSeconds);
+                return IsFinal ? "RingOut status" : null;
+            }
+        }
+
         public RingOutCallState State
         {
             get
             {
+                if (_unresolved != null) return RingOutCallState.Unknown;
+                if (_record != null) return _record.Connected ? RingOutCallState.Ended : RingOutCallState.Failed;
                 if (CallStatus == RingOutStatus.NoSessionFound) return RingOutCallState.Gone;
                 switch (CallStatus)
                 {
@@ -116,8 +148,24 @@ namespace RingOut.Client
             }
         }
 
-        /// <summary>Nothing about this call will change any more (ended, failed or gone).</summary>
-        public bool IsFinal => State == RingOutCallState.Ended || State == RingOutCallState.Failed || State == RingOutCallState.Gone;
+        /// <summary>Nothing about this call will change any more (ended, failed, gone or unknown).</summary>
+        public bool IsFinal => State == RingOutCallState.Ended || State == RingOutCallState.Failed || State == RingOutCallState.Gone || State == RingOutCallState.Unknown;
+
+        /// <summary>This snapshot, with its outcome taken from the call log's record.</summary>
+        internal RingOutCall ResolvedBy(CallLogRecord record, DateTimeOffset at)
+        {
+            var c = new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, at, true, Session);
+            c._record = record;
+            return c;
+        }
+
+        /// <summary>This snapshot, with the reason its outcome could not be established.</summary>
+        internal RingOutCall Unresolved(string why, DateTimeOffset at)
+        {
+            var c = new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, at, true, Session);
+            c._unresolved = why;
+            return c;
+        }
 
         /// <summary>A newer snapshot: the statuses and session of <paramref name="fresh"/>, with what this one knew (From, To, when placed).</summary>
         internal RingOutCall UpdatedBy(RingOutCall fresh) =>
@@ -127,8 +175,8 @@ namespace RingOut.Client
             new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, at, true, Session);
 
         public override string ToString() =>
-            string.Format(CultureInfo.InvariantCulture, "RingOut {0} to {1}: {2} (call {3}, caller {4}, callee {5})",
-                Id, To ?? "?", State, CallStatusText, CallerStatusText, CalleeStatusText);
+            string.Format(CultureInfo.InvariantCulture, "RingOut {0} to {1}: {2} (call {3}, caller {4}, callee {5}){6}",
+                Id, To ?? "?", State, CallStatusText, CallerStatusText, CalleeStatusText, _record != null || _unresolved != null ? "; " + Outcome : "");
     }
 
     /// <summary>What to place: the numbers and options of POST ring-out.</summary>

@@ -109,7 +109,9 @@ namespace RingOut.PowerShell
                 return;
             }
             foreach (var call in round.Changed)
-                WriteVerbose($"RingOut call {call.Id}: {call.CallStatusText} (caller {call.CallerStatusText}, callee {call.CalleeStatusText}){(call.IsGone ? ", gone" : "")}.");
+                WriteVerbose(call.CallLog != null || call.State == RingOutCallState.Unknown
+                    ? $"RingOut call {call.Id}: {call.State}, from the {call.Outcome}"
+                    : $"RingOut call {call.Id}: {call.CallStatusText} (caller {call.CallerStatusText}, callee {call.CalleeStatusText}){(call.IsGone ? ", gone: its outcome is looked up in the call log" : "")}.");
             foreach (var call in round.Settled) Settled(call);
             foreach (var failure in round.Failures)
             {

@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using RingOut.Client.Http;
+
+namespace RingOut.Client
+{
+    /// <summary>RingCentral's call log and active calls: one request answers for many calls (both are Heavy reads).</summary>
+    public sealed partial class RingCentralSession
+    {
+        /// <summary>RingCentral's rate group for reading the call log and the active calls.</summary>
+        public const RateGroup CallLogGroup = RateGroup.Heavy;
+
+        /// <summary>RingCentral's largest page of call log records.</summary>
+        private const int CallLogPage = 1000;
+
+        /// <summary>The voice calls of an extension that started at or after <paramref name="since"/> (every page, newest first).</summary>
+        public async Task<IReadOnlyList<CallLogRecord>> GetCallLogAsync(DateTimeOffset since, string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
+        {
+            var query = "?type=Voice&view=Simple&dateFrom=" + Uri.EscapeDataString(since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            return await ReadRecordsAsync(ApiPaths.CallLog(accountId, extensionId) + query + "&", "reading the call log", cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The calls of an extension under way now, with their telephony session ids.</summary>
+        public Task<IReadOnlyList<CallLogRecord>> GetActiveCallsAsync(string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, CancellationToken cancellationToken = default) =>
+            ReadRecordsAsync(ApiPaths.ActiveCalls(accountId, extensionId) + "?", "reading the active calls", cancellationToken);
+
+        private async Task<IReadOnlyList<CallLogRecord>> ReadRecordsAsync(string pathAndQuery, string what, CancellationToken ct)
+        {
+            var result = new List<CallLogRecord>();
+            for (var page = 1; page <= 100; page++)
+            {
+                var path = pathAndQuery + "page=" + page.ToString(CultureInfo.InvariantCulture) + "&perPage=" + CallLogPage.ToString(CultureInfo.InvariantCulture);
+                using (var doc = await GetJsonAsync(path, new RequestKind { Group = CallLogGroup, Description = what }, ct).ConfigureAwait(false))
+                {
+                    var root = doc.RootElement;
+                    if (root.ValueKind != JsonValueKind.Object) throw new RingCentralProtocolException($"The answer to {what} is not a JSON object.");
+                    if (root.TryGetProperty("records", out var records) && records.ValueKind == JsonValueKind.Array)
+                        foreach (var r in records.EnumerateArray())
+                            if (r.ValueKind == JsonValueKind.Object) result.Add(ReadRecord(r));
+                    var totalPages = root.TryGetProperty("paging", out var p) && p.ValueKind == JsonValueKind.Object &&
+                                     p.TryGetProperty("totalPages", out var tp) && tp.TryGetInt32(out var n) ? n : 1;
+                    if (page >= totalPages) break;
+                }
+            }
+            return result;
+        }
+
+        private static CallLogRecord ReadRecord(JsonElement r)
+        {
+            string Number(string name) =>
+                r.TryGetProperty(name, out var party) && party.ValueKind == JsonValueKind.Object ? Json.Str(party, "phoneNumber") : null;
+            var start = Json.Str(r, "startTime");
+            var seconds = r.TryGetProperty("durationMs", out var ms) && ms.TryGetInt64(out var msv) ? msv / 1000.0
+                : r.TryGetProperty("duration", out var d) && d.TryGetInt64(out var dv) ? dv : 0;
+            return new CallLogRecord
+            {
+                Id = Json.IdString(r, "id"),
+                SessionId = Json.IdString(r, "sessionId"),
+                TelephonySessionId = Json.Str(r, "telephonySessionId"),
+                StartTime = DateTimeOffset.TryParse(start, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.MinValue,
+                Duration = TimeSpan.FromSeconds(Math.Max(0, Math.Min(seconds, TimeSpan.FromDays(2).TotalSeconds))),
+                Direction = Json.Str(r, "direction"),
+                Action = Json.Str(r, "action"),
+                Result = Json.Str(r, "result"),
+                Reason = Json.Str(r, "reason"),
+                From = Number("from"),
+                To = Number("to"),
+            };
+        }
+    }
+}
