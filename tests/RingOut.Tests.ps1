@@ -142,13 +142,16 @@ Describe 'Calls' {
         "$($done.CallStatus)/$($done.CallerStatus)/$($done.CalleeStatus)" | Should -Be "$Call/$Caller/$Callee"
     }
 
-    It 'cancels a ringing call; a connected one gives CannotCancel and the pipeline goes on' {
+    It 'cancels a ringing call, hangs up a connected one, and an ended one gives CannotCancel while the pipeline goes on' {
         $ringing = New-RingOutCall -To '+16505550106'
         $connected = New-RingOutCall -To '+14155550123' | Wait-RingOutCall
-        $out = $connected, $ringing | Stop-RingOutCall -PassThru -Confirm:$false -ErrorVariable ev -ErrorAction SilentlyContinue
-        $out.CalleeStatus | Should -Be 'Rejected'
+        $over = New-RingOutCall -To '+16505550101' | Wait-RingOutCall
+        $out = $over, $connected, $ringing | Stop-RingOutCall -PassThru -Force -ErrorVariable ev -ErrorAction SilentlyContinue
+        $out.State | Should -Be 'Ended', 'Failed'
+        $out.CalleeStatus | Should -Be 'Finished', 'Rejected'
+        $ev.Count | Should -Be 1
         $ev[0].FullyQualifiedErrorId | Should -Be 'RingOut.CannotCancel,RingOut.PowerShell.StopRingOutCallCommand'
-        $ev[0].TargetObject.Id | Should -Be $connected.Id
+        $ev[0].TargetObject.Id | Should -Be $over.Id
     }
 
     It 'sends nothing with -WhatIf' {

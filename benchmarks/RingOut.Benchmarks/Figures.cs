@@ -68,6 +68,28 @@ namespace RingOut.Benchmarks
                 $s.Emulator.Statistics.CallsCreated");
             var seconds = Convert.ToDouble(d[0].BaseObject);
             Console.WriteLine($"placed {d[2]} calls in {seconds:0.0} virtual s; the Heavy budget allows {9 * 60} s (nine full windows after the first ten): {seconds / 540 * 100 - 100:0.00}% over; 429s: {d[1]}");
+
+            Console.WriteLine();
+            Console.WriteLine("(f) Calls placed first, then waited on (-Until Ended), RingCentral's default limits; one in ten busy, one in ten rejected");
+            Console.WriteLine("| calls | outcome known | from the call log | Unknown | Gone | ring-out GETs per call | call log reads | 429s | wait (virtual s) |");
+            Console.WriteLine("|------:|--------------:|------------------:|--------:|-----:|-----------------------:|---------------:|-----:|-----------------:|");
+            foreach (var n in new[] { 100, 1000 })
+            {
+                var f = Harness.Run(rs, @"$s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru
+                    $numbers = 0..($args[0] - 1) | ForEach-Object { if ($_ % 10 -eq 3) { '+16505550101' } elseif ($_ % 10 -eq 7) { '+16505550103' } else { '+1415{0:d7}' -f $_ } }
+                    $calls = $numbers | New-RingOutCall
+                    $gets = $s.Emulator.Statistics.Count('GET', 'ring-out'); $logs = $s.Emulator.Statistics.Count('GET', 'call-log'); $start = $s.Emulator.Clock.Elapsed.TotalSeconds
+                    $done = @($calls | Wait-RingOutCall -Until Ended)
+                    @($done | Where-Object { $_.State -in 'Ended', 'Failed' }).Count
+                    @($done | Where-Object { $_.Result }).Count
+                    @($done | Where-Object State -eq 'Unknown').Count
+                    @($done | Where-Object State -eq 'Gone').Count
+                    $s.Emulator.Statistics.Count('GET', 'ring-out') - $gets
+                    $s.Emulator.Statistics.Count('GET', 'call-log') - $logs
+                    $s.Emulator.Statistics.TooManyRequestsSent
+                    $s.Emulator.Clock.Elapsed.TotalSeconds - $start", n);
+                Console.WriteLine($"| {n,5} | {f[0],13} | {f[1],17} | {f[2],7} | {f[3],4} | {Convert.ToDouble(f[4].BaseObject) / n,22:0.00} | {f[5],14} | {f[6],4} | {Convert.ToDouble(f[7].BaseObject),16:0} |");
+            }
         }
     }
 }

@@ -128,6 +128,12 @@ namespace RingOut.Client
         public RingOutOutcomeUnknownException(string message, Exception inner) : base(message, inner) { }
     }
 
+    /// <summary>A connected RingOut that cannot be hung up: its telephony session cannot be found, or cannot be told from another.</summary>
+    public sealed class RingOutHangUpException : InvalidOperationException
+    {
+        public RingOutHangUpException(string message) : base(message) { }
+    }
+
     /// <summary>
     /// The server sent a number no RingCentral server sends (a Retry-After of years, a negative limit, a token that
     /// expires in a thousand years). It is not taken: nothing waits on it, and no budget keeps it.

@@ -327,7 +327,7 @@ namespace RingOut.PowerShell.Tests
                     { Get-RingOutCall -Id '..' -ErrorAction Stop }
                     { Get-RingOutCall -Id 1 -AccountId '..' -ErrorAction Stop }
                     { Get-RingOutCall -Id 999 -ErrorAction Stop }
-                    { New-RingOutCall -To '+14155550123' | Wait-RingOutCall | Stop-RingOutCall -Confirm:$false -ErrorAction Stop }
+                    { New-RingOutCall -To '+16505550101' | Wait-RingOutCall | Stop-RingOutCall -Confirm:$false -ErrorAction Stop }
                     { $null = $f.Add('ActThenError', 'POST', 'ring-out', 1); New-RingOutCall -To '+14155550123' -ErrorAction Stop }
                     { ($f.Add('TooManyRequests', 'GET', 'ring-out', 1)).RetryAfterSeconds = 999999999; Get-RingOutCall -Id 1 -ErrorAction Stop }
                     { New-RingOutCall -To '+14155550123' -CallerId '+14155550000' -ErrorAction Stop }

@@ -69,22 +69,56 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
-        public void Stop_cancels_a_ringing_call_and_a_connected_one_gives_an_error_while_the_pipeline_goes_on()
+        public void Stop_cancels_ringing_calls_hangs_up_a_connected_one_through_Call_Control_and_cannot_stop_one_that_is_over()
         {
             var ringing = _ps.Ok("New-RingOutCall -To '+16505550106'")[0];      // long ring: still ringing
             var connected = _ps.Ok("New-RingOutCall -To '+14155550123' | Wait-RingOutCall")[0];
             var other = _ps.Ok("New-RingOutCall -To '+16505550106'")[0];
+            var over = _ps.Ok("New-RingOutCall -To '+16505550101' | Wait-RingOutCall")[0]; // busy: over
 
-            var r = _ps.Run("$args | Stop-RingOutCall -PassThru -Confirm:$false", connected, ringing, other);
+            var r = _ps.Run("$args | Stop-RingOutCall -PassThru -Confirm:$false -Verbose", connected, ringing, other, over);
             var error = Assert.Single(r.Errors);
             Assert.Equal("RingOut.CannotCancel,RingOut.PowerShell.StopRingOutCallCommand", error.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.InvalidOperation, error.CategoryInfo.Category);
-            Assert.Equal(P(connected, "Id"), P(PSObject.AsPSObject(error.TargetObject), "Id"));
-            Assert.Contains("answered", error.Exception.Message);
-            Assert.Equal(2, r.Output.Count);
-            Assert.All(r.Output, c => Assert.Equal("Rejected", P(c, "CalleeStatus")));
-            Assert.All(r.Output, c => Assert.Equal("Failed", P(c, "State")));
-            Assert.Equal(3, Count("DELETE", "ring-out"));
+            Assert.Equal(P(over, "Id"), P(PSObject.AsPSObject(error.TargetObject), "Id"));
+            Assert.Equal(3, r.Output.Count);
+            var hungUp = r.Output.Single(c => P(c, "Id") == P(connected, "Id"));
+            Assert.Equal("Ended", P(hungUp, "State"));
+            Assert.Equal("Finished", P(hungUp, "CalleeStatus"));
+            Assert.Contains(r.Verbose, v => v.Message.StartsWith($"RingOut call {P(connected, "Id")} was hung up (telephony session s-"));
+            Assert.All(r.Output.Where(c => c != hungUp), c => Assert.Equal("Rejected", P(c, "CalleeStatus")));
+            Assert.Equal(4, Count("DELETE", "ring-out"));
+            Assert.Equal(1, Count("DELETE", "telephony-session"));
+            Assert.Equal(1L, _ps.Ok("(Get-RingCentralSession).Emulator.Statistics.CallsHungUp")[0].BaseObject);
+        }
+
+        [Fact]
+        public void Hanging_up_is_confirmed_as_a_high_impact_action_and_an_id_that_cannot_be_told_apart_is_refused()
+        {
+            var connected = _ps.Ok("New-RingOutCall -To '+14155550123' | Wait-RingOutCall")[0];
+            // -WhatIf: nothing is hung up.
+            var whatIf = _ps.Run("$args | Stop-RingOutCall -WhatIf", connected);
+            Assert.Empty(whatIf.Errors);
+            Assert.Equal(0, Count("DELETE", "telephony-session"));
+            // With $ConfirmPreference at its default (High) and neither -Force nor -Confirm:$false, it asks; this host cannot.
+            var asks = _ps.Run("$args | Stop-RingOutCall", connected);
+            Assert.Contains(asks.Errors, e => e.Exception is System.Management.Automation.Host.HostException || e.Exception.InnerException is System.Management.Automation.Host.HostException);
+            Assert.Equal(0, Count("DELETE", "telephony-session"));
+            // By id: a call placed in this session is known, with -Force.
+            var byId = _ps.Run("Stop-RingOutCall -Id $args[0] -Force -PassThru", P(connected, "Id"));
+            Assert.Empty(byId.Errors);
+            Assert.Equal("Ended", P(Assert.Single(byId.Output), "State"));
+            Assert.Equal(1, Count("DELETE", "telephony-session"));
+            // A call placed elsewhere (here: by the client library) is only an id: which live call it is cannot be told.
+            var foreign = _ps.Ok(@"$s = Get-RingCentralSession
+                $r = [RingOut.Client.RingOutCallRequest]::new(); $r.To = '+14155550124'
+                $c = $s.PlaceCallAsync($r, [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+                $s.Emulator.Clock.Advance([TimeSpan]::FromSeconds(12)); $c.Id")[0].ToString();
+            var refused = _ps.Run("Stop-RingOutCall -Id $args[0] -Force", foreign);
+            var error = Assert.Single(refused.Errors);
+            Assert.Equal("RingOut.CannotHangUp,RingOut.PowerShell.StopRingOutCallCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("pipe the call as New-RingOutCall wrote it", error.Exception.Message);
+            Assert.Equal(1, Count("DELETE", "telephony-session"));
         }
 
         [Fact]

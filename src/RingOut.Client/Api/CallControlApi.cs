@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -19,6 +20,33 @@ namespace RingOut.Client
             var (response, bytes) = await SendAsync(HttpMethod.Delete, path, null, new RequestKind { Group = RateGroup.Light, Description = what }, cancellationToken).ConfigureAwait(false);
             using (response)
                 if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what, Secrets);
+        }
+
+        /// <summary>
+        /// Hangs up a connected RingOut through Call Control. The RingOut API does not name the call's telephony
+        /// session, so it is found among the extension's active calls (one Heavy read) the way the call log is
+        /// linked (<see cref="CallLogMatcher"/>): by number and time. Returns the telephony session id ended.
+        /// Throws <see cref="RingOutHangUpException"/> when no active call, or more than one, could be this one.
+        /// </summary>
+        public async Task<string> HangUpAsync(RingOutCall call, CancellationToken cancellationToken = default)
+        {
+            if (call == null) throw new System.ArgumentNullException(nameof(call));
+            var telephonySessionId = call.TelephonySessionId;
+            if (telephonySessionId == null)
+            {
+                if (call.To == null)
+                    throw new RingOutHangUpException($"RingOut call {call.Id} is connected, but which live call it is cannot be told from its id alone: pipe the call as New-RingOutCall wrote it (it knows the number and the time).");
+                var active = await GetActiveCallsAsync(call.AccountId, call.ExtensionId, cancellationToken).ConfigureAwait(false);
+                var link = CallLogMatcher.Link(new[] { call }, active).Single();
+                var candidates = active.Count(r => r.IsRingOut && r.To != null && r.To.TrimStart('+') == call.To.TrimStart('+') && (r.StartTime - call.PlacedAt).Duration() <= CallLogMatcher.SameMoment);
+                if (link.Record == null)
+                    throw new RingOutHangUpException($"RingOut call {call.Id} to {call.To} is not among the extension's active calls: it may have just ended.");
+                if (candidates > 1)
+                    throw new RingOutHangUpException($"{candidates} live calls to {call.To} began within {CallLogMatcher.SameMoment.TotalSeconds:0} s of RingOut call {call.Id}: which one to hang up cannot be told, so none was.");
+                telephonySessionId = link.Record.TelephonySessionId;
+            }
+            await EndCallSessionAsync(telephonySessionId, call.AccountId, cancellationToken).ConfigureAwait(false);
+            return telephonySessionId;
         }
     }
 }

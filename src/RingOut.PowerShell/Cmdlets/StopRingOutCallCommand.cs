@@ -1,17 +1,26 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using RingOut.Client;
 
 namespace RingOut.PowerShell
 {
-    /// <summary>Cancels RingOut calls whose called party is still being rung.</summary>
+    /// <summary>
+    /// Cancels RingOut calls whose called party is still being rung, and hangs up connected ones through Call
+    /// Control. Hanging up ends a live conversation, so it is confirmed as a high-impact action: it asks unless
+    /// $ConfirmPreference is None, -Confirm:$false or -Force is given.
+    /// </summary>
     [Cmdlet(VerbsLifecycle.Stop, "RingOutCall", HelpUri = "https://github.com/ringout/RingOut.PowerShell/blob/main/docs/RingOut/Stop-RingOutCall.md", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(RingOutCall))]
     public sealed class StopRingOutCallCommand : ExistingCallCmdlet
     {
-        /// <summary>Write the call's snapshot after cancelling it.</summary>
+        /// <summary>Write the call's snapshot after cancelling or hanging it up.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
+
+        /// <summary>Hang up connected calls without asking.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -26,6 +35,13 @@ namespace RingOut.PowerShell
                     }
                     catch (RingCentralApiException e) when ((int)e.StatusCode == 400 || (int)e.StatusCode == 409)
                     {
+                        // Not ringing any more: connected (hang it up), or over (nothing to stop).
+                        var now = ReadCall(session, id, account, extension, target);
+                        if (now.State == RingOutCallState.Connected)
+                        {
+                            HangUp(session, now.To != null ? now : Known(session, id) ?? now, target);
+                            return;
+                        }
                         var message = Messages.CannotCancel(id, e.ApiMessage ?? e.Message);
                         WriteError(new ErrorRecord(new InvalidOperationException(message, e), ErrorIds.CannotCancel, ErrorCategory.InvalidOperation, target)
                         {
@@ -37,6 +53,31 @@ namespace RingOut.PowerShell
                     if (PassThru) WriteObject(ReadCall(session, id, account, extension, target));
                 });
             });
+        }
+
+        /// <summary>A call placed in this session, as New-RingOutCall wrote it (it knows the number and the time).</summary>
+        private static RingOutCall Known(RingCentralSession session, string id) =>
+            SessionMemory.Of(session).RecentCalls.FirstOrDefault(c => c.Id == id);
+
+        private void HangUp(RingCentralSession session, RingOutCall call, object target)
+        {
+            if (!ShouldProcess($"RingOut call {call.Id}{(call.To != null ? " to " + call.To : "")} (connected)", "Hang up through Call Control") || !ConfirmHighImpact(call)) return;
+            var ended = Await(ct => session.HangUpAsync(call, ct));
+            WriteVerbose($"RingOut call {call.Id} was hung up (telephony session {ended}).");
+            if (PassThru) WriteObject(ReadCall(session, call.Id, call.AccountId, call.ExtensionId, target));
+        }
+
+        /// <summary>
+        /// What ConfirmImpact High would do for this one action (the cmdlet's own impact stays Medium, so that
+        /// cancelling a ringing call asks no more than before): ask, unless $ConfirmPreference is None, or -Confirm:$false
+        /// or -Force was given. -Confirm has already asked through ShouldProcess.
+        /// </summary>
+        private bool ConfirmHighImpact(RingOutCall call)
+        {
+            if (Force) return true;
+            if (MyInvocation.BoundParameters.ContainsKey("Confirm")) return true; // asked already, or told not to ask
+            if (GetVariableValue("ConfirmPreference") is ConfirmImpact pref && pref == ConfirmImpact.None) return true;
+            return ShouldContinue(Messages.HangUpQuestion(call.Id, call.To), "Hang up a connected call");
         }
     }
 }

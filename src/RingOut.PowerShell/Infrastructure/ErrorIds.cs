@@ -20,6 +20,7 @@ namespace RingOut.PowerShell
         public const string RateLimited = "RingOut.RateLimited";
         public const string CallNotFound = "RingOut.CallNotFound";
         public const string CannotCancel = "RingOut.CannotCancel";
+        public const string CannotHangUp = "RingOut.CannotHangUp";
         public const string OutcomeUnknown = "RingOut.OutcomeUnknown";
         public const string UnreadableResponse = "RingOut.UnreadableResponse";
         public const string WaitTimeout = "RingOut.WaitTimeout";

@@ -20,7 +20,8 @@ namespace RingOut.PowerShell
         public const string LacksPermission = "The app or the user lacks a permission for this; ask the account's administrator.";
         public const string RateLimited = "RingCentral's rate limit was exceeded; wait a minute and try again.";
         public const string ServerTrouble = "RingCentral is having trouble; try again later.";
-        public const string CancelOnlyWhileRinging = "A RingOut can be cancelled only while the called party is still ringing.";
+        public const string CancelOnlyWhileRinging = "A RingOut can be cancelled only while the called party is still ringing; a connected one is hung up through Call Control, and one that is over cannot be stopped.";
+        public const string HangUpByObject = "Pipe the call object that New-RingOutCall wrote to Stop-RingOutCall, or end the call on the phone.";
         public const string WaitLonger = "Wait longer with -Timeout, or cancel the call with Stop-RingOutCall.";
         public const string FollowTheRest = "Run " + Connect + ", then pipe $error[0].TargetObject.Pending to Wait-RingOutCall to follow the rest.";
 
@@ -30,6 +31,9 @@ namespace RingOut.PowerShell
             $"RingCentral no longer knows RingOut call {id}. A RingOut disappears shortly after it is connected or over, so this need not mean that it failed; an id that was never valid looks the same.";
 
         public static string CannotCancel(string id, string why) => $"RingOut call {id} cannot be cancelled: {why}";
+
+        public static string HangUpQuestion(string id, string to) =>
+            $"RingOut call {id}{(to != null ? " to " + to : "")} is connected: hang it up? This ends the conversation for both parties.";
 
         public static string MissingCredentials(string missing) =>
             $"{Connect} needs {missing}; or use -AccessToken, or -Environment Emulator to work offline.";
