@@ -31,10 +31,16 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
     builder.WebHost.UseUrls("http://127.0.0.1:5080"); // loopback only unless told otherwise
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
 var app = builder.Build();
+app.UseWebSockets();
 
 app.Run(async context =>
 {
     var http = context.Request;
+    if (context.WebSockets.IsWebSocketRequest && http.Path == "/ws")
+    {
+        await ServeSocketAsync(context, emulator);
+        return;
+    }
     var request = new EmulatorRequest
     {
         Method = http.Method,
@@ -80,3 +86,62 @@ app.Lifetime.ApplicationStarted.Register(() =>
 });
 
 await app.RunAsync();
+
+// The WebSocket gateway: the emulator's socket does the protocol; this loop carries its text both ways, and sends the
+// telephony events as they fall due on the emulator's clock (looked at every 50 ms).
+static async Task ServeSocketAsync(HttpContext context, RingCentralEmulator emulator)
+{
+    var socket = emulator.OpenSocket(context.Request.QueryString.HasValue ? context.Request.QueryString.Value.TrimStart('?') : "");
+    using var ws = await context.WebSockets.AcceptWebSocketAsync();
+    var send = new System.Threading.SemaphoreSlim(1, 1);
+    async Task FlushAsync()
+    {
+        await send.WaitAsync();
+        try
+        {
+            foreach (var text in socket.TakeOutgoing())
+                await ws.SendAsync(System.Text.Encoding.UTF8.GetBytes(text), System.Net.WebSockets.WebSocketMessageType.Text, true, context.RequestAborted);
+        }
+        finally { send.Release(); }
+    }
+    using var stop = System.Threading.CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+    var pump = Task.Run(async () =>
+    {
+        while (!stop.IsCancellationRequested && !socket.IsClosed && ws.State == System.Net.WebSockets.WebSocketState.Open)
+        {
+            await FlushAsync();
+            await Task.Delay(50, stop.Token).ContinueWith(_ => { });
+        }
+    });
+    try
+    {
+        await FlushAsync(); // ConnectionDetails, or the Error that refuses the socket
+        var buffer = new byte[64 * 1024];
+        while (!socket.IsClosed && ws.State == System.Net.WebSockets.WebSocketState.Open)
+        {
+            using var message = new MemoryStream();
+            System.Net.WebSockets.WebSocketReceiveResult result;
+            do
+            {
+                var receive = ws.ReceiveAsync(buffer, stop.Token);
+                // A dropped socket (DropSockets) ends the connection without a close handshake, as a network failure would.
+                while (!receive.IsCompleted && !socket.IsClosed) await Task.WhenAny(receive, Task.Delay(50));
+                if (socket.IsClosed) { context.Abort(); return; }
+                result = await receive;
+                if (result.MessageType == System.Net.WebSockets.WebSocketMessageType.Close) { socket.Close(); return; }
+                message.Write(buffer, 0, result.Count);
+            } while (!result.EndOfMessage && message.Length < 1024 * 1024);
+            socket.Receive(System.Text.Encoding.UTF8.GetString(message.ToArray()));
+            await FlushAsync();
+        }
+        if (socket.IsClosed && ws.State == System.Net.WebSockets.WebSocketState.Open)
+            await ws.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, "refused", context.RequestAborted);
+    }
+    catch (Exception e) when (e is System.Net.WebSockets.WebSocketException || e is OperationCanceledException || e is IOException) { }
+    finally
+    {
+        socket.Close();
+        stop.Cancel();
+        await pump;
+    }
+}

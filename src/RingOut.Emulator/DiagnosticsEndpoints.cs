@@ -54,6 +54,11 @@ namespace RingOut.Emulator
                     if (q.TryGetValue("retryAfter", out var ra)) rule.RetryAfterSeconds = int.TryParse(ra, out var ras) ? ras : (int?)null;
                     if (q.TryGetValue("latency", out var lat) && double.TryParse(lat, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ls)) rule.Latency = TimeSpan.FromSeconds(ls);
                     return EmulatorResponse.Json(201, new JsonObject { ["rule"] = rule.ToString() });
+                case "_emulator/sockets":
+                    // Socket faults: drop every open socket; refuse (or again allow) recovery with wsc.
+                    if (q.TryGetValue("refuseRecovery", out var refuse)) RefuseRecovery = refuse == "true" || refuse == "on";
+                    if (q.TryGetValue("drop", out var drop) && (drop == "true" || drop == "on")) DropSockets();
+                    return EmulatorResponse.Json(200, new JsonObject { ["open"] = OpenSockets, ["refuseRecovery"] = RefuseRecovery });
                 default:
                     return EmulatorResponse.Error(404, "CMN-102", "Resource not found");
             }

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
 namespace RingOut.Emulator
 {
@@ -144,6 +146,22 @@ namespace RingOut.Emulator
                     default: return ("Call connected", "Accepted");
                 }
             }
+        }
+
+        /// <summary>The moments a leg's status may change, in order: what telephony events are made from.</summary>
+        internal IEnumerable<DateTimeOffset> ChangePoints()
+        {
+            var points = new SortedSet<DateTimeOffset>
+            {
+                CreatedAt,
+                CreatedAt + CallerOutcomeAfter,
+                CreatedAt + CalleeStartsAfter + CalleeOutcomeAfter,
+                EndedAt,
+            };
+            if (CancelledAt is DateTimeOffset c) points.Add(c);
+            if (HungUpAt is DateTimeOffset h) points.Add(h);
+            var end = EndedAt;
+            return points.Where(p => p <= end);
         }
 
         /// <summary>Whether the call is still under way at <paramref name="now"/> (an active call).</summary>

@@ -38,6 +38,15 @@ namespace RingOut.Emulator
         /// <summary>The same grace while the new access token has never been used (the answer was lost, say).</summary>
         public TimeSpan RefreshTokenUnusedGrace { get; set; } = TimeSpan.FromMinutes(60);
 
+        /// <summary>How long a WebSocket access token (POST /restapi/oauth/wstoken) is good for.</summary>
+        public TimeSpan WsTokenLifetime { get; set; } = TimeSpan.FromSeconds(600);
+        /// <summary>How long a subscription lives unless renewed (PUT).</summary>
+        public TimeSpan SubscriptionLifetime { get; set; } = TimeSpan.FromSeconds(900);
+        /// <summary>How long after a socket drops its session may be recovered with its wsc token.</summary>
+        public TimeSpan WsRecoveryTimeout { get; set; } = TimeSpan.FromSeconds(180);
+        /// <summary>How many sent messages are kept to replay on recovery.</summary>
+        public int WsRecoveryBufferSize { get; set; } = 100;
+
         /// <summary>Largest request body accepted, in bytes (413 beyond it).</summary>
         public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 

@@ -149,6 +149,15 @@ namespace RingOut.Emulator
             {
                 response = route.Name == "authorize" ? Authorize(req) : Diagnostics(req, route, method);
             }
+            else if (route.Name == "wstoken")
+            {
+                // An Auth-group endpoint that takes the bearer token, not the app's credentials.
+                var session = Authenticate(req, faults.Any(f => f.Kind == FaultKind.ExpireAccessToken), faults.Any(f => f.Kind == FaultKind.RevokeSession));
+                var limited = Limit(session.App.ClientId + "|" + session.User.ExtensionId, route.Group, out var rate);
+                if (limited != null) return limited;
+                response = WsToken(req, session);
+                rate.WriteTo(response);
+            }
             else if (route.Group == UsagePlanGroup.Auth)
             {
                 // RingCentral counts per user and app: the user is the JWT's, or the refresh token's.

@@ -53,6 +53,7 @@ namespace RingOut.Emulator
                     {
                         case "token": return new Route { Name = "token", Group = UsagePlanGroup.Auth, Methods = new[] { "POST" } };
                         case "revoke": return new Route { Name = "revoke", Group = UsagePlanGroup.Auth, Methods = new[] { "POST" } };
+                        case "wstoken": return new Route { Name = "wstoken", Group = UsagePlanGroup.Auth, Methods = new[] { "POST" } };
                         case "authorize": return new Route { Name = "authorize", Group = UsagePlanGroup.None, Methods = new[] { "GET" } };
                     }
                     return null;
@@ -65,6 +66,7 @@ namespace RingOut.Emulator
                         case "clock": return new Route { Name = "_emulator/clock", Methods = new[] { "GET", "POST" } };
                         case "faults": return new Route { Name = "_emulator/faults", Methods = new[] { "POST", "DELETE" } };
                         case "reset": return new Route { Name = "_emulator/reset", Methods = new[] { "POST" } };
+                        case "sockets": return new Route { Name = "_emulator/sockets", Methods = new[] { "POST" } };
                     }
                     return null;
                 }
