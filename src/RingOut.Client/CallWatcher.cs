@@ -16,6 +16,17 @@ namespace RingOut.Client
         Ended,
     }
 
+    /// <summary>How a wait learns what happens to calls.</summary>
+    public enum RingOutFollowMode
+    {
+        /// <summary>Telephony events when the session can subscribe to them, polling when it cannot.</summary>
+        Auto,
+        /// <summary>Telephony events; a session that cannot subscribe is an error.</summary>
+        Events,
+        /// <summary>Polling each call (GET ring-out), as before events.</summary>
+        Polling,
+    }
+
     /// <summary>Where a wait stood when it was cut short: the calls that settled (and were written), and those still pending.</summary>
     public sealed class RingOutWaitResult
     {
@@ -82,6 +93,10 @@ namespace RingOut.Client
         {
             public RingOutCall Latest;
             public DateTimeOffset NextPoll;
+            /// <summary>Followed through telephony events: polled only as a safety net.</summary>
+            public bool ViaEvents;
+            public string TelephonySessionId;
+            public long LastSequence;
             public int TransientFailures;
             /// <summary>The order it was added in: breaks ties between calls due at the same time.</summary>
             public long Order;
@@ -118,6 +133,26 @@ namespace RingOut.Client
         /// <summary>How long the first forgotten call waits for others to share its call log read.</summary>
         public TimeSpan CallLogGather { get; set; } = TimeSpan.FromSeconds(2);
 
+        /// <summary>Telephony events (the default when the session can subscribe), or polling.</summary>
+        public RingOutFollowMode Follow { get; set; } = RingOutFollowMode.Auto;
+        /// <summary>How often the events received are looked at: the most an outcome waits to be written after its event.</summary>
+        public TimeSpan EventTick { get; set; } = TimeSpan.FromSeconds(1);
+        /// <summary>A call followed through events is polled once when no event came for it for this long (events can be lost).</summary>
+        public TimeSpan EventSafetyNet { get; set; } = TimeSpan.FromSeconds(90);
+
+        // The event path: each session's channel (null: polling), the position read in its log, the events not yet
+        // linked to a call, and the calls on the event path by telephony session and by the number they call.
+        private readonly Dictionary<RingCentralSession, TelephonyEventChannel> _channels = new Dictionary<RingCentralSession, TelephonyEventChannel>();
+        private readonly Dictionary<RingCentralSession, (int read, int gaps)> _cursor = new Dictionary<RingCentralSession, (int, int)>();
+        private readonly Dictionary<(RingCentralSession, string), TelephonyEvent> _unlinked = new Dictionary<(RingCentralSession, string), TelephonyEvent>();
+        private readonly Dictionary<(RingCentralSession, string), DateTimeOffset> _firstSeen = new Dictionary<(RingCentralSession, string), DateTimeOffset>();
+        private readonly Dictionary<(RingCentralSession, string), Entry> _byTelephonySession = new Dictionary<(RingCentralSession, string), Entry>();
+        private DateTimeOffset? _nextRead;
+        private int _viaEvents;
+
+        /// <summary>Why the wait polls instead of following events, when it does for a session that could not subscribe.</summary>
+        public string EventsUnavailable { get; private set; }
+
         public int PendingCount => _byCall.Count + _lookingUp;
         /// <summary>Every pending call's latest snapshot, the soonest due first (O(n): for the end of a wait, not for each call).</summary>
         public IReadOnlyList<RingOutCall> Pending => _byDue.Select(e => e.Latest).Concat(_lookups.Values.SelectMany(l => l.Calls.Select(f => f.Call))).ToArray();
@@ -147,6 +182,12 @@ namespace RingOut.Client
             if (_byCall.ContainsKey(key)) return true;
             // The snapshot is as of RetrievedAt: the first poll is due one interval after it (at once for an old snapshot).
             var entry = new Entry { Latest = call, NextPoll = call.RetrievedAt + PollInterval, Order = _added++ };
+            if (Follow != RingOutFollowMode.Polling && _channels.TryGetValue(call.Session, out var channel) && channel != null)
+            {
+                entry.ViaEvents = true;
+                _viaEvents++;
+                if (call.PlacedAt >= channel.SubscribedAt) entry.NextPoll = _clock.GetUtcNow() + EventSafetyNet;
+            }
             _byCall.Add(key, entry);
             _byDue.Add(entry);
             _perSession[call.Session] = _perSession.TryGetValue(call.Session, out var n) ? n + 1 : 1;
@@ -160,6 +201,8 @@ namespace RingOut.Client
             {
                 DateTimeOffset? due = _byDue.Count == 0 ? (DateTimeOffset?)null : _byDue.Min.NextPoll;
                 foreach (var l in _lookups.Values) if (due == null || l.NextRead < due) due = l.NextRead;
+                if (_nextRead is DateTimeOffset r && _viaEvents > 0 && (due == null || r < due)) due = r;
+                if (Follow != RingOutFollowMode.Polling && _perSession.Keys.Any(k => !_channels.ContainsKey(k))) return _clock.GetUtcNow(); // a session to subscribe
                 return due;
             }
         }
@@ -184,6 +227,8 @@ namespace RingOut.Client
 
         private void Remove(Entry entry)
         {
+            if (entry.TelephonySessionId != null) _byTelephonySession.Remove((entry.Latest.Session, entry.TelephonySessionId));
+            if (entry.ViaEvents) _viaEvents--;
             _byDue.Remove(entry);
             _byCall.Remove((entry.Latest.Session, entry.Latest.Id));
             var session = entry.Latest.Session;
@@ -215,11 +260,13 @@ namespace RingOut.Client
         {
             var now = _clock.GetUtcNow();
             if (NextDue is DateTimeOffset next && next > now || NextDue == null) return Empty;
-            var due = _byDue.TakeWhile(e => e.NextPoll <= now).ToList();
-            var perSession = new Dictionary<RingCentralSession, int>(_perSession); // as the round begins
             var changed = new List<RingOutCall>();
             var settled = new List<RingOutCall>();
             var failures = new List<KeyValuePair<RingOutCall, Exception>>();
+            if (Follow != RingOutFollowMode.Polling) await ReadEventsAsync(changed, settled, cancellationToken).ConfigureAwait(false);
+            now = _clock.GetUtcNow();
+            var due = _byDue.TakeWhile(e => e.NextPoll <= now).ToList();
+            var perSession = new Dictionary<RingCentralSession, int>(_perSession); // as the round begins
             foreach (var entry in due)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -253,13 +300,123 @@ namespace RingOut.Client
                     changed.Add(fresh);
                 if (UseCallLog && fresh.State == RingOutCallState.Gone) { Remove(entry); LookUp(fresh, _clock.GetUtcNow()); }
                 else if (IsSettled(fresh)) { Remove(entry); settled.Add(fresh); }
-                else Reschedule(entry, _clock.GetUtcNow() + IntervalFor(old.Session, perSession[old.Session]));
+                else Reschedule(entry, _clock.GetUtcNow() + (entry.ViaEvents ? EventSafetyNet : IntervalFor(old.Session, perSession[old.Session])));
                 // Keyed by its first snapshot's session: a later snapshot keeps it (RefreshCallAsync polls through that session).
                 entry.Latest = fresh;
             }
             var reads = await ReadCallLogsAsync(changed, settled, cancellationToken).ConfigureAwait(false);
             return new WatchRound(changed, settled, failures) { Polled = due.Count + reads };
         }
+
+        /// <summary>
+        /// The event path: subscribes each new session (once: the session keeps its channel), reads the events
+        /// received since the last look, links each telephony session to the call it belongs to, and settles the
+        /// calls its events decide. A call no event has spoken for is polled after <see cref="EventSafetyNet"/>;
+        /// events that may have been lost (a failed recovery) make every call of that session due for a poll now.
+        /// </summary>
+        private async Task ReadEventsAsync(List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
+        {
+            foreach (var session in _perSession.Keys.Where(k => !_channels.ContainsKey(k)).ToList())
+            {
+                var channel = await session.TelephonyEventsAsync(ct).ConfigureAwait(false);
+                _channels[session] = channel;
+                if (channel == null)
+                {
+                    EventsUnavailable = session.EventsUnavailable;
+                    if (Follow == RingOutFollowMode.Events)
+                        throw new RingOutEventsUnavailableException("This session cannot follow calls through telephony events: " + session.EventsUnavailable);
+                    continue;
+                }
+                _cursor[session] = (0, channel.Gaps);
+                var now = _clock.GetUtcNow();
+                foreach (var entry in _byCall.Values.Where(e => e.Latest.Session == session && !e.ViaEvents).ToList())
+                {
+                    entry.ViaEvents = true;
+                    _viaEvents++;
+                    // A call placed while the channel listened is fully told by its events; an older one is polled once.
+                    if (entry.Latest.PlacedAt >= channel.SubscribedAt) Reschedule(entry, now + EventSafetyNet);
+                }
+            }
+            var read = false;
+            foreach (var pair in _channels.Where(c => c.Value != null).ToList())
+            {
+                if (!_perSession.ContainsKey(pair.Key) && !_unlinked.Keys.Any(k => k.Item1 == pair.Key)) continue;
+                var (position, gaps) = _cursor[pair.Key];
+                var events = await pair.Value.ReadAsync(position, ct).ConfigureAwait(false);
+                read = true;
+                _cursor[pair.Key] = (position + events.Count, pair.Value.Gaps);
+                var now = _clock.GetUtcNow();
+                if (pair.Value.Gaps != gaps)
+                    foreach (var entry in _byCall.Values.Where(e => e.Latest.Session == pair.Key).ToList()) Reschedule(entry, now);
+                foreach (var e in events)
+                {
+                    if (e.Origin != null && e.Origin != "RingOut" || e.TelephonySessionId == null) continue;
+                    var key = (pair.Key, e.TelephonySessionId);
+                    if (!_firstSeen.ContainsKey(key)) _firstSeen[key] = e.EventTime;
+                    if (_byTelephonySession.TryGetValue(key, out var linked)) Apply(linked, e, changed, settled);
+                    else if (!_unlinked.TryGetValue(key, out var known) || known.Sequence < e.Sequence) _unlinked[key] = e;
+                }
+            }
+            if (read) Link(changed, settled);
+            _nextRead = _clock.GetUtcNow() + EventTick;
+        }
+
+        /// <summary>
+        /// Links telephony sessions to calls on the event path: same session, a party calling the call's number, and
+        /// the session's first event within <see cref="CallLogMatcher.Window"/> of the placing. When two calls to one
+        /// number were placed within <see cref="CallLogMatcher.SameMoment"/>, which is which cannot be told from the
+        /// events: they stay on polling (and the call log), never guessed.
+        /// </summary>
+        private void Link(List<RingOutCall> changed, List<RingOutCall> settled)
+        {
+            if (_unlinked.Count == 0) return;
+            var waiting = _byCall.Values.Where(e => e.ViaEvents && e.TelephonySessionId == null)
+                .GroupBy(e => (e.Latest.Session, Digits(e.Latest.To))).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Latest.PlacedAt).ToList());
+            foreach (var pair in _unlinked.ToList())
+            {
+                var (session, tsid) = pair.Key;
+                var e = pair.Value;
+                var began = _firstSeen[pair.Key];
+                Entry match = null;
+                var ambiguous = false;
+                foreach (var party in e.Parties)
+                {
+                    if (!waiting.TryGetValue((session, Digits(party.To)), out var calls)) continue;
+                    var near = calls.Where(c => (c.Latest.PlacedAt - began).Duration() <= CallLogMatcher.Window).ToList();
+                    if (near.Count == 0) continue;
+                    var first = near[0];
+                    if (near.Count > 1 && near[1].Latest.PlacedAt - first.Latest.PlacedAt <= CallLogMatcher.SameMoment) { ambiguous = true; break; }
+                    match = first;
+                    break;
+                }
+                if (ambiguous || match == null) continue;
+                _unlinked.Remove(pair.Key);
+                waiting[(session, Digits(match.Latest.To))].Remove(match);
+                match.TelephonySessionId = tsid;
+                _byTelephonySession[pair.Key] = match;
+                Apply(match, e, changed, settled);
+            }
+        }
+
+        private void Apply(Entry entry, TelephonyEvent e, List<RingOutCall> changed, List<RingOutCall> settled)
+        {
+            if (e.Sequence <= entry.LastSequence) return; // an older event, arrived late
+            var now = _clock.GetUtcNow();
+            var gap = entry.LastSequence > 0 && e.Sequence > entry.LastSequence + 1;
+            entry.LastSequence = e.Sequence;
+            var to = Digits(entry.Latest.To);
+            var callee = e.Parties.FirstOrDefault(p => Digits(p.To) == to);
+            var caller = e.Parties.FirstOrDefault(p => p != callee);
+            var fresh = entry.Latest.UpdatedByEvent(e, caller, callee, now);
+            var old = entry.Latest;
+            entry.Latest = fresh;
+            if (fresh.CallStatusText != old.CallStatusText || fresh.CallerStatusText != old.CallerStatusText || fresh.CalleeStatusText != old.CalleeStatusText)
+                changed.Add(fresh);
+            if (IsSettled(fresh)) { Remove(entry); settled.Add(fresh); }
+            else Reschedule(entry, gap ? now : now + EventSafetyNet); // a gap in the sequence: look now
+        }
+
+        private static string Digits(string number) => number == null ? "" : new string(number.Where(ch => ch >= '0' && ch <= '9').ToArray());
 
         /// <summary>
         /// Reads the call log of every extension whose lookup is due (one request, or one per 1,000 records, for all of

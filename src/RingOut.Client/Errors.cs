@@ -128,6 +128,12 @@ namespace RingOut.Client
         public RingOutOutcomeUnknownException(string message, Exception inner) : base(message, inner) { }
     }
 
+    /// <summary>A wait told to follow calls through telephony events (-Via Events) on a session that cannot subscribe to them.</summary>
+    public sealed class RingOutEventsUnavailableException : InvalidOperationException
+    {
+        public RingOutEventsUnavailableException(string message) : base(message) { }
+    }
+
     /// <summary>A connected RingOut that cannot be hung up: its telephony session cannot be found, or cannot be told from another.</summary>
     public sealed class RingOutHangUpException : InvalidOperationException
     {

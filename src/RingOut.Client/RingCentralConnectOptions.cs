@@ -28,6 +28,8 @@ namespace RingOut.Client
         public SecureString AccessToken { get; set; }
         /// <summary>The innermost transport; null for the network. The in-process emulator supplies its own.</summary>
         public Func<HttpMessageHandler> Transport { get; set; }
+        /// <summary>Opens a socket to RingCentral's WebSocket gateway; null for the network (ClientWebSocket). The in-process emulator supplies its own.</summary>
+        public Func<Uri, CancellationToken, Task<IEventSocket>> EventSocket { get; set; }
         public TimeProvider Clock { get; set; } = TimeProvider.System;
         public RetryOptions Retry { get; set; } = new RetryOptions();
         public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromSeconds(60);

@@ -23,6 +23,7 @@ namespace RingOut.Client
         private readonly IHttpClientSource _http;
         private readonly TokenManager _tokens;
         private readonly RetryOptions _retry;
+        private readonly Func<Uri, CancellationToken, Task<IEventSocket>> _eventSocket;
         private int _disposed;
 
         private RingCentralSession(RingCentralConnectOptions o)
@@ -32,6 +33,7 @@ namespace RingOut.Client
             ClientId = o.ClientId;
             Clock = o.Clock ?? TimeProvider.System;
             _retry = (o.Retry ?? new RetryOptions()).Copy();
+            _eventSocket = o.EventSocket;
             Budget = new RateBudget(Clock);
             Secrets = new SecretRedactor();
             _tokens = new TokenManager(Clock, o.ClientId, o.ClientSecret, Secrets) { RefreshMargin = o.RefreshMargin };
@@ -270,6 +272,7 @@ namespace RingOut.Client
             if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
             _http.Dispose();
             _tokens.Dispose();
+            _events?.Dispose();
         }
     }
 }

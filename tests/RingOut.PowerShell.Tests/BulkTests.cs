@@ -87,5 +87,60 @@ namespace RingOut.PowerShell.Tests
             var logReads = (long)_ps.Ok("$s.Emulator.Statistics.Count('GET', 'call-log')")[0].BaseObject;
             Assert.InRange(logReads, 1, 10); // in batches: one read answers for many calls
         }
+
+        [Fact]
+        public void Waiting_through_telephony_events_knows_every_outcome_without_polling_each_call()
+        {
+            // Piped straight through, under RingCentral's limits: the first call is placed before the wait subscribes
+            // (one poll); the others are told by their events alone.
+            var r = _ps.Run(@"
+                $numbers = 0..19 | ForEach-Object { if ($_ % 10 -eq 3) { '+16505550101' } elseif ($_ % 10 -eq 7) { '+16505550103' } else { '+1415555{0:d4}' -f (9000 + $_) } }
+                $numbers | New-RingOutCall | Wait-RingOutCall -Until Ended -Via Events");
+            Assert.Empty(r.Errors);
+            Assert.Equal(20, r.Output.Count);
+            var states = r.Output.GroupBy(o => o.Properties["State"].Value.ToString()).ToDictionary(g => g.Key, g => g.Count());
+            Assert.Equal(16, states.GetValueOrDefault("Ended"));
+            Assert.Equal(4, states.GetValueOrDefault("Failed"));
+            Assert.Equal(2, r.Output.Count(o => o.Properties["CalleeStatus"].Value.ToString() == "Busy"));
+            Assert.Equal(2, r.Output.Count(o => o.Properties["CalleeStatus"].Value.ToString() == "Rejected"));
+            Assert.All(r.Output, o => Assert.StartsWith("s-", (string)o.Properties["TelephonySessionId"].Value));
+            var gets = (long)_ps.Ok("$s.Emulator.Statistics.Count('GET', 'ring-out')")[0].BaseObject;
+            Assert.InRange(gets, 0, 2); // 0.1 per call at most
+            Assert.Equal(0L, Stat("Statistics.TooManyRequestsSent"));
+            Assert.Equal(1L, (long)_ps.Ok("$s.Emulator.Statistics.Count('POST', 'wstoken')")[0].BaseObject);
+        }
+
+        [Fact]
+        public void Events_lost_to_a_dropped_socket_whose_recovery_is_refused_are_made_up_by_polling_and_the_call_log()
+        {
+            var r = _ps.Run(@"
+                $calls = 0..5 | ForEach-Object { '+1415555{0:d4}' -f (9100 + $_) } | New-RingOutCall
+                $job = $calls | Wait-RingOutCall -Until Connected -Via Events   # subscribes; these connect
+                $s.Emulator.RefuseRecovery = $true
+                $more = 0..5 | ForEach-Object { '+1415555{0:d4}' -f (9200 + $_) } | New-RingOutCall
+                $s.Emulator.DropSockets()
+                $s.Emulator.Clock.AutoAdvance = $false; $s.Emulator.Clock.Advance([TimeSpan]::FromMinutes(5)); $s.Emulator.Clock.AutoAdvance = $true
+                $more | Wait-RingOutCall -Until Ended -Via Events");
+            Assert.Empty(r.Errors);
+            var ended = r.Output.ToList();
+            Assert.Equal(6, ended.Count);
+            Assert.All(ended, o => Assert.Equal("Ended", o.Properties["State"].Value.ToString()));
+            // Nothing came over the new socket for them: they were polled, found forgotten, and read from the call log.
+            Assert.All(ended, o => Assert.Equal("Call connected", (string)o.Properties["Result"].Value));
+            Assert.True((long)_ps.Ok("$s.Emulator.Statistics.Count('GET', 'call-log')")[0].BaseObject >= 1);
+        }
+
+        [Fact]
+        public void Via_Events_on_a_session_that_cannot_subscribe_says_so_and_Auto_polls()
+        {
+            var r = _ps.Run(@"
+                $null = $s.Emulator.Faults.Add('ServerError', 'POST', 'wstoken', 1); ($s.Emulator.Faults.Rules[-1]).StatusCode = 403; ($s.Emulator.Faults.Rules[-1]).RetryAfterSeconds = $null
+                New-RingOutCall -To '+14155550123' | Wait-RingOutCall -Via Events");
+            var error = Assert.Single(r.Errors);
+            Assert.Equal("RingOut.EventsUnavailable,RingOut.PowerShell.WaitRingOutCallCommand", error.FullyQualifiedErrorId);
+            var auto = _ps.Run("New-RingOutCall -To '+14155550123' | Wait-RingOutCall -Via Auto");
+            Assert.Empty(auto.Errors);
+            Assert.Equal("Connected", auto.Output.Single().Properties["State"].Value.ToString());
+        }
     }
 }

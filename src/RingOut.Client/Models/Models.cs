@@ -102,11 +102,12 @@ namespace RingOut.Client
 
         private CallLogRecord _record;
         private string _unresolved;
+        private string _telephonySessionId;
 
         /// <summary>The call log's record of the call, once RingCentral forgot the RingOut and the record was found.</summary>
         public CallLogRecord CallLog => _record;
         /// <summary>The telephony session id (the key of Call Control and the call log), where RingCentral gave it.</summary>
-        public string TelephonySessionId => _record?.TelephonySessionId;
+        public string TelephonySessionId => _record?.TelephonySessionId ?? _telephonySessionId;
         /// <summary>How long the parties talked, from the call log.</summary>
         public TimeSpan? Duration => _record?.Duration;
         /// <summary>RingCentral's words for the outcome, from the call log: "Call connected", "Busy", "No Answer", …</summary>
@@ -150,6 +151,48 @@ namespace RingOut.Client
 
         /// <summary>Nothing about this call will change any more (ended, failed, gone or unknown).</summary>
         public bool IsFinal => State == RingOutCallState.Ended || State == RingOutCallState.Failed || State == RingOutCallState.Gone || State == RingOutCallState.Unknown;
+
+        /// <summary>
+        /// A newer snapshot from a telephony event: the legs' statuses as RingOut words them, read from the parties'
+        /// (Proceeding → InProgress, Answered → Success, Disconnected → Finished or the reason: Busy, NoAnswer, …).
+        /// </summary>
+        internal RingOutCall UpdatedByEvent(TelephonyEvent e, TelephonyParty caller, TelephonyParty callee, DateTimeOffset at)
+        {
+            var callerStatus = LegStatus(caller);
+            var calleeStatus = callee == null ? "InProgress" : LegStatus(callee);
+            string Failure(string leg) => leg != "InProgress" && leg != "Success" && leg != "Finished" ? leg : null;
+            var failed = Failure(callerStatus) ?? Failure(calleeStatus);
+            var callStatus = failed != null ? "CannotReach"
+                : calleeStatus == "Success" || (calleeStatus == "Finished" && callerStatus != "InProgress") ? "Success"
+                : "InProgress";
+            if (failed != null && callerStatus == "Finished" && calleeStatus == "InProgress") calleeStatus = "GenericError";
+            var c = new RingOutCall(Id, Uri, callStatus, callerStatus, calleeStatus, From, To, AccountId, ExtensionId, PlacedAt, at, false, Session);
+            c._telephonySessionId = e.TelephonySessionId;
+            return c;
+        }
+
+        private static string LegStatus(TelephonyParty p)
+        {
+            switch (p?.Code)
+            {
+                case null: case "Setup": case "Proceeding": return "InProgress";
+                case "Answered": case "Hold": case "Parked": return "Success";
+                case "Disconnected": case "Gone":
+                    switch (p.Reason)
+                    {
+                        case null: case "CallFinished": case "CallDropped": return "Finished";
+                        case "TargetBusy": return "Busy";
+                        case "NoAnswer": case "Timeout": return "NoAnswer";
+                        case "Rejected": case "Cancelled": return "Rejected";
+                        case "InternationalDisabled": return "InternationalDisabled";
+                        case "DestinationBlocked": return "DestinationBlocked";
+                        case "NotEnoughFunds": return "NotEnoughFunds";
+                        case "NoSuchUser": return "NoSuchUser";
+                        default: return "GenericError";
+                    }
+                default: return "InProgress"; // VoiceMail, Tds, …: still under way as far as RingOut is concerned
+            }
+        }
 
         /// <summary>This snapshot, with its outcome taken from the call log's record.</summary>
         internal RingOutCall ResolvedBy(CallLogRecord record, DateTimeOffset at)

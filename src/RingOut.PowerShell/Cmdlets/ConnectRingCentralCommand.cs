@@ -93,6 +93,7 @@ namespace RingOut.PowerShell
                 options.Server = RingCentralEmulator.InProcessBaseUri;
                 options.EnvironmentName = "Emulator";
                 options.Transport = emu.CreateHandler;
+                options.EventSocket = InProcessEventSocket.For(emu);
                 options.Clock = clock;
                 options.ClientId = ClientId ?? DemoAccount.ClientId;
                 options.ClientSecret = ClientSecret ?? Secret.From(DemoAccount.ClientSecret);

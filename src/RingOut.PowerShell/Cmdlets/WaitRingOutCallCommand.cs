@@ -32,6 +32,10 @@ namespace RingOut.PowerShell
         [ValidateRange(1, int.MaxValue)]
         public int Timeout { get; set; }
 
+        /// <summary>Polling (the default): each call is polled, and a call RingCentral forgot is looked up in the call log. Events: through RingCentral's telephony events over its WebSocket gateway. Auto: events when the session can subscribe, else polling.</summary>
+        [Parameter]
+        public RingOutFollowMode Via { get; set; } = RingOutFollowMode.Polling;
+
         /// <summary>Seconds between two polls of one call (stretched when many calls share RingCentral's rate limit).</summary>
         [Parameter]
         [ValidateRange(0.5, 3600)]
@@ -89,7 +93,7 @@ namespace RingOut.PowerShell
             if (_watcher == null)
             {
                 _clock = call.Session.Clock;
-                _watcher = new CallWatcher(_clock, TimeSpan.FromSeconds(PollInterval), Until);
+                _watcher = new CallWatcher(_clock, TimeSpan.FromSeconds(PollInterval), Until) { Follow = Via };
                 if (Timeout > 0) _deadline = _clock.GetUtcNow().AddSeconds(Timeout);
             }
             _total++;
@@ -102,6 +106,11 @@ namespace RingOut.PowerShell
             try
             {
                 round = Await(ct => wait ? _watcher.NextAsync(_deadline, ct) : _watcher.PollDueAsync(ct));
+            }
+            catch (RingOutEventsUnavailableException e)
+            {
+                ThrowTerminatingError(ErrorMapping.For(e, null));
+                return;
             }
             catch (Exception e) when (ErrorMapping.EndsSession(e))
             {

@@ -21,6 +21,7 @@ namespace RingOut.PowerShell
         public const string CallNotFound = "RingOut.CallNotFound";
         public const string CannotCancel = "RingOut.CannotCancel";
         public const string CannotHangUp = "RingOut.CannotHangUp";
+        public const string EventsUnavailable = "RingOut.EventsUnavailable";
         public const string OutcomeUnknown = "RingOut.OutcomeUnknown";
         public const string UnreadableResponse = "RingOut.UnreadableResponse";
         public const string WaitTimeout = "RingOut.WaitTimeout";

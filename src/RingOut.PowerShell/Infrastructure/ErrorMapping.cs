@@ -48,6 +48,8 @@ namespace RingOut.PowerShell
                     return With(new ErrorRecord(value, ErrorIds.ServerValueOutOfRange, ErrorCategory.InvalidData, target), value.Message, Messages.CheckServerIsRingCentral);
                 case RingCentralRedirectException redirect:
                     return With(new ErrorRecord(redirect, ErrorIds.Redirected, ErrorCategory.SecurityError, target), redirect.Message, Messages.NoRedirects);
+                case RingOutEventsUnavailableException events:
+                    return With(new ErrorRecord(events, ErrorIds.EventsUnavailable, ErrorCategory.NotEnabled, target), events.Message, Messages.EventsUnavailable);
                 case RingOutHangUpException hangUp:
                     return With(new ErrorRecord(hangUp, ErrorIds.CannotHangUp, ErrorCategory.InvalidOperation, target), hangUp.Message, Messages.HangUpByObject);
                 case RingCentralInvalidIdException invalid:

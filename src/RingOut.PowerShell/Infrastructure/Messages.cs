@@ -21,6 +21,7 @@ namespace RingOut.PowerShell
         public const string RateLimited = "RingCentral's rate limit was exceeded; wait a minute and try again.";
         public const string ServerTrouble = "RingCentral is having trouble; try again later.";
         public const string CancelOnlyWhileRinging = "A RingOut can be cancelled only while the called party is still ringing; a connected one is hung up through Call Control, and one that is over cannot be stopped.";
+        public const string EventsUnavailable = "Give the app the WebSocketsSubscription permission, or wait with -Via Polling (or Auto, the default, which polls when events cannot be had).";
         public const string HangUpByObject = "Pipe the call object that New-RingOutCall wrote to Stop-RingOutCall, or end the call on the phone.";
         public const string WaitLonger = "Wait longer with -Timeout, or cancel the call with Stop-RingOutCall.";
         public const string FollowTheRest = "Run " + Connect + ", then pipe $error[0].TargetObject.Pending to Wait-RingOutCall to follow the rest.";

@@ -1,0 +1,298 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net.Http;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using RingOut.Client.Http;
+
+namespace RingOut.Client
+{
+    /// <summary>
+    /// One WebSocket connection to RingCentral's gateway, as text messages both ways. The network one is a
+    /// ClientWebSocket; the in-process emulator supplies its own (<see cref="RingCentralConnectOptions.EventSocket"/>).
+    /// </summary>
+    public interface IEventSocket : IDisposable
+    {
+        Task SendAsync(string text, CancellationToken cancellationToken);
+        /// <summary>The messages received since the last call, without waiting.</summary>
+        IReadOnlyList<string> Drain();
+        bool IsOpen { get; }
+    }
+
+    /// <summary>One telephony session event: a RingOut's parties and their statuses at one moment. It carries no RingOut id.</summary>
+    public sealed class TelephonyEvent
+    {
+        public string TelephonySessionId { get; internal set; }
+        public string SessionId { get; internal set; }
+        public long Sequence { get; internal set; }
+        public DateTimeOffset EventTime { get; internal set; }
+        public string Origin { get; internal set; }
+        public IReadOnlyList<TelephonyParty> Parties { get; internal set; } = Array.Empty<TelephonyParty>();
+        public override string ToString() => $"{TelephonySessionId} #{Sequence} {string.Join(", ", Parties)}";
+    }
+
+    public sealed class TelephonyParty
+    {
+        /// <summary>The number this party's leg rings.</summary>
+        public string To { get; internal set; }
+        public string Code { get; internal set; }
+        public string Reason { get; internal set; }
+        public override string ToString() => $"{To} {Code}{(Reason != null ? " (" + Reason + ")" : "")}";
+    }
+
+    /// <summary>
+    /// The session's subscription to its own telephony sessions over RingCentral's WebSocket gateway: opened at the
+    /// first wait that wants it, kept for the session's life, renewed before it expires, reconnected with recovery
+    /// when the socket drops. A wait reads it with <see cref="ReadAsync"/> on its own schedule; nothing here runs by itself.
+    /// </summary>
+    public sealed class TelephonyEventChannel : IDisposable
+    {
+        internal const string Filter = "/restapi/v1.0/account/~/extension/~/telephony/sessions";
+        private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
+        private readonly RingCentralSession _session;
+        // Every event received, in order of arrival: each wait reads from its own cursor, so that waits sharing the
+        // session each see every event.
+        private readonly List<TelephonyEvent> _log = new List<TelephonyEvent>();
+        private readonly SemaphoreSlim _gate = new SemaphoreSlim(1, 1);
+        private IEventSocket _socket;
+        private string _wsc, _subscriptionId, _wsToken;
+        private Uri _wsUri;
+        private DateTimeOffset _wsTokenExpires, _subscriptionExpires;
+
+        internal TelephonyEventChannel(RingCentralSession session) { _session = session; }
+
+        /// <summary>When the subscription began: events of calls placed before it may have been missed.</summary>
+        public DateTimeOffset SubscribedAt { get; private set; }
+        /// <summary>Times the socket was reopened, and how many of those lost events (recovery failed).</summary>
+        public int Reconnects { get; private set; }
+        public int RecoveriesFailed { get; private set; }
+
+        internal async Task OpenAsync(CancellationToken ct)
+        {
+            await ConnectAsync(recover: false, ct).ConfigureAwait(false);
+            var answer = await RequestAsync("POST", "/restapi/v1.0/subscription",
+                new Dictionary<string, object> { ["eventFilters"] = new[] { Filter }, ["deliveryMode"] = new Dictionary<string, string> { ["transportType"] = "WebSocket" } }, ct).ConfigureAwait(false);
+            ReadSubscription(answer);
+            SubscribedAt = _session.Clock.GetUtcNow();
+        }
+
+        private void ReadSubscription(JsonElement info)
+        {
+            _subscriptionId = Json.Str(info, "id") ?? throw new RingCentralProtocolException("The subscription answer has no id.");
+            var expiresIn = info.TryGetProperty("expiresIn", out var e) && e.TryGetInt64(out var s) ? s : 900;
+            _subscriptionExpires = _session.Clock.GetUtcNow() + ServerValues.Lifetime("subscription expiresIn", expiresIn);
+        }
+
+        private async Task ConnectAsync(bool recover, CancellationToken ct)
+        {
+            var now = _session.Clock.GetUtcNow();
+            if (_wsToken == null || now >= _wsTokenExpires)
+            {
+                using (var doc = await _session.PostForJsonAsync("/restapi/oauth/wstoken", new RequestKind { Group = RateGroup.Auth, Description = "opening the telephony event socket" }, ct).ConfigureAwait(false))
+                {
+                    var root = doc.RootElement;
+                    _wsToken = Json.Str(root, "ws_access_token") ?? throw new RingCentralProtocolException("The wstoken answer has no ws_access_token.");
+                    var uri = Json.Str(root, "uri");
+                    if (!Uri.TryCreate(uri, UriKind.Absolute, out _wsUri) || (_wsUri.Scheme != "wss" && _wsUri.Scheme != "ws"))
+                        throw new RingCentralProtocolException("The wstoken answer has no ws(s) uri.");
+                    // As with redirects: the token goes to the session's server and nowhere else.
+                    if (!string.Equals(_wsUri.Host, _session.Server.Host, StringComparison.OrdinalIgnoreCase) && !_session.Server.Host.EndsWith(".ringcentral.com", StringComparison.OrdinalIgnoreCase))
+                        throw new RingCentralRedirectException($"RingCentral's WebSocket gateway was named on another host ({_wsUri.Host}); the token was not sent there.", _wsUri);
+                    var expires = root.TryGetProperty("expires_in", out var e) && e.TryGetInt64(out var s) ? s : 600;
+                    // The SDK reuses a token until 0.8 of its life.
+                    _wsTokenExpires = now + TimeSpan.FromSeconds(ServerValues.Lifetime("wstoken expires_in", expires).TotalSeconds * 0.8);
+                }
+            }
+            _socket?.Dispose();
+            var address = new Uri(_wsUri + "?access_token=" + Uri.EscapeDataString(_wsToken) + (recover && _wsc != null ? "&wsc=" + Uri.EscapeDataString(_wsc) : ""));
+            _socket = await _session.OpenEventSocketAsync(address, ct).ConfigureAwait(false);
+            var details = await AwaitMessageAsync(m => m.type == "ConnectionDetails" || m.type == "Error", ct).ConfigureAwait(false);
+            if (details.type == "Error") throw new RingCentralProtocolException("RingCentral's WebSocket gateway refused the connection: " + details.raw);
+            if (recover)
+            {
+                Reconnects++;
+                var recovered = details.body.ValueKind == JsonValueKind.Object && Json.Str(details.body, "recoveryState") == "Successful";
+                if (!recovered)
+                {
+                    RecoveriesFailed++;
+                    Gaps++;
+                    await OpenAsync(ct).ConfigureAwait(false); // a new session: subscribe again
+                }
+            }
+        }
+
+        /// <summary>
+        /// The events received from position <paramref name="from"/> of the channel's log on; reconnects (recovering
+        /// what it can) and renews the subscription when due. Give the count read so far as the next position.
+        /// </summary>
+        public async Task<IReadOnlyList<TelephonyEvent>> ReadAsync(int from, CancellationToken ct)
+        {
+            await _gate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                if (_socket == null || !_socket.IsOpen) await ConnectAsync(recover: true, ct).ConfigureAwait(false);
+                else Pump();
+                if (_session.Clock.GetUtcNow() >= _subscriptionExpires - TimeSpan.FromMinutes(2))
+                {
+                    try { ReadSubscription(await RequestAsync("PUT", "/restapi/v1.0/subscription/" + _subscriptionId, new Dictionary<string, object> { ["eventFilters"] = new[] { Filter } }, ct).ConfigureAwait(false)); }
+                    catch (RingCentralApiException e) when (e.IsNotFound) { Gaps++; await OpenAsync(ct).ConfigureAwait(false); }
+                }
+                return from >= _log.Count ? Array.Empty<TelephonyEvent>() : _log.GetRange(from, _log.Count - from);
+            }
+            finally { _gate.Release(); }
+        }
+
+        /// <summary>How many times events may have been lost (a failed recovery, an expired subscription): a wait that saw a smaller number polls what it follows.</summary>
+        public int Gaps { get; private set; }
+
+        /// <summary>Reads what the socket has, keeping the latest wsc and queueing the events.</summary>
+        private List<(string type, string messageId, int status, JsonElement body, string raw)> Pump()
+        {
+            var other = new List<(string, string, int, JsonElement, string)>();
+            foreach (var text in _socket.Drain())
+            {
+                JsonElement root;
+                try { using (var doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64 })) root = doc.RootElement.Clone(); }
+                catch (JsonException) { continue; }
+                if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() == 0) continue;
+                var meta = root[0];
+                var body = root.GetArrayLength() > 1 ? root[1] : default;
+                if (meta.TryGetProperty("wsc", out var wsc) && wsc.ValueKind == JsonValueKind.Object) _wsc = Json.Str(wsc, "token") ?? _wsc;
+                var type = Json.Str(meta, "type");
+                if (type == "ServerNotification")
+                {
+                    if (body.ValueKind == JsonValueKind.Object && Json.Str(body, "subscriptionId") == _subscriptionId && body.TryGetProperty("body", out var ev))
+                        _log.Add(ReadEvent(ev));
+                    continue;
+                }
+                var status = meta.TryGetProperty("status", out var st) && st.TryGetInt32(out var n) ? n : 0;
+                other.Add((type, Json.Str(meta, "messageId"), status, body, _session.Secrets.Redact(text)));
+            }
+            return other;
+        }
+
+        private async Task<(string type, string messageId, int status, JsonElement body, string raw)> AwaitMessageAsync(
+            Func<(string type, string messageId, int status, JsonElement body, string raw), bool> match, CancellationToken ct)
+        {
+            // Over the network the answer crosses a real socket: wait for it, on the real clock, bounded.
+            var until = DateTime.UtcNow + AnswerTimeout;
+            while (true)
+            {
+                var found = Pump().Where(match).ToList();
+                if (found.Count > 0) return found[0];
+                if (!_socket.IsOpen || DateTime.UtcNow > until) throw new System.Net.Http.HttpRequestException("RingCentral's WebSocket gateway did not answer.");
+                await Task.Delay(10, ct).ConfigureAwait(false);
+            }
+        }
+
+        private async Task<JsonElement> RequestAsync(string method, string path, object body, CancellationToken ct)
+        {
+            var id = Guid.NewGuid().ToString();
+            var meta = new Dictionary<string, object> { ["type"] = "ClientRequest", ["messageId"] = id, ["method"] = method, ["path"] = path };
+            var message = body == null ? new object[] { meta } : new[] { meta, body };
+            await _socket.SendAsync(JsonSerializer.Serialize(message), ct).ConfigureAwait(false);
+            var answer = await AwaitMessageAsync(m => m.messageId == id, ct).ConfigureAwait(false);
+            if (answer.status < 200 || answer.status > 299)
+            {
+                var code = answer.body.ValueKind == JsonValueKind.Object ? Json.Str(answer.body, "errorCode") : null;
+                var said = answer.body.ValueKind == JsonValueKind.Object ? Json.Str(answer.body, "message") : null;
+                throw new RingCentralApiException($"RingCentral refused {method} {path} over the WebSocket ({answer.status} {code}): {said}",
+                    (System.Net.HttpStatusCode)answer.status, code, said, Array.Empty<RingCentralErrorDetail>(), null, null, null, null);
+            }
+            return answer.body;
+        }
+
+        private static TelephonyEvent ReadEvent(JsonElement e)
+        {
+            var parties = new List<TelephonyParty>();
+            if (e.TryGetProperty("parties", out var list) && list.ValueKind == JsonValueKind.Array)
+                foreach (var p in list.EnumerateArray())
+                {
+                    if (p.ValueKind != JsonValueKind.Object) continue;
+                    var status = p.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
+                    parties.Add(new TelephonyParty
+                    {
+                        To = p.TryGetProperty("to", out var to) && to.ValueKind == JsonValueKind.Object ? Json.Str(to, "phoneNumber") : null,
+                        Code = status.ValueKind == JsonValueKind.Object ? Json.Str(status, "code") : null,
+                        Reason = status.ValueKind == JsonValueKind.Object ? Json.Str(status, "reason") : null,
+                    });
+                }
+            return new TelephonyEvent
+            {
+                TelephonySessionId = Json.Str(e, "telephonySessionId"),
+                SessionId = Json.IdString(e, "sessionId"),
+                Sequence = e.TryGetProperty("sequence", out var q) && q.TryGetInt64(out var n) ? n : 0,
+                EventTime = DateTimeOffset.TryParse(Json.Str(e, "eventTime"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.MinValue,
+                Origin = e.TryGetProperty("origin", out var o) && o.ValueKind == JsonValueKind.Object ? Json.Str(o, "type") : null,
+                Parties = parties,
+            };
+        }
+
+        public void Dispose() => _socket?.Dispose();
+    }
+
+    /// <summary>The network socket: a ClientWebSocket whose messages are read in the background into a queue.</summary>
+    internal sealed class NetworkEventSocket : IEventSocket
+    {
+        private readonly ClientWebSocket _ws = new ClientWebSocket();
+        private readonly ConcurrentQueue<string> _in = new ConcurrentQueue<string>();
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+
+        public static async Task<IEventSocket> ConnectAsync(Uri address, CancellationToken ct)
+        {
+            var socket = new NetworkEventSocket();
+            await socket._ws.ConnectAsync(address, ct).ConfigureAwait(false);
+            _ = socket.ReceiveLoopAsync();
+            return socket;
+        }
+
+        private async Task ReceiveLoopAsync()
+        {
+            var buffer = new byte[64 * 1024];
+            try
+            {
+                while (_ws.State == WebSocketState.Open)
+                {
+                    using (var message = new System.IO.MemoryStream())
+                    {
+                        WebSocketReceiveResult result;
+                        do
+                        {
+                            result = await _ws.ReceiveAsync(new ArraySegment<byte>(buffer), _stop.Token).ConfigureAwait(false);
+                            if (result.MessageType == WebSocketMessageType.Close) return;
+                            message.Write(buffer, 0, result.Count);
+                            if (message.Length > 4 * 1024 * 1024) return; // bounded, as every answer is
+                        } while (!result.EndOfMessage);
+                        _in.Enqueue(Encoding.UTF8.GetString(message.ToArray()));
+                    }
+                }
+            }
+            catch (Exception e) when (e is WebSocketException || e is OperationCanceledException || e is ObjectDisposedException) { }
+        }
+
+        public bool IsOpen => _ws.State == WebSocketState.Open;
+
+        public Task SendAsync(string text, CancellationToken cancellationToken) =>
+            _ws.SendAsync(new ArraySegment<byte>(Encoding.UTF8.GetBytes(text)), WebSocketMessageType.Text, true, cancellationToken);
+
+        public IReadOnlyList<string> Drain()
+        {
+            var list = new List<string>();
+            while (_in.TryDequeue(out var s)) list.Add(s);
+            return list;
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _ws.Dispose();
+            _stop.Dispose();
+        }
+    }
+}
