@@ -149,6 +149,9 @@ namespace RingOut.Client
         private readonly Dictionary<(RingCentralSession, string), Entry> _byTelephonySession = new Dictionary<(RingCentralSession, string), Entry>();
         private DateTimeOffset? _nextRead;
         private int _viaEvents;
+        // Calls added after their session subscribed but placed before it: looked for among the active calls, together.
+        private readonly List<Entry> _older = new List<Entry>();
+        private DateTimeOffset _olderDue;
 
         /// <summary>Why the wait polls instead of following events, when it does for a session that could not subscribe.</summary>
         public string EventsUnavailable { get; private set; }
@@ -186,7 +189,12 @@ namespace RingOut.Client
             {
                 entry.ViaEvents = true;
                 _viaEvents++;
-                if (call.PlacedAt >= channel.SubscribedAt) entry.NextPoll = _clock.GetUtcNow() + EventSafetyNet;
+                entry.NextPoll = _clock.GetUtcNow() + EventSafetyNet;
+                if (call.PlacedAt < channel.SubscribedAt)
+                {
+                    if (_older.Count == 0) _olderDue = _clock.GetUtcNow() + CallLogGather;
+                    _older.Add(entry);
+                }
             }
             _byCall.Add(key, entry);
             _byDue.Add(entry);
@@ -202,6 +210,7 @@ namespace RingOut.Client
                 DateTimeOffset? due = _byDue.Count == 0 ? (DateTimeOffset?)null : _byDue.Min.NextPoll;
                 foreach (var l in _lookups.Values) if (due == null || l.NextRead < due) due = l.NextRead;
                 if (_nextRead is DateTimeOffset r && _viaEvents > 0 && (due == null || r < due)) due = r;
+                if (_older.Count > 0 && (due == null || _olderDue < due)) due = _olderDue;
                 if (Follow != RingOutFollowMode.Polling && _perSession.Keys.Any(k => !_channels.ContainsKey(k))) return _clock.GetUtcNow(); // a session to subscribe
                 return due;
             }
@@ -329,13 +338,23 @@ namespace RingOut.Client
                 }
                 _cursor[session] = (0, channel.Gaps);
                 var now = _clock.GetUtcNow();
+                var older = new List<Entry>();
                 foreach (var entry in _byCall.Values.Where(e => e.Latest.Session == session && !e.ViaEvents).ToList())
                 {
                     entry.ViaEvents = true;
                     _viaEvents++;
-                    // A call placed while the channel listened is fully told by its events; an older one is polled once.
+                    // A call placed while the channel listened is fully told by its events; an older one may have
+                    // said its last word before: it is looked for among the active calls.
                     if (entry.Latest.PlacedAt >= channel.SubscribedAt) Reschedule(entry, now + EventSafetyNet);
+                    else older.Add(entry);
                 }
+                await PlaceOlderCallsAsync(older, changed, ct).ConfigureAwait(false);
+            }
+            if (_older.Count > 0 && _olderDue <= _clock.GetUtcNow())
+            {
+                var batch = _older.Where(e => _byCall.ContainsKey((e.Latest.Session, e.Latest.Id))).ToList();
+                _older.Clear();
+                await PlaceOlderCallsAsync(batch, changed, ct).ConfigureAwait(false);
             }
             var read = false;
             foreach (var pair in _channels.Where(c => c.Value != null).ToList())
@@ -359,6 +378,53 @@ namespace RingOut.Client
             }
             if (read) Link(changed, settled);
             _nextRead = _clock.GetUtcNow() + EventTick;
+        }
+
+        /// <summary>
+        /// Calls placed before the subscription: one read of the active calls (Heavy) per extension finds the live ones
+        /// and their telephony sessions, whose later events then tell the rest; a call not among them is over (or
+        /// forgotten) and goes to the call log. Two live calls to one number placed together stay on polling.
+        /// </summary>
+        private async Task PlaceOlderCallsAsync(List<Entry> older, List<RingOutCall> changed, CancellationToken ct)
+        {
+            foreach (var group in older.GroupBy(e => (e.Latest.AccountId, e.Latest.ExtensionId)))
+            {
+                var session = group.First().Latest.Session;
+                IReadOnlyList<CallLogRecord> active;
+                try { active = await session.GetActiveCallsAsync(group.Key.AccountId, group.Key.ExtensionId, ct).ConfigureAwait(false); }
+                catch (Exception e) when (e is RingCentralApiException || e is RingCentralProtocolException || e is System.Net.Http.HttpRequestException || e is RingCentralServerValueException)
+                {
+                    continue; // they keep their polls
+                }
+                var now = _clock.GetUtcNow();
+                var entries = group.ToDictionary(e => e.Latest);
+                // Live calls tell the same story until they end: two calls to one number placed together cannot be told apart by it.
+                var together = new HashSet<RingOutCall>(group.GroupBy(e => Digits(e.Latest.To)).SelectMany(g =>
+                {
+                    var calls = g.Select(e => e.Latest).OrderBy(c => c.PlacedAt).ToList();
+                    return calls.Where((c, i) => (i > 0 && c.PlacedAt - calls[i - 1].PlacedAt <= CallLogMatcher.SameMoment) ||
+                                                 (i + 1 < calls.Count && calls[i + 1].PlacedAt - c.PlacedAt <= CallLogMatcher.SameMoment));
+                }));
+                foreach (var link in CallLogMatcher.Link(group.Select(e => e.Latest).ToList(), active))
+                {
+                    var entry = entries[link.Call];
+                    if (link.Ambiguity != null || together.Contains(link.Call)) continue;
+                    if (link.Record?.TelephonySessionId != null && !_byTelephonySession.ContainsKey((session, link.Record.TelephonySessionId)))
+                    {
+                        entry.TelephonySessionId = link.Record.TelephonySessionId;
+                        _byTelephonySession[(session, entry.TelephonySessionId)] = entry;
+                        Reschedule(entry, now + EventSafetyNet);
+                    }
+                    else if (link.Record == null && UseCallLog)
+                    {
+                        // Not under way: over, its events spent before the subscription. The call log tells the outcome.
+                        var gone = entry.Latest.AsGone(now);
+                        Remove(entry);
+                        changed.Add(gone);
+                        LookUp(gone, now);
+                    }
+                }
+            }
         }
 
         /// <summary>

@@ -111,6 +111,23 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
+        public void A_hundred_calls_placed_first_and_waited_on_through_events_need_almost_no_poll()
+        {
+            var r = _ps.Run(@"
+                $numbers = 0..99 | ForEach-Object { if ($_ % 10 -eq 3) { '+16505550101' } elseif ($_ % 10 -eq 7) { '+16505550103' } else { '+1415555{0:d4}' -f (9300 + $_) } }
+                $calls = $numbers | New-RingOutCall
+                $calls | Wait-RingOutCall -Until Ended -Via Events");
+            Assert.Empty(r.Errors);
+            Assert.Equal(100, r.Output.Count);
+            var states = r.Output.GroupBy(o => o.Properties["State"].Value.ToString()).ToDictionary(g => g.Key, g => g.Count());
+            Assert.Equal(80, states.GetValueOrDefault("Ended"));
+            Assert.Equal(20, states.GetValueOrDefault("Failed"));
+            Assert.InRange((long)_ps.Ok("$s.Emulator.Statistics.Count('GET', 'ring-out')")[0].BaseObject, 0, 10); // at most 0.1 per call
+            Assert.InRange((long)_ps.Ok("$s.Emulator.Statistics.Count('GET', 'active-calls')")[0].BaseObject, 1, 2);
+            Assert.Equal(0L, Stat("Statistics.TooManyRequestsSent"));
+        }
+
+        [Fact]
         public void Events_lost_to_a_dropped_socket_whose_recovery_is_refused_are_made_up_by_polling_and_the_call_log()
         {
             var r = _ps.Run(@"
