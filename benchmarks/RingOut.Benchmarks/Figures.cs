@@ -81,7 +81,7 @@ namespace RingOut.Benchmarks
                     $gets = $s.Emulator.Statistics.Count('GET', 'ring-out'); $logs = $s.Emulator.Statistics.Count('GET', 'call-log'); $start = $s.Emulator.Clock.Elapsed.TotalSeconds
                     if ($args[2]) {
                         # The socket dropped every 5 minutes of the wait (each recovered with its wsc).
-                        $timer = [RingOut.Benchmarks.SocketDropper]::Every($s.Emulator, [TimeSpan]::FromMinutes(5))
+                        $timer = $s.Emulator.DropSocketsEvery([TimeSpan]::FromMinutes(5))
                     }
                     $done = @($calls | Wait-RingOutCall -Until Ended -Via $args[1])
                     if ($timer) { $timer.Dispose() }
@@ -95,19 +95,6 @@ namespace RingOut.Benchmarks
                     $s.Emulator.Clock.Elapsed.TotalSeconds - $start", n, via, drop);
                 Console.WriteLine($"| {via + (drop ? ", socket dropped every 5 min" : "")} | {n,5} | {f[0],13} | {f[1],17} | {f[2],7} | {f[3],4} | {Convert.ToDouble(f[4].BaseObject) / n,22:0.00} | {f[5],14} | {f[6],4} | {Convert.ToDouble(f[7].BaseObject),16:0} |");
             }
-        }
-    }
-
-    /// <summary>Drops the emulator's sockets on its own clock, every period: a fault for the event path's figures.</summary>
-    public static class SocketDropper
-    {
-        // The emulator is the module's (loaded by Import-Module), not referenced here: reached by reflection.
-        public static IDisposable Every(object emulator, TimeSpan period)
-        {
-            var clock = emulator.GetType().GetProperty("Clock").GetValue(emulator);
-            var drop = emulator.GetType().GetMethod("DropSockets");
-            var create = clock.GetType().GetMethod("CreateTimer", new[] { typeof(System.Threading.TimerCallback), typeof(object), typeof(TimeSpan), typeof(TimeSpan) });
-            return (IDisposable)create.Invoke(clock, new object[] { (System.Threading.TimerCallback)(_ => drop.Invoke(emulator, null)), null, period, period });
         }
     }
 }

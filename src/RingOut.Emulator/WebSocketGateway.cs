@@ -38,6 +38,9 @@ namespace RingOut.Emulator
             foreach (var s in open) s.Close();
         }
 
+        /// <summary>Fault: drops every open socket every <paramref name="period"/> of the emulator's clock, until disposed.</summary>
+        public IDisposable DropSocketsEvery(TimeSpan period) => Clock.CreateTimer(_ => DropSockets(), null, period, period);
+
         private EmulatorResponse WsToken(EmulatorRequest req, OAuthSession session)
         {
             var token = "RCEMU-WS-" + RandomToken();

@@ -21,7 +21,7 @@ namespace RingOut.PowerShell.Tests
         public FaultMatrixTests(ITestOutputHelper output) { _out = output; }
 
         /// <param name="NotPlaced">Rows that must fail with <paramref name="RowError"/> (the platform refused them, with no way to know it did not act).</param>
-        private sealed record Cell(string Name, string Inject, bool SessionDies = false, int NotPlaced = 0, string RowError = null);
+        private sealed record Cell(string Name, string Inject, bool SessionDies = false, int NotPlaced = 0, string RowError = null, string Via = "Polling");
 
         private static readonly Cell[] Cells =
         {
@@ -43,6 +43,13 @@ namespace RingOut.PowerShell.Tests
             new("malformed body on GET", "$null = $f.Add('MalformedBody', 'GET', 'ring-out', 3)"),
             new("early token expiry", "$null = $f.Add('ExpireAccessToken', 'GET', 'ring-out', 1); $null = $f.Add('ExpireAccessToken', 'POST', 'ring-out', 1)"),
             new("session revoked mid-run", "$null = $f.Add('RevokeSession', 'GET', 'ring-out', 1)", SessionDies: true),
+            new("call log 5 min late", "$s.Emulator.Options.CallLogLag = [TimeSpan]::FromMinutes(5); $s.Emulator.Options.Retention = [TimeSpan]::FromSeconds(5)"),
+            // The event path (-Via Events) under the gateway's faults.
+            new("events: none", "", Via: "Events"),
+            new("events: socket dropped every 20 s", "$global:drops = $s.Emulator.DropSocketsEvery([TimeSpan]::FromSeconds(20))", Via: "Events"),
+            new("events: dropped, recovery refused", "$s.Emulator.RefuseRecovery = $true; $global:drops = $s.Emulator.DropSocketsEvery([TimeSpan]::FromSeconds(20))", Via: "Events"),
+            new("events: subscription lives 30 s", "$s.Emulator.Options.SubscriptionLifetime = [TimeSpan]::FromSeconds(30)", Via: "Events"),
+            new("events: 429 storm on the subscription", "$f.Add('TooManyRequests', 'POST', 'wstoken', 3).RetryAfterSeconds = 20", Via: "Events"),
         };
 
         private static readonly string[] Numbers =
@@ -57,14 +64,15 @@ namespace RingOut.PowerShell.Tests
             {
                 using var ps = new PowerShellHost();
                 ps.Ok("$global:s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru; $global:f = $s.Emulator.Faults; " + cell.Inject);
-                var r = ps.Run("$args | New-RingOutCall | Wait-RingOutCall", Numbers.Cast<object>().ToArray());
+                var r = ps.Run("$args | New-RingOutCall | Wait-RingOutCall -Via " + cell.Via, Numbers.Cast<object>().ToArray());
                 var stats = ps.Ok(@"$e = $s.Emulator
                     $e.Statistics.CallsCreated
                     $e.Statistics.Count('POST', 'ring-out')
                     $e.Statistics.Count('GET', 'ring-out')
                     $e.Statistics.TooManyRequestsSent
                     $e.Clock.Elapsed.TotalSeconds
-                    $e.Calls | ForEach-Object { '{0} {1}' -f $_.Id, $_.To }");
+                    $e.Calls | ForEach-Object { '{0} {1}' -f $_.Id, $_.To }
+                    if ($global:drops) { $global:drops.Dispose() }");
                 var created = (long)stats[0].BaseObject;
                 var posts = (long)stats[1].BaseObject;
                 var gets = (long)stats[2].BaseObject;

@@ -64,6 +64,7 @@ namespace RingOut.Client
         private string _wsc, _subscriptionId, _wsToken;
         private Uri _wsUri;
         private DateTimeOffset _wsTokenExpires, _subscriptionExpires;
+        private TimeSpan _renewAhead = TimeSpan.FromMinutes(2);
 
         internal TelephonyEventChannel(RingCentralSession session) { _session = session; }
 
@@ -86,7 +87,10 @@ namespace RingOut.Client
         {
             _subscriptionId = Json.Str(info, "id") ?? throw new RingCentralProtocolException("The subscription answer has no id.");
             var expiresIn = info.TryGetProperty("expiresIn", out var e) && e.TryGetInt64(out var s) ? s : 900;
-            _subscriptionExpires = _session.Clock.GetUtcNow() + ServerValues.Lifetime("subscription expiresIn", expiresIn);
+            var lifetime = ServerValues.Lifetime("subscription expiresIn", expiresIn);
+            _subscriptionExpires = _session.Clock.GetUtcNow() + lifetime;
+            // Renewed two minutes ahead, or a third of its life ahead for a short-lived one.
+            _renewAhead = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(2).Ticks, lifetime.Ticks / 3));
         }
 
         private async Task ConnectAsync(bool recover, CancellationToken ct)
@@ -138,7 +142,7 @@ namespace RingOut.Client
             {
                 if (_socket == null || !_socket.IsOpen) await ConnectAsync(recover: true, ct).ConfigureAwait(false);
                 else Pump();
-                if (_session.Clock.GetUtcNow() >= _subscriptionExpires - TimeSpan.FromMinutes(2))
+                if (_session.Clock.GetUtcNow() >= _subscriptionExpires - _renewAhead)
                 {
                     try { ReadSubscription(await RequestAsync("PUT", "/restapi/v1.0/subscription/" + _subscriptionId, new Dictionary<string, object> { ["eventFilters"] = new[] { Filter } }, ct).ConfigureAwait(false)); }
                     catch (RingCentralApiException e) when (e.IsNotFound) { Gaps++; await OpenAsync(ct).ConfigureAwait(false); }
