@@ -97,6 +97,10 @@ namespace RingOut.Client
             public bool ViaEvents;
             public string TelephonySessionId;
             public long LastSequence;
+            /// <summary>RingCentral no longer knows the RingOut; its telephony session is read through Call Control instead.</summary>
+            public bool RingOutGone;
+            /// <summary>Safety polls in a row that found nothing new: each waits twice as long as the last (a quiet call is normal).</summary>
+            public int QuietPolls;
             public int TransientFailures;
             /// <summary>The order it was added in: breaks ties between calls due at the same time.</summary>
             public long Order;
@@ -280,6 +284,13 @@ namespace RingOut.Client
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 RingOutCall fresh;
+                if (entry.ViaEvents && entry.TelephonySessionId != null && entry.RingOutGone)
+                {
+                    // RingCentral forgot the RingOut while the call goes on (it does soon after set-up): Call Control
+                    // still knows the telephony session, and reads its parties now.
+                    await ReadCallSessionAsync(entry, changed, settled, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
                 try
                 {
                     fresh = await entry.Latest.Session.RefreshCallAsync(entry.Latest, cancellationToken).ConfigureAwait(false);
@@ -303,13 +314,21 @@ namespace RingOut.Client
                     continue;
                 }
                 entry.TransientFailures = 0;
+                if (fresh.IsGone && entry.ViaEvents && entry.TelephonySessionId != null)
+                {
+                    // Followed through its telephony session: the RingOut being forgotten says nothing of the call.
+                    entry.RingOutGone = true;
+                    Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls++));
+                    continue;
+                }
                 var old = entry.Latest;
                 if (fresh.CallStatusText != old.CallStatusText || fresh.CallerStatusText != old.CallerStatusText ||
                     fresh.CalleeStatusText != old.CalleeStatusText || fresh.IsGone != old.IsGone)
                     changed.Add(fresh);
                 if (UseCallLog && fresh.State == RingOutCallState.Gone) { Remove(entry); LookUp(fresh, _clock.GetUtcNow()); }
                 else if (IsSettled(fresh)) { Remove(entry); settled.Add(fresh); }
-                else Reschedule(entry, _clock.GetUtcNow() + (entry.ViaEvents ? EventSafetyNet : IntervalFor(old.Session, perSession[old.Session])));
+                else if (entry.ViaEvents) Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls++));
+                else Reschedule(entry, _clock.GetUtcNow() + IntervalFor(old.Session, perSession[old.Session]));
                 // Keyed by its first snapshot's session: a later snapshot keeps it (RefreshCallAsync polls through that session).
                 entry.Latest = fresh;
             }
@@ -470,6 +489,7 @@ namespace RingOut.Client
             var now = _clock.GetUtcNow();
             var gap = entry.LastSequence > 0 && e.Sequence > entry.LastSequence + 1;
             entry.LastSequence = e.Sequence;
+            entry.QuietPolls = 0;
             var to = Digits(entry.Latest.To);
             var callee = e.Parties.FirstOrDefault(p => Digits(p.To) == to);
             var caller = e.Parties.FirstOrDefault(p => p != callee);
@@ -480,6 +500,39 @@ namespace RingOut.Client
                 changed.Add(fresh);
             if (IsSettled(fresh)) { Remove(entry); settled.Add(fresh); }
             else Reschedule(entry, gap ? now : now + EventSafetyNet); // a gap in the sequence: look now
+        }
+
+        /// <summary>The safety net for a call whose RingOut RingCentral forgot: its telephony session's parties, through Call Control (Light).</summary>
+        private async Task ReadCallSessionAsync(Entry entry, List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
+        {
+            TelephonyEvent now;
+            try { now = await entry.Latest.Session.GetCallSessionAsync(entry.TelephonySessionId, entry.Latest.AccountId, ct).ConfigureAwait(false); }
+            catch (RingCentralApiException e) when (e.IsNotFound)
+            {
+                // Over and forgotten: the call log has it.
+                var gone = entry.Latest.AsGone(_clock.GetUtcNow());
+                Remove(entry);
+                if (UseCallLog) LookUp(gone, _clock.GetUtcNow()); else settled.Add(gone);
+                return;
+            }
+            catch (Exception e) when (e is RingCentralApiException || e is RingCentralProtocolException || e is System.Net.Http.HttpRequestException || e is RingCentralServerValueException)
+            {
+                Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls++));
+                return;
+            }
+            now.Sequence = entry.LastSequence + 1; // the state now: newer than any event seen
+            var quiet = entry.QuietPolls;
+            Apply(entry, now, changed, settled);
+            entry.LastSequence--; // not an event: the next event's sequence is still the next one
+            entry.QuietPolls = quiet + 1;
+            if (_byCall.ContainsKey((entry.Latest.Session, entry.Latest.Id))) Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls));
+        }
+
+        /// <summary>The safety net's wait after <paramref name="quiet"/> polls that found nothing new: doubling, at most 30 minutes.</summary>
+        private TimeSpan SafetyInterval(int quiet)
+        {
+            var ticks = EventSafetyNet.Ticks * (1L << Math.Min(quiet, 10));
+            return TimeSpan.FromTicks(Math.Min(ticks, TimeSpan.FromMinutes(30).Ticks));
         }
 
         private static string Digits(string number) => number == null ? "" : new string(number.Where(ch => ch >= '0' && ch <= '9').ToArray());

@@ -38,8 +38,39 @@ namespace RingOut.Emulator
             foreach (var s in open) s.Close();
         }
 
-        /// <summary>Fault: drops every open socket every <paramref name="period"/> of the emulator's clock, until disposed.</summary>
-        public IDisposable DropSocketsEvery(TimeSpan period) => Clock.CreateTimer(_ => DropSockets(), null, period, period);
+        private TimeSpan _dropEvery;
+        private DateTimeOffset _nextDrop;
+
+        /// <summary>
+        /// Fault: drops every open socket every <paramref name="period"/> of the emulator's clock, until disposed. Kept
+        /// as a schedule looked at whenever a socket is read, not as a timer, so that it never moves a virtual clock itself.
+        /// </summary>
+        public IDisposable DropSocketsEvery(TimeSpan period)
+        {
+            if (period <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(period));
+            lock (_gate) { _dropEvery = period; _nextDrop = Clock.GetUtcNow() + period; }
+            return new StopDropping(this);
+        }
+
+        private sealed class StopDropping : IDisposable
+        {
+            private readonly RingCentralEmulator _e;
+            public StopDropping(RingCentralEmulator e) { _e = e; }
+            public void Dispose() { lock (_e._gate) _e._dropEvery = TimeSpan.Zero; }
+        }
+
+        /// <summary>Drops the sockets when the schedule says so (see <see cref="DropSocketsEvery"/>).</summary>
+        internal void DropIfDue()
+        {
+            bool drop;
+            lock (_gate)
+            {
+                var now = Clock.GetUtcNow();
+                drop = _dropEvery > TimeSpan.Zero && now >= _nextDrop;
+                while (_dropEvery > TimeSpan.Zero && _nextDrop <= now) _nextDrop += _dropEvery;
+            }
+            if (drop) DropSockets();
+        }
 
         private EmulatorResponse WsToken(EmulatorRequest req, OAuthSession session)
         {
@@ -137,7 +168,8 @@ namespace RingOut.Emulator
             var user = state.Session.User;
             var limited = Limit(state.Session.App.ClientId + "|" + user.ExtensionId, UsagePlanGroup.Medium, out _);
             if (limited != null) return (429, ErrorBody("CMN-301", "Request rate exceeded"));
-            if (state.Session.Revoked || now >= state.Session.AccessExpires) return (401, ErrorBody("OAU-129", "The session behind this WebSocket has ended"));
+            // The socket is authorised by its own token; the OAuth session behind it must still be alive (not revoked, refresh token not expired).
+            if (state.Session.Revoked || now >= state.Session.RefreshExpires) return (401, ErrorBody("OAU-129", "The session behind this WebSocket has ended"));
             var segments = (path ?? "").Split('?')[0].Trim('/').Split('/');
             if (segments.Length < 3 || segments[0] != "restapi" || segments[1] != "v1.0" || segments[2] != "subscription" || segments.Length > 4)
                 return (404, ErrorBody("CMN-102", $"Resource for parameter [path] is not found: {Truncate(path, 200)}"));
@@ -328,6 +360,7 @@ namespace RingOut.Emulator
         /// <summary>Everything to send now, in order (the queue is emptied), with the telephony events now due.</summary>
         public IReadOnlyList<string> TakeOutgoing()
         {
+            _emulator.DropIfDue();
             if (!IsClosed && _state != null)
                 foreach (var notification in _emulator.DueNotifications(_state))
                     Send("ServerNotification", null, 200, notification);

@@ -128,6 +128,28 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
+        public void A_three_hour_call_is_followed_through_events_across_token_subscription_and_socket_renewals()
+        {
+            var r = _ps.Run(@"
+                $s.Emulator.Options.TalkTime = [TimeSpan]::FromHours(3)
+                $drops = $s.Emulator.DropSocketsEvery([TimeSpan]::FromMinutes(25))
+                $done = New-RingOutCall -To '+14155550123' | Wait-RingOutCall -Until Ended -Via Events
+                $drops.Dispose()
+                $done.State
+                $s.Emulator.Clock.Elapsed.TotalHours
+                $s.Emulator.Statistics.Count('GET', 'ring-out')
+                $s.Emulator.Statistics.Count('POST', 'token')
+                $s.Emulator.Statistics.Count('POST', 'wstoken')
+                $s.TokenRefreshCount");
+            Assert.Empty(r.Errors);
+            Assert.Equal("Ended", r.Output[0].ToString());
+            Assert.InRange((double)r.Output[1].BaseObject, 3.0, 3.2);
+            Assert.InRange((long)r.Output[2].BaseObject, 0, 8);   // the safety net backs off: a quiet call is normal
+            Assert.True((int)r.Output[5].BaseObject >= 2, "the access token was refreshed across the hours");
+            Assert.True((long)r.Output[4].BaseObject >= 2, "the socket's token was renewed after it lapsed");
+        }
+
+        [Fact]
         public void Events_lost_to_a_dropped_socket_whose_recovery_is_refused_are_made_up_by_polling_and_the_call_log()
         {
             var r = _ps.Run(@"

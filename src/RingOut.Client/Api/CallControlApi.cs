@@ -22,6 +22,19 @@ namespace RingOut.Client
                 if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what, Secrets);
         }
 
+        /// <summary>GET telephony/sessions/{id}: the session's parties now, as a telephony event without a sequence (Light).</summary>
+        public async Task<TelephonyEvent> GetCallSessionAsync(string telephonySessionId, string accountId = ApiPaths.Me, CancellationToken cancellationToken = default)
+        {
+            var path = ApiPaths.TelephonySession(accountId, telephonySessionId);
+            using (var doc = await GetJsonAsync(path, new RequestKind { Group = RateGroup.Light, Description = $"reading telephony session {telephonySessionId}" }, cancellationToken).ConfigureAwait(false))
+            {
+                var e = TelephonyEventChannel.ReadEvent(doc.RootElement);
+                e.TelephonySessionId = e.TelephonySessionId ?? Json.Str(doc.RootElement, "id") ?? telephonySessionId;
+                e.EventTime = Clock.GetUtcNow();
+                return e;
+            }
+        }
+
         /// <summary>
         /// Hangs up a connected RingOut through Call Control. The RingOut API does not name the call's telephony
         /// session, so it is found among the extension's active calls (one Heavy read) the way the call log is

@@ -62,6 +62,7 @@ namespace RingOut.Client
         private readonly SemaphoreSlim _gate = new SemaphoreSlim(1, 1);
         private IEventSocket _socket;
         private string _wsc, _subscriptionId, _wsToken;
+        private long _wscSequence;
         private Uri _wsUri;
         private DateTimeOffset _wsTokenExpires, _subscriptionExpires;
         private TimeSpan _renewAhead = TimeSpan.FromMinutes(2);
@@ -145,7 +146,15 @@ namespace RingOut.Client
                 if (_session.Clock.GetUtcNow() >= _subscriptionExpires - _renewAhead)
                 {
                     try { ReadSubscription(await RequestAsync("PUT", "/restapi/v1.0/subscription/" + _subscriptionId, new Dictionary<string, object> { ["eventFilters"] = new[] { Filter } }, ct).ConfigureAwait(false)); }
-                    catch (RingCentralApiException e) when (e.IsNotFound) { Gaps++; await OpenAsync(ct).ConfigureAwait(false); }
+                    catch (RingCentralApiException)
+                    {
+                        // Expired (404), or refused: a new socket and subscription (the wstoken request refreshes the
+                        // session's tokens on the way); events of the meantime may be lost, so the wait looks again.
+                        Gaps++;
+                        _socket.Dispose();
+                        _wsToken = null;
+                        await OpenAsync(ct).ConfigureAwait(false);
+                    }
                 }
                 return from >= _log.Count ? Array.Empty<TelephonyEvent>() : _log.GetRange(from, _log.Count - from);
             }
@@ -167,7 +176,13 @@ namespace RingOut.Client
                 if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() == 0) continue;
                 var meta = root[0];
                 var body = root.GetArrayLength() > 1 ? root[1] : default;
-                if (meta.TryGetProperty("wsc", out var wsc) && wsc.ValueKind == JsonValueKind.Object) _wsc = Json.Str(wsc, "token") ?? _wsc;
+                // The latest wsc (the highest sequence) is the one to recover with; a replayed message carries an older one.
+                if (meta.TryGetProperty("wsc", out var wsc) && wsc.ValueKind == JsonValueKind.Object &&
+                    wsc.TryGetProperty("sequence", out var seq) && seq.TryGetInt64(out var sequence) && (sequence > _wscSequence || Json.Str(meta, "type") == "ConnectionDetails"))
+                {
+                    _wsc = Json.Str(wsc, "token") ?? _wsc;
+                    _wscSequence = sequence;
+                }
                 var type = Json.Str(meta, "type");
                 if (type == "ServerNotification")
                 {
@@ -212,7 +227,7 @@ namespace RingOut.Client
             return answer.body;
         }
 
-        private static TelephonyEvent ReadEvent(JsonElement e)
+        internal static TelephonyEvent ReadEvent(JsonElement e)
         {
             var parties = new List<TelephonyParty>();
             if (e.TryGetProperty("parties", out var list) && list.ValueKind == JsonValueKind.Array)
