@@ -71,19 +71,20 @@ namespace RingOut.Benchmarks
 
             Console.WriteLine();
             Console.WriteLine("(f) Calls placed first, then waited on (-Until Ended), RingCentral's default limits; one in ten busy, one in ten rejected");
-            Console.WriteLine("| -Via | calls | outcome known | from the call log | Unknown | Gone | ring-out GETs per call | call log reads | 429s | wait (virtual s) |");
-            Console.WriteLine("|-----|------:|--------------:|------------------:|--------:|-----:|-----------------------:|---------------:|-----:|-----------------:|");
-            foreach (var (n, via, drop) in new[] { (100, "Polling", false), (1000, "Polling", false), (100, "Events", false), (1000, "Events", false), (1000, "Events", true) })
+            Console.WriteLine("| -Via | calls | outcome known | from the call log | Unknown | Gone | ring-out GETs per call | call log reads | 429s | wait (virtual s) | latest outcome after its event (virtual s) |");
+            Console.WriteLine("|-----|------:|--------------:|------------------:|--------:|-----:|-----------------------:|---------------:|-----:|-----------------:|------:|");
+            foreach (var (n, via, drop, piped) in new[] { (100, "Polling", false, false), (1000, "Polling", false, false), (100, "Events", false, false), (1000, "Events", false, false), (1000, "Events", true, false),
+                                                           (100, "Events", false, true), (1000, "Events", false, true), (1000, "Events", true, true) })
             {
                 var f = Harness.Run(rs, @"$s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru
                     $numbers = 0..($args[0] - 1) | ForEach-Object { if ($_ % 10 -eq 3) { '+16505550101' } elseif ($_ % 10 -eq 7) { '+16505550103' } else { '+1415{0:d7}' -f $_ } }
-                    $calls = $numbers | New-RingOutCall
+                    $calls = if ($args[3]) { $numbers } else { $numbers | New-RingOutCall }
                     $gets = $s.Emulator.Statistics.Count('GET', 'ring-out'); $logs = $s.Emulator.Statistics.Count('GET', 'call-log'); $start = $s.Emulator.Clock.Elapsed.TotalSeconds
                     if ($args[2]) {
                         # The socket dropped every 5 minutes of the wait (each recovered with its wsc).
                         $timer = $s.Emulator.DropSocketsEvery([TimeSpan]::FromMinutes(5))
                     }
-                    $done = @($calls | Wait-RingOutCall -Until Ended -Via $args[1])
+                    $done = if ($args[3]) { @($calls | New-RingOutCall | Wait-RingOutCall -Until Ended -Via $args[1]) } else { @($calls | Wait-RingOutCall -Until Ended -Via $args[1]) }
                     if ($timer) { $timer.Dispose() }
                     @($done | Where-Object { $_.State -in 'Ended', 'Failed' }).Count
                     @($done | Where-Object { $_.Result }).Count
@@ -92,8 +93,15 @@ namespace RingOut.Benchmarks
                     $s.Emulator.Statistics.Count('GET', 'ring-out') - $gets
                     $s.Emulator.Statistics.Count('GET', 'call-log') - $logs
                     $s.Emulator.Statistics.TooManyRequestsSent
-                    $s.Emulator.Clock.Elapsed.TotalSeconds - $start", n, via, drop);
-                Console.WriteLine($"| {via + (drop ? ", socket dropped every 5 min" : "")} | {n,5} | {f[0],13} | {f[1],17} | {f[2],7} | {f[3],4} | {Convert.ToDouble(f[4].BaseObject) / n,22:0.00} | {f[5],14} | {f[6],4} | {Convert.ToDouble(f[7].BaseObject),16:0} |");
+                    $s.Emulator.Clock.Elapsed.TotalSeconds - $start
+                    # How long after the moment that decided it (the call's end, on the emulator's clock) each outcome
+                    # learnt from events was written: the largest.
+                    $ended = @{}; foreach ($c in $s.Emulator.Calls) { $ended[[string]$c.Id] = $c.EndedAt }
+                    $waitStart = $s.Emulator.Clock.GetUtcNow().AddSeconds(-($s.Emulator.Clock.Elapsed.TotalSeconds - $start))
+                    $lags = @($done | Where-Object { -not $_.Result } | ForEach-Object { $from = if ($ended[$_.Id] -gt $waitStart) { $ended[$_.Id] } else { $waitStart }; ($_.RetrievedAt - $from).TotalSeconds })
+                    if ($lags.Count) { [Linq.Enumerable]::Max([double[]]$lags) } else { -1 }", n, via, drop, piped);
+                var lag = Convert.ToDouble(f[8].BaseObject);
+                Console.WriteLine($"| {via + (piped ? ", piped through" : ", placed first") + (drop ? ", socket dropped every 5 min" : "")} | {n,5} | {f[0],13} | {f[1],17} | {f[2],7} | {f[3],4} | {Convert.ToDouble(f[4].BaseObject) / n,22:0.00} | {f[5],14} | {f[6],4} | {Convert.ToDouble(f[7].BaseObject),16:0} | {(lag < 0 ? "-" : lag.ToString("0.0"))} |");
             }
         }
     }

@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using RingOut.Client.Http;
+
+namespace RingOut.Client
+{
+    /// <summary>Calls RingCentral forgot: looked up in the call log, in batches.</summary>
+    public sealed partial class CallWatcher
+    {
+        /// <summary>
+        /// Puts a call RingCentral forgot on its extension's lookup. A new lookup's first read waits a moment, so that
+        /// calls forgotten together (piped one by one) share it, and never comes sooner than one interval after the last.
+        /// </summary>
+        private void LookUp(RingOutCall call, DateTimeOffset now)
+        {
+            var key = (call.Session, call.AccountId, call.ExtensionId);
+            if (!_lookups.TryGetValue(key, out var lookup))
+            {
+                var first = now + CallLogGather;
+                if (_lastRead.TryGetValue(key, out var last) && last + CallLogInterval > first) first = last + CallLogInterval;
+                _lookups.Add(key, lookup = new Lookup { NextRead = first });
+            }
+            if (lookup.Calls.Any(f => f.Call.Id == call.Id)) return;
+            lookup.Calls.Add(new Forgotten { Call = call, Since = now });
+            _lookingUp++;
+        }
+
+
+        /// <summary>
+        /// Reads the call log of every extension whose lookup is due (one request, or one per 1,000 records, for all of
+        /// its forgotten calls), and settles each call it links, or gives up on it after <see cref="CallLogPatience"/>.
+        /// </summary>
+        private async Task<int> ReadCallLogsAsync(List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
+        {
+            var reads = 0;
+            foreach (var pair in _lookups.Where(l => l.Value.NextRead <= _clock.GetUtcNow()).ToList())
+            {
+                ct.ThrowIfCancellationRequested();
+                var (session, account, extension) = pair.Key;
+                var lookup = pair.Value;
+                IReadOnlyList<CallLogRecord> records = null;
+                var forbidden = false;
+                try
+                {
+                    var since = lookup.Calls.Min(f => f.Call.PlacedAt) - CallLogMatcher.Window;
+                    records = await session.GetCallLogAsync(since, account, extension, ct).ConfigureAwait(false);
+                    lookup.LastFailure = null;
+                }
+                catch (Exception e) when (e is RingCentralApiException || e is RingCentralProtocolException || e is System.Net.Http.HttpRequestException ||
+                                          e is RingCentralServerValueException || e is RingCentralRedirectException)
+                {
+                    // Asking again may help, within the patience; a refusal of the permission will not.
+                    lookup.LastFailure = e;
+                    forbidden = e is RingCentralApiException api && ((int)api.StatusCode == 403 || (int)api.StatusCode == 401);
+                }
+                reads++;
+                var now = _clock.GetUtcNow();
+                _lastRead[pair.Key] = now;
+                var links = records == null ? null : CallLogMatcher.Link(lookup.Calls.Select(f => f.Call).ToList(), records).ToDictionary(m => m.Call);
+                foreach (var f in lookup.Calls.ToList())
+                {
+                    RingOutCall final = null;
+                    CallLogMatcher.Match link = null;
+                    if (links != null && links.TryGetValue(f.Call, out link) && link.Record != null) final = f.Call.ResolvedBy(link.Record, now);
+                    else if (link?.Ambiguity != null) final = f.Call.Unresolved("Ambiguous: " + link.Ambiguity, now);
+                    else if (forbidden) final = f.Call.Unresolved($"RingCentral forgot the call, and its call log could not be read: {lookup.LastFailure.Message} (the app needs the ReadCallLog permission).", now);
+                    else if (now - f.Since >= CallLogPatience)
+                        final = f.Call.Unresolved(lookup.LastFailure != null
+                            ? $"RingCentral forgot the call, and its call log could not be read for {CallLogPatience.TotalMinutes:0} min: {lookup.LastFailure.Message}"
+                            : $"RingCentral forgot the call, and no call log record for it appeared within {CallLogPatience.TotalMinutes:0} min.", now);
+                    if (final == null) continue;
+                    lookup.Calls.Remove(f);
+                    _lookingUp--;
+                    changed.Add(final);
+                    settled.Add(final);
+                }
+                if (lookup.Calls.Count == 0) _lookups.Remove(pair.Key);
+                else lookup.NextRead = now + CallLogInterval;
+            }
+            return reads;
+        }
+
+        /// <summary>The poll interval, stretched so that polling all calls pending on a session stays within its share of the Light budget.</summary>
+        private TimeSpan IntervalFor(RingCentralSession session, int onSession)
+        {
+            var light = session.Budget.State(RateGroup.Light);
+            var perMinute = Math.Max(1, light.Limit * BudgetShare);
+            var spread = TimeSpan.FromTicks((long)(light.Window.Ticks * onSession / perMinute));
+            return spread > PollInterval ? spread : PollInterval;
+        }
+    }
+}

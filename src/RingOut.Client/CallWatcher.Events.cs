@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using RingOut.Client.Http;
+
+namespace RingOut.Client
+{
+    /// <summary>The event path: telephony events read, linked to calls and applied; the safety net through Call Control.</summary>
+    public sealed partial class CallWatcher
+    {
+        /// <summary>
+        /// The event path: subscribes each new session (once: the session keeps its channel), reads the events
+        /// received since the last look, links each telephony session to the call it belongs to, and settles the
+        /// calls its events decide. A call no event has spoken for is polled after <see cref="EventSafetyNet"/>;
+        /// events that may have been lost (a failed recovery) make every call of that session due for a poll now.
+        /// </summary>
+        private async Task ReadEventsAsync(List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
+        {
+            foreach (var session in _perSession.Keys.Where(k => !_channels.ContainsKey(k)).ToList())
+            {
+                var channel = await session.TelephonyEventsAsync(ct).ConfigureAwait(false);
+                _channels[session] = channel;
+                if (channel == null)
+                {
+                    EventsUnavailable = session.EventsUnavailable;
+                    if (Follow == RingOutFollowMode.Events)
+                        throw new RingOutEventsUnavailableException("This session cannot follow calls through telephony events: " + session.EventsUnavailable);
+                    continue;
+                }
+                _cursor[session] = (0, channel.Gaps);
+                var now = _clock.GetUtcNow();
+                var older = new List<Entry>();
+                foreach (var entry in _byCall.Values.Where(e => e.Latest.Session == session && !e.ViaEvents).ToList())
+                {
+                    entry.ViaEvents = true;
+                    _viaEvents++;
+                    // A call placed while the channel listened is fully told by its events; an older one may have
+                    // said its last word before: it is looked for among the active calls.
+                    if (entry.Latest.PlacedAt >= channel.SubscribedAt) Reschedule(entry, now + EventSafetyNet);
+                    else older.Add(entry);
+                }
+                await PlaceOlderCallsAsync(older, changed, ct).ConfigureAwait(false);
+            }
+            if (_older.Count > 0 && _olderDue <= _clock.GetUtcNow())
+            {
+                var batch = _older.Where(e => _byCall.ContainsKey((e.Latest.Session, e.Latest.Id))).ToList();
+                _older.Clear();
+                await PlaceOlderCallsAsync(batch, changed, ct).ConfigureAwait(false);
+            }
+            var read = false;
+            foreach (var pair in _channels.Where(c => c.Value != null).ToList())
+            {
+                if (!_perSession.ContainsKey(pair.Key) && !_unlinked.Keys.Any(k => k.Item1 == pair.Key)) continue;
+                var (position, gaps) = _cursor[pair.Key];
+                IReadOnlyList<TelephonyEvent> events;
+                try { events = await pair.Value.ReadAsync(position, ct).ConfigureAwait(false); }
+                catch (Exception e) when (e is System.Net.Http.HttpRequestException || e is RingCentralProtocolException || e is RingCentralApiException ||
+                                          e is System.Net.WebSockets.WebSocketException || e is RingCentralServerValueException)
+                {
+                    // The socket could not be reopened this time: its calls are polled now, and the next look tries again.
+                    foreach (var entry in _byCall.Values.Where(x => x.Latest.Session == pair.Key).ToList()) Reschedule(entry, _clock.GetUtcNow());
+                    continue;
+                }
+                read = true;
+                _cursor[pair.Key] = (position + events.Count, pair.Value.Gaps);
+                var now = _clock.GetUtcNow();
+                if (pair.Value.Gaps != gaps)
+                    foreach (var entry in _byCall.Values.Where(e => e.Latest.Session == pair.Key).ToList()) Reschedule(entry, now);
+                foreach (var e in events)
+                {
+                    if (e.Origin != null && e.Origin != "RingOut" || e.TelephonySessionId == null) continue;
+                    var key = (pair.Key, e.TelephonySessionId);
+                    if (!_firstSeen.ContainsKey(key)) _firstSeen[key] = e.EventTime;
+                    if (_byTelephonySession.TryGetValue(key, out var linked)) Apply(linked, e, changed, settled);
+                    else if (!_unlinked.TryGetValue(key, out var known) || known.Sequence < e.Sequence) _unlinked[key] = e;
+                }
+            }
+            if (read) Link(changed, settled);
+            _nextRead = _clock.GetUtcNow() + EventTick;
+        }
+
+        /// <summary>
+        /// Calls placed before the subscription: one read of the active calls (Heavy) per extension finds the live ones
+        /// and their telephony sessions, whose later events then tell the rest; a call not among them is over (or
+        /// forgotten) and goes to the call log. Two live calls to one number placed together stay on polling.
+        /// </summary>
+        private async Task PlaceOlderCallsAsync(List<Entry> older, List<RingOutCall> changed, CancellationToken ct)
+        {
+            foreach (var group in older.GroupBy(e => (e.Latest.AccountId, e.Latest.ExtensionId)))
+            {
+                var session = group.First().Latest.Session;
+                IReadOnlyList<CallLogRecord> active;
+                try { active = await session.GetActiveCallsAsync(group.Key.AccountId, group.Key.ExtensionId, ct).ConfigureAwait(false); }
+                catch (Exception e) when (e is RingCentralApiException || e is RingCentralProtocolException || e is System.Net.Http.HttpRequestException || e is RingCentralServerValueException)
+                {
+                    continue; // they keep their polls
+                }
+                var now = _clock.GetUtcNow();
+                var entries = group.ToDictionary(e => e.Latest);
+                // Live calls tell the same story until they end: two calls to one number placed together cannot be told apart by it.
+                var together = new HashSet<RingOutCall>(group.GroupBy(e => Digits(e.Latest.To)).SelectMany(g =>
+                {
+                    var calls = g.Select(e => e.Latest).OrderBy(c => c.PlacedAt).ToList();
+                    return calls.Where((c, i) => (i > 0 && c.PlacedAt - calls[i - 1].PlacedAt <= CallLogMatcher.SameMoment) ||
+                                                 (i + 1 < calls.Count && calls[i + 1].PlacedAt - c.PlacedAt <= CallLogMatcher.SameMoment));
+                }));
+                foreach (var link in CallLogMatcher.Link(group.Select(e => e.Latest).ToList(), active))
+                {
+                    var entry = entries[link.Call];
+                    if (link.Ambiguity != null || together.Contains(link.Call)) continue;
+                    if (link.Record?.TelephonySessionId != null && !_byTelephonySession.ContainsKey((session, link.Record.TelephonySessionId)))
+                    {
+                        entry.TelephonySessionId = link.Record.TelephonySessionId;
+                        _byTelephonySession[(session, entry.TelephonySessionId)] = entry;
+                        Reschedule(entry, now + EventSafetyNet);
+                    }
+                    else if (link.Record == null && UseCallLog)
+                    {
+                        // Not under way: over, its events spent before the subscription. The call log tells the outcome.
+                        var gone = entry.Latest.AsGone(now);
+                        Remove(entry);
+                        changed.Add(gone);
+                        LookUp(gone, now);
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Links telephony sessions to calls on the event path: same session, a party calling the call's number, and
+        /// the session's first event within <see cref="CallLogMatcher.Window"/> of the placing. When two calls to one
+        /// number were placed within <see cref="CallLogMatcher.SameMoment"/>, which is which cannot be told from the
+        /// events: they stay on polling (and the call log), never guessed.
+        /// </summary>
+        private void Link(List<RingOutCall> changed, List<RingOutCall> settled)
+        {
+            if (_unlinked.Count == 0) return;
+            var waiting = _byCall.Values.Where(e => e.ViaEvents && e.TelephonySessionId == null)
+                .GroupBy(e => (e.Latest.Session, Digits(e.Latest.To))).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Latest.PlacedAt).ToList());
+            foreach (var pair in _unlinked.ToList())
+            {
+                var (session, tsid) = pair.Key;
+                var e = pair.Value;
+                var began = _firstSeen[pair.Key];
+                Entry match = null;
+                var ambiguous = false;
+                foreach (var party in e.Parties)
+                {
+                    if (!waiting.TryGetValue((session, Digits(party.To)), out var calls)) continue;
+                    var near = calls.Where(c => (c.Latest.PlacedAt - began).Duration() <= CallLogMatcher.Window).ToList();
+                    if (near.Count == 0) continue;
+                    var first = near[0];
+                    if (near.Count > 1 && near[1].Latest.PlacedAt - first.Latest.PlacedAt <= CallLogMatcher.SameMoment) { ambiguous = true; break; }
+                    match = first;
+                    break;
+                }
+                if (ambiguous || match == null) continue;
+                _unlinked.Remove(pair.Key);
+                waiting[(session, Digits(match.Latest.To))].Remove(match);
+                match.TelephonySessionId = tsid;
+                _byTelephonySession[pair.Key] = match;
+                Apply(match, e, changed, settled);
+            }
+        }
+
+        private void Apply(Entry entry, TelephonyEvent e, List<RingOutCall> changed, List<RingOutCall> settled)
+        {
+            if (e.Sequence <= entry.LastSequence) return; // an older event, arrived late
+            var now = _clock.GetUtcNow();
+            var gap = entry.LastSequence > 0 && e.Sequence > entry.LastSequence + 1;
+            entry.LastSequence = e.Sequence;
+            entry.QuietPolls = 0;
+            var to = Digits(entry.Latest.To);
+            var callee = e.Parties.FirstOrDefault(p => Digits(p.To) == to);
+            var caller = e.Parties.FirstOrDefault(p => p != callee);
+            var fresh = entry.Latest.UpdatedByEvent(e, caller, callee, now);
+            var old = entry.Latest;
+            entry.Latest = fresh;
+            if (fresh.CallStatusText != old.CallStatusText || fresh.CallerStatusText != old.CallerStatusText || fresh.CalleeStatusText != old.CalleeStatusText)
+                changed.Add(fresh);
+            if (IsSettled(fresh)) { Remove(entry); settled.Add(fresh); }
+            else Reschedule(entry, gap ? now : now + EventSafetyNet); // a gap in the sequence: look now
+        }
+
+        /// <summary>The safety net for a call whose RingOut RingCentral forgot: its telephony session's parties, through Call Control (Light).</summary>
+        private async Task ReadCallSessionAsync(Entry entry, List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
+        {
+            TelephonyEvent now;
+            try { now = await entry.Latest.Session.GetCallSessionAsync(entry.TelephonySessionId, entry.Latest.AccountId, ct).ConfigureAwait(false); }
+            catch (RingCentralApiException e) when (e.IsNotFound)
+            {
+                // Over and forgotten: the call log has it.
+                var gone = entry.Latest.AsGone(_clock.GetUtcNow());
+                Remove(entry);
+                if (UseCallLog) LookUp(gone, _clock.GetUtcNow()); else settled.Add(gone);
+                return;
+            }
+            catch (Exception e) when (e is RingCentralApiException || e is RingCentralProtocolException || e is System.Net.Http.HttpRequestException || e is RingCentralServerValueException)
+            {
+                Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls++));
+                return;
+            }
+            now.Sequence = entry.LastSequence + 1; // the state now: newer than any event seen
+            var quiet = entry.QuietPolls;
+            Apply(entry, now, changed, settled);
+            entry.LastSequence--; // not an event: the next event's sequence is still the next one
+            entry.QuietPolls = quiet + 1;
+            if (_byCall.ContainsKey((entry.Latest.Session, entry.Latest.Id))) Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls));
+        }
+
+        /// <summary>The safety net's wait after <paramref name="quiet"/> polls that found nothing new: doubling, at most 30 minutes.</summary>
+        private TimeSpan SafetyInterval(int quiet)
+        {
+            var ticks = EventSafetyNet.Ticks * (1L << Math.Min(quiet, 10));
+            return TimeSpan.FromTicks(Math.Min(ticks, TimeSpan.FromMinutes(30).Ticks));
+        }
+
+        private static string Digits(string number) => number == null ? "" : new string(number.Where(ch => ch >= '0' && ch <= '9').ToArray());
+    }
+}
