@@ -41,6 +41,10 @@ namespace RingOut.Client
                 ct.ThrowIfCancellationRequested();
                 var (session, account, extension) = pair.Key;
                 var lookup = pair.Value;
+                // A Heavy read whose budget is spent would hold up everything else this wait follows (events, polls):
+                // it is put off until the budget has room, instead of waited for here.
+                var room = session.Budget.WaitTime(RingCentralSession.CallLogGroup);
+                if (room > TimeSpan.Zero) { lookup.NextRead = _clock.GetUtcNow() + room; continue; }
                 IReadOnlyList<CallLogRecord> records = null;
                 var forbidden = false;
                 try

@@ -38,10 +38,20 @@ namespace RingOut.Client
                     _viaEvents++;
                     // A call placed while the channel listened is fully told by its events; an older one may have
                     // said its last word before: it is looked for among the active calls.
-                    if (entry.Latest.PlacedAt >= channel.SubscribedAt) Reschedule(entry, now + EventSafetyNet);
-                    else older.Add(entry);
+                    Reschedule(entry, now + EventSafetyNet);
+                    if (entry.Latest.PlacedAt < channel.SubscribedAt) older.Add(entry);
                 }
-                await PlaceOlderCallsAsync(older, changed, ct).ConfigureAwait(false);
+                if (older.Count > 0)
+                {
+                    if (_older.Count == 0) _olderDue = now;
+                    _older.AddRange(older);
+                }
+            }
+            if (_older.Count > 0 && _olderDue <= _clock.GetUtcNow())
+            {
+                // Put off while the Heavy budget is spent, rather than hold up the events (see ReadCallLogsAsync).
+                var room = _older.Select(e => e.Latest.Session).Distinct().Max(x => x.Budget.WaitTime(RingCentralSession.CallLogGroup));
+                if (room > TimeSpan.Zero) _olderDue = _clock.GetUtcNow() + room;
             }
             if (_older.Count > 0 && _olderDue <= _clock.GetUtcNow())
             {
