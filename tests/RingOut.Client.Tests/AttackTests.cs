@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.Linq;
 using System.Net;
@@ -65,6 +66,38 @@ namespace RingOut.Client.Tests
             }));
             Assert.Equal(1, refusing.Attempts);
             Assert.Equal(TimeSpan.Zero, clock.Elapsed);
+        }
+
+        [Theory]
+        [InlineData(null)]
+        [InlineData("platform.ringcentral.com")] // even RingCentral's own server may name only RingCentral's hosts
+        public async Task A_WebSocket_gateway_named_on_another_host_gets_no_token_and_the_wait_can_still_poll(string serverName)
+        {
+            var opened = new List<Uri>();
+            using var server = HostileHttpServer.RingCentral(r => r.Path == "/restapi/oauth/wstoken"
+                ? HostileResponse.Json("{\"uri\":\"wss://gateway.attacker.example/ws\",\"ws_access_token\":\"WS-SECRET-1\",\"expires_in\":600}")
+                : HostileResponse.Json("{}"));
+            var address = serverName == null ? server.Address : new UriBuilder(server.Address) { Host = serverName }.Uri;
+            using var session = await RingCentralSession.ConnectAsync(new RingCentralConnectOptions
+            {
+                Server = address, AccessToken = Secret.From(HostileHttpServer.AccessToken),
+                // The name is RingCentral's; the connection goes to the scripted server on loopback.
+                Transport = () => new System.Net.Http.SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    ConnectCallback = async (context, ct) =>
+                    {
+                        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                        await socket.ConnectAsync(System.Net.IPAddress.Loopback, server.Address.Port, ct);
+                        return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                    },
+                },
+                EventSocket = (uri, ct) => { opened.Add(uri); throw new InvalidOperationException("must not be reached"); },
+            });
+            Assert.Null(await session.TelephonyEventsAsync());
+            Assert.Empty(opened);
+            Assert.Contains("gateway.attacker.example", session.EventsUnavailable);
+            Assert.DoesNotContain("WS-SECRET-1", session.EventsUnavailable);
         }
 
         [Theory]

@@ -103,11 +103,14 @@ namespace RingOut.Client
                 {
                     var root = doc.RootElement;
                     _wsToken = Json.Str(root, "ws_access_token") ?? throw new RingCentralProtocolException("The wstoken answer has no ws_access_token.");
+                    _session.Secrets.Add(_wsToken); // redacted by value wherever a server's words could show it
                     var uri = Json.Str(root, "uri");
                     if (!Uri.TryCreate(uri, UriKind.Absolute, out _wsUri) || (_wsUri.Scheme != "wss" && _wsUri.Scheme != "ws"))
                         throw new RingCentralProtocolException("The wstoken answer has no ws(s) uri.");
                     // As with redirects: the token goes to the session's server and nowhere else.
-                    if (!string.Equals(_wsUri.Host, _session.Server.Host, StringComparison.OrdinalIgnoreCase) && !_session.Server.Host.EndsWith(".ringcentral.com", StringComparison.OrdinalIgnoreCase))
+                    // (RingCentral's own servers may name another of RingCentral's hosts.)
+                    bool RingCentrals(string host) => host.EndsWith(".ringcentral.com", StringComparison.OrdinalIgnoreCase);
+                    if (!string.Equals(_wsUri.Host, _session.Server.Host, StringComparison.OrdinalIgnoreCase) && !(RingCentrals(_session.Server.Host) && RingCentrals(_wsUri.Host)))
                         throw new RingCentralRedirectException($"RingCentral's WebSocket gateway was named on another host ({_wsUri.Host}); the token was not sent there.", _wsUri);
                     var expires = root.TryGetProperty("expires_in", out var e) && e.TryGetInt64(out var s) ? s : 600;
                     // The SDK reuses a token until 0.8 of its life.
