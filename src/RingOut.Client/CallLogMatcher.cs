@@ -76,11 +76,7 @@ namespace RingOut.Client
 
         private static string Describe(CallLogRecord r) => r == null ? "no record yet" : $"{r.Result}, {r.Duration.TotalSeconds:0} s";
 
-        private static string Digits(string number)
-        {
-            if (number == null) return null;
-            var chars = number.Where(ch => ch >= '0' && ch <= '9').ToArray();
-            return new string(chars);
-        }
+        /// <summary>A number's digits only, "" for none: how numbers are compared wherever calls are linked.</summary>
+        internal static string Digits(string number) => number == null ? "" : new string(number.Where(ch => ch >= '0' && ch <= '9').ToArray());
     }
 }

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using RingOut.Client.Http;
 
 namespace RingOut.Client
 {
@@ -110,7 +109,7 @@ namespace RingOut.Client
                 var now = _clock.GetUtcNow();
                 var entries = group.ToDictionary(e => e.Latest);
                 // Live calls tell the same story until they end: two calls to one number placed together cannot be told apart by it.
-                var together = new HashSet<RingOutCall>(group.GroupBy(e => Digits(e.Latest.To)).SelectMany(g =>
+                var together = new HashSet<RingOutCall>(group.GroupBy(e => CallLogMatcher.Digits(e.Latest.To)).SelectMany(g =>
                 {
                     var calls = g.Select(e => e.Latest).OrderBy(c => c.PlacedAt).ToList();
                     return calls.Where((c, i) => (i > 0 && c.PlacedAt - calls[i - 1].PlacedAt <= CallLogMatcher.SameMoment) ||
@@ -148,7 +147,7 @@ namespace RingOut.Client
         {
             if (_unlinked.Count == 0) return;
             var waiting = _byCall.Values.Where(e => e.ViaEvents && e.TelephonySessionId == null)
-                .GroupBy(e => (e.Latest.Session, Digits(e.Latest.To))).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Latest.PlacedAt).ToList());
+                .GroupBy(e => (e.Latest.Session, CallLogMatcher.Digits(e.Latest.To))).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Latest.PlacedAt).ToList());
             foreach (var pair in _unlinked.ToList())
             {
                 var (session, tsid) = pair.Key;
@@ -158,7 +157,7 @@ namespace RingOut.Client
                 var ambiguous = false;
                 foreach (var party in e.Parties)
                 {
-                    if (!waiting.TryGetValue((session, Digits(party.To)), out var calls)) continue;
+                    if (!waiting.TryGetValue((session, CallLogMatcher.Digits(party.To)), out var calls)) continue;
                     var near = calls.Where(c => (c.Latest.PlacedAt - began).Duration() <= CallLogMatcher.Window).ToList();
                     if (near.Count == 0) continue;
                     var first = near[0];
@@ -168,7 +167,7 @@ namespace RingOut.Client
                 }
                 if (ambiguous || match == null) continue;
                 _unlinked.Remove(pair.Key);
-                waiting[(session, Digits(match.Latest.To))].Remove(match);
+                waiting[(session, CallLogMatcher.Digits(match.Latest.To))].Remove(match);
                 match.TelephonySessionId = tsid;
                 _byTelephonySession[pair.Key] = match;
                 Apply(match, e, changed, settled);
@@ -182,8 +181,8 @@ namespace RingOut.Client
             var gap = entry.LastSequence > 0 && e.Sequence > entry.LastSequence + 1;
             entry.LastSequence = e.Sequence;
             entry.QuietPolls = 0;
-            var to = Digits(entry.Latest.To);
-            var callee = e.Parties.FirstOrDefault(p => Digits(p.To) == to);
+            var to = CallLogMatcher.Digits(entry.Latest.To);
+            var callee = e.Parties.FirstOrDefault(p => CallLogMatcher.Digits(p.To) == to);
             var caller = e.Parties.FirstOrDefault(p => p != callee);
             var fresh = entry.Latest.UpdatedByEvent(e, caller, callee, now);
             var old = entry.Latest;
@@ -227,6 +226,5 @@ namespace RingOut.Client
             return TimeSpan.FromTicks(Math.Min(ticks, TimeSpan.FromMinutes(30).Ticks));
         }
 
-        private static string Digits(string number) => number == null ? "" : new string(number.Where(ch => ch >= '0' && ch <= '9').ToArray());
     }
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace RingOut.Emulator

@@ -197,7 +197,7 @@ namespace RingOut.Client
         /// <summary>This snapshot, with its outcome taken from the call log's record.</summary>
         internal RingOutCall ResolvedBy(CallLogRecord record, DateTimeOffset at)
         {
-            var c = new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, at, true, Session);
+            var c = AsGone(at);
             c._record = record;
             return c;
         }
@@ -205,7 +205,7 @@ namespace RingOut.Client
         /// <summary>This snapshot, with the reason its outcome could not be established.</summary>
         internal RingOutCall Unresolved(string why, DateTimeOffset at)
         {
-            var c = new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, at, true, Session);
+            var c = AsGone(at);
             c._unresolved = why;
             return c;
         }

@@ -1,10 +1,7 @@
-using System;
 using System.Collections.Generic;
-using System.ComponentModel;
 using System.Diagnostics;
 using System.IO;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using RingOut.Client;
 
 namespace RingOut.PowerShell

@@ -1,8 +1,6 @@
 using System;
 using System.Management.Automation;
-using System.Security;
 using RingOut.Client;
-using RingOut.Emulator;
 
 namespace RingOut.PowerShell
 {

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Concurrent;
 using System.Management.Automation;
-using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
