@@ -137,9 +137,15 @@ Describe 'Calls' {
     It 'reports <To> from <From> as failed: <Call>/<Caller>/<Callee>' -ForEach $Failures {
         $splat = @{ To = $To }
         if ($From) { $splat.From = $From }
-        $done = New-RingOutCall @splat | Wait-RingOutCall
-        $done.State | Should -Be 'Failed'
-        "$($done.CallStatus)/$($done.CallerStatus)/$($done.CalleeStatus)" | Should -Be "$Call/$Caller/$Callee"
+        $polled = New-RingOutCall @splat | Wait-RingOutCall -Via Polling
+        $polled.State | Should -Be 'Failed'
+        "$($polled.CallStatus)/$($polled.CallerStatus)/$($polled.CalleeStatus)" | Should -Be "$Call/$Caller/$Callee"
+        # The default follows telephony events: the same state and legs; the call status is told by the legs, since
+        # the events carry no RingOut call status (RingCentral's internal failure reads as CannotReach).
+        $told = New-RingOutCall @splat | Wait-RingOutCall
+        $told.TelephonySessionId | Should -Not -BeNullOrEmpty
+        $told.State | Should -Be 'Failed'
+        "$($told.CallStatus)/$($told.CallerStatus)/$($told.CalleeStatus)" | Should -Be "$(if ($Call -eq 'NoAnsweringMachine') { 'CannotReach' } else { $Call })/$Caller/$Callee"
     }
 
     It 'cancels a ringing call, hangs up a connected one, and an ended one gives CannotCancel while the pipeline goes on' {

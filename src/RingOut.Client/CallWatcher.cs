@@ -205,7 +205,7 @@ namespace RingOut.Client
             return true;
         }
 
-        /// <summary>When the next poll (or call log read) is due, or null when nothing is pending.</summary>
+        /// <summary>When the next poll (or call log read) is due (<see cref="DateTimeOffset.MinValue"/>: at once), or null when nothing is pending.</summary>
         public DateTimeOffset? NextDue
         {
             get
@@ -214,7 +214,8 @@ namespace RingOut.Client
                 foreach (var l in _lookups.Values) if (due == null || l.NextRead < due) due = l.NextRead;
                 if (_nextRead is DateTimeOffset r && _viaEvents > 0 && (due == null || r < due)) due = r;
                 if (_older.Count > 0 && (due == null || _olderDue < due)) due = _olderDue;
-                if (Follow != RingOutFollowMode.Polling && _perSession.Keys.Any(k => !_channels.ContainsKey(k))) return _clock.GetUtcNow(); // a session to subscribe
+                // A session to subscribe: due at once. MinValue, not the clock's now, which a later read of a moving clock passes.
+                if (Follow != RingOutFollowMode.Polling && _perSession.Keys.Any(k => !_channels.ContainsKey(k))) return DateTimeOffset.MinValue;
                 return due;
             }
         }
@@ -252,8 +253,9 @@ namespace RingOut.Client
         /// <summary>Polls every call that is due now, without waiting for any that is not.</summary>
         public async Task<WatchRound> PollDueAsync(CancellationToken cancellationToken)
         {
+            var next = NextDue;
             var now = _clock.GetUtcNow();
-            if (NextDue is DateTimeOffset next && next > now || NextDue == null) return Empty;
+            if (next == null || next > now) return Empty;
             var changed = new List<RingOutCall>();
             var settled = new List<RingOutCall>();
             var failures = new List<KeyValuePair<RingOutCall, Exception>>();

@@ -24,6 +24,37 @@ namespace RingOut.Client.Tests
             return settled;
         }
 
+        /// <summary>A clock that moves on between any two reads of it, as the system clock does (the virtual one stands still).</summary>
+        private sealed class MovingClock : TimeProvider
+        {
+            private readonly TimeProvider _inner;
+            private long _reads;
+            public MovingClock(TimeProvider inner) { _inner = inner; }
+            public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow().AddTicks(Interlocked.Increment(ref _reads));
+            public override ITimer CreateTimer(TimerCallback callback, object state, TimeSpan dueTime, TimeSpan period) => _inner.CreateTimer(callback, state, dueTime, period);
+        }
+
+        [Theory]
+        [InlineData(RingOutFollowMode.Events)]
+        [InlineData(RingOutFollowMode.Auto)]
+        public async Task On_a_moving_clock_the_first_round_subscribes_instead_of_finding_nothing_due(RingOutFollowMode follow)
+        {
+            // A bug: the subscription was due "now", read again after the round's own "now", so it was always a tick
+            // later: every round found nothing due, and Wait-RingOutCall spun on one core for ever.
+            using var rig = await Rig.StartAsync();
+            var clock = new MovingClock(rig.Clock);
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                o.Clock = clock;
+                o.EventSocket = RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator);
+            }));
+            var watcher = new CallWatcher(clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = follow };
+            Assert.True(watcher.Add(await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" })));
+            await watcher.NextAsync(null, CancellationToken.None);
+            Assert.Equal(1L, rig.Count("POST", "wstoken"));
+            Assert.True(watcher.NextDue > clock.GetUtcNow(), "after subscribing, the next step lies ahead");
+        }
+
         [Fact]
         public async Task Every_scenario_settles_in_its_own_state()
         {

@@ -162,7 +162,7 @@ namespace RingOut.PowerShell.Tests
         {
             _ps.Ok("Connect-RingCentral -Environment Emulator -VirtualTime");
             _ps.Ok("$r = (Get-RingCentralSession).Emulator.Faults.Add('TooManyRequests', 'GET', 'ring-out', 1); $r.RetryAfterSeconds = 999999999");
-            var r = _ps.Run("New-RingOutCall -To '+14155550123' | Wait-RingOutCall");
+            var r = _ps.Run("New-RingOutCall -To '+14155550123' | Wait-RingOutCall -Via Polling");
             Assert.Single(r.Output);
             Assert.Equal("RingOut.ServerValueOutOfRange", Assert.Single(r.ErrorIds));
             var elapsed = (TimeSpan)_ps.Ok("(Get-RingCentralSession).Emulator.Clock.Elapsed")[0].BaseObject;
@@ -302,7 +302,7 @@ namespace RingOut.PowerShell.Tests
                 $done = New-RingOutCall '+16505550101' | Wait-RingOutCall
                 $pending = New-RingOutCall '+16505550106'
                 $null = $s.Emulator.Faults.Add('RevokeSession', 'GET', 'ring-out', 1)
-                try { $r = @($done) + @($pending) | Wait-RingOutCall -ErrorAction Stop } catch { $e = $_ }
+                try { $r = @($done) + @($pending) | Wait-RingOutCall -Via Polling -ErrorAction Stop } catch { $e = $_ }
                 $e.FullyQualifiedErrorId
                 $e.TargetObject.Settled.Count
                 $e.TargetObject.Pending.Count

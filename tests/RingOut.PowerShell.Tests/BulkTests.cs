@@ -54,7 +54,7 @@ namespace RingOut.PowerShell.Tests
         [Fact]
         public void Waiting_on_a_hundred_calls_polls_within_the_light_limit()
         {
-            var r = _ps.Run("$s.Emulator.Options.RateLimits.Heavy = 1000; 0..99 | ForEach-Object { '+1415555{0:d4}' -f (7000 + $_) } | New-RingOutCall | Wait-RingOutCall");
+            var r = _ps.Run("$s.Emulator.Options.RateLimits.Heavy = 1000; 0..99 | ForEach-Object { '+1415555{0:d4}' -f (7000 + $_) } | New-RingOutCall | Wait-RingOutCall -Via Polling");
             Assert.Empty(r.Errors);
             Assert.Equal(100, r.Output.Count);
             // Polled at most 40 times a minute in all, most calls are next seen after they have ended: that meets -Until Connected too.
@@ -178,9 +178,11 @@ namespace RingOut.PowerShell.Tests
                 New-RingOutCall -To '+14155550123' | Wait-RingOutCall -Via Events");
             var error = Assert.Single(r.Errors);
             Assert.Equal("RingOut.EventsUnavailable,RingOut.PowerShell.WaitRingOutCallCommand", error.FullyQualifiedErrorId);
-            var auto = _ps.Run("New-RingOutCall -To '+14155550123' | Wait-RingOutCall -Via Auto");
+            var auto = _ps.Run("New-RingOutCall -To '+14155550123' | Wait-RingOutCall -Verbose"); // Auto, the default
             Assert.Empty(auto.Errors);
             Assert.Equal("Connected", auto.Output.Single().Properties["State"].Value.ToString());
+            var why = Assert.Single(auto.Verbose, v => v.Message.StartsWith("Following calls by polling", StringComparison.Ordinal));
+            Assert.Contains("403", why.Message);
         }
     }
 }

@@ -30,7 +30,7 @@ namespace RingOut.PowerShell.Tests
             Assert.Equal("InProgress", P(call, "CallStatus"));
             Assert.Equal("+14155550123", P(call, "To"));
 
-            var r = _ps.Run("$args[0] | Wait-RingOutCall -Verbose", call);
+            var r = _ps.Run("$args[0] | Wait-RingOutCall -Verbose -Via Polling", call);
             Assert.Empty(r.Errors);
             var done = Assert.Single(r.Output);
             Assert.Equal(P(call, "Id"), P(done, "Id"));
@@ -58,14 +58,19 @@ namespace RingOut.PowerShell.Tests
         [MemberData(nameof(Scenarios.Failures), MemberType = typeof(Scenarios))]
         public void Every_failure_scenario_is_reported_as_failed_with_the_legs_statuses(string from, string to, string call, string caller, string callee)
         {
-            var script = from == null ? "New-RingOutCall -To $args[0] | Wait-RingOutCall" : "New-RingOutCall -To $args[0] -From $args[1] | Wait-RingOutCall";
-            var r = _ps.Run(script, to, from);
-            Assert.Empty(r.Errors);
-            var done = Assert.Single(r.Output);
-            Assert.Equal("Failed", P(done, "State"));
-            Assert.Equal(call, P(done, "CallStatus"));
-            Assert.Equal(caller, P(done, "CallerStatus"));
-            Assert.Equal(callee, P(done, "CalleeStatus"));
+            var place = from == null ? "New-RingOutCall -To $args[0]" : "New-RingOutCall -To $args[0] -From $args[1]";
+            foreach (var via in new[] { "Polling", "Auto" })
+            {
+                var r = _ps.Run(place + " | Wait-RingOutCall -Via " + via, to, from);
+                Assert.Empty(r.Errors);
+                var done = Assert.Single(r.Output);
+                Assert.Equal("Failed", P(done, "State"));
+                Assert.Equal(caller, P(done, "CallerStatus"));
+                Assert.Equal(callee, P(done, "CalleeStatus"));
+                // Events carry no RingOut call status: on that path it is told by the legs, and a failure reads CannotReach.
+                Assert.Equal(via == "Polling" || call != "NoAnsweringMachine" ? call : "CannotReach", P(done, "CallStatus"));
+                Assert.Equal(via == "Auto", P(done, "TelephonySessionId") != null);
+            }
         }
 
         [Fact]
@@ -275,7 +280,7 @@ namespace RingOut.PowerShell.Tests
                 $admin = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru -Jwt ([System.Net.NetworkCredential]::new('', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI4NTA5NTcwMjEiLCJpc3MiOiJyaW5nb3V0LWVtdWxhdG9yIn0.ZGVtby1hZG1pbi1qd3Q').SecurePassword)
                 $user = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru
                 $call = New-RingOutCall -To '+14155550123' -Session $admin
-                $call | Wait-RingOutCall
+                $call | Wait-RingOutCall -Via Polling
                 $admin.Emulator.Statistics.Count('GET', 'ring-out')
                 $user.Emulator.Statistics.Count('GET', 'ring-out')
                 (Get-RingCentralSession).UserName");
@@ -309,10 +314,22 @@ namespace RingOut.PowerShell.Tests
                 $s = Get-RingCentralSession
                 $calls = New-RingOutCall '+16505550106', '+14155550123', '+16505550101'
                 $null = $s.Emulator.Faults.Add('RevokeSession', 'GET', 'ring-out', 1)
-                $calls | Wait-RingOutCall");
+                $calls | Wait-RingOutCall -Via Polling");
             Assert.Equal(3, r.Output.Count);
             Assert.Equal("RingOut.SessionExpired,RingOut.PowerShell.WaitRingOutCallCommand", Assert.Single(r.Errors).FullyQualifiedErrorId);
             Assert.Contains("Connect-RingCentral", r.Errors[0].Exception.Message);
+        }
+
+        [Fact]
+        public void When_the_session_dies_as_a_wait_subscribes_to_events_every_call_is_written_and_one_error_names_the_pending_ones()
+        {
+            var r = _ps.Run(@"
+                $s = Get-RingCentralSession
+                $calls = New-RingOutCall '+16505550106', '+14155550123', '+16505550101'
+                $null = $s.Emulator.Faults.Add('RevokeSession', 'POST', 'wstoken', 1)
+                $calls | Wait-RingOutCall");
+            Assert.Equal(3, r.Output.Count);
+            Assert.Equal("RingOut.SessionExpired,RingOut.PowerShell.WaitRingOutCallCommand", Assert.Single(r.Errors).FullyQualifiedErrorId);
         }
 
         [Fact]

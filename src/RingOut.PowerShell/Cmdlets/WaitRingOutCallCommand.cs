@@ -32,9 +32,9 @@ namespace RingOut.PowerShell
         [ValidateRange(1, int.MaxValue)]
         public int Timeout { get; set; }
 
-        /// <summary>Polling (the default): each call is polled, and a call RingCentral forgot is looked up in the call log. Events: through RingCentral's telephony events over its WebSocket gateway. Auto: events when the session can subscribe, else polling.</summary>
+        /// <summary>Auto (the default): events when the session can subscribe, else polling. Events: through RingCentral's telephony events over its WebSocket gateway; a session that cannot subscribe is an error. Polling: each call is polled; either way a call RingCentral forgot is looked up in the call log.</summary>
         [Parameter]
-        public RingOutFollowMode Via { get; set; } = RingOutFollowMode.Polling;
+        public RingOutFollowMode Via { get; set; } = RingOutFollowMode.Auto;
 
         /// <summary>Seconds between two polls of one call (stretched when many calls share RingCentral's rate limit).</summary>
         [Parameter]
@@ -117,6 +117,11 @@ namespace RingOut.PowerShell
                 _sessionEnded = e;
                 return;
             }
+            if (_watcher.EventsUnavailable != null && !_saidPolling)
+            {
+                _saidPolling = true;
+                WriteVerbose("Following calls by polling: " + _watcher.EventsUnavailable);
+            }
             foreach (var call in round.Changed)
                 WriteVerbose(call.CallLog != null || call.State == RingOutCallState.Unknown
                     ? $"RingOut call {call.Id}: {call.State}, from the {call.Outcome}"
@@ -132,7 +137,7 @@ namespace RingOut.PowerShell
             if (round.Polled > 0 || !_progressShown) ShowProgress();
         }
 
-        private bool _progressShown;
+        private bool _progressShown, _saidPolling;
 
         private void Settled(RingOutCall call)
         {
