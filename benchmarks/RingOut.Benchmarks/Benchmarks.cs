@@ -67,6 +67,16 @@ namespace RingOut.Benchmarks
         [Benchmark(Description = "New-RingOutCall | Get-RingOutCall")]
         public object Cmdlets() => Harness.Run(_runspace, "New-RingOutCall -To '+14155550123' | Get-RingOutCall")[0];
 
+        /// <summary>The same pipeline built with AddCommand: no script text to parse and compile.</summary>
+        [Benchmark(Description = "New-RingOutCall | Get-RingOutCall, with AddCommand")]
+        public object CmdletsByAddCommand()
+        {
+            using var ps = System.Management.Automation.PowerShell.Create();
+            ps.Runspace = _runspace;
+            ps.AddCommand("New-RingOutCall").AddParameter("To", "+14155550123").AddCommand("Get-RingOutCall");
+            return ps.Invoke()[0];
+        }
+
         [Benchmark(Description = "client API: PlaceCallAsync + GetCallAsync")]
         public object ClientApi() => Harness.Run(_runspace,
             "$s = Get-RingCentralSession; $c = $s.PlaceCallAsync([RingOut.Client.RingOutCallRequest]@{ To = '+14155550123' }, [Threading.CancellationToken]::None).GetAwaiter().GetResult(); $s.GetCallAsync($c.Id, '~', '~', [Threading.CancellationToken]::None).GetAwaiter().GetResult()")[0];

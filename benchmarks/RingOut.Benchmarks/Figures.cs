@@ -42,7 +42,7 @@ namespace RingOut.Benchmarks
                     " + lift + @"
                     $start = $s.Emulator.Clock.Elapsed.TotalSeconds
                     $calls = 1..$args[0] | ForEach-Object { '+1415{0:d7}' -f $_ } | New-RingOutCall
-                    $done = $calls | Wait-RingOutCall -PollInterval 3
+                    $done = $calls | Wait-RingOutCall -PollInterval 3 -Via Polling
                     $s.Emulator.Statistics.Count('GET', 'ring-out')
                     $s.Emulator.Clock.Elapsed.TotalSeconds - $start
                     ($s.Emulator.Calls[-1].CreatedAt - $s.Emulator.Calls[0].CreatedAt).TotalSeconds + 11
@@ -56,6 +56,33 @@ namespace RingOut.Benchmarks
                     ($after - $before) / ($w.PendingCount - 1)", n);
                 var gets = Convert.ToInt64(r[0].BaseObject);
                 Console.WriteLine($"| {n,5} | {gets,4} | {gets / (double)n,13:0.00} | {(int)Math.Ceiling(11 / 3.0),7} | {Convert.ToDouble(r[1].BaseObject),33:0} | {Convert.ToDouble(r[2].BaseObject),22:0} | {Convert.ToDouble(r[3].BaseObject),31:0} |");
+            }
+
+            Console.WriteLine();
+            Console.WriteLine("(e) memory retained per pending call: 10,000 calls in a hosted runspace, progress on, rate limits lifted");
+            {
+                var w = Harness.Run(rs, @"$s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru
+                    " + lift + @"
+                    $calls = 1..10000 | ForEach-Object { '+1417{0:d7}' -f $_ } | New-RingOutCall
+                    # The watcher's own share: its entry for each call (the snapshots are the caller's already).
+                    $w = [RingOut.Client.CallWatcher]::new($s.Clock, [TimeSpan]::FromSeconds(3), 'Connected')
+                    $before = [GC]::GetTotalMemory($true)
+                    foreach ($c in $calls) { $null = $w.Add($c) }
+                    $after = [GC]::GetTotalMemory($true)
+                    ($after - $before) / $w.PendingCount
+                    $w = $null");
+                using var ps = System.Management.Automation.PowerShell.Create();
+                ps.Runspace = rs;
+                ps.AddScript("$ProgressPreference = 'Continue'; $null = $calls | Wait-RingOutCall -Via Polling");
+                ps.Invoke();
+                // The progress records the host keeps for the whole wait: what piled up per pending call before.
+                var records = ps.Streams.Progress.Count;
+                var held = GC.GetTotalMemory(true);
+                ps.Streams.Progress.Clear();
+                var progress = (held - GC.GetTotalMemory(true)) / 10000.0;
+                var watcher = Convert.ToDouble(w[0].BaseObject);
+                Console.WriteLine(FormattableString.Invariant($"    progress records kept: {records} ({records / 10000.0:0.000} per call), {progress:0} bytes per call; the watcher's entry: {watcher:0} bytes per call; together {progress + watcher:0} bytes"));
+                Harness.Run(rs, "$calls = $null");
             }
 
             Console.WriteLine();

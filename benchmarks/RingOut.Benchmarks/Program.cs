@@ -8,8 +8,19 @@ using RingOut.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/RingOut.Benchmarks               all BenchmarkDotNet benchmarks, then the figures
 // dotnet run -c Release --project benchmarks/RingOut.Benchmarks -- figures    only the figures (counts and virtual times)
+// dotnet run -c Release --project benchmarks/RingOut.Benchmarks -- startup    cold import, first Connect, Invoke-RestMethod in pwsh
 // dotnet run -c Release --project benchmarks/RingOut.Benchmarks -- --filter '*Import*'   any BenchmarkDotNet arguments
 
+if (args.Length == 2 && args[0] == "cold")
+{
+    Startup.Child(args[1]);
+    return;
+}
+if (args.Length == 1 && args[0] == "startup")
+{
+    Startup.Print();
+    return;
+}
 if (args.Length == 1 && args[0] == "figures")
 {
     Figures.Print();
