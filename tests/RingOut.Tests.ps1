@@ -134,6 +134,19 @@ Describe 'Calls' {
         (Get-RingCentralSession).Emulator.Statistics.Count('GET', 'call-log') | Should -Be 1
     }
 
+    It 'signs a session RingCentral ended in again with its JWT, warns once, and shows it in the session view' {
+        $s = Get-RingCentralSession
+        $call = New-RingOutCall -To '+14155550123'
+        $null = $s.Emulator.Faults.Add('RevokeSession', 'GET', 'ring-out', 1)
+        $read = $call | Get-RingOutCall -WarningVariable warned -WarningAction SilentlyContinue
+        $read.Id | Should -Be $call.Id
+        $warned.Count | Should -Be 1
+        "$warned" | Should -Match '^Signed in again with the JWT credential: RingCentral refused to refresh'
+        $view = $s | Format-List | Out-String -Width 200
+        $view | Should -Match 'CanSignInAgain\s+: True'
+        $view | Should -Match 'SignedInAgain\s+: 1 time\(s\), last .*refused to refresh the session'
+    }
+
     It 'reports <To> from <From> as failed: <Call>/<Caller>/<Callee>' -ForEach $Failures {
         $splat = @{ To = $To }
         if ($From) { $splat.From = $From }

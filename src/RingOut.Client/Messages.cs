@@ -11,11 +11,19 @@ namespace RingOut.Client
     {
         public const string SignInAgain = "Run Connect-RingCentral to sign in again.";
         public const string Disconnected = "This RingCentral session was disconnected. Run Connect-RingCentral to open a new one.";
-        public const string NoRefreshToken = "The access token has expired or was refused, and this session has no refresh token to renew it. " + SignInAgain;
+        public const string NoRefreshToken = "The access token has expired or was refused, and this session has no refresh token to renew it.";
 
-        public static string RefreshTokenExpired(DateTimeOffset at) => $"The session's refresh token expired at {at:u}. " + SignInAgain;
+        /// <summary>Why a session that RingCentral ended is over: it holds no JWT credential to sign in again with.</summary>
+        public const string CannotSignInAgain = "The session was opened with an access token, not a JWT credential, so it cannot sign in again by itself. " + SignInAgain;
+
+        public static string RefreshTokenExpired(DateTimeOffset at) => $"The session's refresh token expired at {at:u}.";
 
         public static string RefreshRefused(string code, string message) =>
-            $"RingCentral refused to refresh the session ({code}: {message}); it was ended or revoked. " + SignInAgain;
+            $"RingCentral refused to refresh the session ({code}: {message}); it was ended or revoked.";
+
+        public static string SignInAgainRefused(string why, string code, string message) =>
+            $"{why} Signing in again with the JWT credential was refused too ({code}: {message}). " + SignInAgain;
+
+        public static string SignedInAgain(string why) => $"Signed in again with the JWT credential: {why}";
     }
 }

@@ -45,6 +45,7 @@ namespace RingOut.Client
             spec.Handlers.Add(() => new RateLimitRetryHandler(Budget, Clock, _retry, Server, spec.MaxResponseBytes) { Exchanged = OnExchanged });
             _http = HttpClientSource.Create(spec);
             _tokens.PostForm = PostFormAsync;
+            _tokens.SignedInAgain = signIn => CurrentObserver.Value?.Warn?.Invoke(Messages.SignedInAgain(signIn.Reason));
         }
 
         /// <summary>Signs in and learns who the token belongs to.</summary>
@@ -62,7 +63,7 @@ namespace RingOut.Client
                         throw new ArgumentException("The JWT flow needs a client id, a client secret and a JWT credential.", nameof(options));
                     try
                     {
-                        await session._tokens.LoginWithJwtAsync(Secret.Reveal(options.Jwt), cancellationToken).ConfigureAwait(false);
+                        await session._tokens.LoginWithJwtAsync(options.Jwt, cancellationToken).ConfigureAwait(false);
                     }
                     catch (RingCentralApiException e) when ((int)e.StatusCode >= 400 && (int)e.StatusCode < 500 && (int)e.StatusCode != 429)
                     {
@@ -96,6 +97,10 @@ namespace RingOut.Client
         public bool CanRefresh => _tokens.CanRefresh;
         /// <summary>How many times the access token was refreshed in this session.</summary>
         public int TokenRefreshCount => _tokens.Refreshes;
+        /// <summary>Whether the session signs in again by itself when RingCentral ends it (it was opened with a JWT credential).</summary>
+        public bool CanSignInAgain => _tokens.CanSignInAgain;
+        /// <summary>Each time RingCentral ended the session and it signed in again with its JWT credential, and why.</summary>
+        public IReadOnlyList<SessionSignIn> SignInsAgain => _tokens.SignInsAgain;
         public bool IsConnected => Volatile.Read(ref _disposed) == 0;
         public TimeProvider Clock { get; }
         /// <summary>How this session retries (a copy: the session's own cannot be changed once connected).</summary>
@@ -122,6 +127,7 @@ namespace RingOut.Client
         {
             public Action<HttpExchange> Log;
             public bool Bodies;
+            public Action<string> Warn;
         }
 
         /// <summary>The observer of the current async flow: each request is told to the caller that made it, whatever its session.</summary>
@@ -132,10 +138,10 @@ namespace RingOut.Client
         /// session, until the returned object is disposed: never of another caller's. With
         /// <paramref name="captureBodies"/>, the exchanges carry their bodies, redacted. An exchange carries no header value.
         /// </summary>
-        public static IDisposable ObserveExchanges(Action<HttpExchange> log, bool captureBodies)
+        public static IDisposable ObserveExchanges(Action<HttpExchange> log, bool captureBodies, Action<string> warn = null)
         {
             var previous = CurrentObserver.Value;
-            CurrentObserver.Value = log == null ? null : new Observer { Log = log, Bodies = captureBodies };
+            CurrentObserver.Value = log == null && warn == null ? null : new Observer { Log = log, Bodies = captureBodies, Warn = warn };
             return new Release(() => CurrentObserver.Value = previous);
         }
 
@@ -166,7 +172,7 @@ namespace RingOut.Client
         private void OnExchanged(HttpRequestMessage request, HttpResponseMessage response, TimeSpan elapsed, Exception failure)
         {
             var observer = CurrentObserver.Value;
-            if (observer == null) return;
+            if (observer?.Log == null) return;
             int? remaining = response != null && int.TryParse(RingCentralApiException.Header(response, "X-Rate-Limit-Remaining"), out var r) ? r : (int?)null;
             string requestBody = null, responseBody = null;
             if (observer.Bodies)

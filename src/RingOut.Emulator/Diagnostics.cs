@@ -10,7 +10,7 @@ namespace RingOut.Emulator
     public sealed class EmulatorStatistics
     {
         private readonly ConcurrentDictionary<string, long> _byRoute = new ConcurrentDictionary<string, long>(StringComparer.OrdinalIgnoreCase);
-        private long _callsCreated, _hungUp, _tooManyRequests, _total;
+        private long _callsCreated, _hungUp, _tooManyRequests, _total, _sessionsOpened, _sessionsRevoked;
         private readonly Queue<string> _requests = new Queue<string>();
         private const int MaxLogged = 10_000;
 
@@ -34,6 +34,9 @@ namespace RingOut.Emulator
         /// <summary>Calls ended through Call Control (DELETE telephony/sessions/{id}).</summary>
         public long CallsHungUp => Interlocked.Read(ref _hungUp);
         public long TooManyRequestsSent => Interlocked.Read(ref _tooManyRequests);
+        /// <summary>OAuth sessions opened (sign-ins), and revoked (by revoke, a fault, or the parallel-session limit).</summary>
+        public long SessionsOpened => Interlocked.Read(ref _sessionsOpened);
+        public long SessionsRevoked => Interlocked.Read(ref _sessionsRevoked);
         public long TotalRequests => Interlocked.Read(ref _total);
 
         /// <summary>Every method-and-route count, e.g. <c>POST ring-out = 3</c>.</summary>
@@ -48,6 +51,8 @@ namespace RingOut.Emulator
         internal void CallCreated() => Interlocked.Increment(ref _callsCreated);
         internal void HungUp() => Interlocked.Increment(ref _hungUp);
         internal void TooManyRequests() => Interlocked.Increment(ref _tooManyRequests);
+        internal void SessionOpened() => Interlocked.Increment(ref _sessionsOpened);
+        internal void SessionRevoked() => Interlocked.Increment(ref _sessionsRevoked);
 
         public void Reset()
         {
@@ -56,6 +61,8 @@ namespace RingOut.Emulator
             Interlocked.Exchange(ref _callsCreated, 0);
             Interlocked.Exchange(ref _hungUp, 0);
             Interlocked.Exchange(ref _tooManyRequests, 0);
+            Interlocked.Exchange(ref _sessionsOpened, 0);
+            Interlocked.Exchange(ref _sessionsRevoked, 0);
             Interlocked.Exchange(ref _total, 0);
         }
 

@@ -24,6 +24,8 @@ namespace RingOut.Emulator
                         ["totalRequests"] = Statistics.TotalRequests,
                         ["callsCreated"] = Statistics.CallsCreated,
                         ["tooManyRequests"] = Statistics.TooManyRequestsSent,
+                        ["sessionsOpened"] = Statistics.SessionsOpened,
+                        ["sessionsRevoked"] = Statistics.SessionsRevoked,
                         ["byRoute"] = new JsonObject(Statistics.ByRoute.Select(p => new KeyValuePair<string, JsonNode>(p.Key, p.Value))),
                     });
                 case "_emulator/clock":

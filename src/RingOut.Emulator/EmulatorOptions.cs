@@ -31,6 +31,11 @@ namespace RingOut.Emulator
         public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromSeconds(3600);
         public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromSeconds(604800);
         /// <summary>
+        /// OAuth sessions one user may hold in one app at once (RingCentral: about five); a sign-in beyond it revokes
+        /// the oldest, whose tokens are then refused as revoked. 0: no limit.
+        /// </summary>
+        public int MaxSessionsPerUser { get; set; } = 5;
+        /// <summary>
         /// RingCentral's refresh grace: a refresh token already used is accepted again, answering with the same new
         /// tokens, for this long after the new access token is first used (zero turns the grace off).
         /// </summary>

@@ -198,22 +198,35 @@ namespace RingOut.Emulator
                 return EmulatorResponse.OAuthError(400, "invalid_request", "OAU-101", "Parameter [token] is missing");
             lock (_gate)
             {
-                if (_byAccess.TryGetValue(token, out var s) || _byRefresh.TryGetValue(token, out s))
-                {
-                    // Revoking either token ends the whole OAuth session.
-                    s.Revoked = true;
-                    _byAccess.Remove(s.AccessToken);
-                    _byRefresh.Remove(s.RefreshToken);
-                    if (s.PreviousRefreshToken != null) _byPreviousRefresh.Remove(s.PreviousRefreshToken);
-                }
+                // Revoking either token ends the whole OAuth session.
+                if (_byAccess.TryGetValue(token, out var s) || _byRefresh.TryGetValue(token, out s)) EndSession(s);
             }
             return EmulatorResponse.Empty(200);
+        }
+
+        /// <summary>Revokes an OAuth session: every token of it is refused from now on (under the lock).</summary>
+        private void EndSession(OAuthSession s)
+        {
+            if (!s.Revoked) Statistics.SessionRevoked();
+            s.Revoked = true;
+            _byAccess.Remove(s.AccessToken);
+            _byRefresh.Remove(s.RefreshToken);
+            if (s.PreviousRefreshToken != null) _byPreviousRefresh.Remove(s.PreviousRefreshToken);
         }
 
         private OAuthSession NewSession(EmulatedApp app, EmulatedUser user, TimeSpan? ttl)
         {
             var s = new OAuthSession { Id = "s-" + Interlocked.Increment(ref _nextSession), App = app, User = user };
-            lock (_gate) Issue(s, ttl);
+            lock (_gate)
+            {
+                _liveSessions.RemoveAll(x => x.Revoked);
+                var mine = _liveSessions.Where(x => x.App == app && x.User == user).ToList();
+                // RingCentral's parallel-session limit per user and app: the oldest sessions are revoked.
+                for (var i = 0; Options.MaxSessionsPerUser > 0 && i <= mine.Count - Options.MaxSessionsPerUser; i++) EndSession(mine[i]);
+                Issue(s, ttl);
+                _liveSessions.Add(s);
+                Statistics.SessionOpened();
+            }
             return s;
         }
 
@@ -261,12 +274,7 @@ namespace RingOut.Emulator
                 throw EmulatorError.Rest(401, "OAU-149", "Access token cannot be parsed");
             lock (_gate)
             {
-                if (_byAccess.TryGetValue(token, out var live) && revoke)
-                {
-                    live.Revoked = true;
-                    _byAccess.Remove(live.AccessToken);
-                    _byRefresh.Remove(live.RefreshToken);
-                }
+                if (_byAccess.TryGetValue(token, out var live) && revoke) EndSession(live);
                 if (!_byAccess.TryGetValue(token, out var s) || s.Revoked)
                     throw EmulatorError.Rest(401, "OAU-129", "Access token is invalid: revoked, replaced by a refresh, or unknown");
                 if (forceExpired) s.AccessForcedExpired = true;

@@ -30,6 +30,8 @@ namespace RingOut.Emulator
         private readonly Dictionary<string, OAuthSession> _byAccess = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
         private readonly Dictionary<string, OAuthSession> _byRefresh = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
         private readonly Dictionary<string, OAuthSession> _byPreviousRefresh = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
+        // Every OAuth session not revoked, oldest first: the parallel-session limit revokes from the front.
+        private readonly List<OAuthSession> _liveSessions = new List<OAuthSession>();
         private readonly Dictionary<string, (EmulatedApp app, EmulatedUser user, string redirect, string challenge, string method, DateTimeOffset expires)> _codes =
             new Dictionary<string, (EmulatedApp, EmulatedUser, string, string, string, DateTimeOffset)>(StringComparer.Ordinal);
         private readonly Dictionary<long, EmulatedCall> _calls = new Dictionary<long, EmulatedCall>();
@@ -67,7 +69,7 @@ namespace RingOut.Emulator
         {
             lock (_gate)
             {
-                _calls.Clear(); _byAccess.Clear(); _byRefresh.Clear(); _byPreviousRefresh.Clear(); _codes.Clear();
+                _calls.Clear(); _byAccess.Clear(); _byRefresh.Clear(); _byPreviousRefresh.Clear(); _codes.Clear(); _liveSessions.Clear();
             }
             _limiter.Reset();
             Faults.Clear();

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -138,16 +139,73 @@ namespace RingOut.Client.Tests
         }
 
         [Fact]
-        public async Task A_revoked_session_ends_with_a_clear_error_naming_Connect_RingCentral()
+        public async Task A_revoked_session_whose_JWT_is_refused_too_ends_with_a_clear_error_naming_Connect_RingCentral()
         {
             using var rig = await Rig.StartAsync();
             rig.Emulator.Reset(); // the platform forgets every token
+            var refusal = rig.Emulator.Faults.Add(FaultKind.ServerError, "POST", "token", 2); // the refresh, then the JWT
+            refusal.StatusCode = 400; refusal.RetryAfterSeconds = null;
             var e = await Assert.ThrowsAsync<RingCentralAuthenticationException>(() => rig.Session.GetForwardingNumbersAsync());
             Assert.Contains("Connect-RingCentral", e.Message);
+            Assert.Contains("Signing in again with the JWT credential was refused too", e.Message);
             // The session is now known dead: no further requests are sent.
             var before = rig.Emulator.Statistics.TotalRequests;
             await Assert.ThrowsAsync<RingCentralAuthenticationException>(() => rig.Session.GetForwardingNumbersAsync());
             Assert.Equal(before, rig.Emulator.Statistics.TotalRequests);
+        }
+
+        [Fact]
+        public async Task A_session_RingCentral_ended_signs_in_again_with_its_JWT_once_and_says_why()
+        {
+            using var rig = await Rig.StartAsync();
+            Assert.True(rig.Session.CanSignInAgain);
+            rig.Emulator.Reset(); // the platform forgets every token: the refresh is refused
+            var told = new List<string>();
+            using (RingCentralSession.ObserveExchanges(null, false, told.Add))
+            {
+                // Three requests at once: one refresh, one sign-in, shared by all (single-flight).
+                await Task.WhenAll(rig.Session.GetForwardingNumbersAsync(), rig.Session.GetForwardingNumbersAsync(), rig.Session.GetForwardingNumbersAsync());
+            }
+            var signIn = Assert.Single(rig.Session.SignInsAgain);
+            Assert.Contains("RingCentral refused to refresh the session (OAU-211", signIn.Reason);
+            Assert.Equal("Signed in again with the JWT credential: " + signIn.Reason, Assert.Single(told));
+            Assert.Equal(2L, rig.Count("POST", "token")); // after the reset: one refresh (refused), one JWT sign-in
+            await rig.Session.GetForwardingNumbersAsync();
+            Assert.Single(rig.Session.SignInsAgain);
+        }
+
+        [Fact]
+        public async Task A_session_opened_with_an_access_token_cannot_sign_in_again_and_says_so()
+        {
+            using var rig = await Rig.StartAsync();
+            // A token got elsewhere (as a user of -AccessToken would), from the emulator's token endpoint.
+            using var http = new HttpClient(rig.Emulator.CreateHandler()) { BaseAddress = RingCentralEmulator.InProcessBaseUri };
+            using var login = new HttpRequestMessage(HttpMethod.Post, "/restapi/oauth/token")
+            {
+                Content = new FormUrlEncodedContent(new System.Collections.Generic.Dictionary<string, string> { ["grant_type"] = "urn:ietf:params:oauth:grant-type:jwt-bearer", ["assertion"] = DemoAccount.UserJwt }),
+            };
+            login.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(DemoAccount.ClientId + ":" + DemoAccount.ClientSecret)));
+            var token = System.Text.Json.JsonDocument.Parse(await (await http.SendAsync(login)).Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString();
+            using var bare = await RingCentralSession.ConnectAsync(rig.Options(configure: o => { o.Jwt = null; o.AccessToken = Secret.From(token); }));
+            Assert.False(bare.CanSignInAgain);
+            rig.Emulator.Reset();
+            var e = await Assert.ThrowsAsync<RingCentralAuthenticationException>(() => bare.GetForwardingNumbersAsync());
+            Assert.Contains("opened with an access token, not a JWT credential, so it cannot sign in again by itself", e.Message);
+            Assert.Contains("Connect-RingCentral", e.Message);
+            Assert.Empty(bare.SignInsAgain);
+        }
+
+        [Fact]
+        public async Task A_sixth_sign_in_of_one_user_revokes_the_oldest_session_which_signs_in_again()
+        {
+            using var rig = await Rig.StartAsync();
+            var others = new List<RingCentralSession>();
+            for (var i = 0; i < 5; i++) others.Add(await RingCentralSession.ConnectAsync(rig.Options()));
+            Assert.Equal(1L, rig.Emulator.Statistics.SessionsRevoked); // RingCentral's limit: five per user and app
+            await rig.Session.GetForwardingNumbersAsync();              // the oldest: revoked, so it signs in again
+            Assert.Contains("OAU-211", Assert.Single(rig.Session.SignInsAgain).Reason);
+            Assert.Equal(2L, rig.Emulator.Statistics.SessionsRevoked); // and that revoked the oldest of the others
+            foreach (var o in others) o.Dispose();
         }
 
         [Fact]

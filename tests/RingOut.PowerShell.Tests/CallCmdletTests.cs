@@ -294,7 +294,8 @@ namespace RingOut.PowerShell.Tests
         [Fact]
         public void A_session_the_platform_ended_is_named_for_each_row_and_only_the_first_sends_a_request()
         {
-            var r = _ps.Run("(Get-RingCentralSession).Emulator.Reset(); '+14155550100', '+14155550101' | New-RingOutCall");
+            // The platform forgets every token, and refuses the JWT too: the session cannot sign in again.
+            var r = _ps.Run("$s = Get-RingCentralSession; $s.Emulator.Reset(); $t = $s.Emulator.Faults.Add('ServerError', 'POST', 'token', 2); $t.StatusCode = 400; $t.RetryAfterSeconds = $null; '+14155550100', '+14155550101' | New-RingOutCall");
             Assert.Equal(2, r.Errors.Count);
             Assert.All(r.Errors, error =>
             {
@@ -313,7 +314,7 @@ namespace RingOut.PowerShell.Tests
             var r = _ps.Run(@"
                 $s = Get-RingCentralSession
                 $calls = New-RingOutCall '+16505550106', '+14155550123', '+16505550101'
-                $null = $s.Emulator.Faults.Add('RevokeSession', 'GET', 'ring-out', 1)
+                $null = $s.Emulator.Faults.Add('RevokeSession', 'GET', 'ring-out', 1); $t = $s.Emulator.Faults.Add('ServerError', 'POST', 'token', 2); $t.StatusCode = 400; $t.RetryAfterSeconds = $null
                 $calls | Wait-RingOutCall -Via Polling");
             Assert.Equal(3, r.Output.Count);
             Assert.Equal("RingOut.SessionExpired,RingOut.PowerShell.WaitRingOutCallCommand", Assert.Single(r.Errors).FullyQualifiedErrorId);
@@ -326,10 +327,28 @@ namespace RingOut.PowerShell.Tests
             var r = _ps.Run(@"
                 $s = Get-RingCentralSession
                 $calls = New-RingOutCall '+16505550106', '+14155550123', '+16505550101'
-                $null = $s.Emulator.Faults.Add('RevokeSession', 'POST', 'wstoken', 1)
+                $null = $s.Emulator.Faults.Add('RevokeSession', 'POST', 'wstoken', 1); $t = $s.Emulator.Faults.Add('ServerError', 'POST', 'token', 2); $t.StatusCode = 400; $t.RetryAfterSeconds = $null
                 $calls | Wait-RingOutCall");
             Assert.Equal(3, r.Output.Count);
             Assert.Equal("RingOut.SessionExpired,RingOut.PowerShell.WaitRingOutCallCommand", Assert.Single(r.Errors).FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public void A_session_RingCentral_ended_signs_in_again_writes_one_warning_and_Get_RingCentralSession_says_why()
+        {
+            var r = _ps.Run(@"
+                $s = Get-RingCentralSession
+                $calls = New-RingOutCall '+14155550123', '+14155550124'
+                $null = $s.Emulator.Faults.Add('RevokeSession', 'GET', 'ring-out', 1)
+                $calls | Get-RingOutCall
+                $s.SignInsAgain.Count
+                $s.CanSignInAgain");
+            Assert.Empty(r.Errors);
+            Assert.Equal(new[] { "Connected", "Connected" }, r.Output.Take(2).Select(o => P(o, "State")).ToArray());
+            var warning = Assert.Single(r.Warnings);
+            Assert.StartsWith("Signed in again with the JWT credential: RingCentral refused to refresh the session (OAU-211", warning.Message);
+            Assert.Equal(1, (int)r.Output[2].BaseObject);
+            Assert.True((bool)r.Output[3].BaseObject);
         }
 
         [Fact]

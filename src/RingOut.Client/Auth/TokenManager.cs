@@ -23,6 +23,9 @@ namespace RingOut.Client
         private string _accessToken;
         private string _refreshToken;
         private RingCentralAuthenticationException _dead;
+        // The JWT credential the session was opened with: what it signs in again with when RingCentral ends it.
+        private SecureString _jwt;
+        private readonly List<SessionSignIn> _signIns = new List<SessionSignIn>();
 
         private readonly SecretRedactor _secrets;
 
@@ -44,6 +47,12 @@ namespace RingOut.Client
         public string OwnerId { get; private set; }
         public bool CanRefresh => _refreshToken != null;
         public int Refreshes { get; private set; }
+        /// <summary>Whether the session can sign in again by itself (it was opened with a JWT credential).</summary>
+        public bool CanSignInAgain => _jwt != null;
+        /// <summary>Each time the session signed in again with its JWT, and why.</summary>
+        public IReadOnlyList<SessionSignIn> SignInsAgain { get { lock (_signIns) return _signIns.ToArray(); } }
+        /// <summary>Told (in the async flow of the request that needed it) when the session signed in again, with why.</summary>
+        public Action<SessionSignIn> SignedInAgain { get; set; }
 
         public string BasicCredentials()
         {
@@ -58,14 +67,38 @@ namespace RingOut.Client
             _accessToken = token; _refreshToken = null; AccessTokenExpiresOn = null; RefreshTokenExpiresOn = null;
         }
 
-        public async Task LoginWithJwtAsync(string jwt, CancellationToken ct)
+        public async Task LoginWithJwtAsync(SecureString jwt, CancellationToken ct)
         {
-            _secrets.Add(jwt);
-            await TokenRequestAsync(new Dictionary<string, string>
+            _jwt = Secret.Copy(jwt);
+            _secrets.Add(Secret.Reveal(_jwt));
+            await JwtGrantAsync("signing in with the JWT credential", failFast: true, ct).ConfigureAwait(false);
+        }
+
+        private Task JwtGrantAsync(string what, bool failFast, CancellationToken ct) =>
+            TokenRequestAsync(new Dictionary<string, string>
             {
                 ["grant_type"] = "urn:ietf:params:oauth:grant-type:jwt-bearer",
-                ["assertion"] = jwt,
-            }, "signing in with the JWT credential", failFast: true, ct).ConfigureAwait(false);
+                ["assertion"] = Secret.Reveal(_jwt),
+            }, what, failFast, ct);
+
+        /// <summary>
+        /// RingCentral ended the session (<paramref name="why"/>): a session opened with a JWT signs in again with it,
+        /// once for every caller waiting (they hold the refresh gate); one without is over, and says why.
+        /// </summary>
+        private async Task HealAsync(string why, Exception cause, CancellationToken ct)
+        {
+            if (_jwt == null) throw _dead = new RingCentralAuthenticationException(why + " " + Messages.CannotSignInAgain, cause);
+            try
+            {
+                await JwtGrantAsync("signing in again with the JWT credential", failFast: false, ct).ConfigureAwait(false);
+            }
+            catch (RingCentralApiException e) when ((int)e.StatusCode >= 400 && (int)e.StatusCode < 500 && (int)e.StatusCode != 429)
+            {
+                throw _dead = new RingCentralAuthenticationException(Messages.SignInAgainRefused(why, e.ErrorCode, e.ApiMessage), e);
+            }
+            var signIn = new SessionSignIn(_clock.GetUtcNow(), why);
+            lock (_signIns) _signIns.Add(signIn);
+            SignedInAgain?.Invoke(signIn);
         }
 
         public async Task<string> GetAccessTokenAsync(CancellationToken ct)
@@ -89,9 +122,15 @@ namespace RingOut.Client
                     (AccessTokenExpiresOn == null || _clock.GetUtcNow() < AccessTokenExpiresOn.Value - RefreshMargin))
                     return _accessToken;
                 if (_refreshToken == null)
-                    throw _dead = new RingCentralAuthenticationException(Messages.NoRefreshToken);
+                {
+                    await HealAsync(Messages.NoRefreshToken, null, ct).ConfigureAwait(false);
+                    return _accessToken;
+                }
                 if (RefreshTokenExpiresOn is DateTimeOffset rte && _clock.GetUtcNow() >= rte)
-                    throw _dead = new RingCentralAuthenticationException(Messages.RefreshTokenExpired(rte));
+                {
+                    await HealAsync(Messages.RefreshTokenExpired(rte), null, ct).ConfigureAwait(false);
+                    return _accessToken;
+                }
                 for (var reread = 0; ; reread++)
                 {
                     try
@@ -107,7 +146,8 @@ namespace RingOut.Client
                     }
                     catch (RingCentralApiException e) when ((int)e.StatusCode >= 400 && (int)e.StatusCode < 500 && (int)e.StatusCode != 429)
                     {
-                        throw _dead = new RingCentralAuthenticationException(Messages.RefreshRefused(e.ErrorCode, e.ApiMessage), e);
+                        await HealAsync(Messages.RefreshRefused(e.ErrorCode, e.ApiMessage), e, ct).ConfigureAwait(false);
+                        return _accessToken;
                     }
                     catch (RingCentralProtocolException) when (reread < RefreshRereads) { }
                     catch (HttpRequestException e)
@@ -164,15 +204,27 @@ namespace RingOut.Client
         public void Forget(string reason)
         {
             _accessToken = null; _refreshToken = null;
+            _jwt?.Dispose(); _jwt = null; // a session the user ended does not sign in again
             _dead = new RingCentralAuthenticationException(reason);
         }
 
         public void Dispose()
         {
             _clientSecret?.Dispose();
+            _jwt?.Dispose();
             _refreshGate.Dispose();
         }
 
         public override string ToString() => "TokenManager (tokens hidden)";
+    }
+
+    /// <summary>A time the session signed in again by itself with its JWT credential, and why.</summary>
+    public sealed class SessionSignIn
+    {
+        internal SessionSignIn(DateTimeOffset at, string reason) { At = at; Reason = reason; }
+        public DateTimeOffset At { get; }
+        /// <summary>What RingCentral did that ended the session before (refused the refresh, the refresh token expired, …).</summary>
+        public string Reason { get; }
+        public override string ToString() => $"{At:u}: {Reason}";
     }
 }

@@ -53,7 +53,7 @@ namespace RingOut.PowerShell
         /// </summary>
         protected T Await<T>(Func<CancellationToken, Task<T>> work)
         {
-            var observing = RingCentralSession.ObserveExchanges(ExchangeLogger(DebugWanted()), DebugWanted());
+            var observing = RingCentralSession.ObserveExchanges(ExchangeLogger(DebugWanted()), DebugWanted(), _warnings.Enqueue);
             try
             {
                 return work(StopToken).GetAwaiter().GetResult();
@@ -73,6 +73,7 @@ namespace RingOut.PowerShell
             Await<object>(async ct => { await work(ct).ConfigureAwait(false); return null; });
 
         private readonly ConcurrentQueue<string> _debug = new ConcurrentQueue<string>();
+        private readonly ConcurrentQueue<string> _warnings = new ConcurrentQueue<string>();
 
         /// <summary>Queues a verbose line (and with <paramref name="debug"/>, the redacted bodies) for each exchange, to be written on the pipeline thread.</summary>
         private Action<HttpExchange> ExchangeLogger(bool debug) => e =>
@@ -94,6 +95,7 @@ namespace RingOut.PowerShell
         {
             while (_verbose.TryDequeue(out var line)) WriteVerbose(line);
             while (_debug.TryDequeue(out var line)) WriteDebug(line);
+            while (_warnings.TryDequeue(out var line)) WriteWarning(line); // the session signed in again
         }
 
         /// <summary>
