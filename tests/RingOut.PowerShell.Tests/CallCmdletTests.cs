@@ -344,7 +344,7 @@ namespace RingOut.PowerShell.Tests
                 $s.SignInsAgain.Count
                 $s.CanSignInAgain");
             Assert.Empty(r.Errors);
-            Assert.Equal(new[] { "Connected", "Connected" }, r.Output.Take(2).Select(o => P(o, "State")).ToArray());
+            Assert.Equal(new[] { "+14155550123", "+14155550124" }, r.Output.Take(2).Select(o => P(o, "To")).ToArray()); // both read
             var warning = Assert.Single(r.Warnings);
             Assert.StartsWith("Signed in again with the JWT credential: RingCentral refused to refresh the session (OAU-211", warning.Message);
             Assert.Equal(1, (int)r.Output[2].BaseObject);
