@@ -301,7 +301,7 @@ namespace RingOut.PowerShell.Tests
                 $s = Get-RingCentralSession
                 $done = New-RingOutCall '+16505550101' | Wait-RingOutCall
                 $pending = New-RingOutCall '+16505550106'
-                $null = $s.Emulator.Faults.Add('RevokeSession', 'GET', 'ring-out', 1); $t = $s.Emulator.Faults.Add('ServerError', 'POST', 'token', 2); $t.StatusCode = 400; $t.RetryAfterSeconds = $null
+                $null = $s.Emulator.Faults.Add('RevokeSession', 'GET', 'ring-out', 1); " + PowerShellHost.RefuseSignIn + @"
                 try { $r = @($done) + @($pending) | Wait-RingOutCall -Via Polling -ErrorAction Stop } catch { $e = $_ }
                 $e.FullyQualifiedErrorId
                 $e.TargetObject.Settled.Count

@@ -295,7 +295,7 @@ namespace RingOut.PowerShell.Tests
         public void A_session_the_platform_ended_is_named_for_each_row_and_only_the_first_sends_a_request()
         {
             // The platform forgets every token, and refuses the JWT too: the session cannot sign in again.
-            var r = _ps.Run("$s = Get-RingCentralSession; $s.Emulator.Reset(); $t = $s.Emulator.Faults.Add('ServerError', 'POST', 'token', 2); $t.StatusCode = 400; $t.RetryAfterSeconds = $null; '+14155550100', '+14155550101' | New-RingOutCall");
+            var r = _ps.Run("$s = Get-RingCentralSession; $s.Emulator.Reset(); " + PowerShellHost.RefuseSignIn + "; '+14155550100', '+14155550101' | New-RingOutCall");
             Assert.Equal(2, r.Errors.Count);
             Assert.All(r.Errors, error =>
             {
@@ -308,29 +308,19 @@ namespace RingOut.PowerShell.Tests
             Assert.Equal(1, Count("POST", "ring-out"));
         }
 
-        [Fact]
-        public void When_the_session_dies_during_a_wait_every_calls_last_snapshot_is_written_and_one_error_names_the_pending_ones()
+        [Theory]
+        [InlineData("GET", "ring-out", "Polling")] // during a wait that polls
+        [InlineData("POST", "wstoken", "Auto")]    // as a wait subscribes to events
+        public void When_the_session_dies_during_a_wait_every_calls_last_snapshot_is_written_and_one_error_names_the_pending_ones(string method, string route, string via)
         {
             var r = _ps.Run(@"
                 $s = Get-RingCentralSession
                 $calls = New-RingOutCall '+16505550106', '+14155550123', '+16505550101'
-                $null = $s.Emulator.Faults.Add('RevokeSession', 'GET', 'ring-out', 1); $t = $s.Emulator.Faults.Add('ServerError', 'POST', 'token', 2); $t.StatusCode = 400; $t.RetryAfterSeconds = $null
-                $calls | Wait-RingOutCall -Via Polling");
+                $null = $s.Emulator.Faults.Add('RevokeSession', $args[0], $args[1], 1); " + PowerShellHost.RefuseSignIn + @"
+                $calls | Wait-RingOutCall -Via $args[2]", method, route, via);
             Assert.Equal(3, r.Output.Count);
             Assert.Equal("RingOut.SessionExpired,RingOut.PowerShell.WaitRingOutCallCommand", Assert.Single(r.Errors).FullyQualifiedErrorId);
             Assert.Contains("Connect-RingCentral", r.Errors[0].Exception.Message);
-        }
-
-        [Fact]
-        public void When_the_session_dies_as_a_wait_subscribes_to_events_every_call_is_written_and_one_error_names_the_pending_ones()
-        {
-            var r = _ps.Run(@"
-                $s = Get-RingCentralSession
-                $calls = New-RingOutCall '+16505550106', '+14155550123', '+16505550101'
-                $null = $s.Emulator.Faults.Add('RevokeSession', 'POST', 'wstoken', 1); $t = $s.Emulator.Faults.Add('ServerError', 'POST', 'token', 2); $t.StatusCode = 400; $t.RetryAfterSeconds = $null
-                $calls | Wait-RingOutCall");
-            Assert.Equal(3, r.Output.Count);
-            Assert.Equal("RingOut.SessionExpired,RingOut.PowerShell.WaitRingOutCallCommand", Assert.Single(r.Errors).FullyQualifiedErrorId);
         }
 
         [Fact]

@@ -44,7 +44,7 @@ namespace RingOut.PowerShell.Tests
             new("early token expiry", "$null = $f.Add('ExpireAccessToken', 'GET', 'ring-out', 1); $null = $f.Add('ExpireAccessToken', 'POST', 'ring-out', 1)"),
             new("session revoked mid-run", "$null = $f.Add('RevokeSession', 'GET', 'ring-out', 1)"), // it signs in again with its JWT
             // RingCentral refuses the refresh, then the JWT too (two token requests): the session is over.
-            new("session revoked, JWT refused", "$null = $f.Add('RevokeSession', 'GET', 'ring-out', 1); $t = $f.Add('ServerError', 'POST', 'token', 2); $t.StatusCode = 400; $t.RetryAfterSeconds = $null", SessionDies: true),
+            new("session revoked, JWT refused", "$null = $f.Add('RevokeSession', 'GET', 'ring-out', 1); " + PowerShellHost.RefuseSignIn, SessionDies: true),
             new("call log 5 min late", "$s.Emulator.Options.CallLogLag = [TimeSpan]::FromMinutes(5); $s.Emulator.Options.Retention = [TimeSpan]::FromSeconds(5)"),
             // The event path (-Via Events) under the gateway's faults.
             new("events: none", "", Via: "Events"),

@@ -55,6 +55,12 @@ namespace RingOut.PowerShell.Tests
     public sealed class PowerShellHost : IDisposable
     {
         public static readonly string ModuleManifest = Metadata("RingOutModuleManifest");
+
+        /// <summary>
+        /// Script (with the session in $s) that makes the emulator refuse the next two token requests (400): a refresh,
+        /// then the JWT sign-in a session would heal with, so that a session RingCentral ends stays ended.
+        /// </summary>
+        public const string RefuseSignIn = "$t = $s.Emulator.Faults.Add('ServerError', 'POST', 'token', 2); $t.StatusCode = 400; $t.RetryAfterSeconds = $null";
         public static readonly string RepositoryRoot = System.IO.Path.GetFullPath(Metadata("RepositoryRoot"));
         public static readonly string ServerAssembly = Metadata("ServerAssembly");
         public static readonly string ModuleVersion = Metadata("ModuleVersion");
