@@ -21,7 +21,7 @@ namespace RingOut.Client.Pipeline
                 c.BaseAddress = spec.BaseAddress;
                 c.Timeout = Timeout.InfiniteTimeSpan; // each attempt has its own timeout; pacing waits may be long
                 c.MaxResponseContentBufferSize = spec.MaxResponseBytes;
-                if (spec.UserAgent != null) c.DefaultRequestHeaders.UserAgent.ParseAdd(spec.UserAgent);
+                c.DefaultRequestHeaders.UserAgent.ParseAdd(spec.UserAgent);
             });
             // RingCentral's API never redirects: none is followed, so no credential or body can be carried to another
             // host (the pipeline turns a 3xx into an error naming it).

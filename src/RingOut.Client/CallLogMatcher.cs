@@ -22,12 +22,12 @@ namespace RingOut.Client
         /// <summary>What became of one call.</summary>
         public sealed class Match
         {
-            internal Match(RingOutCall call, CallLogRecord record, string ambiguity) { Call = call; Record = record; Ambiguity = ambiguity; }
+            internal Match(RingOutCall call, CallLogRecord? record, string? ambiguity) { Call = call; Record = record; Ambiguity = ambiguity; }
             public RingOutCall Call { get; }
             /// <summary>Its record; null when none was found (yet) or when it is ambiguous.</summary>
-            public CallLogRecord Record { get; }
+            public CallLogRecord? Record { get; }
             /// <summary>Why the call cannot be linked to one record; null otherwise.</summary>
-            public string Ambiguity { get; }
+            public string? Ambiguity { get; }
         }
 
         public static IReadOnlyList<Match> Link(IReadOnlyList<RingOutCall> calls, IReadOnlyList<CallLogRecord> records)
@@ -40,14 +40,14 @@ namespace RingOut.Client
                 var ordered = group.OrderBy(c => c.PlacedAt).ToList();
                 candidates.TryGetValue(group.Key ?? "", out var pool);
                 var used = new HashSet<CallLogRecord>();
-                var paired = new CallLogRecord[ordered.Count];
+                var paired = new CallLogRecord?[ordered.Count];
                 for (var i = 0; i < ordered.Count; i++)
                 {
                     var call = ordered[i];
                     paired[i] = pool?.FirstOrDefault(r => !used.Contains(r) && Within(r, call) && (call.From == null || r.From == null || Digits(r.From) == Digits(call.From)));
-                    if (paired[i] != null) used.Add(paired[i]);
+                    if (paired[i] is CallLogRecord p) used.Add(p);
                 }
-                var ambiguous = new string[ordered.Count];
+                var ambiguous = new string?[ordered.Count];
                 for (var i = 0; i + 1 < ordered.Count; i++)
                 {
                     var (a, b) = (ordered[i], ordered[i + 1]);
@@ -67,16 +67,16 @@ namespace RingOut.Client
                     ambiguous[i + 1] = why;
                 }
                 for (var i = 0; i < ordered.Count; i++)
-                    result.Add(ambiguous[i] != null ? new Match(ordered[i], null, ambiguous[i]) : new Match(ordered[i], paired[i], null));
+                    result.Add(ambiguous[i] is string why ? new Match(ordered[i], null, why) : new Match(ordered[i], paired[i], null));
             }
             return result;
         }
 
         private static bool Within(CallLogRecord r, RingOutCall c) => (r.StartTime - c.PlacedAt).Duration() <= Window;
 
-        private static string Describe(CallLogRecord r) => r == null ? "no record yet" : $"{r.Result}, {r.Duration.TotalSeconds:0} s";
+        private static string Describe(CallLogRecord? r) => r == null ? "no record yet" : $"{r.Result}, {r.Duration.TotalSeconds:0} s";
 
         /// <summary>A number's digits only, "" for none: how numbers are compared wherever calls are linked.</summary>
-        internal static string Digits(string number) => number == null ? "" : new string(number.Where(ch => ch >= '0' && ch <= '9').ToArray());
+        internal static string Digits(string? number) => number == null ? "" : new string(number.Where(ch => ch >= '0' && ch <= '9').ToArray());
     }
 }

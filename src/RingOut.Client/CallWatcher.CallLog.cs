@@ -24,7 +24,7 @@ namespace RingOut.Client
                 _lookups.Add(key, lookup = new Lookup { NextRead = first });
             }
             if (lookup.Calls.Any(f => f.Call.Id == call.Id)) return;
-            lookup.Calls.Add(new Forgotten { Call = call, Since = now });
+            lookup.Calls.Add(new Forgotten(call) { Since = now });
             _lookingUp++;
         }
 
@@ -45,7 +45,7 @@ namespace RingOut.Client
                 // it is put off until the budget has room, instead of waited for here.
                 var room = session.Budget.WaitTime(RingCentralSession.CallLogGroup);
                 if (room > TimeSpan.Zero) { lookup.NextRead = _clock.GetUtcNow() + room; continue; }
-                IReadOnlyList<CallLogRecord> records = null;
+                IReadOnlyList<CallLogRecord>? records = null;
                 var forbidden = false;
                 try
                 {
@@ -66,11 +66,11 @@ namespace RingOut.Client
                 var links = records == null ? null : CallLogMatcher.Link(lookup.Calls.Select(f => f.Call).ToList(), records).ToDictionary(m => m.Call);
                 foreach (var f in lookup.Calls.ToList())
                 {
-                    RingOutCall final = null;
-                    CallLogMatcher.Match link = null;
+                    RingOutCall? final = null;
+                    CallLogMatcher.Match? link = null;
                     if (links != null && links.TryGetValue(f.Call, out link) && link.Record != null) final = f.Call.ResolvedBy(link.Record, now);
                     else if (link?.Ambiguity != null) final = f.Call.Unresolved("Ambiguous: " + link.Ambiguity, now);
-                    else if (forbidden) final = f.Call.Unresolved($"RingCentral forgot the call, and its call log could not be read: {lookup.LastFailure.Message} (the app needs the ReadCallLog permission).", now);
+                    else if (forbidden) final = f.Call.Unresolved($"RingCentral forgot the call, and its call log could not be read: {lookup.LastFailure?.Message} (the app needs the ReadCallLog permission).", now);
                     else if (now - f.Since >= CallLogPatience)
                         final = f.Call.Unresolved(lookup.LastFailure != null
                             ? $"RingCentral forgot the call, and its call log could not be read for {CallLogPatience.TotalMinutes:0} min: {lookup.LastFailure.Message}"

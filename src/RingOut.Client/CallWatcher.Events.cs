@@ -59,12 +59,13 @@ namespace RingOut.Client
                 await PlaceOlderCallsAsync(batch, changed, ct).ConfigureAwait(false);
             }
             var read = false;
-            foreach (var pair in _channels.Where(c => c.Value != null).ToList())
+            foreach (var pair in _channels.ToList())
             {
+                if (!(pair.Value is TelephonyEventChannel channel)) continue;
                 if (!_perSession.ContainsKey(pair.Key) && !_unlinked.Keys.Any(k => k.Item1 == pair.Key)) continue;
                 var (position, gaps) = _cursor[pair.Key];
                 IReadOnlyList<TelephonyEvent> events;
-                try { events = await pair.Value.ReadAsync(position, ct).ConfigureAwait(false); }
+                try { events = await channel.ReadAsync(position, ct).ConfigureAwait(false); }
                 catch (Exception e) when (e is System.Net.Http.HttpRequestException || e is RingCentralProtocolException || e is RingCentralApiException ||
                                           e is System.Net.WebSockets.WebSocketException || e is RingCentralServerValueException)
                 {
@@ -73,9 +74,9 @@ namespace RingOut.Client
                     continue;
                 }
                 read = true;
-                _cursor[pair.Key] = (position + events.Count, pair.Value.Gaps);
+                _cursor[pair.Key] = (position + events.Count, channel.Gaps);
                 var now = _clock.GetUtcNow();
-                if (pair.Value.Gaps != gaps)
+                if (channel.Gaps != gaps)
                     foreach (var entry in _byCall.Values.Where(e => e.Latest.Session == pair.Key).ToList()) Reschedule(entry, now);
                 foreach (var e in events)
                 {
@@ -153,7 +154,7 @@ namespace RingOut.Client
                 var (session, tsid) = pair.Key;
                 var e = pair.Value;
                 var began = _firstSeen[pair.Key];
-                Entry match = null;
+                Entry? match = null;
                 var ambiguous = false;
                 foreach (var party in e.Parties)
                 {
@@ -194,10 +195,10 @@ namespace RingOut.Client
         }
 
         /// <summary>The safety net for a call whose RingOut RingCentral forgot: its telephony session's parties, through Call Control (Light).</summary>
-        private async Task ReadCallSessionAsync(Entry entry, List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
+        private async Task ReadCallSessionAsync(Entry entry, string telephonySessionId, List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
         {
             TelephonyEvent now;
-            try { now = await entry.Latest.Session.GetCallSessionAsync(entry.TelephonySessionId, entry.Latest.AccountId, ct).ConfigureAwait(false); }
+            try { now = await entry.Latest.Session.GetCallSessionAsync(telephonySessionId, entry.Latest.AccountId, ct).ConfigureAwait(false); }
             catch (RingCentralApiException e) when (e.IsNotFound)
             {
                 // Over and forgotten: the call log has it.

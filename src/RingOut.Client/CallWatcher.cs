@@ -79,22 +79,24 @@ namespace RingOut.Client
         {
             public readonly List<Forgotten> Calls = new List<Forgotten>();
             public DateTimeOffset NextRead;
-            public Exception LastFailure;
+            public Exception? LastFailure;
         }
 
         private sealed class Forgotten
         {
-            public RingOutCall Call;
+            public Forgotten(RingOutCall call) { Call = call; }
+            public readonly RingOutCall Call;
             public DateTimeOffset Since;
         }
 
         private sealed class Entry
         {
+            public Entry(RingOutCall latest) { Latest = latest; }
             public RingOutCall Latest;
             public DateTimeOffset NextPoll;
             /// <summary>Followed through telephony events: polled only as a safety net.</summary>
             public bool ViaEvents;
-            public string TelephonySessionId;
+            public string? TelephonySessionId;
             public long LastSequence;
             /// <summary>RingCentral no longer knows the RingOut; its telephony session is read through Call Control instead.</summary>
             public bool RingOutGone;
@@ -145,7 +147,7 @@ namespace RingOut.Client
 
         // The event path: each session's channel (null: polling), the position read in its log, the events not yet
         // linked to a call, and the calls on the event path by telephony session and by the number they call.
-        private readonly Dictionary<RingCentralSession, TelephonyEventChannel> _channels = new Dictionary<RingCentralSession, TelephonyEventChannel>();
+        private readonly Dictionary<RingCentralSession, TelephonyEventChannel?> _channels = new Dictionary<RingCentralSession, TelephonyEventChannel?>();
         private readonly Dictionary<RingCentralSession, (int read, int gaps)> _cursor = new Dictionary<RingCentralSession, (int, int)>();
         private readonly Dictionary<(RingCentralSession, string), TelephonyEvent> _unlinked = new Dictionary<(RingCentralSession, string), TelephonyEvent>();
         private readonly Dictionary<(RingCentralSession, string), DateTimeOffset> _firstSeen = new Dictionary<(RingCentralSession, string), DateTimeOffset>();
@@ -157,7 +159,7 @@ namespace RingOut.Client
         private DateTimeOffset _olderDue;
 
         /// <summary>Why the wait polls instead of following events, when it does for a session that could not subscribe.</summary>
-        public string EventsUnavailable { get; private set; }
+        public string? EventsUnavailable { get; private set; }
 
         public int PendingCount => _byCall.Count + _lookingUp;
         /// <summary>Every pending call's latest snapshot, the soonest due first (O(n): for the end of a wait, not for each call).</summary>
@@ -187,7 +189,7 @@ namespace RingOut.Client
             var key = (call.Session, call.Id);
             if (_byCall.ContainsKey(key)) return true;
             // The snapshot is as of RetrievedAt: the first poll is due one interval after it (at once for an old snapshot).
-            var entry = new Entry { Latest = call, NextPoll = call.RetrievedAt + PollInterval, Order = _added++ };
+            var entry = new Entry(call) { NextPoll = call.RetrievedAt + PollInterval, Order = _added++ };
             if (Follow != RingOutFollowMode.Polling && _channels.TryGetValue(call.Session, out var channel) && channel != null)
             {
                 entry.ViaEvents = true;
@@ -267,11 +269,11 @@ namespace RingOut.Client
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 RingOutCall fresh;
-                if (entry.ViaEvents && entry.TelephonySessionId != null && entry.RingOutGone)
+                if (entry.ViaEvents && entry.TelephonySessionId is string tsid && entry.RingOutGone)
                 {
                     // RingCentral forgot the RingOut while the call goes on (it does soon after set-up): Call Control
                     // still knows the telephony session, and reads its parties now.
-                    await ReadCallSessionAsync(entry, changed, settled, cancellationToken).ConfigureAwait(false);
+                    await ReadCallSessionAsync(entry, tsid, changed, settled, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 try

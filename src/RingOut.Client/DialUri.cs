@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
@@ -9,7 +10,7 @@ namespace RingOut.Client
     /// <summary>A number as click-to-dial links for the RingCentral desktop app.</summary>
     public sealed class RingCentralDialLink
     {
-        internal RingCentralDialLink(string number, string name)
+        internal RingCentralDialLink(string number, string? name)
         {
             Number = number;
             Name = name;
@@ -23,7 +24,7 @@ namespace RingOut.Client
         /// <summary>The number for people to read, such as +1 650-555-0123.</summary>
         public string Display { get; }
         /// <summary>Who or what the number is, when given.</summary>
-        public string Name { get; }
+        public string? Name { get; }
         /// <summary>RingCentral's own scheme, which no other app claims: rcmobile://call?number=16505550123.</summary>
         public string RcMobileUri { get; }
         /// <summary>The standard scheme (RFC 3966), which other apps may claim too: tel:+16505550123.</summary>
@@ -46,11 +47,11 @@ namespace RingOut.Client
         public static string Tel(string e164) => "tel:" + e164;
 
         /// <summary>A link for a number, or for a written number, or one of the two URI forms (read back).</summary>
-        public static bool TryCreate(string input, string name, out RingCentralDialLink link, out string error) =>
+        public static bool TryCreate(string? input, string? name, [NotNullWhen(true)] out RingCentralDialLink? link, [NotNullWhen(false)] out string? error) =>
             TryCreate(input, name, null, out link, out error);
 
-        /// <summary>As <see cref="TryCreate(string, string, out RingCentralDialLink, out string)"/>, reading numbers without a country code in <paramref name="defaultRegion"/>.</summary>
-        public static bool TryCreate(string input, string name, string defaultRegion, out RingCentralDialLink link, out string error)
+        /// <summary>As <see cref="TryCreate(string?, string?, out RingCentralDialLink?, out string?)"/>, reading numbers without a country code in <paramref name="defaultRegion"/>.</summary>
+        public static bool TryCreate(string? input, string? name, string? defaultRegion, [NotNullWhen(true)] out RingCentralDialLink? link, [NotNullWhen(false)] out string? error)
         {
             link = null;
             var text = input?.Trim() ?? "";
@@ -70,7 +71,7 @@ namespace RingOut.Client
                 text = Uri.UnescapeDataString(text.Substring(4));
             }
             if (!PhoneNumber.TryNormalize(text, defaultRegion, out var e164, out error)) return false;
-            link = new RingCentralDialLink(e164, string.IsNullOrWhiteSpace(name) ? null : name.Trim());
+            link = new RingCentralDialLink(e164, name is null || name.Trim().Length == 0 ? null : name.Trim());
             return true;
         }
 

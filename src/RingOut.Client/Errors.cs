@@ -10,9 +10,9 @@ namespace RingOut.Client
     /// <summary>One entry of RingCentral's <c>errors</c> array.</summary>
     public sealed class RingCentralErrorDetail
     {
-        public string ErrorCode { get; internal set; }
-        public string Message { get; internal set; }
-        public string ParameterName { get; internal set; }
+        public string? ErrorCode { get; internal set; }
+        public string? Message { get; internal set; }
+        public string? ParameterName { get; internal set; }
         public override string ToString() => ParameterName == null ? $"{ErrorCode}: {Message}" : $"{ErrorCode}: {Message} [{ParameterName}]";
     }
 
@@ -22,8 +22,8 @@ namespace RingOut.Client
     /// </summary>
     public class RingCentralApiException : Exception
     {
-        internal RingCentralApiException(string message, HttpStatusCode status, string errorCode, string apiMessage,
-            IReadOnlyList<RingCentralErrorDetail> details, string requestId, TimeSpan? retryAfter, string rateLimitGroup, int? rateLimitRemaining)
+        internal RingCentralApiException(string message, HttpStatusCode status, string? errorCode, string? apiMessage,
+            IReadOnlyList<RingCentralErrorDetail> details, string? requestId, TimeSpan? retryAfter, string? rateLimitGroup, int? rateLimitRemaining)
             : base(message)
         {
             StatusCode = status; ErrorCode = errorCode; ApiMessage = apiMessage; Details = details; RequestId = requestId;
@@ -32,20 +32,20 @@ namespace RingOut.Client
 
         public HttpStatusCode StatusCode { get; }
         /// <summary>RingCentral's code, such as CMN-101 or OAU-140 (for OAuth errors, the first errors[] code, else the RFC 6749 error).</summary>
-        public string ErrorCode { get; }
-        public string ApiMessage { get; }
-        public string ParameterName => Details.Select(d => d.ParameterName).FirstOrDefault(p => p != null);
+        public string? ErrorCode { get; }
+        public string? ApiMessage { get; }
+        public string? ParameterName => Details.Select(d => d.ParameterName).FirstOrDefault(p => p != null);
         public IReadOnlyList<RingCentralErrorDetail> Details { get; }
-        public string RequestId { get; }
+        public string? RequestId { get; }
         public TimeSpan? RetryAfter { get; }
-        public string RateLimitGroup { get; }
+        public string? RateLimitGroup { get; }
         public int? RateLimitRemaining { get; }
 
         public bool IsNotFound => StatusCode == HttpStatusCode.NotFound;
 
         internal static RingCentralApiException From(HttpResponseMessage response, byte[] body, string what, SecretRedactor secrets)
         {
-            string code = null, message = null;
+            string? code = null, message = null;
             var details = new List<RingCentralErrorDetail>();
             try
             {
@@ -85,17 +85,17 @@ namespace RingOut.Client
 
         private static string Limit(string s) => s.Length > 500 ? s.Substring(0, 500) + "…" : s;
 
-        private static string Str(JsonElement e, string name) =>
+        private static string? Str(JsonElement e, string name) =>
             e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-        internal static string Header(HttpResponseMessage r, string name) =>
+        internal static string? Header(HttpResponseMessage r, string name) =>
             r.Headers.TryGetValues(name, out var v) || (r.Content != null && r.Content.Headers.TryGetValues(name, out v)) ? v.FirstOrDefault() : null;
 
         /// <summary>
         /// Whether a body is RingCentral's own error (<c>errorCode</c>, or OAuth's <c>error</c> with <c>errors</c>):
         /// what only the platform itself sends, unlike a gateway's or a proxy's page.
         /// </summary>
-        internal static bool IsRingCentralError(byte[] body)
+        internal static bool IsRingCentralError(byte[]? body)
         {
             if (body == null || body.Length == 0) return false;
             try
@@ -114,9 +114,9 @@ namespace RingOut.Client
     /// <summary>Signing in, or refreshing the session, failed: run Connect-RingCentral (or the client's connect) again.</summary>
     public sealed class RingCentralAuthenticationException : Exception
     {
-        public RingCentralAuthenticationException(string message, Exception inner = null) : base(message, inner) { }
+        public RingCentralAuthenticationException(string message, Exception? inner = null) : base(message, inner) { }
         /// <summary>RingCentral's code for the refusal (OAU-…), when it gave one.</summary>
-        public string ErrorCode => InnerException is RingCentralApiException api ? api.ErrorCode : (InnerException as RingCentralAuthenticationException)?.ErrorCode;
+        public string? ErrorCode => InnerException is RingCentralApiException api ? api.ErrorCode : (InnerException as RingCentralAuthenticationException)?.ErrorCode;
     }
 
     /// <summary>
@@ -125,7 +125,7 @@ namespace RingOut.Client
     /// </summary>
     public sealed class RingOutOutcomeUnknownException : Exception
     {
-        public RingOutOutcomeUnknownException(string message, Exception inner) : base(message, inner) { }
+        public RingOutOutcomeUnknownException(string message, Exception? inner) : base(message, inner) { }
     }
 
     /// <summary>A wait told to follow calls through telephony events (-Via Events) on a session that cannot subscribe to them.</summary>
@@ -146,7 +146,7 @@ namespace RingOut.Client
     /// </summary>
     public sealed class RingCentralServerValueException : Exception
     {
-        public RingCentralServerValueException(string name, string value, string allowed)
+        public RingCentralServerValueException(string name, string? value, string allowed)
             : base($"RingCentral's answer had {name}: {ApiPaths.Quote(value)}, which is not a value RingCentral sends ({allowed}); it was not taken.")
         {
             Name = name; Value = value;
@@ -154,7 +154,7 @@ namespace RingOut.Client
 
         /// <summary>The header or field.</summary>
         public string Name { get; }
-        public string Value { get; }
+        public string? Value { get; }
     }
 
     /// <summary>
@@ -163,14 +163,14 @@ namespace RingOut.Client
     /// </summary>
     public sealed class RingCentralRedirectException : Exception
     {
-        public RingCentralRedirectException(string message, Uri location) : base(message) { Location = location; }
+        public RingCentralRedirectException(string message, Uri? location) : base(message) { Location = location; }
         /// <summary>Where the server wanted the request to go (never contacted).</summary>
-        public Uri Location { get; }
+        public Uri? Location { get; }
     }
 
     /// <summary>The server answered 2xx with a body that could not be read as the documented JSON.</summary>
     public sealed class RingCentralProtocolException : Exception
     {
-        public RingCentralProtocolException(string message, Exception inner = null) : base(message, inner) { }
+        public RingCentralProtocolException(string message, Exception? inner = null) : base(message, inner) { }
     }
 }

@@ -13,11 +13,11 @@ namespace RingOut.Client
 {
     internal static class Json
     {
-        public static string Str(JsonElement e, string name) =>
+        public static string? Str(JsonElement e, string name) =>
             e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
         /// <summary>An id that may come as a JSON number or a string, kept as an opaque string.</summary>
-        public static string IdString(JsonElement e, string name)
+        public static string? IdString(JsonElement e, string name)
         {
             if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v)) return null;
             switch (v.ValueKind)

@@ -18,10 +18,10 @@ namespace RingOut.Client
 
         public static string RefreshTokenExpired(DateTimeOffset at) => $"The session's refresh token expired at {at:u}.";
 
-        public static string RefreshRefused(string code, string message) =>
+        public static string RefreshRefused(string? code, string? message) =>
             $"RingCentral refused to refresh the session ({code}: {message}); it was ended or revoked.";
 
-        public static string SignInAgainRefused(string why, string code, string message) =>
+        public static string SignInAgainRefused(string why, string? code, string? message) =>
             $"{why} Signing in again with the JWT credential was refused too ({code}: {message}). " + SignInAgain;
 
         public static string SignedInAgain(string why) => $"Signed in again with the JWT credential: {why}";

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace RingOut.Client
@@ -12,12 +13,12 @@ namespace RingOut.Client
     public static class PhoneNumber
     {
         private static readonly char[] ExtensionMarks = { 'x', 'X', '#', ',', ';', '*' };
-        public static bool TryNormalize(string input, out string e164, out string error) => TryNormalize(input, null, out e164, out error);
+        public static bool TryNormalize(string? input, [NotNullWhen(true)] out string? e164, [NotNullWhen(false)] out string? error) => TryNormalize(input, null, out e164, out error);
 
-        public static bool TryNormalize(string input, string defaultRegion, out string e164, out string error)
+        public static bool TryNormalize(string? input, string? defaultRegion, [NotNullWhen(true)] out string? e164, [NotNullWhen(false)] out string? error)
         {
             e164 = null;
-            if (string.IsNullOrWhiteSpace(input)) { error = "A phone number is required, but the value is empty."; return false; }
+            if (input is null || input.Trim().Length == 0) { error = "A phone number is required, but the value is empty."; return false; }
             var text = input.Trim();
             if (text.StartsWith("tel:", StringComparison.OrdinalIgnoreCase)) text = text.Substring(4);
             if (text.IndexOf(";ext=", StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf("ext", StringComparison.OrdinalIgnoreCase) >= 0 ||
@@ -49,7 +50,7 @@ namespace RingOut.Client
             }
             var d = digits.ToString();
             if (!plus && d.StartsWith("00", StringComparison.Ordinal)) { plus = true; d = d.Substring(2); }
-            if (!plus && !string.IsNullOrEmpty(defaultRegion) && !string.Equals(defaultRegion, "US", StringComparison.OrdinalIgnoreCase) &&
+            if (!plus && defaultRegion != null && defaultRegion.Length > 0 && !string.Equals(defaultRegion, "US", StringComparison.OrdinalIgnoreCase) &&
                 !string.Equals(defaultRegion, "CA", StringComparison.OrdinalIgnoreCase))
                 return NationalNumber.TryNormalize(input, d, defaultRegion.ToUpperInvariant(), out e164, out error);
             if (!plus)
@@ -77,7 +78,7 @@ namespace RingOut.Client
         }
 
         /// <summary>The E.164 form, or an <see cref="ArgumentException"/> that says what is wrong.</summary>
-        public static string Normalize(string input, string defaultRegion = null)
+        public static string Normalize(string? input, string? defaultRegion = null)
         {
             if (TryNormalize(input, defaultRegion, out var e164, out var error)) return e164;
             throw new ArgumentException(error, nameof(input));
@@ -87,7 +88,7 @@ namespace RingOut.Client
     /// <summary>National numbers of any region, with libphonenumber (loaded only when such a number is given).</summary>
     internal static class NationalNumber
     {
-        public static bool TryNormalize(string input, string digits, string region, out string e164, out string error)
+        public static bool TryNormalize(string input, string digits, string region, [NotNullWhen(true)] out string? e164, [NotNullWhen(false)] out string? error)
         {
             e164 = null;
             var util = PhoneNumbers.PhoneNumberUtil.GetInstance();

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Generic;
 using System.Net.Http;
 using System.Text.RegularExpressions;
@@ -15,15 +16,16 @@ namespace RingOut.Client
         private static readonly Regex FormSecret = new Regex("(^|&)(" + SecretNames + ")=[^&]*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         /// <summary>The text with the value of every field that holds a secret replaced, whole or cut short.</summary>
-        public static string Text(string body)
+        [return: NotNullIfNotNull(nameof(body))]
+        public static string? Text(string? body)
         {
-            if (string.IsNullOrEmpty(body)) return body;
+            if (body is null || body.Length == 0) return body;
             var redacted = FormSecret.Replace(JsonSecret.Replace(body, "$1\"***\""), "$1$2=***");
             return redacted.Length > MaxLength ? redacted.Substring(0, MaxLength) + "… (" + redacted.Length + " characters)" : redacted;
         }
 
         /// <summary>A buffered body (the pipeline buffers every body it reads, bounded), redacted; null when there is none.</summary>
-        public static string Body(HttpContent content, SecretRedactor secrets)
+        public static string? Body(HttpContent? content, SecretRedactor secrets)
         {
             if (content == null) return null;
             try
@@ -44,9 +46,9 @@ namespace RingOut.Client
         private const int MinLength = 8; // shorter values would redact ordinary words
         private readonly LinkedList<string> _secrets = new LinkedList<string>();
 
-        internal void Add(string secret)
+        internal void Add(string? secret)
         {
-            if (string.IsNullOrEmpty(secret) || secret.Length < MinLength) return;
+            if (secret is null || secret.Length < MinLength) return;
             lock (_secrets)
             {
                 if (_secrets.Contains(secret)) return;
@@ -55,9 +57,10 @@ namespace RingOut.Client
             }
         }
 
-        public string Redact(string text)
+        [return: NotNullIfNotNull(nameof(text))]
+        public string? Redact(string? text)
         {
-            if (string.IsNullOrEmpty(text)) return text;
+            if (text is null || text.Length == 0) return text;
             lock (_secrets)
                 foreach (var s in _secrets)
                     if (text.IndexOf(s, StringComparison.Ordinal) >= 0) text = text.Replace(s, "***");

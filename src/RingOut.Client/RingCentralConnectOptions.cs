@@ -19,15 +19,15 @@ namespace RingOut.Client
         public Uri Server { get; set; } = ProductionServer;
         /// <summary>A name for the platform: Production, Emulator, or Custom.</summary>
         public string EnvironmentName { get; set; } = "Production";
-        public string ClientId { get; set; }
-        public SecureString ClientSecret { get; set; }
-        public SecureString Jwt { get; set; }
+        public string? ClientId { get; set; }
+        public SecureString? ClientSecret { get; set; }
+        public SecureString? Jwt { get; set; }
         /// <summary>An access token to use as it is (no refresh token: the session ends when it expires).</summary>
-        public SecureString AccessToken { get; set; }
+        public SecureString? AccessToken { get; set; }
         /// <summary>The innermost transport; null for the network. The in-process emulator supplies its own.</summary>
-        public Func<HttpMessageHandler> Transport { get; set; }
+        public Func<HttpMessageHandler>? Transport { get; set; }
         /// <summary>Opens a socket to RingCentral's WebSocket gateway; null for the network (ClientWebSocket). The in-process emulator supplies its own.</summary>
-        public Func<Uri, CancellationToken, Task<IEventSocket>> EventSocket { get; set; }
+        public Func<Uri, CancellationToken, Task<IEventSocket>>? EventSocket { get; set; }
         public TimeProvider Clock { get; set; } = TimeProvider.System;
         public RetryOptions Retry { get; set; } = new RetryOptions();
         public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromSeconds(60);

@@ -20,7 +20,7 @@ namespace RingOut.Client
         private readonly IHttpClientSource _http;
         private readonly TokenManager _tokens;
         private readonly RetryOptions _retry;
-        private readonly Func<Uri, CancellationToken, Task<IEventSocket>> _eventSocket;
+        private readonly Func<Uri, CancellationToken, Task<IEventSocket>>? _eventSocket;
         private int _disposed;
 
         private RingCentralSession(RingCentralConnectOptions o)
@@ -35,10 +35,8 @@ namespace RingOut.Client
             Secrets = new SecretRedactor();
             _tokens = new TokenManager(Clock, o.ClientId, o.ClientSecret, Secrets) { RefreshMargin = o.RefreshMargin };
 
-            var spec = new PipelineSpec
+            var spec = new PipelineSpec(Server, "RingOut-PowerShell/" + typeof(RingCentralSession).Assembly.GetName().Version)
             {
-                BaseAddress = Server,
-                UserAgent = "RingOut-PowerShell/" + typeof(RingCentralSession).Assembly.GetName().Version,
                 Primary = o.Transport,
             };
             spec.Handlers.Add(() => new BearerTokenHandler(_tokens));
@@ -84,13 +82,13 @@ namespace RingOut.Client
 
         public Uri Server { get; }
         public string EnvironmentName { get; }
-        public string ClientId { get; }
-        public string AccountId { get; private set; }
-        public string ExtensionId { get; private set; }
-        public string ExtensionNumber { get; private set; }
-        public string UserName { get; private set; }
+        public string? ClientId { get; }
+        public string? AccountId { get; private set; }
+        public string? ExtensionId { get; private set; }
+        public string? ExtensionNumber { get; private set; }
+        public string? UserName { get; private set; }
         /// <summary>The extension's home country (ISO 3166), which numbers without a country code are read in.</summary>
-        public string HomeCountry { get; private set; }
+        public string? HomeCountry { get; private set; }
         public DateTimeOffset ConnectedAt { get; private set; }
         public DateTimeOffset? AccessTokenExpiresOn => _tokens.AccessTokenExpiresOn;
         public DateTimeOffset? RefreshTokenExpiresOn => _tokens.RefreshTokenExpiresOn;
@@ -125,20 +123,20 @@ namespace RingOut.Client
 
         private sealed class Observer
         {
-            public Action<HttpExchange> Log;
+            public Action<HttpExchange>? Log;
             public bool Bodies;
-            public Action<string> Warn;
+            public Action<string>? Warn;
         }
 
         /// <summary>The observer of the current async flow: each request is told to the caller that made it, whatever its session.</summary>
-        private static readonly AsyncLocal<Observer> CurrentObserver = new AsyncLocal<Observer>();
+        private static readonly AsyncLocal<Observer?> CurrentObserver = new AsyncLocal<Observer?>();
 
         /// <summary>
         /// Tells <paramref name="log"/> of every HTTP exchange that the calling flow makes from now on, through any
         /// session, until the returned object is disposed: never of another caller's. With
         /// <paramref name="captureBodies"/>, the exchanges carry their bodies, redacted. An exchange carries no header value.
         /// </summary>
-        public static IDisposable ObserveExchanges(Action<HttpExchange> log, bool captureBodies, Action<string> warn = null)
+        public static IDisposable ObserveExchanges(Action<HttpExchange>? log, bool captureBodies, Action<string>? warn = null)
         {
             var previous = CurrentObserver.Value;
             CurrentObserver.Value = log == null && warn == null ? null : new Observer { Log = log, Bodies = captureBodies, Warn = warn };
@@ -147,7 +145,7 @@ namespace RingOut.Client
 
         private sealed class Release : IDisposable
         {
-            private Action _action;
+            private Action? _action;
             public Release(Action action) { _action = action; }
             public void Dispose() => Interlocked.Exchange(ref _action, null)?.Invoke();
         }
@@ -169,12 +167,12 @@ namespace RingOut.Client
             }
         }
 
-        private void OnExchanged(HttpRequestMessage request, HttpResponseMessage response, TimeSpan elapsed, Exception failure)
+        private void OnExchanged(HttpRequestMessage request, HttpResponseMessage? response, TimeSpan elapsed, Exception? failure)
         {
             var observer = CurrentObserver.Value;
             if (observer?.Log == null) return;
             int? remaining = response != null && int.TryParse(RingCentralApiException.Header(response, "X-Rate-Limit-Remaining"), out var r) ? r : (int?)null;
-            string requestBody = null, responseBody = null;
+            string? requestBody = null, responseBody = null;
             if (observer.Bodies)
             {
                 requestBody = Redaction.Body(request.Content, Secrets);
@@ -183,7 +181,7 @@ namespace RingOut.Client
             observer.Log(new HttpExchange
             {
                 Method = request.Method.Method,
-                Path = request.RequestUri.IsAbsoluteUri ? request.RequestUri.AbsolutePath : request.RequestUri.OriginalString,
+                Path = request.RequestUri == null ? "" : request.RequestUri.IsAbsoluteUri ? request.RequestUri.AbsolutePath : request.RequestUri.OriginalString,
                 StatusCode = response != null ? (int)response.StatusCode : (int?)null,
                 RateLimitGroup = response != null ? RingCentralApiException.Header(response, "X-Rate-Limit-Group") : null,
                 RateLimitRemaining = remaining,
@@ -202,7 +200,7 @@ namespace RingOut.Client
             return Http.SendAsync(request, ct);
         }
 
-        private async Task<(HttpResponseMessage response, byte[] body)> SendAsync(HttpMethod method, string path, object json, RequestKind kind, CancellationToken ct)
+        private async Task<(HttpResponseMessage response, byte[] body)> SendAsync(HttpMethod method, string path, object? json, RequestKind kind, CancellationToken ct)
         {
             var request = new HttpRequestMessage(method, path);
             if (json != null)

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Security;
 
@@ -7,7 +8,8 @@ namespace RingOut.Client
     /// <summary>SecureString helpers: secrets are read into a string only for the moment a request is built.</summary>
     public static class Secret
     {
-        public static SecureString From(string value)
+        [return: NotNullIfNotNull(nameof(value))]
+        public static SecureString? From(string? value)
         {
             if (value == null) return null;
             var s = new SecureString();
@@ -16,7 +18,8 @@ namespace RingOut.Client
             return s;
         }
 
-        internal static string Reveal(SecureString secure)
+        [return: NotNullIfNotNull(nameof(secure))]
+        internal static string? Reveal(SecureString? secure)
         {
             if (secure == null) return null;
             var ptr = IntPtr.Zero;
@@ -31,7 +34,8 @@ namespace RingOut.Client
             }
         }
 
-        internal static SecureString Copy(SecureString s)
+        [return: NotNullIfNotNull(nameof(s))]
+        internal static SecureString? Copy(SecureString? s)
         {
             if (s == null) return null;
             var c = s.Copy();

@@ -54,7 +54,7 @@ namespace RingOut.Emulator
             };
         }
 
-        private static JsonObject Party(EmulatedCall call, string id, string number, (string code, string reason) status)
+        private static JsonObject Party(EmulatedCall call, string id, string number, (string code, string? reason) status)
         {
             var s = new JsonObject { ["code"] = status.code };
             if (status.reason != null) s["reason"] = status.reason;
@@ -74,7 +74,7 @@ namespace RingOut.Emulator
         }
 
         /// <summary>A leg's RingOut status as a telephony party status: Setup/Proceeding while ringing, Answered, Disconnected with a reason.</summary>
-        private static (string code, string reason) PartyStatus(string ringOutStatus, EmulatedCall call, DateTimeOffset now, bool caller)
+        private static (string code, string? reason) PartyStatus(string ringOutStatus, EmulatedCall call, DateTimeOffset now, bool caller)
         {
             switch (ringOutStatus)
             {

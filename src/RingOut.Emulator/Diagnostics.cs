@@ -103,17 +103,17 @@ namespace RingOut.Emulator
     {
         private int _remaining;
 
-        public FaultRule(FaultKind kind, string method = null, string route = null, int times = 1)
+        public FaultRule(FaultKind kind, string? method = null, string? route = null, int times = 1)
         {
             // PowerShell passes $null to a string parameter as "": both mean any.
-            Kind = kind; Method = string.IsNullOrEmpty(method) ? null : method; Route = string.IsNullOrEmpty(route) ? null : route; _remaining = times;
+            Kind = kind; Method = method is null || method.Length == 0 ? null : method; Route = route is null || route.Length == 0 ? null : route; _remaining = times;
         }
 
         public FaultKind Kind { get; }
         /// <summary>HTTP method it hits, or null for any.</summary>
-        public string Method { get; }
+        public string? Method { get; }
         /// <summary>Route name it hits (see <see cref="EmulatorStatistics.Count"/>), or null for any.</summary>
-        public string Route { get; }
+        public string? Route { get; }
         /// <summary>How many more requests it hits; negative for every request.</summary>
         public int Remaining => Volatile.Read(ref _remaining);
         public int StatusCode { get; set; } = 503;
@@ -143,9 +143,9 @@ namespace RingOut.Emulator
 
         public FaultRule Add(FaultRule rule) { lock (_rules) _rules.Add(rule); return rule; }
 
-        public FaultRule Add(FaultKind kind, string method, string route, int times) => Add(new FaultRule(kind, method, route, times));
+        public FaultRule Add(FaultKind kind, string? method, string? route, int times) => Add(new FaultRule(kind, method, route, times));
 
-        public FaultRule Add(FaultKind kind, string method, string route) => Add(new FaultRule(kind, method, route, 1));
+        public FaultRule Add(FaultKind kind, string? method, string? route) => Add(new FaultRule(kind, method, route, 1));
 
         public void Clear() { lock (_rules) _rules.Clear(); }
 

@@ -26,7 +26,7 @@ namespace RingOut.Emulator
                         ["tooManyRequests"] = Statistics.TooManyRequestsSent,
                         ["sessionsOpened"] = Statistics.SessionsOpened,
                         ["sessionsRevoked"] = Statistics.SessionsRevoked,
-                        ["byRoute"] = new JsonObject(Statistics.ByRoute.Select(p => new KeyValuePair<string, JsonNode>(p.Key, p.Value))),
+                        ["byRoute"] = new JsonObject(Statistics.ByRoute.Select(p => new KeyValuePair<string, JsonNode?>(p.Key, p.Value))),
                     });
                 case "_emulator/clock":
                     if (!(Clock is VirtualClock vc))

@@ -17,16 +17,16 @@ namespace RingOut.Emulator
 
     public sealed class EmulatedForwardingNumber
     {
-        public string Id { get; set; }
-        public string PhoneNumber { get; set; }
-        public string Label { get; set; }
+        public string? Id { get; set; }
+        public string? PhoneNumber { get; set; }
+        public string? Label { get; set; }
         public string Type { get; set; } = "Mobile";
     }
 
     public sealed class EmulatedPhoneNumber
     {
         public long Id { get; set; }
-        public string PhoneNumber { get; set; }
+        public string? PhoneNumber { get; set; }
         public string UsageType { get; set; } = "DirectNumber";
         public bool CallerId { get; set; } = true;
         public bool Primary { get; set; }
@@ -35,11 +35,11 @@ namespace RingOut.Emulator
     /// <summary>A user (extension) with the JWT credential that logs it in.</summary>
     public sealed class EmulatedUser
     {
-        public string AccountId { get; set; }
-        public string ExtensionId { get; set; }
-        public string ExtensionNumber { get; set; }
-        public string Name { get; set; }
-        public string Jwt { get; set; }
+        public string? AccountId { get; set; }
+        public string? ExtensionId { get; set; }
+        public string? ExtensionNumber { get; set; }
+        public string? Name { get; set; }
+        public string? Jwt { get; set; }
         public bool IsAdmin { get; set; }
         /// <summary>ISO 3166 code of the extension's home country.</summary>
         public string HomeCountry { get; set; } = "US";
@@ -102,17 +102,17 @@ namespace RingOut.Emulator
     /// <summary>One OAuth session: its current access and refresh tokens.</summary>
     internal sealed class OAuthSession
     {
-        public string Id;
-        public EmulatedApp App;
-        public EmulatedUser User;
-        public string AccessToken;
+        public required string Id;
+        public required EmulatedApp App;
+        public required EmulatedUser User;
+        public string AccessToken = "";
         public DateTimeOffset AccessExpires;
-        public string RefreshToken;
+        public string RefreshToken = "";
         public DateTimeOffset RefreshExpires;
         public bool Revoked;
         public bool AccessForcedExpired;
         /// <summary>The refresh token this session's current tokens replaced: accepted again during the grace.</summary>
-        public string PreviousRefreshToken;
+        public string? PreviousRefreshToken;
         /// <summary>When the current tokens were issued by a refresh, and when their access token was first used.</summary>
         public DateTimeOffset RefreshedAt;
         public DateTimeOffset? AccessFirstUsed;

@@ -95,7 +95,7 @@ namespace RingOut.Emulator
             Scenario == CallScenario.CallerBusy || Scenario == CallScenario.CallerNoAnswer ||
             Scenario == CallScenario.CallerGenericError || Scenario == CallScenario.InternalFailure;
 
-        private string CalleeFailure
+        private string? CalleeFailure
         {
             get
             {

@@ -11,7 +11,7 @@ namespace RingOut.Emulator
     /// <summary>RingCentral's OAuth endpoints: token (JWT, refresh, auth code with PKCE), authorize, revoke; the sessions they issue.</summary>
     public sealed partial class RingCentralEmulator
     {
-        private static string ClientIdOf(EmulatorRequest req)
+        private static string? ClientIdOf(EmulatorRequest req)
         {
             var basic = BasicCredentials(req);
             if (basic != null) return basic.Value.id;
@@ -20,7 +20,7 @@ namespace RingOut.Emulator
         }
 
         /// <summary>The extension a token request is for: the JWT's user, or the refresh token's session's (null when unknown).</summary>
-        private string TokenUserOf(EmulatorRequest req)
+        private string? TokenUserOf(EmulatorRequest req)
         {
             var form = Form.Parse(Encoding.UTF8.GetString(req.Body ?? Array.Empty<byte>()));
             lock (_gate)
@@ -265,7 +265,7 @@ namespace RingOut.Emulator
         private OAuthSession Authenticate(EmulatorRequest req, bool forceExpired, bool revoke)
         {
             var h = req.Header("Authorization");
-            if (string.IsNullOrEmpty(h))
+            if (h is null || h.Length == 0)
                 throw EmulatorError.Rest(401, "OAU-123", "Authorization header is not specified");
             if (!h.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || h.Length <= 7)
                 throw EmulatorError.Rest(401, "OAU-134", "Invalid Authorization header: expected 'Bearer <access token>'");

@@ -16,7 +16,7 @@ namespace RingOut.Emulator
     public sealed partial class RingCentralEmulator
     {
         /// <summary>Counts a request against its group; returns the 429 to send when it is over the limit.</summary>
-        private EmulatorResponse Limit(string key, UsagePlanGroup group, out RateInfo info)
+        private EmulatorResponse? Limit(string key, UsagePlanGroup group, out RateInfo info)
         {
             var (limit, remaining, window, retryAfter) = _limiter.Take(key + "|" + group, group, Options.RateLimits, Clock.GetUtcNow());
             info = new RateInfo(group, limit, remaining, window);

@@ -210,7 +210,7 @@ namespace RingOut.Emulator
 
         internal static string Base64Url(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-        private static string Truncate(string s, int n) => s == null ? "" : s.Length <= n ? s : s.Substring(0, n) + "…";
+        private static string Truncate(string? s, int n) => s == null ? "" : s.Length <= n ? s : s.Substring(0, n) + "…";
 
     }
 }

@@ -18,7 +18,7 @@ namespace RingOut.Emulator
             var ct = req.Header("Content-Type") ?? "";
             if (!ct.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
                 return EmulatorResponse.Error(415, "CMN-104", "Unsupported Content-Type: send application/json");
-            JsonNode root;
+            JsonNode? root;
             try
             {
                 root = JsonNode.Parse(req.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
@@ -30,7 +30,7 @@ namespace RingOut.Emulator
             if (!(root is JsonObject body))
                 return EmulatorResponse.Error(400, "CMN-104", "The request body must be a JSON object");
 
-            var to = PhoneField(body, "to", required: true);
+            var to = PhoneField(body, "to");
             string from;
             var fromNode = body["from"];
             if (fromNode == null)
@@ -46,11 +46,11 @@ namespace RingOut.Emulator
             }
             else
             {
-                from = PhoneField(body, "from", required: true);
+                from = PhoneField(body, "from");
             }
             if (body["callerId"] != null)
             {
-                var callerId = PhoneField(body, "callerId", required: true);
+                var callerId = PhoneField(body, "callerId");
                 if (!user.PhoneNumbers.Any(n => n.CallerId && n.PhoneNumber == ScenarioNumbers.Canonical(callerId)))
                     throw EmulatorError.Rest(400, "CMN-101", "Parameter [callerId.phoneNumber] value is invalid: not one of the extension's caller ID numbers", "callerId.phoneNumber");
             }
@@ -73,7 +73,7 @@ namespace RingOut.Emulator
             return CallResponse(req, call, call.StateAt(call.CreatedAt));
         }
 
-        private static string StringValue(JsonNode node)
+        private static string? StringValue(JsonNode? node)
         {
             if (node is JsonValue v)
             {
@@ -83,18 +83,16 @@ namespace RingOut.Emulator
             return null;
         }
 
-        private static string PhoneField(JsonObject body, string name, bool required)
+        /// <summary>A required {phoneNumber} field, E.164.</summary>
+        private static string PhoneField(JsonObject body, string name)
         {
             var node = body[name];
             if (node == null)
-            {
-                if (!required) return null;
                 throw EmulatorError.Rest(400, "CMN-101", $"Parameter [{name}.phoneNumber] is required", name + ".phoneNumber");
-            }
             if (!(node is JsonObject obj))
                 throw EmulatorError.Rest(400, "CMN-101", $"Parameter [{name}] value is invalid: expected an object with phoneNumber", name);
             var number = obj["phoneNumber"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-            if (string.IsNullOrWhiteSpace(number))
+            if (number is null || number.Trim().Length == 0)
                 throw EmulatorError.Rest(400, "CMN-101", $"Parameter [{name}.phoneNumber] value is empty or missing", name + ".phoneNumber");
             if (!E164.IsMatch(number))
                 throw EmulatorError.Rest(400, "CMN-101", $"Parameter [{name}.phoneNumber] value is invalid: not an E.164 number", name + ".phoneNumber");
@@ -103,7 +101,7 @@ namespace RingOut.Emulator
 
         private EmulatedCall FindCall(Route route, EmulatedUser user, DateTimeOffset now)
         {
-            EmulatedCall call = null;
+            EmulatedCall? call = null;
             if (long.TryParse(route.CallId, out var id))
                 lock (_gate) _calls.TryGetValue(id, out call);
             if (call == null || call.Owner != user || call.StateAt(now).Gone)

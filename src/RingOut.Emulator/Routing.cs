@@ -35,14 +35,14 @@ namespace RingOut.Emulator
         /// <summary>The emulator's routes, by RingCentral's paths.</summary>
         private sealed class Route
         {
-            public string Name;
+            public string Name = "";
             public UsagePlanGroup Group;
-            public string[] Methods;
-            public string AccountId, ExtensionId, CallId;
+            public string[] Methods = Array.Empty<string>();
+            public string? AccountId, ExtensionId, CallId;
 
             public bool Allows(string method) => Methods.Contains(method);
 
-            public static Route Match(string path)
+            public static Route? Match(string path)
             {
                 var s = path.Trim('/').Split('/');
                 if (s.Length == 3 && s[0] == "restapi" && s[1] == "oauth")

@@ -45,7 +45,7 @@ namespace RingOut.Emulator
         {
             while (true)
             {
-                VirtualTimer next = null;
+                VirtualTimer? next = null;
                 lock (_gate)
                 {
                     foreach (var t in _timers)
@@ -63,7 +63,7 @@ namespace RingOut.Emulator
             }
         }
 
-        public override ITimer CreateTimer(TimerCallback callback, object state, TimeSpan dueTime, TimeSpan period)
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
             if (callback == null) throw new ArgumentNullException(nameof(callback));
             var timer = new VirtualTimer(this, callback, state);
@@ -92,11 +92,11 @@ namespace RingOut.Emulator
         {
             private readonly VirtualClock _clock;
             private readonly TimerCallback _callback;
-            private readonly object _state;
+            private readonly object? _state;
             internal DateTimeOffset Due;
             internal TimeSpan Period;
 
-            internal VirtualTimer(VirtualClock clock, TimerCallback callback, object state)
+            internal VirtualTimer(VirtualClock clock, TimerCallback callback, object? state)
             {
                 _clock = clock; _callback = callback; _state = state;
             }

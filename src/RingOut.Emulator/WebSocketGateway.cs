@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -34,7 +35,7 @@ namespace RingOut.Emulator
         public void DropSockets()
         {
             List<EmulatedSocket> open;
-            lock (_gate) open = _wsStates.Values.Select(s => s.Socket).Where(s => s != null && !s.IsClosed).ToList();
+            lock (_gate) open = _wsStates.Values.Select(s => s.Socket).OfType<EmulatedSocket>().Where(s => !s.IsClosed).ToList();
             foreach (var s in open) s.Close();
         }
 
@@ -102,8 +103,8 @@ namespace RingOut.Emulator
                     refused.Refuse(401, "WSG-101", "The WebSocket access token is missing, unknown or expired: POST /restapi/oauth/wstoken for a new one.");
                     return refused;
                 }
-                string recovery = null, recoveryError = null;
-                WsState state = null;
+                string? recovery = null, recoveryError = null;
+                WsState? state = null;
                 long after = 0;
                 if (q.TryGetValue("wsc", out var wsc) && !string.IsNullOrEmpty(wsc))
                 {
@@ -162,7 +163,7 @@ namespace RingOut.Emulator
         internal static string WscToken(WsState state, long sequence) => Base64Url(Encoding.UTF8.GetBytes($"wsc|{state.Id}|{sequence.ToString(CultureInfo.InvariantCulture)}"));
 
         /// <summary>One ClientRequest over the socket: the subscription API (Medium).</summary>
-        internal (int status, JsonNode body) SocketRequest(WsState state, string method, string path, JsonNode body)
+        internal (int status, JsonNode? body) SocketRequest(WsState state, string method, string path, JsonNode? body)
         {
             var now = Clock.GetUtcNow();
             var user = state.Session.User;
@@ -178,8 +179,7 @@ namespace RingOut.Emulator
                 if (segments.Length == 3)
                 {
                     if (method != "POST") return (405, ErrorBody("CMN-101", "Method not allowed"));
-                    var filters = Filters(body, user, out var error);
-                    if (filters == null) return (400, ErrorBody("SUB-406", error));
+                    if (!TryFilters(body, user, out var filters, out var error)) return (400, ErrorBody("SUB-406", error));
                     var sub = new EmulatedSubscription
                     {
                         Id = Guid.NewGuid().ToString(), Filters = filters, CreatedAt = now, ExpiresAt = now + Options.SubscriptionLifetime, State = state, Owner = user,
@@ -196,8 +196,7 @@ namespace RingOut.Emulator
                     case "PUT":
                         if (body != null && body["eventFilters"] != null)
                         {
-                            var filters = Filters(body, user, out var error);
-                            if (filters == null) return (400, ErrorBody("SUB-406", error));
+                            if (!TryFilters(body, user, out var filters, out var error)) return (400, ErrorBody("SUB-406", error));
                             existing.Filters = filters;
                         }
                         existing.ExpiresAt = now + Options.SubscriptionLifetime;
@@ -214,10 +213,11 @@ namespace RingOut.Emulator
         }
 
         /// <summary>The event filters asked for, with ~ made the user's ids: telephony sessions of the user's own extension (the emulator knows no others).</summary>
-        private static string[] Filters(JsonNode body, EmulatedUser user, out string error)
+        private static bool TryFilters(JsonNode? body, EmulatedUser user, [NotNullWhen(true)] out string[]? filters, [NotNullWhen(false)] out string? error)
         {
+            filters = null;
             error = null;
-            if (!(body?["eventFilters"] is JsonArray list) || list.Count == 0) { error = "Parameter [eventFilters] is required"; return null; }
+            if (!(body?["eventFilters"] is JsonArray list) || list.Count == 0) { error = "Parameter [eventFilters] is required"; return false; }
             var result = new List<string>();
             foreach (var item in list)
             {
@@ -225,10 +225,11 @@ namespace RingOut.Emulator
                 var parts = (text ?? "").Trim('/').Split('/');
                 var ok = parts.Length == 8 && parts[0] == "restapi" && parts[1] == "v1.0" && parts[2] == "account" && (parts[3] == "~" || parts[3] == user.AccountId) &&
                          parts[4] == "extension" && (parts[5] == "~" || parts[5] == user.ExtensionId) && parts[6] == "telephony" && parts[7] == "sessions";
-                if (!ok) { error = $"Event filter [{Truncate(text, 200)}] is not supported: the emulator sends /restapi/v1.0/account/~/extension/~/telephony/sessions"; return null; }
+                if (!ok) { error = $"Event filter [{Truncate(text, 200)}] is not supported: the emulator sends /restapi/v1.0/account/~/extension/~/telephony/sessions"; return false; }
                 result.Add($"/restapi/v1.0/account/{user.AccountId}/extension/{user.ExtensionId}/telephony/sessions");
             }
-            return result.Distinct().ToArray();
+            filters = result.Distinct().ToArray();
+            return true;
         }
 
         private static JsonObject SubscriptionInfo(EmulatedSubscription sub, DateTimeOffset now) => new JsonObject
@@ -292,12 +293,12 @@ namespace RingOut.Emulator
         private static List<(DateTimeOffset at, JsonObject body)> Events(EmulatedCall call)
         {
             var events = new List<(DateTimeOffset, JsonObject)>();
-            string last = null;
+            string? last = null;
             foreach (var at in call.ChangePoints())
             {
                 var session = SessionBody(call, at);
-                var parties = (JsonArray)session["parties"];
-                var key = string.Join("|", parties.Select(p => p["status"].ToJsonString()));
+                var parties = (JsonArray)session["parties"]!;
+                var key = string.Join("|", parties.Select(p => p?["status"]?.ToJsonString()));
                 if (key == last) continue;
                 last = key;
                 events.Add((at, new JsonObject
@@ -318,11 +319,11 @@ namespace RingOut.Emulator
     /// <summary>One WebSocket session of the gateway (what a wsc token names): it outlives a dropped socket for the recovery timeout.</summary>
     internal sealed class WsState
     {
-        public string Id, BaseUri;
-        public OAuthSession Session;
+        public required string Id, BaseUri;
+        public required OAuthSession Session;
         public DateTimeOffset CreatedAt, ClosedAt;
         public long Sequence;
-        public EmulatedSocket Socket;
+        public EmulatedSocket? Socket;
         public readonly List<EmulatedSubscription> Subscriptions = new List<EmulatedSubscription>();
         /// <summary>The last messages sent, by sequence, to replay on recovery.</summary>
         public readonly List<(long sequence, string text)> Sent = new List<(long, string)>();
@@ -330,11 +331,11 @@ namespace RingOut.Emulator
 
     internal sealed class EmulatedSubscription
     {
-        public string Id;
-        public string[] Filters;
+        public required string Id;
+        public required string[] Filters;
         public DateTimeOffset CreatedAt, ExpiresAt;
-        public WsState State;
-        public EmulatedUser Owner;
+        public required WsState State;
+        public required EmulatedUser Owner;
         public bool Deleted;
         /// <summary>How many of each call's events were sent; calls whose every event was sent.</summary>
         public readonly Dictionary<long, int> Sent = new Dictionary<long, int>();
@@ -349,11 +350,11 @@ namespace RingOut.Emulator
     public sealed class EmulatedSocket
     {
         private readonly RingCentralEmulator _emulator;
-        private readonly WsState _state;
+        private readonly WsState? _state;
         private readonly Queue<string> _out = new Queue<string>();
         private readonly object _gate = new object();
 
-        internal EmulatedSocket(RingCentralEmulator emulator, WsState state) { _emulator = emulator; _state = state; }
+        internal EmulatedSocket(RingCentralEmulator emulator, WsState? state) { _emulator = emulator; _state = state; }
 
         public bool IsClosed { get; private set; }
 
@@ -376,7 +377,7 @@ namespace RingOut.Emulator
         public void Receive(string text)
         {
             if (IsClosed || _state == null) return;
-            JsonArray message;
+            JsonArray? message;
             try { message = JsonNode.Parse(text) as JsonArray; }
             catch (JsonException) { message = null; }
             var meta = message?.Count > 0 ? message[0] as JsonObject : null;
@@ -387,7 +388,7 @@ namespace RingOut.Emulator
                 case "Heartbeat":
                     Send("Heartbeat", messageId, 200, null);
                     return;
-                case "ClientRequest":
+                case "ClientRequest" when meta != null && message != null:
                     var method = (meta["method"] is JsonValue mv && mv.TryGetValue<string>(out var ms) ? ms : "GET").ToUpperInvariant();
                     var path = meta["path"] is JsonValue pv && pv.TryGetValue<string>(out var ps) ? ps : "";
                     var (status, body) = _emulator.SocketRequest(_state, method, path, message.Count > 1 ? message[1]?.DeepClone() : null);
@@ -416,23 +417,24 @@ namespace RingOut.Emulator
             IsClosed = true;
         }
 
-        internal void Send(string type, string messageId, int status, JsonNode body)
+        internal void Send(string type, string? messageId, int status, JsonNode? body)
         {
+            var state = _state ?? throw new InvalidOperationException("A refused socket sends nothing but its refusal.");
             lock (_gate)
             {
-                var sequence = ++_state.Sequence;
+                var sequence = ++state.Sequence;
                 var meta = new JsonObject
                 {
                     ["type"] = type,
                     ["messageId"] = messageId ?? Guid.NewGuid().ToString(),
                     ["status"] = status,
                     ["headers"] = new JsonObject { ["RCRequestId"] = Guid.NewGuid().ToString(), ["Content-Type"] = "application/json" },
-                    ["wsc"] = new JsonObject { ["token"] = RingCentralEmulator.WscToken(_state, sequence), ["sequence"] = sequence },
+                    ["wsc"] = new JsonObject { ["token"] = RingCentralEmulator.WscToken(state, sequence), ["sequence"] = sequence },
                 };
                 var text = (body == null ? new JsonArray(meta) : new JsonArray(meta, body)).ToJsonString();
                 _out.Enqueue(text);
-                _state.Sent.Add((sequence, text));
-                if (_state.Sent.Count > _emulator.Options.WsRecoveryBufferSize) _state.Sent.RemoveAt(0);
+                state.Sent.Add((sequence, text));
+                if (state.Sent.Count > _emulator.Options.WsRecoveryBufferSize) state.Sent.RemoveAt(0);
             }
         }
 

@@ -20,7 +20,7 @@ namespace RingOut.Emulator
         /// <summary>True when the body was larger than the hosting would read.</summary>
         public bool BodyTooLarge { get; set; }
 
-        public string Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
+        public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
     }
 
     /// <summary>How the connection ends, for the connection-drop faults.</summary>
@@ -32,7 +32,7 @@ namespace RingOut.Emulator
         public int StatusCode { get; set; } = 200;
         public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         public byte[] Body { get; set; } = Array.Empty<byte>();
-        public string ContentType { get; set; }
+        public string? ContentType { get; set; }
         public ConnectionOutcome Connection { get; set; } = ConnectionOutcome.Respond;
 
         internal static EmulatorResponse Json(int status, JsonNode body)
@@ -48,7 +48,7 @@ namespace RingOut.Emulator
         internal static EmulatorResponse Empty(int status) => new EmulatorResponse { StatusCode = status };
 
         /// <summary>RingCentral's REST error body: top-level errorCode and message, and the errors array.</summary>
-        internal static EmulatorResponse Error(int status, string code, string message, string parameterName = null)
+        internal static EmulatorResponse Error(int status, string code, string message, string? parameterName = null)
         {
             var item = new JsonObject { ["errorCode"] = code, ["message"] = message };
             if (parameterName != null) item["parameterName"] = parameterName;
@@ -78,7 +78,7 @@ namespace RingOut.Emulator
         public EmulatorError(EmulatorResponse response) : base("emulator error response") { Response = response; }
         public EmulatorResponse Response { get; }
 
-        public static EmulatorError Rest(int status, string code, string message, string parameterName = null) =>
+        public static EmulatorError Rest(int status, string code, string message, string? parameterName = null) =>
             new EmulatorError(EmulatorResponse.Error(status, code, message, parameterName));
 
         public static EmulatorError OAuth(int status, string error, string code, string description) =>

@@ -32,10 +32,10 @@ namespace RingOut.PowerShell.Loader
     public sealed class DependencyLoader : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
         private static readonly object Gate = new object();
-        private static Dictionary<string, Assembly> _loaded; // simple name -> assembly in our context (PowerShell 7)
-        private static Func<Dictionary<string, Assembly>> _loadAll;
-        private static Dictionary<string, Shipped> _shipped;   // simple name -> what the module ships
-        private static string[] _folders;                      // the module's bin folder and its private folder
+        private static Dictionary<string, Assembly>? _loaded; // simple name -> assembly in our context (PowerShell 7)
+        private static Func<Dictionary<string, Assembly>>? _loadAll;
+        private static Dictionary<string, Shipped>? _shipped;   // simple name -> what the module ships
+        private static string[] _folders = Array.Empty<string>();                     // the module's bin folder and its private folder
         private static bool _hooked;
 
         /// <summary>The load context's name, for diagnostics: <c>[System.Runtime.Loader.AssemblyLoadContext]::All</c>.</summary>
@@ -43,9 +43,10 @@ namespace RingOut.PowerShell.Loader
 
         private sealed class Shipped
         {
-            public string Path;
-            public AssemblyName Name;
-            public bool Private;
+            public Shipped(string path, AssemblyName name, bool isPrivate) { Path = path; Name = name; Private = isPrivate; }
+            public readonly string Path;
+            public readonly AssemblyName Name;
+            public readonly bool Private;
         }
 
         public void OnImport()
@@ -61,10 +62,10 @@ namespace RingOut.PowerShell.Loader
                 _folders = new[] { Normalize(root), Normalize(folder) };
                 // The bin folder's assemblies too: Microsoft.Extensions.* ask for some of them (Microsoft.Bcl.AsyncInterfaces),
                 // and must get the one copy the module's own assemblies use, in the default context.
-                _shipped = Directory.GetFiles(root, "*.dll").Select(f => new Shipped { Path = f, Private = false })
-                    .Concat(privateFiles.Select(f => new Shipped { Path = f, Private = true }))
-                    .Select(s => { s.Name = NameOf(s.Path); return s; })
-                    .Where(s => s.Name != null)
+                _shipped = Directory.GetFiles(root, "*.dll").Select(f => (path: f, isPrivate: false))
+                    .Concat(privateFiles.Select(f => (path: f, isPrivate: true)))
+                    .Select(f => NameOf(f.path) is AssemblyName name ? new Shipped(f.path, name, f.isPrivate) : null)
+                    .OfType<Shipped>()
                     .GroupBy(s => s.Name.Name, StringComparer.OrdinalIgnoreCase)
                     .ToDictionary(g => g.Key, g => g.Last(), StringComparer.OrdinalIgnoreCase);
 
@@ -94,7 +95,7 @@ namespace RingOut.PowerShell.Loader
             // The assemblies cannot be unloaded; the handler stays so that objects already made keep working.
         }
 
-        private static Assembly Resolve(object sender, ResolveEventArgs args)
+        private static Assembly? Resolve(object? sender, ResolveEventArgs args)
         {
             if (_shipped == null || !FromModule(args.RequestingAssembly)) return null;
             AssemblyName requested;
@@ -113,13 +114,13 @@ namespace RingOut.PowerShell.Loader
         /// Whether a request comes from the module's own assemblies (those in its bin or private folder). .NET always
         /// names the requester; .NET Framework may not, and then the name alone decides.
         /// </summary>
-        private static bool FromModule(Assembly requester)
+        private static bool FromModule(Assembly? requester)
         {
             if (requester == null) return _loadAll == null;
-            string location;
+            string? location;
             try { location = requester.IsDynamic ? null : requester.Location; }
             catch (NotSupportedException) { return false; }
-            if (string.IsNullOrEmpty(location)) return false;
+            if (location is null || location.Length == 0) return false;
             var folder = Normalize(Path.GetDirectoryName(location));
             return _folders.Any(f => string.Equals(f, folder, StringComparison.OrdinalIgnoreCase));
         }
@@ -134,7 +135,7 @@ namespace RingOut.PowerShell.Loader
             return requested.Version == null || (shipped.Version != null && shipped.Version >= requested.Version);
         }
 
-        private static AssemblyName NameOf(string file)
+        private static AssemblyName? NameOf(string file)
         {
             try { return AssemblyName.GetAssemblyName(file); }
             catch (Exception e) when (e is BadImageFormatException || e is FileLoadException || e is IOException) { return null; }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System;
+using System.Diagnostics.CodeAnalysis;
 
 namespace RingOut.Client
 {
@@ -30,7 +31,7 @@ namespace RingOut.Client
         /// Checks an account or extension id: "~" or digits (surrounding white space is dropped; null or empty means
         /// "~"). Gives the value to use, or a sentence that says what is wrong.
         /// </summary>
-        public static bool TryOwner(RingCentralIdKind kind, string value, out string segment, out string error)
+        public static bool TryOwner(RingCentralIdKind kind, string? value, [NotNullWhen(true)] out string? segment, [NotNullWhen(false)] out string? error)
         {
             if (value == null || value.Length == 0) { segment = Me; error = null; return true; }
             var trimmed = value.Trim();
@@ -39,13 +40,13 @@ namespace RingOut.Client
         }
 
         /// <summary>Checks a RingOut call id: digits only (surrounding white space is dropped).</summary>
-        public static bool TryCallId(string value, out string id, out string error) =>
+        public static bool TryCallId(string? value, [NotNullWhen(true)] out string? id, [NotNullWhen(false)] out string? error) =>
             TryDigits(RingCentralIdKind.CallId, value, value?.Trim(), out id, out error);
 
-        private static bool TryDigits(RingCentralIdKind kind, string raw, string trimmed, out string result, out string error)
+        private static bool TryDigits(RingCentralIdKind kind, string? raw, string? trimmed, [NotNullWhen(true)] out string? result, [NotNullWhen(false)] out string? error)
         {
             result = null;
-            if (string.IsNullOrEmpty(trimmed))
+            if (trimmed is null || trimmed.Length == 0)
             {
                 error = $"{Describe(kind)} is required, but the value is empty.";
                 return false;
@@ -63,36 +64,36 @@ namespace RingOut.Client
             return true;
         }
 
-        internal static string Owner(RingCentralIdKind kind, string value) =>
+        internal static string Owner(RingCentralIdKind kind, string? value) =>
             TryOwner(kind, value, out var segment, out var error) ? segment : throw new RingCentralInvalidIdException(kind, value, error);
 
-        internal static string CallId(string value) =>
+        internal static string CallId(string? value) =>
             TryCallId(value, out var id, out var error) ? id : throw new RingCentralInvalidIdException(RingCentralIdKind.CallId, value, error);
 
         /// <summary>/restapi/v1.0/account/{account}/extension/{extension}</summary>
-        internal static string Extension(string accountId, string extensionId) =>
+        internal static string Extension(string? accountId, string? extensionId) =>
             $"/restapi/v1.0/account/{Owner(RingCentralIdKind.AccountId, accountId)}/extension/{Owner(RingCentralIdKind.ExtensionId, extensionId)}";
 
         /// <summary>…/ring-out[/{id}], the canonical segment (never the legacy /ringout of the call's uri).</summary>
-        internal static string RingOut(string accountId, string extensionId, string callId = null) =>
+        internal static string RingOut(string? accountId, string? extensionId, string? callId = null) =>
             Extension(accountId, extensionId) + "/ring-out" + (callId == null ? "" : "/" + CallId(callId));
 
         /// <summary>…/call-log of an extension.</summary>
-        internal static string CallLog(string accountId, string extensionId) => Extension(accountId, extensionId) + "/call-log";
+        internal static string CallLog(string? accountId, string? extensionId) => Extension(accountId, extensionId) + "/call-log";
 
         /// <summary>…/active-calls of an extension.</summary>
-        internal static string ActiveCalls(string accountId, string extensionId) => Extension(accountId, extensionId) + "/active-calls";
+        internal static string ActiveCalls(string? accountId, string? extensionId) => Extension(accountId, extensionId) + "/active-calls";
 
         /// <summary>/restapi/v1.0/account/{account}/telephony/sessions/{telephonySessionId}: Call Control.</summary>
-        internal static string TelephonySession(string accountId, string telephonySessionId)
+        internal static string TelephonySession(string? accountId, string? telephonySessionId)
         {
             var id = telephonySessionId?.Trim();
-            var ok = !string.IsNullOrEmpty(id) && id.Length <= 128;
-            if (ok) foreach (var c in id) ok &= (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
+            var ok = id != null && id.Length > 0 && id.Length <= 128;
+            if (id != null && ok) foreach (var c in id) ok &= (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
             if (!ok)
                 throw new RingCentralInvalidIdException(RingCentralIdKind.TelephonySessionId, telephonySessionId,
                     $"'{Quote(telephonySessionId)}' is not a telephony session id: RingCentral's are letters, digits and '-'.");
-            return $"/restapi/v1.0/account/{Owner(RingCentralIdKind.AccountId, accountId)}/telephony/sessions/{id}";
+            return $"/restapi/v1.0/account/{Owner(RingCentralIdKind.AccountId, accountId)}/telephony/sessions/{id!}";
         }
 
         internal static string Describe(RingCentralIdKind kind)
@@ -109,7 +110,7 @@ namespace RingOut.Client
         private static string Article(RingCentralIdKind kind) => Describe(kind).Substring(0, 1).ToLowerInvariant() + Describe(kind).Substring(1);
 
         /// <summary>The value as it can be shown: control characters escaped, long values cut (on a whole character).</summary>
-        internal static string Quote(string value)
+        internal static string Quote(string? value)
         {
             if (value == null) return "";
             var sb = new System.Text.StringBuilder();
@@ -128,12 +129,12 @@ namespace RingOut.Client
     /// <summary>An id that is not what RingCentral issues: refused before any request was built.</summary>
     public sealed class RingCentralInvalidIdException : ArgumentException
     {
-        public RingCentralInvalidIdException(RingCentralIdKind kind, string value, string message) : base(message)
+        public RingCentralInvalidIdException(RingCentralIdKind kind, string? value, string message) : base(message)
         {
             Kind = kind; Value = value;
         }
 
         public RingCentralIdKind Kind { get; }
-        public string Value { get; }
+        public string? Value { get; }
     }
 }

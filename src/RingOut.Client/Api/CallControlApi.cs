@@ -13,7 +13,7 @@ namespace RingOut.Client
         /// DELETE telephony/sessions/{id}: ends the call for every party, a connected RingOut included. Safe to
         /// repeat: a session already over answers 404 (<see cref="RingCentralApiException.IsNotFound"/>).
         /// </summary>
-        public async Task EndCallSessionAsync(string telephonySessionId, string accountId = ApiPaths.Me, CancellationToken cancellationToken = default)
+        public async Task EndCallSessionAsync(string telephonySessionId, string? accountId = ApiPaths.Me, CancellationToken cancellationToken = default)
         {
             var path = ApiPaths.TelephonySession(accountId, telephonySessionId);
             var what = $"ending telephony session {telephonySessionId}";
@@ -23,7 +23,7 @@ namespace RingOut.Client
         }
 
         /// <summary>GET telephony/sessions/{id}: the session's parties now, as a telephony event without a sequence (Light).</summary>
-        public async Task<TelephonyEvent> GetCallSessionAsync(string telephonySessionId, string accountId = ApiPaths.Me, CancellationToken cancellationToken = default)
+        public async Task<TelephonyEvent> GetCallSessionAsync(string telephonySessionId, string? accountId = ApiPaths.Me, CancellationToken cancellationToken = default)
         {
             var path = ApiPaths.TelephonySession(accountId, telephonySessionId);
             using (var doc = await GetJsonAsync(path, new RequestKind { Group = RateGroup.Light, Description = $"reading telephony session {telephonySessionId}" }, cancellationToken).ConfigureAwait(false))
@@ -56,7 +56,8 @@ namespace RingOut.Client
                     throw new RingOutHangUpException($"RingOut call {call.Id} to {call.To} is not among the extension's active calls: it may have just ended.");
                 if (candidates > 1)
                     throw new RingOutHangUpException($"{candidates} live calls to {call.To} began within {CallLogMatcher.SameMoment.TotalSeconds:0} s of RingOut call {call.Id}: which one to hang up cannot be told, so none was.");
-                telephonySessionId = link.Record.TelephonySessionId;
+                telephonySessionId = link.Record.TelephonySessionId
+                    ?? throw new RingOutHangUpException($"RingOut call {call.Id} to {call.To} is among the extension's active calls, but RingCentral gave no telephony session id for it, so it cannot be hung up.");
             }
             await EndCallSessionAsync(telephonySessionId, call.AccountId, cancellationToken).ConfigureAwait(false);
             return telephonySessionId;

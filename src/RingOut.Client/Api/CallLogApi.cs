@@ -51,7 +51,7 @@ namespace RingOut.Client
 
         private static CallLogRecord ReadRecord(JsonElement r)
         {
-            string Number(string name) =>
+            string? Number(string name) =>
                 r.TryGetProperty(name, out var party) && party.ValueKind == JsonValueKind.Object ? Json.Str(party, "phoneNumber") : null;
             var start = Json.Str(r, "startTime");
             var seconds = r.TryGetProperty("durationMs", out var ms) && ms.TryGetInt64(out var msv) ? msv / 1000.0

@@ -29,7 +29,7 @@ namespace RingOut.Client
                             {
                                 Id = Json.IdString(r, "id"), PhoneNumber = Json.Str(r, "phoneNumber"), Label = Json.Str(r, "label"), Type = Json.Str(r, "type"),
                                 Features = r.TryGetProperty("features", out var f) && f.ValueKind == JsonValueKind.Array
-                                    ? f.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()).ToArray() : Array.Empty<string>(),
+                                    ? f.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString() ?? "").ToArray() : Array.Empty<string>(),
                             });
                     var totalPages = root.TryGetProperty("paging", out var p) && p.ValueKind == JsonValueKind.Object &&
                                      p.TryGetProperty("totalPages", out var tp) && tp.TryGetInt32(out var n) ? n : 1;

@@ -31,15 +31,15 @@ namespace RingOut.Client
             var region = request.DefaultRegion ?? HomeCountry;
             var to = PhoneNumber.Normalize(request.To, region);
             var body = new Dictionary<string, object> { ["to"] = new Dictionary<string, string> { ["phoneNumber"] = to } };
-            string from = null;
-            if (!string.IsNullOrEmpty(request.ForwardingNumberId))
-                body["from"] = new Dictionary<string, string> { ["forwardingNumberId"] = request.ForwardingNumberId };
+            string? from = null;
+            if (request.ForwardingNumberId is string forwardingNumberId && forwardingNumberId.Length > 0)
+                body["from"] = new Dictionary<string, string> { ["forwardingNumberId"] = forwardingNumberId };
             else if (!string.IsNullOrEmpty(request.From))
                 body["from"] = new Dictionary<string, string> { ["phoneNumber"] = from = PhoneNumber.Normalize(request.From, region) };
             if (!string.IsNullOrEmpty(request.CallerId))
                 body["callerId"] = new Dictionary<string, string> { ["phoneNumber"] = PhoneNumber.Normalize(request.CallerId, region) };
             if (request.PlayPrompt) body["playPrompt"] = true;
-            if (!string.IsNullOrEmpty(request.CountryId)) body["country"] = new Dictionary<string, string> { ["id"] = request.CountryId };
+            if (request.CountryId is string countryId && countryId.Length > 0) body["country"] = new Dictionary<string, string> { ["id"] = countryId };
 
             var what = $"placing a RingOut call to {to}";
             var kind = new RequestKind { Group = PlaceCallGroup, Idempotent = false, Description = what };
@@ -82,7 +82,7 @@ namespace RingOut.Client
         }
 
         /// <summary>GET ring-out/{id}: a fresh snapshot. A call RingCentral no longer knows throws <see cref="RingCentralApiException"/> with <see cref="RingCentralApiException.IsNotFound"/>.</summary>
-        public async Task<RingOutCall> GetCallAsync(string id, string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
+        public async Task<RingOutCall> GetCallAsync(string id, string? accountId = ApiPaths.Me, string? extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
         {
             var path = ApiPaths.RingOut(accountId, extensionId, id);
             var what = $"reading RingOut call {id}";
@@ -108,7 +108,7 @@ namespace RingOut.Client
         }
 
         /// <summary>DELETE ring-out/{id}: cancels the call while the called party is still being rung.</summary>
-        public async Task CancelCallAsync(string id, string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
+        public async Task CancelCallAsync(string id, string? accountId = ApiPaths.Me, string? extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
         {
             var path = ApiPaths.RingOut(accountId, extensionId, id);
             var what = $"cancelling RingOut call {id}";
@@ -118,18 +118,18 @@ namespace RingOut.Client
         }
 
 
-        private RingOutCall ReadCall(JsonElement root, string from, string to, string accountId, string extensionId, DateTimeOffset placedAt, DateTimeOffset at)
+        private RingOutCall ReadCall(JsonElement root, string? from, string? to, string? accountId, string? extensionId, DateTimeOffset placedAt, DateTimeOffset at)
         {
             if (root.ValueKind != JsonValueKind.Object) throw new RingCentralProtocolException("The RingOut answer is not a JSON object.");
             var id = Json.IdString(root, "id");
-            if (string.IsNullOrEmpty(id)) throw new RingCentralProtocolException("The RingOut answer has no id.");
-            string call = null, caller = null, callee = null;
+            if (id is null || id.Length == 0) throw new RingCentralProtocolException("The RingOut answer has no id.");
+            string? call = null, caller = null, callee = null;
             if (root.TryGetProperty("status", out var st) && st.ValueKind == JsonValueKind.Object)
             {
                 call = Json.Str(st, "callStatus"); caller = Json.Str(st, "callerStatus"); callee = Json.Str(st, "calleeStatus");
             }
             return new RingOutCall(id, Json.Str(root, "uri"), call, caller, callee, from, to,
-                string.IsNullOrEmpty(accountId) ? ApiPaths.Me : accountId, string.IsNullOrEmpty(extensionId) ? ApiPaths.Me : extensionId, placedAt, at, false, this);
+                accountId is null || accountId.Length == 0 ? ApiPaths.Me : accountId, extensionId is null || extensionId.Length == 0 ? ApiPaths.Me : extensionId, placedAt, at, false, this);
         }
     }
 }

@@ -11,17 +11,17 @@ namespace RingOut.Client
     public sealed partial class RingCentralSession
     {
         private readonly SemaphoreSlim _eventsGate = new SemaphoreSlim(1, 1);
-        private TelephonyEventChannel _events;
-        private Exception _eventsRefused;
+        private TelephonyEventChannel? _events;
+        private Exception? _eventsRefused;
 
         /// <summary>Why this session cannot subscribe to telephony events, once it tried; null while it can, or has not tried.</summary>
-        public string EventsUnavailable => _eventsRefused?.Message;
+        public string? EventsUnavailable => _eventsRefused?.Message;
 
         /// <summary>
         /// The session's subscription to its telephony sessions, opened at the first call and kept for the session's
         /// life; null when the session cannot subscribe (no WebSocketsSubscription permission, no gateway): a wait then polls.
         /// </summary>
-        public async Task<TelephonyEventChannel> TelephonyEventsAsync(CancellationToken cancellationToken = default)
+        public async Task<TelephonyEventChannel?> TelephonyEventsAsync(CancellationToken cancellationToken = default)
         {
             if (_events != null || _eventsRefused != null) return _events;
             await _eventsGate.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -18,18 +18,18 @@ namespace RingOut.Client
     {
         private readonly SemaphoreSlim _refreshGate = new SemaphoreSlim(1, 1);
         private readonly TimeProvider _clock;
-        private readonly string _clientId;
-        private readonly SecureString _clientSecret;
-        private string _accessToken;
-        private string _refreshToken;
-        private RingCentralAuthenticationException _dead;
+        private readonly string? _clientId;
+        private readonly SecureString? _clientSecret;
+        private string? _accessToken;
+        private string? _refreshToken;
+        private RingCentralAuthenticationException? _dead;
         // The JWT credential the session was opened with: what it signs in again with when RingCentral ends it.
-        private SecureString _jwt;
+        private SecureString? _jwt;
         private readonly List<SessionSignIn> _signIns = new List<SessionSignIn>();
 
         private readonly SecretRedactor _secrets;
 
-        public TokenManager(TimeProvider clock, string clientId, SecureString clientSecret, SecretRedactor secrets)
+        public TokenManager(TimeProvider clock, string? clientId, SecureString? clientSecret, SecretRedactor secrets)
         {
             _clock = clock; _clientId = clientId; _clientSecret = Secret.Copy(clientSecret); _secrets = secrets;
             _secrets.Add(Secret.Reveal(_clientSecret));
@@ -39,12 +39,12 @@ namespace RingOut.Client
         private const int RefreshRereads = 2;
 
         /// <summary>Sends a form to the token endpoint: (form, what for, fail fast when the connection cannot be made, cancellation).</summary>
-        public Func<IDictionary<string, string>, string, bool, CancellationToken, Task<HttpResponseMessage>> PostForm { get; set; }
+        public Func<IDictionary<string, string>, string, bool, CancellationToken, Task<HttpResponseMessage>>? PostForm { get; set; }
 
         public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromSeconds(60);
         public DateTimeOffset? AccessTokenExpiresOn { get; private set; }
         public DateTimeOffset? RefreshTokenExpiresOn { get; private set; }
-        public string OwnerId { get; private set; }
+        public string? OwnerId { get; private set; }
         public bool CanRefresh => _refreshToken != null;
         public int Refreshes { get; private set; }
         /// <summary>Whether the session can sign in again by itself (it was opened with a JWT credential).</summary>
@@ -52,9 +52,9 @@ namespace RingOut.Client
         /// <summary>Each time the session signed in again with its JWT, and why.</summary>
         public IReadOnlyList<SessionSignIn> SignInsAgain { get { lock (_signIns) return _signIns.ToArray(); } }
         /// <summary>Told (in the async flow of the request that needed it) when the session signed in again, with why.</summary>
-        public Action<SessionSignIn> SignedInAgain { get; set; }
+        public Action<SessionSignIn>? SignedInAgain { get; set; }
 
-        public string BasicCredentials()
+        public string? BasicCredentials()
         {
             if (_clientId == null) return null;
             return Convert.ToBase64String(Encoding.UTF8.GetBytes(_clientId + ":" + (Secret.Reveal(_clientSecret) ?? "")));
@@ -71,26 +71,26 @@ namespace RingOut.Client
         {
             _jwt = Secret.Copy(jwt);
             _secrets.Add(Secret.Reveal(_jwt));
-            await JwtGrantAsync("signing in with the JWT credential", failFast: true, ct).ConfigureAwait(false);
+            await JwtGrantAsync(_jwt, "signing in with the JWT credential", failFast: true, ct).ConfigureAwait(false);
         }
 
-        private Task JwtGrantAsync(string what, bool failFast, CancellationToken ct) =>
+        private Task JwtGrantAsync(SecureString jwt, string what, bool failFast, CancellationToken ct) =>
             TokenRequestAsync(new Dictionary<string, string>
             {
                 ["grant_type"] = "urn:ietf:params:oauth:grant-type:jwt-bearer",
-                ["assertion"] = Secret.Reveal(_jwt),
+                ["assertion"] = Secret.Reveal(jwt),
             }, what, failFast, ct);
 
         /// <summary>
         /// RingCentral ended the session (<paramref name="why"/>): a session opened with a JWT signs in again with it,
         /// once for every caller waiting (they hold the refresh gate); one without is over, and says why.
         /// </summary>
-        private async Task HealAsync(string why, Exception cause, CancellationToken ct)
+        private async Task<string> HealAsync(string why, Exception? cause, CancellationToken ct)
         {
-            if (_jwt == null) throw _dead = new RingCentralAuthenticationException(why + " " + Messages.CannotSignInAgain, cause);
+            if (!(_jwt is SecureString jwt)) throw _dead = new RingCentralAuthenticationException(why + " " + Messages.CannotSignInAgain, cause);
             try
             {
-                await JwtGrantAsync("signing in again with the JWT credential", failFast: false, ct).ConfigureAwait(false);
+                await JwtGrantAsync(jwt, "signing in again with the JWT credential", failFast: false, ct).ConfigureAwait(false);
             }
             catch (RingCentralApiException e) when ((int)e.StatusCode >= 400 && (int)e.StatusCode < 500 && (int)e.StatusCode != 429)
             {
@@ -99,9 +99,13 @@ namespace RingOut.Client
             var signIn = new SessionSignIn(_clock.GetUtcNow(), why);
             lock (_signIns) _signIns.Add(signIn);
             SignedInAgain?.Invoke(signIn);
+            return AccessToken;
         }
 
-        public async Task<string> GetAccessTokenAsync(CancellationToken ct)
+        /// <summary>The access token a token request just stored (TokenRequestAsync stores one or throws).</summary>
+        private string AccessToken => _accessToken ?? throw new InvalidOperationException("No access token after a successful token request.");
+
+        public async Task<string?> GetAccessTokenAsync(CancellationToken ct)
         {
             if (_dead != null) throw _dead;
             var expires = AccessTokenExpiresOn;
@@ -109,9 +113,9 @@ namespace RingOut.Client
             return await RefreshAsync(_accessToken, ct).ConfigureAwait(false);
         }
 
-        public Task<string> RefreshAfterRejectionAsync(string rejected, CancellationToken ct) => RefreshAsync(rejected, ct);
+        public Task<string> RefreshAfterRejectionAsync(string? rejected, CancellationToken ct) => RefreshAsync(rejected, ct);
 
-        private async Task<string> RefreshAsync(string stale, CancellationToken ct)
+        private async Task<string> RefreshAsync(string? stale, CancellationToken ct)
         {
             await _refreshGate.WaitAsync(ct).ConfigureAwait(false);
             try
@@ -121,15 +125,13 @@ namespace RingOut.Client
                 if (!ReferenceEquals(stale, _accessToken) && _accessToken != null &&
                     (AccessTokenExpiresOn == null || _clock.GetUtcNow() < AccessTokenExpiresOn.Value - RefreshMargin))
                     return _accessToken;
-                if (_refreshToken == null)
+                if (!(_refreshToken is string refreshToken))
                 {
-                    await HealAsync(Messages.NoRefreshToken, null, ct).ConfigureAwait(false);
-                    return _accessToken;
+                    return await HealAsync(Messages.NoRefreshToken, null, ct).ConfigureAwait(false);
                 }
                 if (RefreshTokenExpiresOn is DateTimeOffset rte && _clock.GetUtcNow() >= rte)
                 {
-                    await HealAsync(Messages.RefreshTokenExpired(rte), null, ct).ConfigureAwait(false);
-                    return _accessToken;
+                    return await HealAsync(Messages.RefreshTokenExpired(rte), null, ct).ConfigureAwait(false);
                 }
                 for (var reread = 0; ; reread++)
                 {
@@ -140,14 +142,13 @@ namespace RingOut.Client
                         await TokenRequestAsync(new Dictionary<string, string>
                         {
                             ["grant_type"] = "refresh_token",
-                            ["refresh_token"] = _refreshToken,
+                            ["refresh_token"] = refreshToken,
                         }, "refreshing the session's access token", failFast: false, ct).ConfigureAwait(false);
                         break;
                     }
                     catch (RingCentralApiException e) when ((int)e.StatusCode >= 400 && (int)e.StatusCode < 500 && (int)e.StatusCode != 429)
                     {
-                        await HealAsync(Messages.RefreshRefused(e.ErrorCode, e.ApiMessage), e, ct).ConfigureAwait(false);
-                        return _accessToken;
+                        return await HealAsync(Messages.RefreshRefused(e.ErrorCode, e.ApiMessage), e, ct).ConfigureAwait(false);
                     }
                     catch (RingCentralProtocolException) when (reread < RefreshRereads) { }
                     catch (HttpRequestException e)
@@ -157,7 +158,7 @@ namespace RingOut.Client
                     }
                 }
                 Refreshes++;
-                return _accessToken;
+                return AccessToken;
             }
             finally
             {
@@ -167,7 +168,7 @@ namespace RingOut.Client
 
         private async Task TokenRequestAsync(Dictionary<string, string> form, string what, bool failFast, CancellationToken ct)
         {
-            using (var response = await PostForm(form, what, failFast, ct).ConfigureAwait(false))
+            using (var response = await (PostForm ?? throw new InvalidOperationException("PostForm is not set."))(form, what, failFast, ct).ConfigureAwait(false))
             {
                 var body = response.Content == null ? Array.Empty<byte>() : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, body, what, _secrets);
@@ -199,7 +200,7 @@ namespace RingOut.Client
         }
 
         /// <summary>The tokens to revoke: refresh token if any (it ends the whole OAuth session), else the access token.</summary>
-        public string TokenToRevoke => _refreshToken ?? _accessToken;
+        public string? TokenToRevoke => _refreshToken ?? _accessToken;
 
         public void Forget(string reason)
         {

@@ -27,11 +27,11 @@ namespace RingOut.Client
     /// <summary>One telephony session event: a RingOut's parties and their statuses at one moment. It carries no RingOut id.</summary>
     public sealed class TelephonyEvent
     {
-        public string TelephonySessionId { get; internal set; }
-        public string SessionId { get; internal set; }
+        public string? TelephonySessionId { get; internal set; }
+        public string? SessionId { get; internal set; }
         public long Sequence { get; internal set; }
         public DateTimeOffset EventTime { get; internal set; }
-        public string Origin { get; internal set; }
+        public string? Origin { get; internal set; }
         public IReadOnlyList<TelephonyParty> Parties { get; internal set; } = Array.Empty<TelephonyParty>();
         public override string ToString() => $"{TelephonySessionId} #{Sequence} {string.Join(", ", Parties)}";
     }
@@ -39,9 +39,9 @@ namespace RingOut.Client
     public sealed class TelephonyParty
     {
         /// <summary>The number this party's leg rings.</summary>
-        public string To { get; internal set; }
-        public string Code { get; internal set; }
-        public string Reason { get; internal set; }
+        public string? To { get; internal set; }
+        public string? Code { get; internal set; }
+        public string? Reason { get; internal set; }
         public override string ToString() => $"{To} {Code}{(Reason != null ? " (" + Reason + ")" : "")}";
     }
 
@@ -59,10 +59,10 @@ namespace RingOut.Client
         // session each see every event.
         private readonly List<TelephonyEvent> _log = new List<TelephonyEvent>();
         private readonly SemaphoreSlim _gate = new SemaphoreSlim(1, 1);
-        private IEventSocket _socket;
-        private string _wsc, _subscriptionId, _wsToken;
+        private IEventSocket? _socket;
+        private string? _wsc, _subscriptionId, _wsToken;
         private long _wscSequence;
-        private Uri _wsUri;
+        private Uri? _wsUri;
         private DateTimeOffset _wsTokenExpires, _subscriptionExpires;
         private TimeSpan _renewAhead = TimeSpan.FromMinutes(2);
 
@@ -153,7 +153,7 @@ namespace RingOut.Client
                         // Expired (404), or refused: a new socket and subscription (the wstoken request refreshes the
                         // session's tokens on the way); events of the meantime may be lost, so the wait looks again.
                         Gaps++;
-                        _socket.Dispose();
+                        _socket?.Dispose();
                         _wsToken = null;
                         await OpenAsync(ct).ConfigureAwait(false);
                     }
@@ -167,9 +167,10 @@ namespace RingOut.Client
         public int Gaps { get; private set; }
 
         /// <summary>Reads what the socket has, keeping the latest wsc and queueing the events.</summary>
-        private List<(string type, string messageId, int status, JsonElement body, string raw)> Pump()
+        private List<(string? type, string? messageId, int status, JsonElement body, string raw)> Pump()
         {
-            var other = new List<(string, string, int, JsonElement, string)>();
+            var other = new List<(string?, string?, int, JsonElement, string)>();
+            if (_socket == null) return other;
             foreach (var text in _socket.Drain())
             {
                 JsonElement root;
@@ -198,8 +199,8 @@ namespace RingOut.Client
             return other;
         }
 
-        private async Task<(string type, string messageId, int status, JsonElement body, string raw)> AwaitMessageAsync(
-            Func<(string type, string messageId, int status, JsonElement body, string raw), bool> match, CancellationToken ct)
+        private async Task<(string? type, string? messageId, int status, JsonElement body, string raw)> AwaitMessageAsync(
+            Func<(string? type, string? messageId, int status, JsonElement body, string raw), bool> match, CancellationToken ct)
         {
             // Over the network the answer crosses a real socket: wait for it, on the real clock, bounded.
             var until = DateTime.UtcNow + AnswerTimeout;
@@ -207,17 +208,17 @@ namespace RingOut.Client
             {
                 var found = Pump().Where(match).ToList();
                 if (found.Count > 0) return found[0];
-                if (!_socket.IsOpen || DateTime.UtcNow > until) throw new System.Net.Http.HttpRequestException("RingCentral's WebSocket gateway did not answer.");
+                if (_socket == null || !_socket.IsOpen || DateTime.UtcNow > until) throw new System.Net.Http.HttpRequestException("RingCentral's WebSocket gateway did not answer.");
                 await Task.Delay(10, ct).ConfigureAwait(false);
             }
         }
 
-        private async Task<JsonElement> RequestAsync(string method, string path, object body, CancellationToken ct)
+        private async Task<JsonElement> RequestAsync(string method, string path, object? body, CancellationToken ct)
         {
             var id = Guid.NewGuid().ToString();
             var meta = new Dictionary<string, object> { ["type"] = "ClientRequest", ["messageId"] = id, ["method"] = method, ["path"] = path };
             var message = body == null ? new object[] { meta } : new[] { meta, body };
-            await _socket.SendAsync(JsonSerializer.Serialize(message), ct).ConfigureAwait(false);
+            await (_socket ?? throw new InvalidOperationException("The event socket is not open.")).SendAsync(JsonSerializer.Serialize(message), ct).ConfigureAwait(false);
             var answer = await AwaitMessageAsync(m => m.messageId == id, ct).ConfigureAwait(false);
             if (answer.status < 200 || answer.status > 299)
             {

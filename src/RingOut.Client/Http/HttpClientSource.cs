@@ -13,12 +13,18 @@ namespace RingOut.Client.Http
     /// <summary>What the pipeline is made of: base address, transport, and the delegating handlers from the outside in.</summary>
     internal sealed class PipelineSpec
     {
-        public Uri BaseAddress;
-        public string UserAgent;
+        public PipelineSpec(Uri baseAddress, string userAgent)
+        {
+            BaseAddress = baseAddress;
+            UserAgent = userAgent;
+        }
+
+        public readonly Uri BaseAddress;
+        public readonly string UserAgent;
         /// <summary>The largest response body read into memory; a larger one fails the request (a broken or hostile server cannot exhaust memory).</summary>
         public long MaxResponseBytes = 4 * 1024 * 1024;
         /// <summary>The innermost handler; null for the network.</summary>
-        public Func<HttpMessageHandler> Primary;
+        public Func<HttpMessageHandler>? Primary;
         public List<Func<DelegatingHandler>> Handlers = new List<Func<DelegatingHandler>>();
     }
 

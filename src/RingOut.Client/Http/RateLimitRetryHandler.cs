@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using System.Net.Http;
 using System.Net.Sockets;
@@ -27,12 +28,12 @@ namespace RingOut.Client.Http
         }
 
         /// <summary>Called after each exchange: request, response (null on a transport failure), time taken.</summary>
-        public Action<HttpRequestMessage, HttpResponseMessage, TimeSpan, Exception> Exchanged { get; set; }
+        public Action<HttpRequestMessage, HttpResponseMessage?, TimeSpan, Exception?>? Exchanged { get; set; }
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var kind = RequestKind.Of(request);
-            var what = kind.Description ?? "sending a request";
+            var what = kind.Description;
             if (!SameServer(request.RequestUri))
                 throw new RingCentralRedirectException($"A request while {what} was addressed to {request.RequestUri.Host}, not to the session's server {_server.Host}; it was not sent.", request.RequestUri);
             var attempt = new Attempt();
@@ -40,8 +41,8 @@ namespace RingOut.Client.Http
             {
                 var slot = await _budget.TakeAsync(kind.Group, cancellationToken).ConfigureAwait(false);
                 var started = _clock.GetTimestamp();
-                HttpResponseMessage response = null;
-                Exception failure = null;
+                HttpResponseMessage? response = null;
+                Exception? failure = null;
                 using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
                     attemptCts.CancelAfter(_options.AttemptTimeout);
@@ -69,7 +70,7 @@ namespace RingOut.Client.Http
                 Exchanged?.Invoke(request, failure == null ? response : null, _clock.GetElapsedTime(started), failure);
                 if (failure != null) response?.Dispose();
 
-                if (attempt.Outcome == AttemptOutcome.Answered)
+                if (attempt.Outcome == AttemptOutcome.Answered && response != null)
                 {
                     attempt.Status = (int)response.StatusCode;
                     try
@@ -96,10 +97,10 @@ namespace RingOut.Client.Http
                 switch (decision.Verdict)
                 {
                     case Verdict.Deliver:
-                        return response;
+                        return response ?? throw new InvalidOperationException("A request was delivered without an answer.");
                     case Verdict.WaitAndRetry:
-                        var windowNamed = RingCentralApiException.Header(response, "X-Rate-Limit-Window") != null;
-                        response.Dispose();
+                        var windowNamed = response != null && RingCentralApiException.Header(response, "X-Rate-Limit-Window") != null;
+                        response?.Dispose();
                         attempt.Waits++;
                         if (decision.Penalize)
                             _budget.Penalize(kind.Group, decision.Wait ?? (windowNamed ? _budget.WindowOf(kind.Group) : _options.DefaultRetryAfter));
@@ -112,15 +113,15 @@ namespace RingOut.Client.Http
                         continue;
                     case Verdict.Redirected:
                     {
-                        var location = Location(response);
-                        response.Dispose();
+                        var location = response?.Headers.Location;
+                        response?.Dispose();
                         throw new RingCentralRedirectException(
                             $"RingCentral answered {what} with HTTP {attempt.Status}, a redirect to {Where(location)}. RingCentral's API does not redirect, so it was not followed and nothing was sent there.", location);
                     }
                     case Verdict.OutcomeUnknown:
                     {
-                        var location = response != null ? Location(response) : null;
-                        var said = attempt.Outcome == AttemptOutcome.TooLarge ? failure.Message
+                        var location = response?.Headers.Location;
+                        var said = attempt.Outcome == AttemptOutcome.TooLarge && failure != null ? failure.Message
                             : failure != null
                             ? (failure is OperationCanceledException ? $"no answer came within {_options.AttemptTimeout.TotalSeconds:0} s" : "the connection failed after the request was sent")
                             : attempt.Status >= 300 && attempt.Status < 400
@@ -141,18 +142,16 @@ namespace RingOut.Client.Http
             }
         }
 
-        private bool SameServer(Uri uri) =>
+        private bool SameServer([NotNullWhen(true)] Uri? uri) =>
             uri != null && uri.IsAbsoluteUri && string.Equals(uri.Scheme, _server.Scheme, StringComparison.OrdinalIgnoreCase) &&
             string.Equals(uri.Host, _server.Host, StringComparison.OrdinalIgnoreCase) && uri.Port == _server.Port;
 
-        private static Uri Location(HttpResponseMessage r) => r.Headers.Location;
-
-        private string Where(Uri location) =>
+        private string Where(Uri? location) =>
             location == null ? "an address it did not name"
             : !location.IsAbsoluteUri ? $"{location.OriginalString} on {_server.Host}"
             : location.Host;
 
-        private static string RequestIdText(HttpResponseMessage r)
+        private static string RequestIdText(HttpResponseMessage? r)
         {
             var id = r == null ? null : RingCentralApiException.Header(r, "RCRequestId");
             return id == null ? "" : $" (RCRequestId {id})";
@@ -169,7 +168,7 @@ namespace RingOut.Client.Http
         private static AttemptOutcome Classify(Exception e)
         {
             if (e is BoundedContent.TooLargeException) return AttemptOutcome.TooLarge;
-            for (var x = e; x != null; x = x.InnerException)
+            for (Exception? x = e; x != null; x = x.InnerException)
             {
                 if (x is SocketException s)
                 {

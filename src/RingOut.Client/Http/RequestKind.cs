@@ -19,7 +19,7 @@ namespace RingOut.Client.Http
         /// <summary>Sent once whatever happens (a revoke: RingCentral advises ignoring its failure and not retrying).</summary>
         public bool Once { get; set; }
         /// <summary>Words for messages: "placing a RingOut call to +1…".</summary>
-        public string Description { get; set; }
+        public string Description { get; set; } = "the request";
 
         /// <summary>Whether an attempt was handed to the transport: from then on the server may have acted on it.</summary>
         public bool MayHaveBeenSent => Volatile.Read(ref _sent) != 0;

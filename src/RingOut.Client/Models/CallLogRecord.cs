@@ -8,22 +8,22 @@ namespace RingOut.Client
     /// </summary>
     public sealed class CallLogRecord
     {
-        public string Id { get; internal set; }
+        public string? Id { get; internal set; }
         /// <summary>The legacy session id.</summary>
-        public string SessionId { get; internal set; }
+        public string? SessionId { get; internal set; }
         /// <summary>The key of Call Control and of telephony events.</summary>
-        public string TelephonySessionId { get; internal set; }
+        public string? TelephonySessionId { get; internal set; }
         public DateTimeOffset StartTime { get; internal set; }
         /// <summary>How long the parties talked (zero for a call that did not connect).</summary>
         public TimeSpan Duration { get; internal set; }
-        public string Direction { get; internal set; }
+        public string? Direction { get; internal set; }
         /// <summary>How the call was made: "RingOut Web", "RingOut PC", "RingOut Mobile", …</summary>
-        public string Action { get; internal set; }
+        public string? Action { get; internal set; }
         /// <summary>RingCentral's words for the outcome: "Call connected", "Busy", "No Answer", "Rejected", …</summary>
-        public string Result { get; internal set; }
-        public string Reason { get; internal set; }
-        public string From { get; internal set; }
-        public string To { get; internal set; }
+        public string? Result { get; internal set; }
+        public string? Reason { get; internal set; }
+        public string? From { get; internal set; }
+        public string? To { get; internal set; }
 
         /// <summary>A record of a RingOut.</summary>
         public bool IsRingOut => Action != null && Action.StartsWith("RingOut", StringComparison.OrdinalIgnoreCase);
@@ -31,7 +31,7 @@ namespace RingOut.Client
         /// <summary>Whether the result says the two parties were connected.</summary>
         public bool Connected => IsConnectedResult(Result);
 
-        internal static bool IsConnectedResult(string result) =>
+        internal static bool IsConnectedResult(string? result) =>
             string.Equals(result, "Call connected", StringComparison.OrdinalIgnoreCase) ||
             string.Equals(result, "Accepted", StringComparison.OrdinalIgnoreCase) ||
             string.Equals(result, "Connected", StringComparison.OrdinalIgnoreCase);

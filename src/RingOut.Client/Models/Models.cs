@@ -47,9 +47,9 @@ namespace RingOut.Client
 
     internal static class StatusText
     {
-        public static RingOutStatus Parse(string text)
+        public static RingOutStatus Parse(string? text)
         {
-            if (string.IsNullOrEmpty(text)) return RingOutStatus.Unknown;
+            if (text is null || text.Length == 0) return RingOutStatus.Unknown;
             if (string.Equals(text, "NosuchUser", StringComparison.OrdinalIgnoreCase)) return RingOutStatus.NoSuchUser; // the spec's spelling
             return Enum.TryParse<RingOutStatus>(text, true, out var s) && Enum.IsDefined(typeof(RingOutStatus), s) && !int.TryParse(text, out _)
                 ? s : RingOutStatus.Unknown;
@@ -62,8 +62,8 @@ namespace RingOut.Client
     /// </summary>
     public sealed class RingOutCall
     {
-        internal RingOutCall(string id, string uri, string callStatus, string callerStatus, string calleeStatus,
-            string from, string to, string accountId, string extensionId, DateTimeOffset placedAt, DateTimeOffset retrievedAt,
+        internal RingOutCall(string id, string? uri, string? callStatus, string? callerStatus, string? calleeStatus,
+            string? from, string? to, string accountId, string extensionId, DateTimeOffset placedAt, DateTimeOffset retrievedAt,
             bool isGone, RingCentralSession session)
         {
             Id = id; Uri = uri;
@@ -76,19 +76,19 @@ namespace RingOut.Client
         /// <summary>RingCentral's id of the call: an opaque string (the server sends a number).</summary>
         public string Id { get; }
         /// <summary>The call's resource address as RingCentral gave it (it uses the legacy /ringout/ segment).</summary>
-        public string Uri { get; }
+        public string? Uri { get; }
         public RingOutStatus CallStatus { get; }
         /// <summary>The caller leg: the <see cref="From"/> phone, rung first.</summary>
         public RingOutStatus CallerStatus { get; }
         /// <summary>The callee leg: the <see cref="To"/> number, rung once the caller answers.</summary>
         public RingOutStatus CalleeStatus { get; }
         /// <summary>callStatus exactly as sent, kept when it is a value this version does not know.</summary>
-        public string CallStatusText { get; }
-        public string CallerStatusText { get; }
-        public string CalleeStatusText { get; }
+        public string? CallStatusText { get; }
+        public string? CallerStatusText { get; }
+        public string? CalleeStatusText { get; }
         /// <summary>The number rung first, or null when RingCentral chose the default forwarding number.</summary>
-        public string From { get; }
-        public string To { get; }
+        public string? From { get; }
+        public string? To { get; }
         public string AccountId { get; }
         public string ExtensionId { get; }
         /// <summary>When the call was placed (when this client saw RingCentral accept it).</summary>
@@ -100,24 +100,24 @@ namespace RingOut.Client
 
         internal RingCentralSession Session { get; }
 
-        private CallLogRecord _record;
-        private string _unresolved;
-        private string _telephonySessionId;
+        private CallLogRecord? _record;
+        private string? _unresolved;
+        private string? _telephonySessionId;
 
         /// <summary>The call log's record of the call, once RingCentral forgot the RingOut and the record was found.</summary>
-        public CallLogRecord CallLog => _record;
+        public CallLogRecord? CallLog => _record;
         /// <summary>The telephony session id (the key of Call Control and the call log), where RingCentral gave it.</summary>
-        public string TelephonySessionId => _record?.TelephonySessionId ?? _telephonySessionId;
+        public string? TelephonySessionId => _record?.TelephonySessionId ?? _telephonySessionId;
         /// <summary>How long the parties talked, from the call log.</summary>
         public TimeSpan? Duration => _record?.Duration;
         /// <summary>RingCentral's words for the outcome, from the call log: "Call connected", "Busy", "No Answer", …</summary>
-        public string Result => _record?.Result;
+        public string? Result => _record?.Result;
 
         /// <summary>
         /// Where the final state comes from, in words: the RingOut's own statuses, the call log's record, or why the
         /// outcome could not be established. Null while the call is being followed.
         /// </summary>
-        public string Outcome
+        public string? Outcome
         {
             get
             {
@@ -156,11 +156,11 @@ namespace RingOut.Client
         /// A newer snapshot from a telephony event: the legs' statuses as RingOut words them, read from the parties'
         /// (Proceeding → InProgress, Answered → Success, Disconnected → Finished or the reason: Busy, NoAnswer, …).
         /// </summary>
-        internal RingOutCall UpdatedByEvent(TelephonyEvent e, TelephonyParty caller, TelephonyParty callee, DateTimeOffset at)
+        internal RingOutCall UpdatedByEvent(TelephonyEvent e, TelephonyParty? caller, TelephonyParty? callee, DateTimeOffset at)
         {
             var callerStatus = LegStatus(caller);
             var calleeStatus = callee == null ? "InProgress" : LegStatus(callee);
-            string Failure(string leg) => leg != "InProgress" && leg != "Success" && leg != "Finished" ? leg : null;
+            string? Failure(string leg) => leg != "InProgress" && leg != "Success" && leg != "Finished" ? leg : null;
             var failed = Failure(callerStatus) ?? Failure(calleeStatus);
             var callStatus = failed != null ? "CannotReach"
                 : calleeStatus == "Success" || (calleeStatus == "Finished" && callerStatus != "InProgress") ? "Success"
@@ -171,14 +171,14 @@ namespace RingOut.Client
             return c;
         }
 
-        private static string LegStatus(TelephonyParty p)
+        private static string LegStatus(TelephonyParty? p)
         {
             switch (p?.Code)
             {
                 case null: case "Setup": case "Proceeding": return "InProgress";
                 case "Answered": case "Hold": case "Parked": return "Success";
                 case "Disconnected": case "Gone":
-                    switch (p.Reason)
+                    switch (p!.Reason)
                     {
                         case null: case "CallFinished": case "CallDropped": return "Finished";
                         case "TargetBusy": return "Busy";
@@ -226,19 +226,19 @@ namespace RingOut.Client
     public sealed class RingOutCallRequest
     {
         /// <summary>The called party: E.164, or as people write it. Required.</summary>
-        public string To { get; set; }
+        public string? To { get; set; }
         /// <summary>The region (ISO 3166, such as GB) that numbers written without a country code belong to; the extension's home country when null.</summary>
-        public string DefaultRegion { get; set; }
+        public string? DefaultRegion { get; set; }
         /// <summary>The number rung first, E.164; null with no <see cref="ForwardingNumberId"/> uses the default forwarding number.</summary>
-        public string From { get; set; }
+        public string? From { get; set; }
         /// <summary>Id of one of the user's forwarding numbers to ring first, instead of <see cref="From"/>.</summary>
-        public string ForwardingNumberId { get; set; }
+        public string? ForwardingNumberId { get; set; }
         /// <summary>The caller ID shown to the called party, E.164; one of the user's numbers with the CallerId feature.</summary>
-        public string CallerId { get; set; }
+        public string? CallerId { get; set; }
         /// <summary>Ask the caller to press 1 before the called party is dialled.</summary>
         public bool PlayPrompt { get; set; }
         /// <summary>Dialling-plan country id; the extension's home country when null.</summary>
-        public string CountryId { get; set; }
+        public string? CountryId { get; set; }
         public string AccountId { get; set; } = ApiPaths.Me;
         public string ExtensionId { get; set; } = ApiPaths.Me;
     }
@@ -246,10 +246,10 @@ namespace RingOut.Client
     /// <summary>A call this session asked RingCentral to place whose outcome it could not learn: the number may have been called.</summary>
     public sealed class RingOutAttempt
     {
-        internal RingOutAttempt(string to, string from, DateTimeOffset sentAt, string reason) { To = to; From = from; SentAt = sentAt; Reason = reason; }
+        internal RingOutAttempt(string to, string? from, DateTimeOffset sentAt, string reason) { To = to; From = from; SentAt = sentAt; Reason = reason; }
         public string To { get; }
         /// <summary>The number rung first, or null for the default forwarding number.</summary>
-        public string From { get; }
+        public string? From { get; }
         public DateTimeOffset SentAt { get; }
         /// <summary>Why the outcome is unknown.</summary>
         public string Reason { get; }
@@ -259,10 +259,10 @@ namespace RingOut.Client
     /// <summary>One of the user's forwarding numbers: a phone RingOut can ring first.</summary>
     public sealed class ForwardingNumber
     {
-        public string Id { get; internal set; }
-        public string PhoneNumber { get; internal set; }
-        public string Label { get; internal set; }
-        public string Type { get; internal set; }
+        public string? Id { get; internal set; }
+        public string? PhoneNumber { get; internal set; }
+        public string? Label { get; internal set; }
+        public string? Type { get; internal set; }
         public IReadOnlyList<string> Features { get; internal set; } = Array.Empty<string>();
         public override string ToString() => $"{Label} {PhoneNumber} ({Id})";
     }

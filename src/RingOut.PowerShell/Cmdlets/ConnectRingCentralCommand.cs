@@ -26,19 +26,19 @@ namespace RingOut.PowerShell
         /// <summary>The app's client id (RC_APP_CLIENT_ID when absent).</summary>
         [Parameter(ParameterSetName = JwtSet)]
         [ValidateNotNullOrEmpty]
-        public string ClientId { get; set; }
+        public string? ClientId { get; set; }
 
         /// <summary>The app's client secret (RC_APP_CLIENT_SECRET when absent).</summary>
         [Parameter(ParameterSetName = JwtSet)]
-        public SecureString ClientSecret { get; set; }
+        public SecureString? ClientSecret { get; set; }
 
         /// <summary>The user's JWT credential (RC_USER_JWT when absent).</summary>
         [Parameter(ParameterSetName = JwtSet)]
-        public SecureString Jwt { get; set; }
+        public SecureString? Jwt { get; set; }
 
         /// <summary>An access token to use as it is; the session ends when it expires.</summary>
         [Parameter(ParameterSetName = TokenSet, Mandatory = true)]
-        public SecureString AccessToken { get; set; }
+        public SecureString? AccessToken { get; set; }
 
         [Parameter]
         public RingCentralEnvironment Environment { get; set; }
@@ -46,7 +46,7 @@ namespace RingOut.PowerShell
         /// <summary>Any other platform: the .biz partner platform, a standalone emulator, … (RC_SERVER_URL when absent).</summary>
         [Parameter]
         [ValidateNotNull]
-        public Uri Server { get; set; }
+        public Uri? Server { get; set; }
 
         /// <summary>With -Environment Emulator: time jumps ahead whenever the module would wait, so that calls and rate-limit waits finish at once.</summary>
         [Parameter]
@@ -85,7 +85,7 @@ namespace RingOut.PowerShell
             if (VirtualTime && !emulator)
                 WriteWarning("-VirtualTime applies only to -Environment Emulator; it is ignored here.");
 
-            RingCentralEmulator emulatorInstance = null;
+            RingCentralEmulator? emulatorInstance = null;
             if (emulator)
             {
                 var clock = VirtualTime ? new VirtualClock { AutoAdvance = true } : (TimeProvider)TimeProvider.System;
@@ -130,7 +130,7 @@ namespace RingOut.PowerShell
             }
 
             WriteVerbose($"Connecting to {options.Server} ({options.EnvironmentName}).");
-            RingCentralSession session = null;
+            RingCentralSession session;
             try
             {
                 session = Await(ct => RingCentralSession.ConnectAsync(options, ct));
@@ -140,20 +140,20 @@ namespace RingOut.PowerShell
                 var record = e is RingCentralAuthenticationException
                     ? new ErrorRecord(e, ErrorIds.AuthenticationFailed, ErrorCategory.AuthenticationError, options.Server)
                     : e is ArgumentException ? new ErrorRecord(e, ErrorIds.MissingCredential, ErrorCategory.InvalidArgument, options.Server)
-                    : ErrorMapping.For(e, options.Server);
-                ThrowTerminatingError(record);
+                    : ErrorMapping.Failure(e, options.Server);
+                throw Terminate(record);
             }
-            if (emulator) EmulatorLink.Attach(session, emulatorInstance);
+            if (emulatorInstance != null) EmulatorLink.Attach(session, emulatorInstance);
             SessionStore.Current = session;
             WriteVerbose($"Connected to {session}.");
             if (PassThru) WriteObject(session);
             base.EndProcessing();
         }
 
-        private static string Env(string name)
+        private static string? Env(string name)
         {
-            var v = System.Environment.GetEnvironmentVariable(name);
-            return string.IsNullOrWhiteSpace(v) ? null : v.Trim();
+            var v = System.Environment.GetEnvironmentVariable(name)?.Trim();
+            return v is null || v.Length == 0 ? null : v;
         }
 
         private void CheckServer(Uri server)

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -17,12 +18,12 @@ namespace RingOut.PowerShell
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("PhoneNumber", "To")]
         [AllowEmptyString]
-        public string[] Number { get; set; }
+        public string[] Number { get; set; } = Array.Empty<string>(); // mandatory: always bound
 
         /// <summary>Who each number is.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("DisplayName", "Label")]
-        public string Name { get; set; }
+        public string? Name { get; set; }
 
         /// <summary>The page's title.</summary>
         [Parameter]

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Diagnostics;
@@ -16,17 +17,17 @@ namespace RingOut.PowerShell
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("PhoneNumber", "To", "Uri")]
         [AllowEmptyString]
-        public string[] Number { get; set; }
+        public string[] Number { get; set; } = Array.Empty<string>(); // mandatory: always bound
 
         /// <summary>Who the number is, shown in the link's title.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("DisplayName", "Label")]
-        public string Name { get; set; }
+        public string? Name { get; set; }
 
         /// <summary>The region (ISO 3166, such as GB) of numbers written without a country code; North America when absent.</summary>
         [Parameter]
         [ValidatePattern("^[A-Za-z]{2}$")]
-        public string DefaultRegion { get; set; }
+        public string? DefaultRegion { get; set; }
 
         /// <summary>Write an HTML anchor instead of the link object.</summary>
         [Parameter]

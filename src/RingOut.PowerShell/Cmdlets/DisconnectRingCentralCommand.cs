@@ -11,7 +11,7 @@ namespace RingOut.PowerShell
     {
         /// <summary>The session to end; the current one when absent.</summary>
         [Parameter(ValueFromPipeline = true)]
-        public RingCentralSession Session { get; set; }
+        public RingCentralSession? Session { get; set; }
 
         protected override void ProcessRecord()
         {

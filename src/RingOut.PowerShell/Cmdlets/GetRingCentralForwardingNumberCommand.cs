@@ -16,10 +16,10 @@ namespace RingOut.PowerShell
         /// <summary>Only numbers whose label, number or type matches (wildcards allowed).</summary>
         [Parameter(Position = 0)]
         [SupportsWildcards]
-        public string Name { get; set; }
+        public string? Name { get; set; }
 
         [Parameter]
-        public RingCentralSession Session { get; set; }
+        public RingCentralSession? Session { get; set; }
 
         protected override void EndProcessing()
         {

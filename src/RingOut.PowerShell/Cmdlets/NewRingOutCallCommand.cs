@@ -14,22 +14,22 @@ namespace RingOut.PowerShell
         [Alias("PhoneNumber", "Number", "Destination")]
         [AllowEmptyString]
         [AllowEmptyCollection]
-        public string[] To { get; set; }
+        public string[] To { get; set; } = Array.Empty<string>(); // mandatory: always bound
 
         /// <summary>The phone rung first (yours). Absent: your default forwarding number.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("Caller")]
         [ArgumentCompleter(typeof(ForwardingNumberCompleter))]
-        public string From { get; set; }
+        public string? From { get; set; }
 
         /// <summary>The id of one of your forwarding numbers to ring first, instead of -From.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ForwardingNumberIdCompleter))]
-        public string ForwardingNumberId { get; set; }
+        public string? ForwardingNumberId { get; set; }
 
         /// <summary>The number shown to the called party: one of your numbers with the CallerId feature.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string CallerId { get; set; }
+        public string? CallerId { get; set; }
 
         /// <summary>Ask you to press 1 before the called party is dialled.</summary>
         [Parameter]
@@ -38,11 +38,11 @@ namespace RingOut.PowerShell
         /// <summary>The region (ISO 3166, such as GB) that numbers written without a country code belong to. Absent: your extension's home country.</summary>
         [Parameter]
         [ValidatePattern("^[A-Za-z]{2}$")]
-        public string DefaultRegion { get; set; }
+        public string? DefaultRegion { get; set; }
 
         /// <summary>The dialling-plan country id; your extension's home country when absent.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string CountryId { get; set; }
+        public string? CountryId { get; set; }
 
         /// <summary>The account: ~ (yours, the default) or its id. Another's needs the admin role.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -55,9 +55,9 @@ namespace RingOut.PowerShell
         public string ExtensionId { get; set; } = ApiPaths.Me;
 
         [Parameter]
-        public RingCentralSession Session { get; set; }
+        public RingCentralSession? Session { get; set; }
 
-        private RingCentralSession _session;
+        private RingCentralSession _session = null!; // set in BeginProcessing
 
         protected override void BeginProcessing() => _session = RequireSession(Session);
 
@@ -74,13 +74,13 @@ namespace RingOut.PowerShell
             if (!CheckOwner(RingCentralIdKind.AccountId, AccountId, out var account) || !CheckOwner(RingCentralIdKind.ExtensionId, ExtensionId, out var extension)) return;
             var region = DefaultRegion ?? _session.HomeCountry;
             if (!PhoneNumber.TryNormalize(toInput, region, out var to, out var why)) { WriteError(ErrorMapping.InvalidNumber(nameof(To), toInput, why)); return; }
-            string from = null, callerId = null;
-            if (!string.IsNullOrWhiteSpace(From) && !PhoneNumber.TryNormalize(From, region, out from, out why)) { WriteError(ErrorMapping.InvalidNumber(nameof(From), From, why)); return; }
-            if (!string.IsNullOrWhiteSpace(CallerId) && !PhoneNumber.TryNormalize(CallerId, region, out callerId, out why)) { WriteError(ErrorMapping.InvalidNumber(nameof(CallerId), CallerId, why)); return; }
+            string? from = null, callerId = null;
+            if (From != null && From.Trim().Length > 0 && !PhoneNumber.TryNormalize(From, region, out from, out why)) { WriteError(ErrorMapping.InvalidNumber(nameof(From), From, why)); return; }
+            if (CallerId != null && CallerId.Trim().Length > 0 && !PhoneNumber.TryNormalize(CallerId, region, out callerId, out why)) { WriteError(ErrorMapping.InvalidNumber(nameof(CallerId), CallerId, why)); return; }
 
             var request = new RingOutCallRequest
             {
-                To = to, From = from, DefaultRegion = region, ForwardingNumberId = string.IsNullOrWhiteSpace(ForwardingNumberId) ? null : ForwardingNumberId.Trim(),
+                To = to, From = from, DefaultRegion = region, ForwardingNumberId = ForwardingNumberId is null || ForwardingNumberId.Trim().Length == 0 ? null : ForwardingNumberId.Trim(),
                 CallerId = callerId, PlayPrompt = PlayPrompt, CountryId = CountryId, AccountId = account, ExtensionId = extension,
             };
             var fromText = from ?? (request.ForwardingNumberId != null ? "forwarding number " + request.ForwardingNumberId : "your default forwarding number");

@@ -21,7 +21,7 @@ namespace RingOut.PowerShell
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("PhoneNumber", "To", "Uri", "RcMobileUri")]
         [AllowEmptyString]
-        public string[] Number { get; set; }
+        public string[] Number { get; set; } = Array.Empty<string>(); // mandatory: always bound
 
         /// <summary>RcMobile (the default) or Tel.</summary>
         [Parameter]
@@ -53,7 +53,7 @@ namespace RingOut.PowerShell
         }
 
         /// <summary>Starts the handler; returns why it could not, or null.</summary>
-        private static string Launch(string uri)
+        private static string? Launch(string uri)
         {
             var scheme = uri.Substring(0, uri.IndexOf(':'));
             var custom = Environment.GetEnvironmentVariable(HandlerVariable);

@@ -16,12 +16,15 @@ namespace RingOut.PowerShell
     public sealed class WaitRingOutCallCommand : ExistingCallCmdlet
     {
         private const int ProgressId = 1;
-        private CallWatcher _watcher;
+        // Made at the first call, with that call's session's clock.
+        private CallWatcher? _watcher;
         private DateTimeOffset? _deadline;
-        private TimeProvider _clock;
+        private TimeProvider? _clock;
+        private CallWatcher Watcher => _watcher ?? throw new InvalidOperationException("No call was followed yet.");
+        private TimeProvider Clock => _clock ?? throw new InvalidOperationException("No call was followed yet.");
         private int _total, _settled;
         private readonly List<RingOutCall> _written = new List<RingOutCall>();
-        private Exception _sessionEnded;
+        private Exception? _sessionEnded;
 
         /// <summary>Connected (the default): until each call connects, fails or is gone. Ended: until each call is over.</summary>
         [Parameter]
@@ -50,17 +53,17 @@ namespace RingOut.PowerShell
                 {
                     if (!OnExistingCall(id, target, () => call = ReadCall(session, id, account, extension, target))) return;
                 }
-                Track(call);
+                if (call != null) Track(call); // OnExistingCall read it, or wrote the error
             });
             // Calls placed earlier in the pipeline may settle while later ones are still being placed: look now, when one is due.
-            if (_watcher != null && _sessionEnded == null && _watcher.NextDue <= _clock.GetUtcNow()) Poll(wait: false);
+            if (_watcher != null && _sessionEnded == null && _watcher.NextDue <= Clock.GetUtcNow()) Poll(wait: false);
         }
 
         protected override void EndProcessing()
         {
             while (_watcher != null && _watcher.PendingCount > 0 && _sessionEnded == null)
             {
-                if (_deadline is DateTimeOffset d && _clock.GetUtcNow() >= d) { TimedOut(); break; }
+                if (_deadline is DateTimeOffset d && Clock.GetUtcNow() >= d) { TimedOut(); break; }
                 Poll(wait: true);
             }
             if (_sessionEnded != null) SessionEnded();
@@ -75,14 +78,15 @@ namespace RingOut.PowerShell
         /// </summary>
         private void SessionEnded()
         {
-            var pending = _watcher.Pending;
+            var pending = Watcher.Pending;
             foreach (var call in pending) WriteObject(call);
             var result = new RingOutWaitResult(_written.ToArray(), pending);
-            var record = ErrorMapping.For(_sessionEnded, result);
+            var ended = _sessionEnded ?? throw new InvalidOperationException("The session did not end.");
+            var record = ErrorMapping.Failure(ended, result);
             var message = $"The session ended while waiting: {result.Settled.Count} call(s) settled" +
                           (pending.Count > 0 ? $", {pending.Count} still pending ({string.Join(", ", pending.Take(20).Select(c => c.Id + (c.To != null ? " to " + c.To : "")))}{(pending.Count > 20 ? ", …" : "")})" : "") +
-                          $". {_sessionEnded.Message} The error's TargetObject holds every call (Settled, Pending).";
-            WriteError(new ErrorRecord(new RingCentralAuthenticationException(message, _sessionEnded), record.FullyQualifiedErrorId.Split(',')[0], record.CategoryInfo.Category, result)
+                          $". {ended.Message} The error's TargetObject holds every call (Settled, Pending).";
+            WriteError(new ErrorRecord(new RingCentralAuthenticationException(message, ended), record.FullyQualifiedErrorId.Split(',')[0], record.CategoryInfo.Category, result)
             {
                 ErrorDetails = new ErrorDetails(message) { RecommendedAction = Messages.FollowTheRest },
             });
@@ -94,7 +98,7 @@ namespace RingOut.PowerShell
             {
                 _clock = call.Session.Clock;
                 _watcher = new CallWatcher(_clock, TimeSpan.FromSeconds(PollInterval), Until) { Follow = Via };
-                if (Timeout > 0) _deadline = _clock.GetUtcNow().AddSeconds(Timeout);
+                if (Timeout > 0) _deadline = Clock.GetUtcNow().AddSeconds(Timeout);
             }
             _total++;
             if (!_watcher.Add(call)) Settled(call);
@@ -105,22 +109,21 @@ namespace RingOut.PowerShell
             WatchRound round;
             try
             {
-                round = Await(ct => wait ? _watcher.NextAsync(_deadline, ct) : _watcher.PollDueAsync(ct));
+                round = Await(ct => wait ? Watcher.NextAsync(_deadline, ct) : Watcher.PollDueAsync(ct));
             }
             catch (RingOutEventsUnavailableException e)
             {
-                ThrowTerminatingError(ErrorMapping.For(e, null));
-                return;
+                throw Terminate(ErrorMapping.Failure(e, null));
             }
             catch (Exception e) when (ErrorMapping.EndsSession(e))
             {
                 _sessionEnded = e;
                 return;
             }
-            if (_watcher.EventsUnavailable != null && !_saidPolling)
+            if (Watcher.EventsUnavailable != null && !_saidPolling)
             {
                 _saidPolling = true;
-                WriteVerbose("Following calls by polling: " + _watcher.EventsUnavailable);
+                WriteVerbose("Following calls by polling: " + Watcher.EventsUnavailable);
             }
             foreach (var call in round.Changed)
                 WriteVerbose(call.CallLog != null || call.State == RingOutCallState.Unknown
@@ -148,7 +151,7 @@ namespace RingOut.PowerShell
 
         private void ShowProgress()
         {
-            var count = _watcher.PendingCount;
+            var count = Watcher.PendingCount;
             if (count == 0) return;
             _progressShown = true;
             var parent = new ProgressRecord(ProgressId, "Waiting for RingOut calls",
@@ -156,18 +159,18 @@ namespace RingOut.PowerShell
             {
                 PercentComplete = _total == 0 ? 0 : Math.Min(100, _settled * 100 / _total),
             };
-            if (_deadline is DateTimeOffset d) parent.SecondsRemaining = Math.Max(0, (int)(d - _clock.GetUtcNow()).TotalSeconds);
+            if (_deadline is DateTimeOffset d) parent.SecondsRemaining = Math.Max(0, (int)(d - Clock.GetUtcNow()).TotalSeconds);
             WriteProgress(parent);
             var child = ProgressId + 1;
             // Short enough to be read whole on one line of an 80-column console (the Minimal progress view).
-            foreach (var call in _watcher.SoonestDue(10))
+            foreach (var call in Watcher.SoonestDue(10))
                 WriteProgress(new ProgressRecord(child++, $"Call to {call.To ?? call.Id}",
                     $"caller {call.CallerStatusText ?? "?"}, callee {call.CalleeStatusText ?? "?"}") { ParentActivityId = ProgressId });
         }
 
         private void TimedOut()
         {
-            foreach (var call in _watcher.Pending)
+            foreach (var call in Watcher.Pending)
             {
                 WriteObject(call);
                 var message = $"RingOut call {call.Id} to {call.To ?? "?"} was still {call.State} (caller {call.CallerStatusText}, callee {call.CalleeStatusText}) after {Timeout} s.";

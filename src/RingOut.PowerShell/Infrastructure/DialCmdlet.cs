@@ -11,7 +11,7 @@ namespace RingOut.PowerShell
     public abstract class DialCmdlet : PSCmdlet
     {
         /// <summary>The link for <paramref name="input"/>; null after writing RingOut.InvalidPhoneNumber.</summary>
-        protected RingCentralDialLink LinkFor(string input, string name, string defaultRegion = null)
+        protected RingCentralDialLink? LinkFor(string input, string? name, string? defaultRegion = null)
         {
             if (DialUri.TryCreate(input, name, defaultRegion, out var link, out var why)) return link;
             WriteError(new ErrorRecord(new ArgumentException(why), ErrorIds.InvalidPhoneNumber, ErrorCategory.InvalidArgument, input));

@@ -17,7 +17,7 @@ namespace RingOut.PowerShell
         internal static void Attach(RingCentralSession session, RingCentralEmulator emulator) => Links.Add(session, emulator);
 
         /// <summary>The emulator behind a session; null for a session with a real server (RingOut.types.ps1xml's CodeProperty).</summary>
-        public static object Of(PSObject instance) =>
+        public static object? Of(PSObject instance) =>
             instance?.BaseObject is RingCentralSession session && Links.TryGetValue(session, out var emulator) ? emulator : null;
     }
 }

@@ -20,7 +20,7 @@ namespace RingOut.PowerShell
     internal static class ErrorMapping
     {
         /// <summary>The record for one of the client's expected failures; null for any other exception, which is a bug and propagates.</summary>
-        public static ErrorRecord For(Exception e, object target, string notFoundId = null)
+        public static ErrorRecord? For(Exception e, object? target, string? notFoundId = null)
         {
             switch (e)
             {
@@ -64,6 +64,10 @@ namespace RingOut.PowerShell
             }
         }
 
+        /// <summary>The record of a failure known to be one of the client's (see <see cref="IsClientFailure"/>).</summary>
+        public static ErrorRecord Failure(Exception e, object? target, string? notFoundId = null) =>
+            For(e, target, notFoundId) ?? throw new InvalidOperationException("Not one of the client's failures: " + e.GetType().FullName, e);
+
         /// <summary>Whether an exception is one of the client's expected failures: exactly the domain of <see cref="For"/>.</summary>
         public static bool IsClientFailure(Exception e) => For(e, null) != null;
 
@@ -71,14 +75,14 @@ namespace RingOut.PowerShell
         public static bool EndsSession(Exception e) => e is RingCentralAuthenticationException || e is ObjectDisposedException;
 
         /// <summary>An id that is not what RingCentral issues: its own ErrorId, InvalidArgument, the input as target.</summary>
-        public static ErrorRecord InvalidId(RingCentralInvalidIdException e, object target)
+        public static ErrorRecord InvalidId(RingCentralInvalidIdException e, object? target)
         {
             var id = e.Kind == RingCentralIdKind.AccountId ? ErrorIds.InvalidAccountId : e.Kind == RingCentralIdKind.ExtensionId ? ErrorIds.InvalidExtensionId : ErrorIds.InvalidCallId;
             return With(new ErrorRecord(e, id, ErrorCategory.InvalidArgument, target ?? e.Value), e.Message, Messages.IdAsIssued);
         }
 
         /// <summary>An invalid phone number: InvalidArgument, the input as target, before any request.</summary>
-        public static ErrorRecord InvalidNumber(string parameter, string value, string reason) =>
+        public static ErrorRecord InvalidNumber(string parameter, string? value, string reason) =>
             With(new ErrorRecord(new ArgumentException($"-{parameter}: {reason}", parameter), ErrorIds.InvalidPhoneNumber, ErrorCategory.InvalidArgument, value),
                 $"-{parameter}: {reason}", Messages.NumberForm);
 
@@ -88,16 +92,16 @@ namespace RingOut.PowerShell
                 Messages.NotConnected, Messages.RunConnect);
 
         /// <summary>RingOut.CallNotFound: RingCentral no longer knows the call, which need not mean that it failed.</summary>
-        public static ErrorRecord CallNotFound(string id, Exception e, object target) =>
+        public static ErrorRecord CallNotFound(string id, Exception e, object? target) =>
             new ErrorRecord(new ItemNotFoundException(Messages.CallNotFound(id), e), ErrorIds.CallNotFound, ErrorCategory.ObjectNotFound, target);
 
-        private static ErrorRecord With(ErrorRecord record, string message, string advice)
+        private static ErrorRecord With(ErrorRecord record, string message, string? advice)
         {
             record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = advice };
             return record;
         }
 
-        private static string Recommend(RingCentralApiException api)
+        private static string? Recommend(RingCentralApiException api)
         {
             switch ((int)api.StatusCode)
             {

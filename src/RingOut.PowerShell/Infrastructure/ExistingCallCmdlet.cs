@@ -14,12 +14,12 @@ namespace RingOut.PowerShell
         [Alias("RingOutId")]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(CallIdCompleter))]
-        public string[] Id { get; set; }
+        public string[]? Id { get; set; }
 
         /// <summary>Calls written by New-RingOutCall or Get-RingOutCall.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ObjectSet, ValueFromPipeline = true)]
         [ValidateNotNull]
-        public RingOutCall InputObject { get; set; }
+        public RingOutCall? InputObject { get; set; }
 
         /// <summary>The account the call belongs to: ~ (yours, the default) or its id.</summary>
         [Parameter(ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
@@ -33,7 +33,7 @@ namespace RingOut.PowerShell
 
         /// <summary>The session to use; for piped calls, the session that placed them.</summary>
         [Parameter]
-        public RingCentralSession Session { get; set; }
+        public RingCentralSession? Session { get; set; }
 
         /// <summary>Each call named by this record: (id, account, extension, session, what to name in errors).</summary>
         protected void ForEachCall(Action<string, string, string, RingCentralSession, object> action)
@@ -41,7 +41,7 @@ namespace RingOut.PowerShell
             // Every id is checked before any request: a value that is not what RingCentral issues never reaches a path.
             if (ParameterSetName == ObjectSet)
             {
-                var call = InputObject;
+                var call = InputObject ?? throw new PSInvalidOperationException("-InputObject is mandatory in its parameter set, and was not bound.");
                 if (CheckCallId(call.Id, call) && CheckOwner(RingCentralIdKind.AccountId, call.AccountId, out var callAccount) &&
                     CheckOwner(RingCentralIdKind.ExtensionId, call.ExtensionId, out var callExtension))
                     action(call.Id, callAccount, callExtension, Session ?? call.Session ?? RequireSession(null), call);
@@ -49,12 +49,12 @@ namespace RingOut.PowerShell
             }
             var session = RequireSession(Session);
             if (!CheckOwner(RingCentralIdKind.AccountId, AccountId, out var account) || !CheckOwner(RingCentralIdKind.ExtensionId, ExtensionId, out var extension)) return;
-            foreach (var raw in Id)
+            foreach (var raw in Id ?? Array.Empty<string>())
                 if (ApiPaths.TryCallId(raw, out var id, out var why)) action(id, account, extension, session, raw);
                 else WriteError(ErrorMapping.InvalidId(new RingCentralInvalidIdException(RingCentralIdKind.CallId, raw, why), raw));
         }
 
-        private bool CheckCallId(string id, object target)
+        private bool CheckCallId(string? id, object target)
         {
             if (ApiPaths.TryCallId(id, out _, out var why)) return true;
             WriteError(ErrorMapping.InvalidId(new RingCentralInvalidIdException(RingCentralIdKind.CallId, id, why), target));

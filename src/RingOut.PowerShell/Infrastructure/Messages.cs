@@ -33,7 +33,7 @@ namespace RingOut.PowerShell
 
         public static string CannotCancel(string id, string why) => $"RingOut call {id} cannot be cancelled: {why}";
 
-        public static string HangUpQuestion(string id, string to) =>
+        public static string HangUpQuestion(string id, string? to) =>
             $"RingOut call {id}{(to != null ? " to " + to : "")} is connected: hang it up? This ends the conversation for both parties.";
 
         public static string MissingCredentials(string missing) =>

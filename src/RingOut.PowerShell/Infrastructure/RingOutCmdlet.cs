@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
 using System.Net.Http;
 using System.Threading;
@@ -40,11 +41,18 @@ namespace RingOut.PowerShell
         }
 
         /// <summary>The session given, else the current one; a terminating error naming Connect-RingCentral when there is none.</summary>
-        protected RingCentralSession RequireSession(RingCentralSession given)
+        protected RingCentralSession RequireSession(RingCentralSession? given)
         {
             var session = given ?? SessionStore.Current;
-            if (session == null || !session.IsConnected) ThrowTerminatingError(ErrorMapping.NotConnected());
-            return session;
+            if (session != null && session.IsConnected) return session;
+            throw Terminate(ErrorMapping.NotConnected());
+        }
+
+        /// <summary>Ends the command with a terminating error; written <c>throw Terminate(…)</c> so that the compiler knows it does not return.</summary>
+        protected Exception Terminate(ErrorRecord record)
+        {
+            ThrowTerminatingError(record);
+            return new InvalidOperationException("ThrowTerminatingError returned.");
         }
 
         /// <summary>
@@ -70,7 +78,7 @@ namespace RingOut.PowerShell
         }
 
         protected void Await(Func<CancellationToken, Task> work) =>
-            Await<object>(async ct => { await work(ct).ConfigureAwait(false); return null; });
+            Await<bool>(async ct => { await work(ct).ConfigureAwait(false); return true; });
 
         private readonly ConcurrentQueue<string> _debug = new ConcurrentQueue<string>();
         private readonly ConcurrentQueue<string> _warnings = new ConcurrentQueue<string>();
@@ -102,10 +110,10 @@ namespace RingOut.PowerShell
         /// Writes the error for a client failure, non-terminating and for this input only, whatever it was: a dead
         /// session too (the rule is in <see cref="ErrorMapping"/>).
         /// </summary>
-        protected void Report(Exception e, object target, string notFoundId = null) => WriteError(ErrorMapping.For(e, target, notFoundId));
+        protected void Report(Exception e, object? target, string? notFoundId = null) => WriteError(ErrorMapping.Failure(e, target, notFoundId));
 
         /// <summary>Checks an account or extension id before any request; writes the error and returns false when it is not one.</summary>
-        protected bool CheckOwner(RingCentralIdKind kind, string value, out string segment)
+        protected bool CheckOwner(RingCentralIdKind kind, string? value, [NotNullWhen(true)] out string? segment)
         {
             if (ApiPaths.TryOwner(kind, value, out segment, out var why)) return true;
             WriteError(ErrorMapping.InvalidId(new RingCentralInvalidIdException(kind, value, why), value));

@@ -9,9 +9,9 @@ namespace RingOut.PowerShell
     /// </summary>
     public static class SessionStore
     {
-        private static RingCentralSession _current;
+        private static RingCentralSession? _current;
 
-        public static RingCentralSession Current
+        public static RingCentralSession? Current
         {
             get => Volatile.Read(ref _current);
             internal set => Volatile.Write(ref _current, value);

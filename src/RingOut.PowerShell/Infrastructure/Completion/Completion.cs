@@ -40,14 +40,14 @@ namespace RingOut.PowerShell
     public sealed class ForwardingNumberCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-            Completion.Matching(wordToComplete, Completion.Forwarding(f => (f.PhoneNumber, $"{f.Label} ({f.Type}) {f.PhoneNumber}")));
+            Completion.Matching(wordToComplete, Completion.Forwarding(f => (f.PhoneNumber ?? "", $"{f.Label} ({f.Type}) {f.PhoneNumber}")));
     }
 
     /// <summary>Completes -ForwardingNumberId with the session's forwarding-number ids.</summary>
     public sealed class ForwardingNumberIdCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-            Completion.Matching(wordToComplete, Completion.Forwarding(f => (f.Id, $"{f.Label} {f.PhoneNumber}")));
+            Completion.Matching(wordToComplete, Completion.Forwarding(f => (f.Id ?? "", $"{f.Label} {f.PhoneNumber}")));
     }
 
     /// <summary>Completes -Id with the calls placed in this session, newest first.</summary>

@@ -14,7 +14,7 @@ namespace RingOut.PowerShell
         private static readonly ConditionalWeakTable<RingCentralSession, SessionMemory> Table = new ConditionalWeakTable<RingCentralSession, SessionMemory>();
         private readonly object _gate = new object();
         private readonly LinkedList<RingOutCall> _recent = new LinkedList<RingOutCall>();
-        private IReadOnlyList<ForwardingNumber> _forwarding;
+        private IReadOnlyList<ForwardingNumber>? _forwarding;
 
         public static SessionMemory Of(RingCentralSession session) => Table.GetValue(session, _ => new SessionMemory());
 
