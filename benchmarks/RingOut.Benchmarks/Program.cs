@@ -26,6 +26,11 @@ if (args.Length == 1 && args[0] == "figures")
     Figures.Print();
     return;
 }
+if (args.Length == 2 && args[0] == "figures" && args[1] == "f")
+{
+    Figures.PrintPlaceFirstThenWait();
+    return;
+}
 var config = ManualConfig.Create(DefaultConfig.Instance)
     .AddJob(Job.ShortRun.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(15), logOutput: false)).WithWarmupCount(2).WithIterationCount(8));
 if (args.Length == 0)

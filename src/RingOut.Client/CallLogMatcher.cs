@@ -41,11 +41,17 @@ namespace RingOut.Client
                 candidates.TryGetValue(group.Key ?? "", out var pool);
                 var used = new HashSet<CallLogRecord>();
                 var paired = new CallLogRecord?[ordered.Count];
-                for (var i = 0; i < ordered.Count; i++)
+                // Nearest first: each record goes to the call placed closest to its start, so that a call whose own
+                // record is missing (over, among the active calls) is never given a later call's.
+                var pairs = pool == null ? Enumerable.Empty<(int call, CallLogRecord record)>()
+                    : Enumerable.Range(0, ordered.Count).SelectMany(i => pool
+                        .Where(r => Within(r, ordered[i]) && (ordered[i].From == null || r.From == null || Digits(r.From) == Digits(ordered[i].From)))
+                        .Select(r => (call: i, record: r)));
+                foreach (var (i, r) in pairs.OrderBy(p => (p.record.StartTime - ordered[p.call].PlacedAt).Duration()).ThenBy(p => p.call).ToList())
                 {
-                    var call = ordered[i];
-                    paired[i] = pool?.FirstOrDefault(r => !used.Contains(r) && Within(r, call) && (call.From == null || r.From == null || Digits(r.From) == Digits(call.From)));
-                    if (paired[i] is CallLogRecord p) used.Add(p);
+                    if (paired[i] != null || used.Contains(r)) continue;
+                    paired[i] = r;
+                    used.Add(r);
                 }
                 var ambiguous = new string?[ordered.Count];
                 for (var i = 0; i + 1 < ordered.Count; i++)

@@ -56,7 +56,7 @@ namespace RingOut.Client
             {
                 var batch = _older.Where(e => _byCall.ContainsKey((e.Latest.Session, e.Latest.Id))).ToList();
                 _older.Clear();
-                await PlaceOlderCallsAsync(batch, changed, ct).ConfigureAwait(false);
+                await PlaceOlderCallsAsync(batch, changed, settled, ct).ConfigureAwait(false);
             }
             var read = false;
             foreach (var pair in _channels.ToList())
@@ -82,7 +82,7 @@ namespace RingOut.Client
                 {
                     if (e.Origin != null && e.Origin != "RingOut" || e.TelephonySessionId == null) continue;
                     var key = (pair.Key, e.TelephonySessionId);
-                    if (!_firstSeen.ContainsKey(key)) _firstSeen[key] = e.EventTime;
+                    if (!_firstSeen.TryGetValue(key, out var first) || e.Sequence < first.Sequence) _firstSeen[key] = e;
                     if (_byTelephonySession.TryGetValue(key, out var linked)) Apply(linked, e, changed, settled);
                     else if (!_unlinked.TryGetValue(key, out var known) || known.Sequence < e.Sequence) _unlinked[key] = e;
                 }
@@ -96,7 +96,7 @@ namespace RingOut.Client
         /// and their telephony sessions, whose later events then tell the rest; a call not among them is over (or
         /// forgotten) and goes to the call log. Two live calls to one number placed together stay on polling.
         /// </summary>
-        private async Task PlaceOlderCallsAsync(List<Entry> older, List<RingOutCall> changed, CancellationToken ct)
+        private async Task PlaceOlderCallsAsync(List<Entry> older, List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
         {
             foreach (var group in older.GroupBy(e => (e.Latest.AccountId, e.Latest.ExtensionId)))
             {
@@ -122,9 +122,16 @@ namespace RingOut.Client
                     if (link.Ambiguity != null || together.Contains(link.Call)) continue;
                     if (link.Record?.TelephonySessionId != null && !_byTelephonySession.ContainsKey((session, link.Record.TelephonySessionId)))
                     {
+                        var key = (session, link.Record.TelephonySessionId);
                         entry.TelephonySessionId = link.Record.TelephonySessionId;
-                        _byTelephonySession[(session, entry.TelephonySessionId)] = entry;
+                        _byTelephonySession[key] = entry;
                         Reschedule(entry, now + EventSafetyNet);
+                        // Its events that came while the read waited for the Heavy budget tell its state now.
+                        if (_unlinked.TryGetValue(key, out var held))
+                        {
+                            _unlinked.Remove(key);
+                            Apply(entry, held, changed, settled);
+                        }
                     }
                     else if (link.Record == null && UseCallLog)
                     {
@@ -140,40 +147,85 @@ namespace RingOut.Client
 
         /// <summary>
         /// Links telephony sessions to calls on the event path: same session, a party calling the call's number, and
-        /// the session's first event within <see cref="CallLogMatcher.Window"/> of the placing. When two calls to one
-        /// number were placed within <see cref="CallLogMatcher.SameMoment"/>, which is which cannot be told from the
-        /// events: they stay on polling (and the call log), never guessed.
+        /// the session's beginning (its earliest event, while every party is still in Setup or Proceeding) nearest to
+        /// the placing, within <see cref="CallLogMatcher.Window"/>. A session whose beginning was not seen began
+        /// before the subscription: it is linked only when one call placed before the subscription, within the window
+        /// before its first event, can be it, and no other such session can be that call's; otherwise the read of the
+        /// active calls, which names telephony sessions, links it; meanwhile each call it could be is polled once, at
+        /// once, so that their own statuses tell them apart. When two calls to one number were placed within
+        /// <see cref="CallLogMatcher.SameMoment"/>, which is which cannot be told from the events: they stay on
+        /// polling (and the call log), never guessed.
         /// </summary>
         private void Link(List<RingOutCall> changed, List<RingOutCall> settled)
         {
             if (_unlinked.Count == 0) return;
             var waiting = _byCall.Values.Where(e => e.ViaEvents && e.TelephonySessionId == null)
                 .GroupBy(e => (e.Latest.Session, CallLogMatcher.Digits(e.Latest.To))).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Latest.PlacedAt).ToList());
+            // Sessions whose beginning was missed, by the calls each could be: a call two of them could be is left alone.
+            var missed = new Dictionary<(RingCentralSession, string), Entry>();
+            var claimed = new Dictionary<Entry, int>();
+            foreach (var pair in _unlinked)
+            {
+                var first = _firstSeen[pair.Key];
+                if (ShowsBeginning(first)) continue;
+                var subscribedAt = _channels.TryGetValue(pair.Key.Item1, out var channel) && channel != null ? channel.SubscribedAt : DateTimeOffset.MinValue;
+                var could = pair.Value.Parties
+                    .SelectMany(p => waiting.TryGetValue((pair.Key.Item1, CallLogMatcher.Digits(p.To)), out var calls) ? calls : new List<Entry>())
+                    // Placed before the subscription, or at the same moment (its first events may have come before it).
+                    .Where(c => c.Latest.PlacedAt <= subscribedAt + CallLogMatcher.SameMoment && c.Latest.PlacedAt <= first.EventTime && first.EventTime - c.Latest.PlacedAt <= CallLogMatcher.Window)
+                    .Distinct().ToList();
+                if (could.Count > 1)
+                {
+                    // Which of them it is: their own statuses say (a RingOut GET each, once), without the Heavy read.
+                    foreach (var c in could.Where(c => !c.PolledToTellApart)) { c.PolledToTellApart = true; Reschedule(c, _clock.GetUtcNow()); }
+                    continue;
+                }
+                if (could.Count == 0) continue;
+                missed[pair.Key] = could[0];
+                claimed[could[0]] = claimed.TryGetValue(could[0], out var n) ? n + 1 : 1;
+            }
             foreach (var pair in _unlinked.ToList())
             {
                 var (session, tsid) = pair.Key;
                 var e = pair.Value;
-                var began = _firstSeen[pair.Key];
+                var first = _firstSeen[pair.Key];
+                if (!ShowsBeginning(first))
+                {
+                    if (missed.TryGetValue(pair.Key, out var only) && claimed[only] == 1 && only.TelephonySessionId == null) LinkTo(only, pair.Key, e, waiting, changed, settled);
+                    continue;
+                }
+                var began = first.EventTime;
                 Entry? match = null;
                 var ambiguous = false;
                 foreach (var party in e.Parties)
                 {
                     if (!waiting.TryGetValue((session, CallLogMatcher.Digits(party.To)), out var calls)) continue;
-                    var near = calls.Where(c => (c.Latest.PlacedAt - began).Duration() <= CallLogMatcher.Window).ToList();
+                    var near = calls.Where(c => (c.Latest.PlacedAt - began).Duration() <= CallLogMatcher.Window)
+                        .OrderBy(c => (c.Latest.PlacedAt - began).Duration()).ToList();
                     if (near.Count == 0) continue;
-                    var first = near[0];
-                    if (near.Count > 1 && near[1].Latest.PlacedAt - first.Latest.PlacedAt <= CallLogMatcher.SameMoment) { ambiguous = true; break; }
-                    match = first;
+                    var nearest = near[0];
+                    if (near.Count > 1 && (near[1].Latest.PlacedAt - nearest.Latest.PlacedAt).Duration() <= CallLogMatcher.SameMoment) { ambiguous = true; break; }
+                    match = nearest;
                     break;
                 }
                 if (ambiguous || match == null) continue;
-                _unlinked.Remove(pair.Key);
-                waiting[(session, CallLogMatcher.Digits(match.Latest.To))].Remove(match);
-                match.TelephonySessionId = tsid;
-                _byTelephonySession[pair.Key] = match;
-                Apply(match, e, changed, settled);
+                LinkTo(match, pair.Key, e, waiting, changed, settled);
             }
         }
+
+        private void LinkTo(Entry entry, (RingCentralSession session, string tsid) key, TelephonyEvent latest,
+            Dictionary<(RingCentralSession, string), List<Entry>> waiting, List<RingOutCall> changed, List<RingOutCall> settled)
+        {
+            _unlinked.Remove(key);
+            waiting[(key.session, CallLogMatcher.Digits(entry.Latest.To))].Remove(entry);
+            entry.TelephonySessionId = key.tsid;
+            _byTelephonySession[key] = entry;
+            Apply(entry, latest, changed, settled);
+        }
+
+        /// <summary>Whether an event is from the beginning of its telephony session: no party has got past ringing.</summary>
+        private static bool ShowsBeginning(TelephonyEvent e) =>
+            e.Parties.Count > 0 && e.Parties.All(p => p.Code == null || p.Code == "Setup" || p.Code == "Proceeding");
 
         private void Apply(Entry entry, TelephonyEvent e, List<RingOutCall> changed, List<RingOutCall> settled)
         {

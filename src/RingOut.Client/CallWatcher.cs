@@ -103,6 +103,8 @@ namespace RingOut.Client
             /// <summary>Safety polls in a row that found nothing new: each waits twice as long as the last (a quiet call is normal).</summary>
             public int QuietPolls;
             public int TransientFailures;
+            /// <summary>Polled once, at once, because a telephony session whose beginning was missed could be this call or another.</summary>
+            public bool PolledToTellApart;
             /// <summary>The order it was added in: breaks ties between calls due at the same time.</summary>
             public long Order;
 
@@ -150,7 +152,8 @@ namespace RingOut.Client
         private readonly Dictionary<RingCentralSession, TelephonyEventChannel?> _channels = new Dictionary<RingCentralSession, TelephonyEventChannel?>();
         private readonly Dictionary<RingCentralSession, (int read, int gaps)> _cursor = new Dictionary<RingCentralSession, (int, int)>();
         private readonly Dictionary<(RingCentralSession, string), TelephonyEvent> _unlinked = new Dictionary<(RingCentralSession, string), TelephonyEvent>();
-        private readonly Dictionary<(RingCentralSession, string), DateTimeOffset> _firstSeen = new Dictionary<(RingCentralSession, string), DateTimeOffset>();
+        // Each telephony session's earliest event seen (the lowest sequence): when it began, if that event shows its beginning.
+        private readonly Dictionary<(RingCentralSession, string), TelephonyEvent> _firstSeen = new Dictionary<(RingCentralSession, string), TelephonyEvent>();
         private readonly Dictionary<(RingCentralSession, string), Entry> _byTelephonySession = new Dictionary<(RingCentralSession, string), Entry>();
         private DateTimeOffset? _nextRead;
         private int _viaEvents;

@@ -155,6 +155,30 @@ namespace RingOut.Client.Tests
         }
 
         [Fact]
+        public async Task A_telephony_session_whose_beginning_was_missed_is_not_given_to_an_earlier_call_to_the_same_number()
+        {
+            // A bug: with two calls to one number placed a minute apart before the wait subscribed, the later call's
+            // events were linked to the earlier (over) call, the first placed within two minutes of them: the earlier
+            // call was reported with the later one's telephony session and outcome.
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator)));
+            rig.Clock.AutoAdvance = false;
+            var earlier = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550177" });
+            rig.Clock.Advance(TimeSpan.FromSeconds(60)); // the earlier call talked its 20 s and is over
+            var later = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550177" });
+            rig.Clock.Advance(TimeSpan.FromSeconds(8)); // the later one's first events, before the wait subscribes
+            rig.Clock.AutoAdvance = true;
+            var settled = await WatchAsync(rig, new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Events }, new[] { earlier, later });
+
+            string Own(RingOutCall c) => rig.Emulator.Calls.Single(e => e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) == c.Id).TelephonySessionId;
+            Assert.Equal(2, settled.Count);
+            Assert.All(settled, c => Assert.Equal(RingOutCallState.Ended, c.State));
+            Assert.All(settled, c => Assert.True(c.TelephonySessionId == null || c.TelephonySessionId == Own(c), $"call {c.Id} was given telephony session {c.TelephonySessionId}, not its own {Own(c)}"));
+            Assert.Equal(Own(later), settled.Single(c => c.Id == later.Id).TelephonySessionId);
+            Assert.Equal(0L, rig.Count("POST", "ring-out") - 2); // nothing placed again
+        }
+
+        [Fact]
         public async Task An_app_that_may_not_read_the_call_log_gets_Unknown_at_once_saying_so()
         {
             using var rig = await Rig.StartAsync();

@@ -82,7 +82,9 @@ namespace RingOut.PowerShell.Tests
                 (string)o.Properties["Result"].Value == word || o.Properties["CalleeStatus"].Value.ToString() == word;
             Assert.Equal(10, r.Output.Count(o => Says(o, "Busy")));
             Assert.Equal(10, r.Output.Count(o => Says(o, "Rejected")));
-            Assert.InRange(r.Output.Count(o => o.Properties["Result"].Value != null), 90, 100); // most were forgotten before they were seen again
+            // Most were forgotten before they were seen again; those still under way at the wait (the last ten) are told by
+            // their events, and two calls to a busy or rejecting number a minute earlier by one read each.
+            Assert.InRange(r.Output.Count(o => o.Properties["Result"].Value != null), 80, 100);
             Assert.Equal(0L, Stat("Statistics.TooManyRequestsSent"));
             var logReads = (long)_ps.Ok("$s.Emulator.Statistics.Count('GET', 'call-log')")[0].BaseObject;
             Assert.InRange(logReads, 1, 10); // in batches: one read answers for many calls
