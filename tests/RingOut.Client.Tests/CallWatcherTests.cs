@@ -179,6 +179,34 @@ namespace RingOut.Client.Tests
         }
 
         [Fact]
+        public async Task Two_clients_of_one_user_penalized_a_moment_apart_both_get_their_call_placed()
+        {
+            // A bug the fleet test found: RingCentral starts a penalty again at any request made during it, and each
+            // client came back exactly at its Retry-After, so the one penalized first always came back inside the
+            // penalty the other had started again, and the two kept each other out for ever.
+            using var rig = await Rig.StartAsync();
+            using var b = await RingCentralSession.ConnectAsync(rig.Options());
+            using var c = await RingCentralSession.ConnectAsync(rig.Options());
+            rig.Clock.AutoAdvance = false;
+            for (var i = 0; i < 10; i++) await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = $"+141555502{i:d2}" });
+            var placeB = b.PlaceCallAsync(new RingOutCallRequest { To = "+14155550301" });
+            rig.Clock.Advance(TimeSpan.FromMilliseconds(10));
+            var placeC = c.PlaceCallAsync(new RingOutCallRequest { To = "+14155550302" });
+            Assert.Equal(2L, rig.Emulator.Statistics.TooManyRequestsSent);
+            var started = rig.Clock.GetUtcNow();
+            var both = Task.WhenAll(placeB, placeC);
+            // The clock moved by hand, a second at a time, for ten minutes at most.
+            for (var s = 0; s < 600 && !both.IsCompleted; s++)
+            {
+                rig.Clock.Advance(TimeSpan.FromSeconds(1));
+                await Task.Yield();
+            }
+            Assert.True(both.IsCompleted, "the two clients kept each other out for ten minutes");
+            Assert.Equal(12L, rig.Emulator.Statistics.CallsCreated);
+            Assert.InRange(rig.Clock.GetUtcNow() - started, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(130));
+        }
+
+        [Fact]
         public async Task An_app_that_may_not_read_the_call_log_gets_Unknown_at_once_saying_so()
         {
             using var rig = await Rig.StartAsync();

@@ -126,7 +126,10 @@ namespace RingOut.Client.Http
                     wait = WaitLocked(b, now);
                     if (wait <= TimeSpan.Zero) { var slot = new Slot { At = now }; b.Sent.Enqueue(slot); return slot; }
                 }
-                await _clock.Delay(wait, cancellationToken).ConfigureAwait(false);
+                // Whole milliseconds: a delay of less than one is no delay at all, and the loop would spin (for ever
+                // on a clock that stands still) until the moment came.
+                var ms = (wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+                await _clock.Delay(TimeSpan.FromMilliseconds(ms), cancellationToken).ConfigureAwait(false);
             }
         }
 

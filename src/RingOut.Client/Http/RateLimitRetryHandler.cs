@@ -103,7 +103,14 @@ namespace RingOut.Client.Http
                         response?.Dispose();
                         attempt.Waits++;
                         if (decision.Penalize)
-                            _budget.Penalize(kind.Group, decision.Wait ?? (windowNamed ? _budget.WindowOf(kind.Group) : _options.DefaultRetryAfter));
+                        {
+                            // RingCentral starts a penalty again at any request made during it. Processes sharing a
+                            // user's budget that each came back exactly at their Retry-After kept restarting one
+                            // another's penalty for ever (the fleet test found it): each comes back later, at random, and
+                            // the more often it was refused, the later (so that, in the end, all are quiet for a whole penalty).
+                            var penalty = decision.Wait ?? (windowNamed ? _budget.WindowOf(kind.Group) : _options.DefaultRetryAfter);
+                            _budget.Penalize(kind.Group, penalty + Spread(penalty, attempt.Waits));
+                        }
                         else
                             await _clock.Delay(decision.Wait ?? _options.DefaultRetryAfter, cancellationToken).ConfigureAwait(false);
                         continue;
@@ -155,6 +162,18 @@ namespace RingOut.Client.Http
         {
             var id = r == null ? null : RingCentralApiException.Header(r, "RCRequestId");
             return id == null ? "" : $" (RCRequestId {id})";
+        }
+
+        /// <summary>
+        /// How much later than a penalty to come back, at random: 0.25 s plus up to 5 % of it after the first refusal,
+        /// up to one more penalty after the second, two after the third, and so on (at most eight).
+        /// </summary>
+        private TimeSpan Spread(TimeSpan penalty, int refusals)
+        {
+            double share;
+            lock (_jitter) share = _jitter.NextDouble();
+            var most = refusals <= 1 ? 0.05 : Math.Min(8, 1 << Math.Min(refusals - 2, 3));
+            return TimeSpan.FromMilliseconds(250 + Math.Round(penalty.TotalMilliseconds * most * share));
         }
 
         private Task BackoffAsync(int retries, CancellationToken ct)

@@ -1,0 +1,143 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace RingOut.PowerShell.Tests
+{
+    /// <summary>
+    /// Issue 14: what a scheduled run does and leaves behind, in the real pwsh against the loopback emulator with the
+    /// RC_* variables it prints: the shipped Examples/Invoke-RingOutBatch.ps1 (its outcomes CSV and every exit code),
+    /// and a transcript under -Verbose -Debug with faults at every step, which must hold no secret.
+    /// </summary>
+    [Collection("PowerShell")]
+    public sealed class UnattendedTests : IDisposable
+    {
+        private readonly ITestOutputHelper _out;
+        private readonly string _dir = Directory.CreateTempSubdirectory("ringout-unattended-").FullName;
+        public UnattendedTests(ITestOutputHelper output) { _out = output; }
+        public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+        private static string Batch => Path.Combine(Path.GetDirectoryName(PowerShellHost.ModuleManifest), "Examples", "Invoke-RingOutBatch.ps1");
+
+        private (int Code, string Output) Pwsh(EmulatorServer server, string[] arguments, params (string, string)[] overrides)
+        {
+            var environment = server.Variables.Select(v => (v.Key, v.Value)).Where(v => !overrides.Any(o => o.Item1 == v.Key)).Concat(overrides).ToArray();
+            var (code, output) = RealPowerShell.Run(RealPowerShell.Path, new[] { "-NoProfile", "-NonInteractive" }.Concat(arguments).ToArray(), TimeSpan.FromMinutes(5), _dir, environment);
+            _out.WriteLine($"exit {code}:\n{output}");
+            return (code, output);
+        }
+
+        private string Csv(string name, params string[] lines)
+        {
+            var path = Path.Combine(_dir, name);
+            File.WriteAllLines(path, lines);
+            return path;
+        }
+
+        private static string[][] Rows(string path) =>
+            File.ReadAllLines(path).Skip(1).Select(l => l.Split(',').Select(c => c.Trim('"')).ToArray()).ToArray();
+
+        private static string[] Header(string path) => File.ReadAllLines(path)[0].Split(',').Select(c => c.Trim('"')).ToArray();
+
+        [SkippableFact]
+        public void The_batch_script_writes_every_outcome_and_exits_0_when_all_connect_1_when_some_do_not_and_2_when_the_run_fails()
+        {
+            Skip.If(RealPowerShell.Path == null, $"The scheduled-run test was NOT run: {RealPowerShell.WhyNone}.");
+            using var server = new EmulatorServer("--no-rate-limits");
+            string Out(string name) => Path.Combine(_dir, name);
+
+            // 0: every call connected; the input's columns are kept, in order, with the outcome beside them.
+            var all = Csv("all.csv", "Name,To", "Ann,+14155550111", "Bob,(415) 555-0112", "Cy,+14155550113");
+            var (code, _) = Pwsh(server, new[] { "-File", Batch, "-Path", all, "-OutFile", Out("all-out.csv"), "-LogPath", Out("run.log") });
+            Assert.Equal(0, code);
+            Assert.Equal(new[] { "Name", "To", "Id", "State", "Result", "Duration", "Outcome", "Error" }, Header(Out("all-out.csv")));
+            var rows = Rows(Out("all-out.csv"));
+            Assert.Equal(new[] { "Ann", "Bob", "Cy" }, rows.Select(r => r[0]));
+            Assert.All(rows, r => Assert.Matches("^[0-9]+$", r[2]));
+            Assert.All(rows, r => Assert.Equal("Ended", r[3]));
+            Assert.True(File.Exists(Out("run.log")), "-LogPath keeps the run's transcript");
+
+            // 1: some did not connect (busy, rejected, not a number): each row says why; the rest connected.
+            var some = Csv("some.csv", "To", "+14155550121", "+16505550101", "+16505550103", "not a number");
+            (code, _) = Pwsh(server, new[] { "-File", Batch, "-Path", some, "-OutFile", Out("some-out.csv") });
+            Assert.Equal(1, code);
+            rows = Rows(Out("some-out.csv"));
+            Assert.Equal(new[] { "Ended", "Failed", "Failed", "Error" }, rows.Select(r => r[2]));
+            Assert.StartsWith("RingOut.InvalidPhoneNumber", rows[3][6]);
+            Assert.Equal("", rows[3][1]); // never placed: no id
+            var stats = Stats(server);
+            Assert.Equal(3 + 3, stats); // every call placed once: three in the first run, three in the second
+
+            // 2: the run itself failed: no To column; credentials RingCentral refuses. Nothing is placed.
+            var wrong = Csv("wrong.csv", "Number", "+14155550131");
+            (code, var output) = Pwsh(server, new[] { "-File", Batch, "-Path", wrong, "-OutFile", Out("wrong-out.csv") });
+            Assert.Equal(2, code);
+            Assert.Contains("has no To column", output);
+            (code, output) = Pwsh(server, new[] { "-File", Batch, "-Path", all, "-OutFile", Out("refused-out.csv") }, ("RC_APP_CLIENT_SECRET", "not-the-secret"));
+            Assert.Equal(2, code);
+            Assert.Contains("RingCentral refused the sign-in", output);
+            Assert.Equal(6, Stats(server));
+        }
+
+        private static long Stats(EmulatorServer server)
+        {
+            using var http = new HttpClient();
+            var json = http.GetStringAsync(new Uri(new Uri(server.Variables["RC_SERVER_URL"]), "/_emulator/stats")).Result;
+            return System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("callsCreated").GetInt64();
+        }
+
+        [SkippableFact]
+        public void A_transcript_under_Verbose_and_Debug_with_faults_at_every_step_holds_no_secret()
+        {
+            Skip.If(RealPowerShell.Path == null, $"The transcript test was NOT run: {RealPowerShell.WhyNone}.");
+            using var server = new EmulatorServer("--no-rate-limits");
+            var transcript = Path.Combine(_dir, "transcript.txt");
+            // Faults at every step: the sign-in, the identity read, a refresh forced by an expired token, a session
+            // RingCentral ends (healed by signing in again), the placing (an answer lost after acting), the reads.
+            var script = @"
+                $ErrorActionPreference = 'Continue'
+                $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'
+                Start-Transcript -Path $env:TRANSCRIPT
+                $faults = $env:RC_SERVER_URL.TrimEnd('/') + '/_emulator/faults'
+                function Fault($query) { $null = Invoke-RestMethod -Method Post -Uri ""$($faults)?$query"" -Verbose:$false -Debug:$false }
+                Fault 'kind=ServerError&method=POST&route=token&times=1'
+                Fault 'kind=ServerError&method=GET&route=extension&times=1'
+                Import-Module $env:RINGOUT_MODULE
+                Connect-RingCentral -Verbose -Debug
+                Fault 'kind=ExpireAccessToken&method=GET&route=forwarding-number&times=1'
+                Get-RingCentralForwardingNumber -Verbose -Debug
+                Fault 'kind=TooManyRequests&method=POST&route=ring-out&times=1&retryAfter=1'
+                $call = New-RingOutCall -To '+14155550141' -Verbose -Debug
+                Fault 'kind=DropAfterActing&method=POST&route=ring-out&times=1'
+                New-RingOutCall -To '+14155550142' -Verbose -Debug
+                Fault 'kind=ServerError&method=GET&route=ring-out&times=2'
+                $call | Wait-RingOutCall -Until Ended -Via Polling -PollInterval 0.5 -Verbose -Debug
+                Fault 'kind=RevokeSession&method=GET&route=ring-out&times=1'
+                $call | Get-RingOutCall -Verbose -Debug
+                Get-RingCentralSession -Verbose -Debug | Format-List *
+                (Get-RingCentralSession).UnknownOutcomes | Format-List *
+                Disconnect-RingCentral -Verbose -Debug
+                Stop-Transcript";
+            var (code, output) = Pwsh(server, new[] { "-Command", script },
+                ("RINGOUT_MODULE", PowerShellHost.ModuleManifest), ("TRANSCRIPT", transcript));
+            Assert.Equal(0, code);
+            var text = File.ReadAllText(transcript);
+            // The transcript is the record it claims to be: the faults were met, and written down.
+            Assert.Contains("POST /restapi/oauth/token -> 503", text);
+            Assert.Matches("UnknownOutcomes +: {\\+14155550142", text); // the lost answer (RingOut.OutcomeUnknown), on the record
+            Assert.Contains("Signed in again with the JWT credential", text);
+            Assert.Contains("/ring-out", text);
+            // And it holds no secret: not the client secret, not the JWT, not a token the emulator issued.
+            foreach (var secret in new[] { server.Variables["RC_APP_CLIENT_SECRET"], server.Variables["RC_USER_JWT"] })
+            {
+                Assert.DoesNotContain(secret, text);
+                Assert.DoesNotContain(secret, output);
+            }
+            Assert.DoesNotContain("RCEMU-", text);
+            Assert.DoesNotContain("RCEMU-", output);
+        }
+    }
+}
