@@ -37,10 +37,13 @@ namespace RingOut.PowerShell.Tests
             return path;
         }
 
-        private static string[][] Rows(string path) =>
-            File.ReadAllLines(path).Skip(1).Select(l => l.Split(',').Select(c => c.Trim('"')).ToArray()).ToArray();
+        /// <summary>The fields of a line Export-Csv wrote (every field quoted; a field may hold commas, as an outcome does).</summary>
+        private static string[] Fields(string line) =>
+            System.Text.RegularExpressions.Regex.Matches(line, "\"((?:[^\"]|\"\")*)\"").Select(m => m.Groups[1].Value.Replace("\"\"", "\"")).ToArray();
 
-        private static string[] Header(string path) => File.ReadAllLines(path)[0].Split(',').Select(c => c.Trim('"')).ToArray();
+        private static string[][] Rows(string path) => File.ReadAllLines(path).Skip(1).Select(Fields).ToArray();
+
+        private static string[] Header(string path) => Fields(File.ReadAllLines(path)[0]);
 
         [SkippableFact]
         public void The_batch_script_writes_every_outcome_and_exits_0_when_all_connect_1_when_some_do_not_and_2_when_the_run_fails()

@@ -165,21 +165,24 @@ namespace RingOut.Client.Http
         }
 
         /// <summary>
-        /// How much later than a penalty to come back, at random: 0.25 s plus up to 5 % of it after the first refusal,
+        /// How much later than a penalty to come back, at random: the budget's safety margin plus up to 5 % of it after the first refusal,
         /// up to one more penalty after the second, two after the third, and so on (at most eight).
         /// </summary>
         private TimeSpan Spread(TimeSpan penalty, int refusals)
         {
-            double share;
-            lock (_jitter) share = _jitter.NextDouble();
             var most = refusals <= 1 ? 0.05 : Math.Min(8, 1 << Math.Min(refusals - 2, 3));
-            return TimeSpan.FromMilliseconds(250 + Math.Round(penalty.TotalMilliseconds * most * share));
+            return _budget.SafetyMargin + TimeSpan.FromMilliseconds(Math.Round(penalty.TotalMilliseconds * most * Share()));
+        }
+
+        /// <summary>A random share between 0 and 1 (the handler serves many requests at once).</summary>
+        private double Share()
+        {
+            lock (_jitter) return _jitter.NextDouble();
         }
 
         private Task BackoffAsync(int retries, CancellationToken ct)
         {
-            double factor;
-            lock (_jitter) factor = 0.8 + _jitter.NextDouble() * 0.4;
+            var factor = 0.8 + Share() * 0.4;
             var ticks = Math.Min(_options.MaxBackoff.Ticks, _options.InitialBackoff.Ticks * Math.Pow(2, retries)) * factor;
             return _clock.Delay(TimeSpan.FromTicks((long)ticks), ct);
         }
