@@ -71,10 +71,10 @@ try {
 
     if ($Vault) {
         $clientId = Get-Secret -Vault $Vault -Name RingOutClientId -AsPlainText
-        Connect-RingCentral -ClientId $clientId -ClientSecret (Get-Secret -Vault $Vault -Name RingOutClientSecret) -Jwt (Get-Secret -Vault $Vault -Name RingOutJwt)
+        Connect-RingCentral -ShareRateLimits -ClientId $clientId -ClientSecret (Get-Secret -Vault $Vault -Name RingOutClientSecret) -Jwt (Get-Secret -Vault $Vault -Name RingOutJwt)
     }
     else {
-        Connect-RingCentral
+        Connect-RingCentral -ShareRateLimits
     }
 
     # Place every row; a row that cannot be placed says why, and the others go on.

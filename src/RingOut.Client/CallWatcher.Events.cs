@@ -42,7 +42,8 @@ namespace RingOut.Client
                 }
                 if (older.Count > 0)
                 {
-                    if (_older.Count == 0) _olderDue = now;
+                    // A moment first for their events, which link a live call by themselves when it alone can be the session.
+                    if (_older.Count == 0) _olderDue = now + OlderCallsGrace;
                     _older.AddRange(older);
                 }
             }
@@ -54,9 +55,12 @@ namespace RingOut.Client
             }
             if (_older.Count > 0 && _olderDue <= _clock.GetUtcNow())
             {
-                var batch = _older.Where(e => _byCall.ContainsKey((e.Latest.Session, e.Latest.Id))).ToList();
+                var batch = _older.Where(e => _byCall.ContainsKey((e.Latest.Session, e.Latest.Id)) && e.TelephonySessionId == null).ToList();
                 _older.Clear();
-                await PlaceOlderCallsAsync(batch, changed, settled, ct).ConfigureAwait(false);
+                // One call alone is read for itself (Light), not among the active calls (Heavy, and shared with the
+                // placing of calls, by other processes of the user too).
+                if (batch.Count == 1) Reschedule(batch[0], _clock.GetUtcNow());
+                else if (batch.Count > 1) await PlaceOlderCallsAsync(batch, changed, settled, ct).ConfigureAwait(false);
             }
             var read = false;
             foreach (var pair in _channels.ToList())

@@ -146,6 +146,8 @@ namespace RingOut.Client
         public TimeSpan EventTick { get; set; } = TimeSpan.FromSeconds(1);
         /// <summary>A call followed through events is polled once when no event came for it for this long (events can be lost).</summary>
         public TimeSpan EventSafetyNet { get; set; } = TimeSpan.FromSeconds(90);
+        /// <summary>How long the events of calls placed before the subscription have to link them before the calls are looked for.</summary>
+        public TimeSpan OlderCallsGrace { get; set; } = TimeSpan.FromSeconds(3);
 
         // The event path: each session's channel (null: polling), the position read in its log, the events not yet
         // linked to a call, and the calls on the event path by telephony session and by the number they call.

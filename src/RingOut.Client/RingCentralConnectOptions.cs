@@ -31,5 +31,12 @@ namespace RingOut.Client
         public TimeProvider Clock { get; set; } = TimeProvider.System;
         public RetryOptions Retry { get; set; } = new RetryOptions();
         public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromSeconds(60);
+        /// <summary>
+        /// Pace together with every other session of the same user and app on this computer that shares too (other
+        /// processes, scheduled tasks): RingCentral counts their requests as one. See <see cref="RateBudget.ShareThrough"/>.
+        /// </summary>
+        public bool ShareRateLimits { get; set; }
+        /// <summary>The file to share them through; null for the default one of the user, app and server (in the local application data).</summary>
+        public string? RateLimitFile { get; set; }
     }
 }

@@ -70,6 +70,9 @@ namespace RingOut.Client
                     }
                 }
                 await session.LoadIdentityAsync(cancellationToken).ConfigureAwait(false);
+                // Known only now: whose budget this is.
+                if (options.ShareRateLimits)
+                    session.Budget.ShareThrough(options.RateLimitFile ?? SharedRateLedger.DefaultPath(session.Server, session.ClientId, session.AccountId, session.ExtensionId));
                 session.ConnectedAt = session.Clock.GetUtcNow();
                 return session;
             }
@@ -104,6 +107,8 @@ namespace RingOut.Client
         /// <summary>How this session retries (a copy: the session's own cannot be changed once connected).</summary>
         public RetryOptions Retry => _retry.Copy();
         public RateBudget Budget { get; }
+        /// <summary>The file through which this session paces together with the other sessions of its user and app on the computer, or null (it paces alone).</summary>
+        public string? RateLimitsSharedThrough => Budget.SharedThrough;
         /// <summary>The secrets this session knows, for redacting any text that could reach a user.</summary>
         public SecretRedactor Secrets { get; }
 

@@ -342,7 +342,9 @@ namespace RingOut.Client.Tests
             Assert.Equal(40, state.Limit);
             Assert.Equal(TimeSpan.FromSeconds(30), state.Window);
             Assert.Equal(0, state.Available);
-            Assert.Equal(TimeSpan.FromSeconds(30), budget.WaitTime(RateGroup.Light));
+            // It counts 40 where this client sent one: other clients of the user and app, refused a moment later
+            // perhaps, which starts RingCentral's penalty: quiet for the window and the margin.
+            Assert.Equal(TimeSpan.FromSeconds(30) + budget.QuietMargin(TimeSpan.FromSeconds(30)), budget.WaitTime(RateGroup.Light));
         }
     }
 }

@@ -142,5 +142,57 @@ namespace RingOut.PowerShell.Tests
             Assert.DoesNotContain("RCEMU-", text);
             Assert.DoesNotContain("RCEMU-", output);
         }
+
+        [SkippableFact]
+        public void The_vault_recipe_runs_with_a_SecretStore_vault_set_up_without_prompts_and_no_secret_reaches_a_file_or_the_output()
+        {
+            Skip.If(RealPowerShell.Path == null, $"The vault test was NOT run: {RealPowerShell.WhyNone}.");
+            using var server = new EmulatorServer("--no-rate-limits");
+            var home = Directory.CreateDirectory(Path.Combine(_dir, "home")).FullName;
+            var id = server.Variables["RC_APP_CLIENT_ID"];
+            var secret = server.Variables["RC_APP_CLIENT_SECRET"];
+            var jwt = server.Variables["RC_USER_JWT"];
+            // The vault user's own HOME, and no credential in the environment: only RC_SERVER_URL says where to go.
+            var noCredentials = new[] { ("HOME", home), ("XDG_DATA_HOME", ""), ("XDG_CONFIG_HOME", ""), ("RC_APP_CLIENT_ID", ""), ("RC_APP_CLIENT_SECRET", ""), ("RC_USER_JWT", "") };
+
+            // Set up once, as an admin would (the store's own password, then no prompts ever).
+            var (code, output) = Pwsh(server, new[] { "-Command", @"
+                $ErrorActionPreference = 'Stop'
+                $pw = ConvertTo-SecureString 'a store password for this test only' -AsPlainText -Force
+                Register-SecretVault -Name Store -ModuleName Microsoft.PowerShell.SecretStore -DefaultVault
+                Set-SecretStoreConfiguration -Scope CurrentUser -Authentication None -Interaction None -Password $pw -Confirm:$false
+                Set-Secret -Name RingOutClientId -Secret $env:SETUP_ID
+                Set-Secret -Name RingOutClientSecret -Secret (ConvertTo-SecureString $env:SETUP_SECRET -AsPlainText -Force)
+                Set-Secret -Name RingOutJwt -Secret (ConvertTo-SecureString $env:SETUP_JWT -AsPlainText -Force)
+                'vault ready'" }, noCredentials.Concat(new[] { ("SETUP_ID", id), ("SETUP_SECRET", secret), ("SETUP_JWT", jwt) }).ToArray());
+            Assert.True(code == 0, output);
+
+            // The README's recipe: the secrets stay SecureString from the vault to the session.
+            (code, output) = Pwsh(server, new[] { "-Command", @"
+                $ErrorActionPreference = 'Stop'
+                Import-Module $env:RINGOUT_MODULE
+                Connect-RingCentral -ClientId (Get-Secret RingOutClientId -AsPlainText) -ClientSecret (Get-Secret RingOutClientSecret) -Jwt (Get-Secret RingOutJwt) -Verbose
+                $call = New-RingOutCall -To '+14155550123' | Wait-RingOutCall -Until Ended
+                'STATE ' + $call.State
+                Get-RingCentralSession | Format-List * | Out-String" }, noCredentials.Concat(new[] { ("RINGOUT_MODULE", PowerShellHost.ModuleManifest) }).ToArray());
+            Assert.True(code == 0, output);
+            Assert.Contains("STATE Ended", output);
+
+            // The batch script, named the vault.
+            var csv = Csv("vault.csv", "To", "+14155550124");
+            (code, output) = Pwsh(server, new[] { "-File", Batch, "-Path", csv, "-OutFile", Path.Combine(_dir, "vault-out.csv"), "-Vault", "Store", "-LogPath", Path.Combine(_dir, "vault.log") }, noCredentials);
+            Assert.True(code == 0, output);
+            Assert.Equal("Ended", Rows(Path.Combine(_dir, "vault-out.csv")).Single()[2]);
+
+            // Nothing written holds a secret in the clear: not the vault's files, the transcript, the outcomes, the output.
+            foreach (var file in Directory.EnumerateFiles(_dir, "*", SearchOption.AllDirectories))
+            {
+                var text = File.ReadAllText(file);
+                Assert.DoesNotContain(secret, text);
+                Assert.DoesNotContain(jwt, text);
+            }
+            Assert.DoesNotContain(secret, output);
+            Assert.DoesNotContain(jwt, output);
+        }
     }
 }

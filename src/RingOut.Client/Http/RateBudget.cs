@@ -26,23 +26,25 @@ namespace RingOut.Client.Http
     /// One rate budget per session and group, shared by every request of the session (all cmdlets, all runspaces).
     /// It paces requests so that the server's limits are not hit: a sliding log of what was sent, corrected by the
     /// X-Rate-Limit-* headers, and a block after a 429 during which nothing is sent to the group (a request sent
-    /// during the penalty would restart it).
+    /// during the penalty would restart it). With <see cref="ShareThrough"/>, the log and the block are kept in a
+    /// file that every session of the same user and app on the computer paces by (<see cref="SharedRateLedger"/>).
     /// </summary>
     public sealed class RateBudget
     {
         private readonly TimeProvider _clock;
         private readonly Dictionary<RateGroup, Bucket> _buckets = new Dictionary<RateGroup, Bucket>();
+        private SharedRateLedger? _shared;
 
-        private sealed class Bucket
+        internal sealed class Bucket
         {
             public int Limit;
             public TimeSpan Window = TimeSpan.FromSeconds(60);
-            public readonly Queue<Slot> Sent = new Queue<Slot>();
+            public Queue<Slot> Sent = new Queue<Slot>();
             public DateTimeOffset BlockedUntil;
         }
 
         /// <summary>One request counted in a group's window: when it was sent, then when its answer came.</summary>
-        internal sealed class Slot { public DateTimeOffset At; }
+        internal sealed class Slot { public long Id; public DateTimeOffset At; }
 
         public RateBudget(TimeProvider clock)
         {
@@ -57,20 +59,65 @@ namespace RingOut.Client.Http
         /// <summary>Margin added to each wait, for the time a request takes to reach the server.</summary>
         public TimeSpan SafetyMargin { get; set; } = TimeSpan.FromMilliseconds(250);
 
-        /// <summary>How long a request to <paramref name="group"/> would wait now (zero if it can go at once).</summary>
-        public TimeSpan WaitTime(RateGroup group)
+        /// <summary>The file this budget shares with the other sessions of its user and app on the computer, or null.</summary>
+        public string? SharedThrough { get { lock (_buckets) return _shared?.Path; } }
+
+        /// <summary>
+        /// From now on, paces together with every other budget shared through <paramref name="path"/> (in this process
+        /// or another): what each sent and each penalty are kept there, so that together they stay within the limits
+        /// that RingCentral counts per user and app. What this budget already knows is written there first.
+        /// </summary>
+        /// <returns>False when the file cannot be used (no access, say): the budget then paces alone.</returns>
+        public bool ShareThrough(string path)
         {
-            lock (_buckets) return WaitLocked(_buckets[group], _clock.GetUtcNow());
+            if (string.IsNullOrEmpty(path)) throw new ArgumentException("A file is needed.", nameof(path));
+            lock (_buckets)
+            {
+                var ledger = new SharedRateLedger(path);
+                if (!ledger.Update(contents => { foreach (var pair in _buckets) contents.Merge(pair.Key, pair.Value); })) return false;
+                _shared = ledger;
+                return true;
+            }
         }
+
+        /// <summary>Runs <paramref name="f"/> on the group's bucket under the budget's lock and, when shared, under the ledger's (read first, written after when <paramref name="changes"/>).</summary>
+        private T Use<T>(RateGroup group, bool changes, Func<Bucket, DateTimeOffset, T> f)
+        {
+            lock (_buckets)
+            {
+                var b = _buckets[group];
+                if (_shared == null) return f(b, _clock.GetUtcNow());
+                var result = default(T)!;
+                var ran = false;
+                if (!_shared.Update(ledger =>
+                    {
+                        ledger.Load(group, b);
+                        var now = _clock.GetUtcNow();
+                        result = f(b, now);
+                        ran = true;
+                        if (changes)
+                        {
+                            Trim(b, now);
+                            ledger.Store(group, b);
+                        }
+                    }))
+                {
+                    _shared = null; // the file cannot be used: pace alone from now on
+                    if (!ran) result = f(b, _clock.GetUtcNow());
+                }
+                return result;
+            }
+        }
+
+        /// <summary>How long a request to <paramref name="group"/> would wait now (zero if it can go at once).</summary>
+        public TimeSpan WaitTime(RateGroup group) => Use(group, false, WaitLocked);
 
         /// <summary>Estimated time until the last of <paramref name="count"/> more requests to <paramref name="group"/> can be sent, at the pace the budget allows.</summary>
         public TimeSpan EstimateTime(RateGroup group, int count)
         {
             if (count <= 0) return TimeSpan.Zero;
-            lock (_buckets)
+            return Use(group, false, (b, now) =>
             {
-                var b = _buckets[group];
-                var now = _clock.GetUtcNow();
                 Trim(b, now);
                 // Replay the sliding window: each request goes when the group is unblocked and the request
                 // `Limit` places before it has left the window.
@@ -89,23 +136,15 @@ namespace RingOut.Client.Http
                     last = at;
                 }
                 return last - now;
-            }
+            });
         }
 
-        public RateGroupState State(RateGroup group)
+        public RateGroupState State(RateGroup group) => Use(group, false, (b, now) => new RateGroupState
         {
-            lock (_buckets)
-            {
-                var b = _buckets[group];
-                var now = _clock.GetUtcNow();
-                return new RateGroupState
-                {
-                    Group = group, Limit = b.Limit, Window = b.Window,
-                    Available = b.BlockedUntil > now ? 0 : Math.Max(0, b.Limit - Live(b, now)),
-                    BlockedUntil = b.BlockedUntil > now ? b.BlockedUntil : (DateTimeOffset?)null,
-                };
-            }
-        }
+            Group = group, Limit = b.Limit, Window = b.Window,
+            Available = b.BlockedUntil > now ? 0 : Math.Max(0, b.Limit - Live(b, now)),
+            BlockedUntil = b.BlockedUntil > now ? b.BlockedUntil : (DateTimeOffset?)null,
+        });
 
         /// <summary>Waits until a request may be sent to the group, then counts it as sent.</summary>
         public async Task AcquireAsync(RateGroup group, CancellationToken cancellationToken) => await TakeAsync(group, cancellationToken).ConfigureAwait(false);
@@ -118,14 +157,14 @@ namespace RingOut.Client.Http
         {
             while (true)
             {
-                TimeSpan wait;
-                lock (_buckets)
+                Slot? slot = null;
+                var wait = Use(group, true, (b, now) =>
                 {
-                    var b = _buckets[group];
-                    var now = _clock.GetUtcNow();
-                    wait = WaitLocked(b, now);
-                    if (wait <= TimeSpan.Zero) { var slot = new Slot { At = now }; b.Sent.Enqueue(slot); return slot; }
-                }
+                    var w = WaitLocked(b, now);
+                    if (w <= TimeSpan.Zero) b.Sent.Enqueue(slot = new Slot { Id = SharedRateLedger.NewId(), At = now });
+                    return w;
+                });
+                if (slot != null) return slot;
                 // Whole milliseconds: a delay of less than one is no delay at all, and the loop would spin (for ever
                 // on a clock that stands still) until the moment came.
                 var ms = (wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
@@ -136,35 +175,41 @@ namespace RingOut.Client.Http
         /// <summary>Takes what the server said of the group's limit and what is left (already checked by <see cref="ServerValues"/>).</summary>
         internal void Observe(RateGroup group, RateHeaders rate, int status)
         {
-            lock (_buckets)
+            Use(group, true, (b, now) =>
             {
-                var b = _buckets[group];
-                var now = _clock.GetUtcNow();
                 if (rate.Limit is int limit) b.Limit = limit;
                 if (rate.Window is TimeSpan window) b.Window = window;
                 if (rate.Remaining == 0 && status != 429)
                 {
-                    // The server counts more than we do (another client of the same user and app): wait for a slot.
                     Trim(b, now);
-                    var free = b.Sent.Count > 0 ? b.Sent.Peek().At + b.Window : now + b.Window;
+                    // Nothing left. When the server counts only our own requests, the first of them to leave the
+                    // window frees a slot. When it counts more (other clients of the same user and app), theirs may
+                    // be younger, and the next of them may be refused a moment later and start RingCentral's penalty:
+                    // quiet for a whole window, as they will be.
+                    var free = b.Sent.Count >= b.Limit && b.Sent.Count > 0 ? b.Sent.Peek().At + b.Window : now + b.Window + QuietMargin(b.Window);
                     if (free > b.BlockedUntil) b.BlockedUntil = free;
                 }
-            }
+                return true;
+            });
         }
 
         /// <summary>After a 429: nothing goes to the group for <paramref name="retryAfter"/>.</summary>
-        public void Penalize(RateGroup group, TimeSpan retryAfter)
+        public void Penalize(RateGroup group, TimeSpan retryAfter) => Use(group, true, (b, now) =>
         {
-            lock (_buckets)
-            {
-                var b = _buckets[group];
-                var until = _clock.GetUtcNow() + retryAfter;
-                if (until > b.BlockedUntil) b.BlockedUntil = until;
-            }
-        }
+            var until = now + retryAfter;
+            if (until > b.BlockedUntil) b.BlockedUntil = until;
+            return true;
+        });
+
+        /// <summary>
+        /// How much longer than a penalty (or a window) to stay quiet once the group is full: the safety margin and 5 %
+        /// of it. Clients of one user refused a moment apart all come back after the last of them was refused
+        /// (RingCentral starts the penalty again at each), and in the same order, so that they stay in step.
+        /// </summary>
+        public TimeSpan QuietMargin(TimeSpan penalty) => SafetyMargin + TimeSpan.FromTicks(penalty.Ticks / 20);
 
         /// <summary>The window of a group, for a 429 that came without Retry-After.</summary>
-        public TimeSpan WindowOf(RateGroup group) { lock (_buckets) return _buckets[group].Window; }
+        public TimeSpan WindowOf(RateGroup group) => Use(group, false, (b, _) => b.Window);
 
         private TimeSpan WaitLocked(Bucket b, DateTimeOffset now)
         {
@@ -188,14 +233,14 @@ namespace RingOut.Client.Http
         }
 
         /// <summary>The answer to the request of <paramref name="slot"/> came now: it was counted by then, so it leaves the window no sooner than a window from now.</summary>
-        internal void Answered(Slot slot)
+        internal void Answered(RateGroup group, Slot slot) => Use(group, true, (b, now) =>
         {
-            lock (_buckets)
-            {
-                var now = _clock.GetUtcNow();
-                if (now > slot.At) slot.At = now;
-            }
-        }
+            // Shared, the bucket holds the ledger's copy of the slot, found by its id.
+            foreach (var s in b.Sent)
+                if (s.Id == slot.Id && now > s.At) s.At = now;
+            if (now > slot.At) slot.At = now;
+            return true;
+        });
 
         private int Live(Bucket b, DateTimeOffset now) { Trim(b, now); return b.Sent.Count; }
 

@@ -66,7 +66,7 @@ namespace RingOut.Client.Http
                         failure = e; attempt.Outcome = AttemptOutcome.Lost;
                     }
                 }
-                _budget.Answered(slot);
+                _budget.Answered(kind.Group, slot);
                 Exchanged?.Invoke(request, failure == null ? response : null, _clock.GetElapsedTime(started), failure);
                 if (failure != null) response?.Dispose();
 
@@ -165,13 +165,14 @@ namespace RingOut.Client.Http
         }
 
         /// <summary>
-        /// How much later than a penalty to come back, at random: the budget's safety margin plus up to 5 % of it after the first refusal,
-        /// up to one more penalty after the second, two after the third, and so on (at most eight).
+        /// How much later than a penalty to come back: the budget's quiet margin after the first refusal; after more
+        /// (the penalty was started again by another client, refused at another moment), at random up to one more
+        /// penalty, then two, then four, so that in the end all are quiet for a whole penalty.
         /// </summary>
         private TimeSpan Spread(TimeSpan penalty, int refusals)
         {
-            var most = refusals <= 1 ? 0.05 : Math.Min(8, 1 << Math.Min(refusals - 2, 3));
-            return _budget.SafetyMargin + TimeSpan.FromMilliseconds(Math.Round(penalty.TotalMilliseconds * most * Share()));
+            var most = refusals <= 1 ? 0 : 1 << Math.Min(refusals - 2, 2);
+            return _budget.QuietMargin(penalty) + TimeSpan.FromMilliseconds(Math.Round(penalty.TotalMilliseconds * most * Share()));
         }
 
         /// <summary>A random share between 0 and 1 (the handler serves many requests at once).</summary>

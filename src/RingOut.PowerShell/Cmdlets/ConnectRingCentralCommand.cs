@@ -67,6 +67,14 @@ namespace RingOut.PowerShell
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = (int)new RetryOptions().AttemptTimeout.TotalSeconds;
 
+        /// <summary>
+        /// Pace together with the other sessions of the same user and app on this computer that share too (other pwsh
+        /// processes, scheduled tasks): RingCentral counts their requests as one. They share a small file in the user's
+        /// local application data.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter ShareRateLimits { get; set; }
+
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
@@ -84,6 +92,9 @@ namespace RingOut.PowerShell
                     ErrorIds.InvalidServer, ErrorCategory.InvalidArgument, Server));
             if (VirtualTime && !emulator)
                 WriteWarning("-VirtualTime applies only to -Environment Emulator; it is ignored here.");
+            if (ShareRateLimits && emulator)
+                WriteWarning("-ShareRateLimits does not apply to -Environment Emulator, which lives in this process alone; it is ignored here.");
+            options.ShareRateLimits = ShareRateLimits && !emulator;
 
             RingCentralEmulator? emulatorInstance = null;
             if (emulator)
@@ -144,6 +155,8 @@ namespace RingOut.PowerShell
                 throw Terminate(record);
             }
             if (emulatorInstance != null) EmulatorLink.Attach(session, emulatorInstance);
+            if (options.ShareRateLimits && session.RateLimitsSharedThrough == null)
+                WriteWarning("-ShareRateLimits: the file in the local application data could not be used, so this session paces alone.");
             SessionStore.Current = session;
             WriteVerbose($"Connected to {session}.");
             if (PassThru) WriteObject(session);
