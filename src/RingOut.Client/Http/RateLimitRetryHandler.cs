@@ -106,8 +106,8 @@ namespace RingOut.Client.Http
                         {
                             // RingCentral starts a penalty again at any request made during it. Processes sharing a
                             // user's budget that each came back exactly at their Retry-After kept restarting one
-                            // another's penalty for ever (the fleet test found it): each comes back later, at random, and
-                            // the more often it was refused, the later (so that, in the end, all are quiet for a whole penalty).
+                            // another's penalty for ever (the fleet test found it): each comes back a margin later, and
+                            // after further refusals later still, at random (see Spread).
                             var penalty = decision.Wait ?? (windowNamed ? _budget.WindowOf(kind.Group) : _options.DefaultRetryAfter);
                             _budget.Penalize(kind.Group, penalty + Spread(penalty, attempt.Waits));
                         }
