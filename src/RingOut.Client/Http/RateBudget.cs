@@ -161,7 +161,7 @@ namespace RingOut.Client.Http
                 var wait = Use(group, true, (b, now) =>
                 {
                     var w = WaitLocked(b, now);
-                    if (w <= TimeSpan.Zero) b.Sent.Enqueue(slot = new Slot { Id = SharedRateLedger.NewId(), At = now });
+                    if (w <= TimeSpan.Zero) b.Sent.Enqueue(slot = new Slot { Id = _shared != null ? SharedRateLedger.NewId() : 0, At = now });
                     return w;
                 });
                 if (slot != null) return slot;
@@ -175,20 +175,23 @@ namespace RingOut.Client.Http
         /// <summary>Takes what the server said of the group's limit and what is left (already checked by <see cref="ServerValues"/>).</summary>
         internal void Observe(RateGroup group, RateHeaders rate, int status)
         {
-            Use(group, true, (b, now) =>
+            lock (_buckets)
             {
+                // The limit and the window are each budget's own (the ledger keeps only requests and blocks).
+                var b = _buckets[group];
                 if (rate.Limit is int limit) b.Limit = limit;
                 if (rate.Window is TimeSpan window) b.Window = window;
-                if (rate.Remaining == 0 && status != 429)
-                {
-                    Trim(b, now);
-                    // Nothing left. When the server counts only our own requests, the first of them to leave the
-                    // window frees a slot. When it counts more (other clients of the same user and app), theirs may
-                    // be younger, and the next of them may be refused a moment later and start RingCentral's penalty:
-                    // quiet for a whole window, as they will be.
-                    var free = b.Sent.Count >= b.Limit && b.Sent.Count > 0 ? b.Sent.Peek().At + b.Window : now + b.Window + QuietMargin(b.Window);
-                    if (free > b.BlockedUntil) b.BlockedUntil = free;
-                }
+            }
+            if (rate.Remaining != 0 || status == 429) return;
+            Use(group, true, (b, now) =>
+            {
+                Trim(b, now);
+                // Nothing left. When the server counts only our own requests, the first of them to leave the window
+                // frees a slot. When it counts more (other clients of the same user and app), theirs may be younger,
+                // and the next of them may be refused a moment later and start RingCentral's penalty: quiet for a
+                // whole window, as they will be.
+                var free = b.Sent.Count >= b.Limit && b.Sent.Count > 0 ? b.Sent.Peek().At + b.Window : now + b.Window + QuietMargin(b.Window);
+                if (free > b.BlockedUntil) b.BlockedUntil = free;
                 return true;
             });
         }
@@ -209,7 +212,7 @@ namespace RingOut.Client.Http
         public TimeSpan QuietMargin(TimeSpan penalty) => SafetyMargin + TimeSpan.FromTicks(penalty.Ticks / 20);
 
         /// <summary>The window of a group, for a 429 that came without Retry-After.</summary>
-        public TimeSpan WindowOf(RateGroup group) => Use(group, false, (b, _) => b.Window);
+        public TimeSpan WindowOf(RateGroup group) { lock (_buckets) return _buckets[group].Window; }
 
         private TimeSpan WaitLocked(Bucket b, DateTimeOffset now)
         {

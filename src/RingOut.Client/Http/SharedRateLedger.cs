@@ -75,7 +75,11 @@ namespace RingOut.Client.Http
                 if (b.BlockedUntil > blocked) blocked = b.BlockedUntil;
                 var known = new HashSet<long>();
                 foreach (var (id, _) in slots) known.Add(id);
-                foreach (var s in b.Sent) if (known.Add(s.Id)) slots.Add((s.Id, s.At));
+                foreach (var s in b.Sent)
+                {
+                    if (s.Id == 0) s.Id = NewId(); // a budget pacing alone numbers no slot
+                    if (known.Add(s.Id)) slots.Add((s.Id, s.At));
+                }
                 slots.Sort((x, y) => x.Item2.CompareTo(y.Item2));
                 _groups[group] = (blocked, slots);
                 Changed = true;
