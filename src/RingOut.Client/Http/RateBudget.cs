@@ -41,6 +41,8 @@ namespace RingOut.Client.Http
             public TimeSpan Window = TimeSpan.FromSeconds(60);
             public Queue<Slot> Sent = new Queue<Slot>();
             public DateTimeOffset BlockedUntil;
+            /// <summary>When an answer last counted requests in the window that were not this budget's (see <see cref="Observe"/>).</summary>
+            public DateTimeOffset OthersSeen = DateTimeOffset.MinValue;
         }
 
         /// <summary>One request counted in a group's window: when it was sent, then when its answer came.</summary>
@@ -175,26 +177,45 @@ namespace RingOut.Client.Http
         /// <summary>Takes what the server said of the group's limit and what is left (already checked by <see cref="ServerValues"/>).</summary>
         internal void Observe(RateGroup group, RateHeaders rate, int status)
         {
+            int known;
             lock (_buckets)
             {
                 // The limit and the window are each budget's own (the ledger keeps only requests and blocks).
                 var b = _buckets[group];
                 if (rate.Limit is int limit) b.Limit = limit;
                 if (rate.Window is TimeSpan window) b.Window = window;
+                known = b.Limit;
             }
-            if (rate.Remaining != 0 || status == 429) return;
+            if (status == 429 || !(rate.Remaining is int remaining) || remaining > Reserve(known)) return;
             Use(group, true, (b, now) =>
             {
-                Trim(b, now);
-                // Nothing left. When the server counts only our own requests, the first of them to leave the window
-                // frees a slot. When it counts more (other clients of the same user and app), theirs may be younger,
-                // and the next of them may be refused a moment later and start RingCentral's penalty: quiet for a
-                // whole window, as they will be.
-                var free = b.Sent.Count >= b.Limit && b.Sent.Count > 0 ? b.Sent.Peek().At + b.Window : now + b.Window + QuietMargin(b.Window);
+                // Requests the server counts that this budget did not send are other clients' of the same user and
+                // app (on other computers, or not sharing a ledger). Once they have been seen, a few slots are left to
+                // them for some windows: a client that does not know of the others learns of them from the headers of
+                // an answer instead of a 429, which would start RingCentral's penalty again for all of them.
+                var own = Live(b, now);
+                var others = b.Limit - remaining > own;
+                if (others) b.OthersSeen = now;
+                var reserve = now - b.OthersSeen < TimeSpan.FromTicks(b.Window.Ticks * SharedWindows) ? Reserve(b.Limit) : 0;
+                if (remaining > reserve) return false;
+                // Nothing left to this client. When the server counts only its own requests, the first of them to
+                // leave the window frees a slot. When it counts others', theirs may be younger, and the next of them
+                // may be refused a moment later and start RingCentral's penalty: quiet for a whole window, as they
+                // will be.
+                var free = !others && own > 0 ? b.Sent.Peek().At + b.Window : now + b.Window + QuietMargin(b.Window);
                 if (free > b.BlockedUntil) b.BlockedUntil = free;
                 return true;
             });
         }
+
+        /// <summary>How many windows a budget leaves slots to other clients after it last saw their requests.</summary>
+        private const int SharedWindows = 5;
+
+        /// <summary>
+        /// Slots of a group's window left to other clients once they are seen: enough for two that do not know of the
+        /// rest to send a request each at once and read the headers of its answer.
+        /// </summary>
+        internal static int Reserve(int limit) => Math.Min(Math.Max(2, limit / 10), limit / 2);
 
         /// <summary>After a 429: nothing goes to the group for <paramref name="retryAfter"/>.</summary>
         public void Penalize(RateGroup group, TimeSpan retryAfter) => Use(group, true, (b, now) =>

@@ -20,7 +20,23 @@ namespace RingOut.Client.Http
         /// <summary>How long to keep trying for a file that another process holds (each holds it for a moment).</summary>
         private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
 
-        public SharedRateLedger(string path) { Path = path; }
+        /// <summary>
+        /// One gate per file in the process: the sessions of one process that share a file (runspaces, thread jobs)
+        /// take turns at it here, waiting on a lock instead of retrying the file.
+        /// </summary>
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> Gates =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, object>(StringComparer.Ordinal);
+
+        private readonly object _gate;
+
+        public SharedRateLedger(string path)
+        {
+            Path = path;
+            string key;
+            try { key = System.IO.Path.GetFullPath(path); }
+            catch (Exception e) when (e is ArgumentException || e is NotSupportedException || e is PathTooLongException || e is System.Security.SecurityException) { key = path; }
+            _gate = Gates.GetOrAdd(key, _ => new object());
+        }
 
         public string Path { get; }
 
@@ -121,6 +137,11 @@ namespace RingOut.Client.Http
         /// False when the file cannot be used (no folder may be made, no access, held by another for too long).
         /// </summary>
         public bool Update(Action<Contents> use)
+        {
+            lock (_gate) return UpdateFile(use);
+        }
+
+        private bool UpdateFile(Action<Contents> use)
         {
             FileStream? file = null;
             try
