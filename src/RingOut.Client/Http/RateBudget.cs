@@ -213,9 +213,10 @@ namespace RingOut.Client.Http
 
         /// <summary>
         /// Slots of a group's window left to other clients once they are seen: enough for two that do not know of the
-        /// rest to send a request each at once and read the headers of its answer.
+        /// rest to send a request each at once and read the headers of its answer, or a tenth of a larger group. None
+        /// of Auth's five: a sign-in, a refresh or a WebSocket token is seldom, and each is needed when it is asked for.
         /// </summary>
-        internal static int Reserve(int limit) => Math.Min(Math.Max(2, limit / 10), limit / 2);
+        internal static int Reserve(int limit) => limit < 10 ? 0 : Math.Max(2, limit / 10);
 
         /// <summary>After a 429: nothing goes to the group for <paramref name="retryAfter"/>.</summary>
         public void Penalize(RateGroup group, TimeSpan retryAfter) => Use(group, true, (b, now) =>
