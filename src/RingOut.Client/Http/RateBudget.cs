@@ -163,7 +163,7 @@ namespace RingOut.Client.Http
                 var wait = Use(group, true, (b, now) =>
                 {
                     var w = WaitLocked(b, now);
-                    if (w <= TimeSpan.Zero) b.Sent.Enqueue(slot = new Slot { Id = _shared != null ? SharedRateLedger.NewId() : 0, At = now });
+                    if (w <= TimeSpan.Zero) b.Sent.Enqueue(slot = new Slot { Id = SharedRateLedger.NewId(), At = now });
                     return w;
                 });
                 if (slot != null) return slot;
@@ -260,9 +260,18 @@ namespace RingOut.Client.Http
         /// <summary>The answer to the request of <paramref name="slot"/> came now: it was counted by then, so it leaves the window no sooner than a window from now.</summary>
         internal void Answered(RateGroup group, Slot slot) => Use(group, true, (b, now) =>
         {
-            // Shared, the bucket holds the ledger's copy of the slot, found by its id.
+            // Every slot has an id of its own (shared, the bucket holds the ledger's copy of it): only this one moves.
+            // Moved to now, it is the latest, so the log stays in the order that Trim and WaitLocked read it in.
+            Slot? moved = null;
             foreach (var s in b.Sent)
-                if (s.Id == slot.Id && now > s.At) s.At = now;
+                if (s.Id == slot.Id && now > s.At) { s.At = now; moved = s; }
+            if (moved != null)
+            {
+                var sent = new Queue<Slot>(b.Sent.Count);
+                foreach (var s in b.Sent) if (!ReferenceEquals(s, moved)) sent.Enqueue(s);
+                sent.Enqueue(moved);
+                b.Sent = sent;
+            }
             if (now > slot.At) slot.At = now;
             return true;
         });

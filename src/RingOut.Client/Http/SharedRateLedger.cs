@@ -93,7 +93,6 @@ namespace RingOut.Client.Http
                 foreach (var (id, _) in slots) known.Add(id);
                 foreach (var s in b.Sent)
                 {
-                    if (s.Id == 0) s.Id = NewId(); // a budget pacing alone numbers no slot
                     if (known.Add(s.Id)) slots.Add((s.Id, s.At));
                 }
                 slots.Sort((x, y) => x.Item2.CompareTo(y.Item2));
