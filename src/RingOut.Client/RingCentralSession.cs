@@ -251,10 +251,23 @@ namespace RingOut.Client
             }
         }
 
-        /// <summary>Revokes the session's tokens (ending the OAuth session) and disposes it. Revocation errors are ignored, as RingCentral advises.</summary>
+        /// <summary>How long Disconnect waits for the event subscription's end and the socket's Close frame.</summary>
+        private static readonly TimeSpan EventsCloseTimeout = TimeSpan.FromSeconds(5);
+
+        /// <summary>Ends the event subscription and closes its socket, revokes the session's tokens (ending the OAuth session) and disposes it. Revocation errors are ignored, as RingCentral advises.</summary>
         public async Task DisconnectAsync(CancellationToken cancellationToken = default)
         {
             if (!IsConnected) return;
+            if (_events is TelephonyEventChannel events)
+            {
+                // The subscription and the socket first, while the session behind them is alive; a few seconds at most.
+                using (var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    bounded.CancelAfter(EventsCloseTimeout);
+                    try { await events.CloseAsync(bounded.Token).ConfigureAwait(false); }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { }
+                }
+            }
             var token = _tokens.TokenToRevoke;
             if (token != null && ClientId != null)
             {
