@@ -155,8 +155,6 @@ namespace RingOut.PowerShell
                 throw Terminate(record);
             }
             if (emulatorInstance != null) EmulatorLink.Attach(session, emulatorInstance);
-            if (options.ShareRateLimits && session.RateLimitsSharedThrough == null)
-                WriteWarning("-ShareRateLimits: the file in the local application data could not be used, so this session paces alone.");
             WriteVerbose($"Connected to {session}.");
             if (SessionStore.Replace(session, PassThru) is RingCentralSession replaced)
             {
