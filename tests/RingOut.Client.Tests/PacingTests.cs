@@ -12,19 +12,25 @@ namespace RingOut.Client.Tests
         private readonly ITestOutputHelper _out;
         public PacingTests(ITestOutputHelper output) { _out = output; }
 
-        private static Action<RingCentralConnectOptions> Sharing(bool shared, string file) => o => { o.ShareRateLimits = shared; o.RateLimitFile = file; };
-
-        private static string NewLedger() => System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ringout-test-" + Guid.NewGuid().ToString("N") + ".ledger");
+        /// <summary>Runs <paramref name="test"/> on a rig whose session shares its budget through a file of its own, or not.</summary>
+        private static async Task WithRigAsync(bool shared, Func<Rig, Task> test)
+        {
+            var file = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ringout-test-" + Guid.NewGuid().ToString("N") + ".ledger");
+            try
+            {
+                using var rig = await Rig.StartAsync(configure: o => { o.ShareRateLimits = shared; o.RateLimitFile = file; });
+                await test(rig);
+            }
+            finally { System.IO.File.Delete(file); }
+        }
 
         [Theory]
         [InlineData(false)]
         [InlineData(true)]
         public async Task The_eleventh_call_placed_a_second_after_the_first_left_the_window_goes_at_once(bool shared)
         {
-            var file = NewLedger();
-            try
+            await WithRigAsync(shared, async rig =>
             {
-                using var rig = await Rig.StartAsync(configure: Sharing(shared, file));
                 var first = rig.Clock.GetUtcNow();
                 for (var i = 0; i < 10; i++)
                 {
@@ -39,8 +45,7 @@ namespace RingOut.Client.Tests
                 _out.WriteLine($"shared {shared}: the eleventh call waited {waited.TotalSeconds:0.00} s");
                 Assert.Equal(TimeSpan.Zero, waited);
                 Assert.Equal(0L, rig.Emulator.Statistics.TooManyRequestsSent);
-            }
-            finally { System.IO.File.Delete(file); }
+            });
         }
 
         [Theory]
@@ -48,10 +53,8 @@ namespace RingOut.Client.Tests
         [InlineData(true)]
         public async Task Light_reads_at_one_every_one_and_a_half_seconds_all_go_within_ten_minutes(bool shared)
         {
-            var file = NewLedger();
-            try
+            await WithRigAsync(shared, async rig =>
             {
-                using var rig = await Rig.StartAsync(configure: Sharing(shared, file));
                 var start = rig.Clock.GetUtcNow();
                 var end = start + TimeSpan.FromMinutes(10);
                 var sent = 0;
@@ -69,8 +72,7 @@ namespace RingOut.Client.Tests
                 // 40 a minute is within Light's 50: none waits.
                 Assert.Equal(400, sent);
                 Assert.Equal(0L, rig.Emulator.Statistics.TooManyRequestsSent);
-            }
-            finally { System.IO.File.Delete(file); }
+            });
         }
     }
 }
