@@ -157,18 +157,18 @@ namespace RingOut.Client.Http
             lock (_buckets) return f(_buckets[group], _clock.GetUtcNow());
         }
 
-        /// <summary>As <see cref="UseAsync"/>, for the few synchronous callers.</summary>
+        /// <summary>As <see cref="UseAsync"/>, for the synchronous callers (the file is waited for on their thread, never under the budget's lock).</summary>
         private T Use<T>(RateGroup group, bool changes, Func<Bucket, DateTimeOffset, T> f) =>
             UseAsync(group, changes, f, CancellationToken.None).GetAwaiter().GetResult();
 
-        /// <summary>How long a request to <paramref name="group"/> would wait now (zero if it can go at once); shared, as the file was last read.</summary>
-        public TimeSpan WaitTime(RateGroup group) => Local(group, WaitLocked);
+        /// <summary>How long a request to <paramref name="group"/> would wait now (zero if it can go at once); shared, as the file says now (read on this thread).</summary>
+        public TimeSpan WaitTime(RateGroup group) => Use(group, false, WaitLocked);
 
         /// <summary>Estimated time until the last of <paramref name="count"/> more requests to <paramref name="group"/> can be sent, at the pace the budget allows.</summary>
         public TimeSpan EstimateTime(RateGroup group, int count)
         {
             if (count <= 0) return TimeSpan.Zero;
-            return Local(group, (b, now) =>
+            return Use(group, false, (b, now) =>
             {
                 Trim(b, now);
                 // Replay the sliding window: each request goes when the group is unblocked and the request
@@ -191,7 +191,7 @@ namespace RingOut.Client.Http
             });
         }
 
-        public RateGroupState State(RateGroup group) => Local(group, (b, now) => new RateGroupState
+        public RateGroupState State(RateGroup group) => Use(group, false, (b, now) => new RateGroupState
         {
             Group = group, Limit = b.Limit, Window = b.Window,
             Available = b.BlockedUntil > now ? 0 : Math.Max(0, b.Limit - Live(b, now)),
