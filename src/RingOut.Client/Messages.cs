@@ -25,5 +25,9 @@ namespace RingOut.Client
             $"{why} Signing in again with the JWT credential was refused too ({code}: {message}). " + SignInAgain;
 
         public static string SignedInAgain(string why) => $"Signed in again with the JWT credential: {why}";
+
+        /// <summary>Why a session that was to share its rate limits paces alone for now (said once per session).</summary>
+        public static string PacingAlone(string why) =>
+            $"The rate limits cannot be shared with the other sessions of this user and app on the computer ({why}), so this session paces alone for now and tries again each minute.";
     }
 }

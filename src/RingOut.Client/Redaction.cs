@@ -39,32 +39,75 @@ namespace RingOut.Client
     /// <summary>
     /// The secrets one session knows (client secret, JWT, every access and refresh token it held): replaced by ***
     /// in any text that could reach a user, wherever they stand in it, whatever a server wraps around them.
+    /// The credentials the session was opened with live as long as it does and are never forgotten; tokens (two at
+    /// each refresh, one for each WebSocket) are kept by the thousand, the oldest forgotten first: a session that
+    /// refreshes every hour forgets none for months. A text is searched once, whatever the number of secrets.
     /// </summary>
     public sealed class SecretRedactor
     {
-        private const int MaxKept = 64;
+        /// <summary>Tokens kept: ten thousand of about a hundred characters is a megabyte or two.</summary>
+        internal const int MaxTokensKept = 10_000;
         private const int MinLength = 8; // shorter values would redact ordinary words
-        private readonly LinkedList<string> _secrets = new LinkedList<string>();
+        private readonly HashSet<string> _known = new HashSet<string>(StringComparer.Ordinal);
+        private readonly Queue<string> _tokens = new Queue<string>();
+        /// <summary>Every secret kept, by its first <see cref="MinLength"/> characters.</summary>
+        private readonly Dictionary<string, List<string>> _byStart = new Dictionary<string, List<string>>(StringComparer.Ordinal);
 
-        internal void Add(string? secret)
+        /// <summary>A token (access, refresh, WebSocket): forgotten when <see cref="MaxTokensKept"/> younger ones are known.</summary>
+        internal void Add(string? secret) => Add(secret, lifelong: false);
+
+        /// <summary>A credential the session lives by (client secret, JWT): never forgotten.</summary>
+        internal void AddCredential(string? secret) => Add(secret, lifelong: true);
+
+        private void Add(string? secret, bool lifelong)
         {
             if (secret is null || secret.Length < MinLength) return;
-            lock (_secrets)
+            lock (_known)
             {
-                if (_secrets.Contains(secret)) return;
-                _secrets.AddFirst(secret);
-                if (_secrets.Count > MaxKept) _secrets.RemoveLast();
+                if (!_known.Add(secret)) return;
+                var start = secret.Substring(0, MinLength);
+                if (!_byStart.TryGetValue(start, out var list)) _byStart[start] = list = new List<string>(1);
+                list.Add(secret);
+                if (lifelong) return;
+                _tokens.Enqueue(secret);
+                if (_tokens.Count > MaxTokensKept) Forget(_tokens.Dequeue());
             }
+        }
+
+        private void Forget(string secret)
+        {
+            _known.Remove(secret);
+            var start = secret.Substring(0, MinLength);
+            if (!_byStart.TryGetValue(start, out var list)) return;
+            list.Remove(secret);
+            if (list.Count == 0) _byStart.Remove(start);
         }
 
         [return: NotNullIfNotNull(nameof(text))]
         public string? Redact(string? text)
         {
-            if (text is null || text.Length == 0) return text;
-            lock (_secrets)
-                foreach (var s in _secrets)
-                    if (text.IndexOf(s, StringComparison.Ordinal) >= 0) text = text.Replace(s, "***");
-            return text;
+            if (text is null || text.Length < MinLength) return text;
+            System.Text.StringBuilder? redacted = null;
+            var copied = 0;
+            lock (_known)
+            {
+                if (_byStart.Count == 0) return text;
+                for (var i = 0; i + MinLength <= text.Length;)
+                {
+                    // The longest secret that starts here, if any.
+                    string? found = null;
+                    if (_byStart.TryGetValue(text.Substring(i, MinLength), out var candidates))
+                        foreach (var c in candidates)
+                            if (i + c.Length <= text.Length && (found == null || c.Length > found.Length) && string.CompareOrdinal(text, i, c, 0, c.Length) == 0)
+                                found = c;
+                    if (found == null) { i++; continue; }
+                    redacted ??= new System.Text.StringBuilder(text.Length);
+                    redacted.Append(text, copied, i - copied).Append("***");
+                    i += found.Length;
+                    copied = i;
+                }
+            }
+            return redacted == null ? text : redacted.Append(text, copied, text.Length - copied).ToString();
         }
 
         public override string ToString() => "SecretRedactor (secrets hidden)";

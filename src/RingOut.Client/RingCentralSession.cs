@@ -44,6 +44,12 @@ namespace RingOut.Client
             _http = HttpClientSource.Create(spec);
             _tokens.PostForm = PostFormAsync;
             _tokens.SignedInAgain = signIn => CurrentObserver.Value?.Warn?.Invoke(Messages.SignedInAgain(signIn.Reason));
+            Budget.Warn = message =>
+            {
+                var warn = CurrentObserver.Value?.Warn;
+                warn?.Invoke(message);
+                return warn != null;
+            };
         }
 
         /// <summary>Signs in and learns who the token belongs to.</summary>
@@ -54,6 +60,12 @@ namespace RingOut.Client
             var session = new RingCentralSession(options);
             try
             {
+                // Known before signing in, so that the sign-in is paced with the rest (a fleet signs in together).
+                var ledger = !options.ShareRateLimits ? null
+                    : options.RateLimitFile != null ? new SharedRateLedger(options.RateLimitFile)
+                    : options.Jwt != null ? SharedRateLedger.Default(session.Server, session.ClientId, SharedRateLedger.UserOf(Secret.Reveal(options.Jwt)))
+                    : null;
+                if (ledger != null) await session.Budget.ShareThroughAsync(ledger, cancellationToken).ConfigureAwait(false);
                 if (options.AccessToken != null) session._tokens.UseAccessToken(Secret.Reveal(options.AccessToken));
                 else
                 {
@@ -70,9 +82,13 @@ namespace RingOut.Client
                     }
                 }
                 await session.LoadIdentityAsync(cancellationToken).ConfigureAwait(false);
-                // Known only now: whose budget this is.
-                if (options.ShareRateLimits)
-                    session.Budget.ShareThrough(options.RateLimitFile ?? SharedRateLedger.DefaultPath(session.Server, session.ClientId, session.AccountId, session.ExtensionId));
+                if (options.ShareRateLimits && ledger == null)
+                {
+                    // An access token's user is known only now.
+                    ledger = session.ExtensionId == null ? null : SharedRateLedger.Default(session.Server, session.ClientId, "sub:" + session.ExtensionId);
+                    if (ledger != null) await session.Budget.ShareThroughAsync(ledger, cancellationToken).ConfigureAwait(false);
+                    else session.Budget.PaceAlone("this user has no local application data folder, and the shared temporary folder is not used");
+                }
                 session.ConnectedAt = session.Clock.GetUtcNow();
                 return session;
             }
@@ -251,10 +267,23 @@ namespace RingOut.Client
             }
         }
 
-        /// <summary>Revokes the session's tokens (ending the OAuth session) and disposes it. Revocation errors are ignored, as RingCentral advises.</summary>
+        /// <summary>How long Disconnect waits for the event subscription's end and the socket's Close frame.</summary>
+        private static readonly TimeSpan EventsCloseTimeout = TimeSpan.FromSeconds(5);
+
+        /// <summary>Ends the event subscription and closes its socket, revokes the session's tokens (ending the OAuth session) and disposes it. Revocation errors are ignored, as RingCentral advises.</summary>
         public async Task DisconnectAsync(CancellationToken cancellationToken = default)
         {
             if (!IsConnected) return;
+            if (_events is TelephonyEventChannel events)
+            {
+                // The subscription and the socket first, while the session behind them is alive; a few seconds at most.
+                using (var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    bounded.CancelAfter(EventsCloseTimeout);
+                    try { await events.CloseAsync(bounded.Token).ConfigureAwait(false); }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { }
+                }
+            }
             var token = _tokens.TokenToRevoke;
             if (token != null && ClientId != null)
             {

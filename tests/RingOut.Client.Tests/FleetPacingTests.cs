@@ -122,13 +122,13 @@ namespace RingOut.Client.Tests
         [InlineData(0, 10_000, 20)]
         [InlineData(5_000, 30_000, 50)]
         [InlineData(1_000, 45_000, 300)]
-        public async Task Clients_that_share_their_rate_limits_place_thirty_calls_within_ten_percent_of_the_Heavy_floor_without_a_429(int startB, int startC, int gap)
+        public async Task Clients_that_share_their_rate_limits_place_thirty_calls_within_five_percent_of_the_Heavy_floor_without_a_429(int startB, int startC, int gap)
         {
             var (took, tooMany, created, done) = await RunAsync(startB, startC, gap, shared: true);
             Assert.True(done, "not done in ten minutes");
             Assert.Equal(30L, created);
             Assert.Equal(0L, tooMany);
-            Assert.InRange(took, Floor - TimeSpan.FromSeconds(1), Floor * 1.1);
+            Assert.InRange(took, Floor - TimeSpan.FromSeconds(1), Floor * 1.05);
         }
 
         [Theory]
@@ -146,7 +146,9 @@ namespace RingOut.Client.Tests
             Assert.True(done, "the clients kept one another out for ten minutes");
             Assert.Equal(30L, created);
             Assert.InRange(tooMany, 0L, most429s);
-            // Eight calls a window instead of ten, and a margin at each: well inside a third window.
+            // Eight calls a window instead of ten, a margin at each, and after a refusal a penalty spread at random:
+            // not near the floor by design (the room left to clients that cannot see one another), but inside a
+            // fourth window.
             Assert.InRange(took, Floor, Floor * 2);
         }
 

@@ -184,5 +184,43 @@ namespace RingOut.PowerShell.Tests
             Assert.DoesNotContain("eyJ.wrong.jwt-value", r.AllText());
             Assert.DoesNotContain(Secret, r.AllText());
         }
+
+        [Fact]
+        public void Connecting_twenty_times_in_a_loop_leaves_one_live_session_at_the_server()
+        {
+            // Issue 25: each Connect replaced the session without ending it; RingCentral keeps about five per user and
+            // app, so a loop revoked other processes' sessions and leaked this one's pipelines. (The limits are lifted:
+            // forty sign-ins and revocations would take eight minutes of Auth's five a minute.)
+            using var server = new EmulatorServer("--no-rate-limits");
+            using var ps = new PowerShellHost();
+            var v = server.Variables;
+            ps.Ok("for ($i = 0; $i -lt 20; $i++) { Connect-RingCentral -Server $args[0] -ClientId $args[1] -ClientSecret ([System.Net.NetworkCredential]::new('', $args[2]).SecurePassword) -Jwt ([System.Net.NetworkCredential]::new('', $args[3]).SecurePassword) }",
+                v["RC_SERVER_URL"], v["RC_APP_CLIENT_ID"], v["RC_APP_CLIENT_SECRET"], v["RC_USER_JWT"]);
+            using var http = new System.Net.Http.HttpClient();
+            var stats = System.Text.Json.JsonDocument.Parse(http.GetStringAsync(new Uri(new Uri(v["RC_SERVER_URL"]), "/_emulator/stats")).Result).RootElement;
+            var opened = stats.GetProperty("sessionsOpened").GetInt64();
+            var revoked = stats.GetProperty("sessionsRevoked").GetInt64();
+            Assert.Equal(20L, opened);
+            Assert.Equal(1L, opened - revoked);
+            Assert.Single(ps.Ok("Get-RingCentralSession"));
+            ps.Ok("Disconnect-RingCentral");
+        }
+
+        [Fact]
+        public void A_replaced_session_is_closed_with_its_event_socket_unless_it_was_passed_through()
+        {
+            using var ps = new PowerShellHost();
+            var r = ps.Ok(@"
+                Connect-RingCentral -Environment Emulator -VirtualTime
+                $old = Get-RingCentralSession
+                $null = New-RingOutCall -To '+14155550123' | Wait-RingOutCall -Until Ended
+                $old.Emulator.OpenSockets
+                $kept = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru
+                $old.IsConnected; $old.Emulator.OpenSockets; $old.Emulator.Statistics.Count('POST', 'revoke')
+                Connect-RingCentral -Environment Emulator -VirtualTime
+                $kept.IsConnected; @(Get-RingCentralForwardingNumber -Session $kept).Count -gt 0
+                Disconnect-RingCentral -Session $kept; $kept.IsConnected");
+            Assert.Equal(new object[] { 1, false, 0, 1L, true, true, false }, r.Select(o => o.BaseObject).ToArray());
+        }
     }
 }

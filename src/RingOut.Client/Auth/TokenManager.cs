@@ -32,7 +32,7 @@ namespace RingOut.Client
         public TokenManager(TimeProvider clock, string? clientId, SecureString? clientSecret, SecretRedactor secrets)
         {
             _clock = clock; _clientId = clientId; _clientSecret = Secret.Copy(clientSecret); _secrets = secrets;
-            _secrets.Add(Secret.Reveal(_clientSecret));
+            _secrets.AddCredential(Secret.Reveal(_clientSecret));
         }
 
         /// <summary>Unreadable answers to a refresh that are asked again (safe: RingCentral answers a used refresh token with the same tokens for a grace period).</summary>
@@ -63,14 +63,14 @@ namespace RingOut.Client
         /// <summary>A token brought by the user: no refresh token, expiry unknown.</summary>
         public void UseAccessToken(string token)
         {
-            _secrets.Add(token);
+            _secrets.AddCredential(token);
             _accessToken = token; _refreshToken = null; AccessTokenExpiresOn = null; RefreshTokenExpiresOn = null;
         }
 
         public async Task LoginWithJwtAsync(SecureString jwt, CancellationToken ct)
         {
             _jwt = Secret.Copy(jwt);
-            _secrets.Add(Secret.Reveal(_jwt));
+            _secrets.AddCredential(Secret.Reveal(_jwt));
             await JwtGrantAsync(_jwt, "signing in with the JWT credential", failFast: true, ct).ConfigureAwait(false);
         }
 

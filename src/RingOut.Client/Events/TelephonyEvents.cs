@@ -256,6 +256,32 @@ namespace RingOut.Client
             };
         }
 
+        /// <summary>
+        /// Ends the subscription (DELETE over the socket) and closes the socket with a Close frame, so that the server
+        /// keeps neither for a recovery that will not come: what Disconnect does before it revokes the tokens. Bounded
+        /// by <paramref name="ct"/>; a refusal or a socket already gone is no failure.
+        /// </summary>
+        internal async Task CloseAsync(CancellationToken ct)
+        {
+            await _gate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                if (_socket != null && _socket.IsOpen && _subscriptionId != null)
+                {
+                    try { await RequestAsync("DELETE", "/restapi/v1.0/subscription/" + _subscriptionId, null, ct).ConfigureAwait(false); }
+                    catch (Exception e) when (e is RingCentralApiException || e is System.Net.Http.HttpRequestException || e is WebSocketException || e is OperationCanceledException) { }
+                }
+                _subscriptionId = null;
+                if (_socket is NetworkEventSocket network) await network.CloseAsync(ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                _socket?.Dispose();
+                _socket = null;
+                _gate.Release();
+            }
+        }
+
         public void Dispose() => _socket?.Dispose();
     }
 
@@ -302,6 +328,16 @@ namespace RingOut.Client
 
         public Task SendAsync(string text, CancellationToken cancellationToken) =>
             _ws.SendAsync(new ArraySegment<byte>(Encoding.UTF8.GetBytes(text)), WebSocketMessageType.Text, true, cancellationToken);
+
+        /// <summary>Sends a Close frame (a normal closure) and waits, bounded by <paramref name="ct"/>, for the server's.</summary>
+        public async Task CloseAsync(CancellationToken ct)
+        {
+            try
+            {
+                if (_ws.State == WebSocketState.Open) await _ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "disconnected", ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is WebSocketException || e is OperationCanceledException || e is ObjectDisposedException) { }
+        }
 
         public IReadOnlyList<string> Drain()
         {

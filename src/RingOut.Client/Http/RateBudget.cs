@@ -61,57 +61,107 @@ namespace RingOut.Client.Http
         /// <summary>Margin added to each wait, for the time a request takes to reach the server.</summary>
         public TimeSpan SafetyMargin { get; set; } = TimeSpan.FromMilliseconds(250);
 
-        /// <summary>The file this budget shares with the other sessions of its user and app on the computer, or null.</summary>
-        public string? SharedThrough { get { lock (_buckets) return _shared?.Path; } }
+        /// <summary>The file this budget paces through now with the other sessions of its user and app on the computer, or null (it paces alone).</summary>
+        public string? SharedThrough { get { lock (_buckets) return _shared != null && _clock.GetUtcNow() >= _aloneUntil ? _shared.Path : null; } }
+
+        /// <summary>
+        /// Told (once) when the shared file cannot be used and the budget paces alone for a while; returns whether
+        /// anyone heard it (the session tells the caller whose request found out).
+        /// </summary>
+        internal Func<string, bool>? Warn { get; set; }
+
+        /// <summary>After the shared file could not be used, how long the budget paces alone before it tries the file again.</summary>
+        internal static readonly TimeSpan RetryShared = TimeSpan.FromMinutes(1);
+
+        private DateTimeOffset _aloneUntil = DateTimeOffset.MinValue;
+        private bool _rejoin, _told;
 
         /// <summary>
         /// From now on, paces together with every other budget shared through <paramref name="path"/> (in this process
         /// or another): what each sent and each penalty are kept there, so that together they stay within the limits
         /// that RingCentral counts per user and app. What this budget already knows is written there first.
         /// </summary>
-        /// <returns>False when the file cannot be used (no access, say): the budget then paces alone.</returns>
-        public bool ShareThrough(string path)
+        /// <returns>False when the file cannot be used now (no access, held by another for too long, a link): the
+        /// budget then paces alone, says so once (<see cref="Warn"/>), and tries the file again every minute.</returns>
+        public bool ShareThrough(string path) => ShareThroughAsync(new SharedRateLedger(path), CancellationToken.None).GetAwaiter().GetResult();
+
+        internal async Task<bool> ShareThroughAsync(SharedRateLedger ledger, CancellationToken ct)
         {
-            if (string.IsNullOrEmpty(path)) throw new ArgumentException("A file is needed.", nameof(path));
-            lock (_buckets)
-            {
-                var ledger = new SharedRateLedger(path);
-                if (!ledger.Update(contents => { foreach (var pair in _buckets) contents.Merge(pair.Key, pair.Value); })) return false;
-                _shared = ledger;
-                return true;
-            }
+            if (ledger == null) throw new ArgumentNullException(nameof(ledger));
+            lock (_buckets) { _shared = ledger; _rejoin = true; _aloneUntil = DateTimeOffset.MinValue; }
+            // Joins at the first use, which writes what this budget knows to the file.
+            await UseAsync(RateGroup.Auth, false, (b, now) => true, ct).ConfigureAwait(false);
+            return SharedThrough != null;
         }
 
-        /// <summary>Runs <paramref name="f"/> on the group's bucket under the budget's lock and, when shared, under the ledger's (read first, written after when <paramref name="changes"/>).</summary>
-        private T Use<T>(RateGroup group, bool changes, Func<Bucket, DateTimeOffset, T> f)
+        /// <summary>The budget cannot share (<paramref name="why"/>): it paces alone, and says so once.</summary>
+        internal void PaceAlone(string why) => Tell(Messages.PacingAlone(why));
+
+        private void Tell(string message)
         {
+            Func<string, bool>? warn;
             lock (_buckets)
             {
-                var b = _buckets[group];
-                if (_shared == null) return f(b, _clock.GetUtcNow());
-                var result = default(T)!;
-                var ran = false;
-                if (!_shared.Update(ledger =>
-                    {
-                        ledger.Load(group, b);
-                        var now = _clock.GetUtcNow();
-                        result = f(b, now);
-                        ran = true;
-                        if (changes)
-                        {
-                            Trim(b, now);
-                            ledger.Store(group, b);
-                        }
-                    }))
+                if (_told) return;
+                warn = Warn;
+            }
+            if (warn != null && warn(message)) lock (_buckets) _told = true;
+        }
+
+        /// <summary>
+        /// Runs <paramref name="f"/> on the group's bucket under the budget's lock, held only for that moment. When
+        /// shared, the file is held first (waited for without blocking a thread), read into the bucket, and written
+        /// back when <paramref name="changes"/>; when it cannot be used, the budget paces alone for
+        /// <see cref="RetryShared"/>, then joins it again with what it sent meanwhile.
+        /// </summary>
+        private async Task<T> UseAsync<T>(RateGroup group, bool changes, Func<Bucket, DateTimeOffset, T> f, CancellationToken ct)
+        {
+            SharedRateLedger? ledger;
+            lock (_buckets) ledger = _shared != null && _clock.GetUtcNow() >= _aloneUntil ? _shared : null;
+            if (ledger == null) return Local(group, f);
+            var result = default(T)!;
+            var ran = false;
+            var failure = await ledger.UpdateAsync(contents =>
+            {
+                lock (_buckets)
                 {
-                    _shared = null; // the file cannot be used: pace alone from now on
-                    if (!ran) result = f(b, _clock.GetUtcNow());
+                    var now = _clock.GetUtcNow();
+                    if (_rejoin)
+                    {
+                        foreach (var pair in _buckets) contents.Merge(pair.Key, pair.Value, now);
+                        _rejoin = false;
+                    }
+                    var b = _buckets[group];
+                    contents.Load(group, b, now);
+                    result = f(b, now);
+                    ran = true;
+                    if (changes)
+                    {
+                        Trim(b, now);
+                        contents.Store(group, b);
+                    }
                 }
-                return result;
+            }, ct).ConfigureAwait(false);
+            if (failure == null) return result;
+            lock (_buckets)
+            {
+                _aloneUntil = _clock.GetUtcNow() + RetryShared;
+                _rejoin = true;
             }
+            Tell(Messages.PacingAlone($"{ledger.Path}: {failure}"));
+            return ran ? result : Local(group, f);
         }
 
-        /// <summary>How long a request to <paramref name="group"/> would wait now (zero if it can go at once).</summary>
+        private T Local<T>(RateGroup group, Func<Bucket, DateTimeOffset, T> f)
+        {
+            lock (_buckets) return f(_buckets[group], _clock.GetUtcNow());
+        }
+
+        /// <summary>As <see cref="UseAsync"/>, for the synchronous callers (the file is waited for on their thread, never under the budget's lock).</summary>
+        private T Use<T>(RateGroup group, bool changes, Func<Bucket, DateTimeOffset, T> f) =>
+            UseAsync(group, changes, f, CancellationToken.None).GetAwaiter().GetResult();
+
+        /// <summary>How long a request to <paramref name="group"/> would wait now (zero if it can go at once); shared, as the file says now (read on this thread).</summary>
         public TimeSpan WaitTime(RateGroup group) => Use(group, false, WaitLocked);
 
         /// <summary>Estimated time until the last of <paramref name="count"/> more requests to <paramref name="group"/> can be sent, at the pace the budget allows.</summary>
@@ -160,12 +210,12 @@ namespace RingOut.Client.Http
             while (true)
             {
                 Slot? slot = null;
-                var wait = Use(group, true, (b, now) =>
+                var wait = await UseAsync(group, true, (b, now) =>
                 {
                     var w = WaitLocked(b, now);
-                    if (w <= TimeSpan.Zero) b.Sent.Enqueue(slot = new Slot { Id = _shared != null ? SharedRateLedger.NewId() : 0, At = now });
+                    if (w <= TimeSpan.Zero) b.Sent.Enqueue(slot = new Slot { Id = SharedRateLedger.NewId(), At = now });
                     return w;
-                });
+                }, cancellationToken).ConfigureAwait(false);
                 if (slot != null) return slot;
                 // Whole milliseconds: a delay of less than one is no delay at all, and the loop would spin (for ever
                 // on a clock that stands still) until the moment came.
@@ -175,7 +225,9 @@ namespace RingOut.Client.Http
         }
 
         /// <summary>Takes what the server said of the group's limit and what is left (already checked by <see cref="ServerValues"/>).</summary>
-        internal void Observe(RateGroup group, RateHeaders rate, int status)
+        internal void Observe(RateGroup group, RateHeaders rate, int status) => ObserveAsync(group, rate, status, CancellationToken.None).GetAwaiter().GetResult();
+
+        internal async Task ObserveAsync(RateGroup group, RateHeaders rate, int status, CancellationToken ct)
         {
             int known;
             lock (_buckets)
@@ -187,7 +239,7 @@ namespace RingOut.Client.Http
                 known = b.Limit;
             }
             if (status == 429 || !(rate.Remaining is int remaining) || remaining > Reserve(known)) return;
-            Use(group, true, (b, now) =>
+            await UseAsync(group, true, (b, now) =>
             {
                 // Requests the server counts that this budget did not send are other clients' of the same user and
                 // app (on other computers, or not sharing a ledger). Once they have been seen, a few slots are left to
@@ -205,7 +257,7 @@ namespace RingOut.Client.Http
                 var free = !others && own > 0 ? b.Sent.Peek().At + b.Window : now + b.Window + QuietMargin(b.Window);
                 if (free > b.BlockedUntil) b.BlockedUntil = free;
                 return true;
-            });
+            }, ct).ConfigureAwait(false);
         }
 
         /// <summary>How many windows a budget leaves slots to other clients after it last saw their requests.</summary>
@@ -219,12 +271,14 @@ namespace RingOut.Client.Http
         internal static int Reserve(int limit) => limit < 10 ? 0 : Math.Max(2, limit / 10);
 
         /// <summary>After a 429: nothing goes to the group for <paramref name="retryAfter"/>.</summary>
-        public void Penalize(RateGroup group, TimeSpan retryAfter) => Use(group, true, (b, now) =>
+        public void Penalize(RateGroup group, TimeSpan retryAfter) => PenalizeAsync(group, retryAfter, CancellationToken.None).GetAwaiter().GetResult();
+
+        internal Task PenalizeAsync(RateGroup group, TimeSpan retryAfter, CancellationToken ct) => UseAsync(group, true, (b, now) =>
         {
             var until = now + retryAfter;
             if (until > b.BlockedUntil) b.BlockedUntil = until;
             return true;
-        });
+        }, ct);
 
         /// <summary>
         /// How much longer than a penalty (or a window) to stay quiet once the group is full: the safety margin and 5 %
@@ -258,14 +312,25 @@ namespace RingOut.Client.Http
         }
 
         /// <summary>The answer to the request of <paramref name="slot"/> came now: it was counted by then, so it leaves the window no sooner than a window from now.</summary>
-        internal void Answered(RateGroup group, Slot slot) => Use(group, true, (b, now) =>
+        internal void Answered(RateGroup group, Slot slot) => AnsweredAsync(group, slot, CancellationToken.None).GetAwaiter().GetResult();
+
+        internal Task AnsweredAsync(RateGroup group, Slot slot, CancellationToken ct) => UseAsync(group, true, (b, now) =>
         {
-            // Shared, the bucket holds the ledger's copy of the slot, found by its id.
+            // Every slot has an id of its own (shared, the bucket holds the ledger's copy of it): only this one moves.
+            // Moved to now, it is the latest, so the log stays in the order that Trim and WaitLocked read it in.
+            Slot? moved = null;
             foreach (var s in b.Sent)
-                if (s.Id == slot.Id && now > s.At) s.At = now;
+                if (s.Id == slot.Id && now > s.At) { s.At = now; moved = s; }
+            if (moved != null)
+            {
+                var sent = new Queue<Slot>(b.Sent.Count);
+                foreach (var s in b.Sent) if (!ReferenceEquals(s, moved)) sent.Enqueue(s);
+                sent.Enqueue(moved);
+                b.Sent = sent;
+            }
             if (now > slot.At) slot.At = now;
             return true;
-        });
+        }, ct);
 
         private int Live(Bucket b, DateTimeOffset now) { Trim(b, now); return b.Sent.Count; }
 

@@ -66,7 +66,7 @@ namespace RingOut.Client.Http
                         failure = e; attempt.Outcome = AttemptOutcome.Lost;
                     }
                 }
-                _budget.Answered(kind.Group, slot);
+                await _budget.AnsweredAsync(kind.Group, slot, CancellationToken.None).ConfigureAwait(false);
                 Exchanged?.Invoke(request, failure == null ? response : null, _clock.GetElapsedTime(started), failure);
                 if (failure != null) response?.Dispose();
 
@@ -77,7 +77,7 @@ namespace RingOut.Client.Http
                     {
                         var rate = ServerValues.Rate(response);
                         attempt.RetryAfter = ServerValues.RetryAfter(response, _clock.GetUtcNow());
-                        _budget.Observe(kind.Group, rate, attempt.Status);
+                        await _budget.ObserveAsync(kind.Group, rate, attempt.Status, CancellationToken.None).ConfigureAwait(false);
                     }
                     catch (RingCentralServerValueException) when (!kind.Idempotent && attempt.Status >= 200 && attempt.Status < 300)
                     {
@@ -109,7 +109,7 @@ namespace RingOut.Client.Http
                             // another's penalty for ever (the fleet test found it): each comes back a margin later, and
                             // after further refusals later still, at random (see Spread).
                             var penalty = decision.Wait ?? (windowNamed ? _budget.WindowOf(kind.Group) : _options.DefaultRetryAfter);
-                            _budget.Penalize(kind.Group, penalty + Spread(penalty, attempt.Waits));
+                            await _budget.PenalizeAsync(kind.Group, penalty + Spread(penalty, attempt.Waits), CancellationToken.None).ConfigureAwait(false);
                         }
                         else
                             await _clock.Delay(decision.Wait ?? _options.DefaultRetryAfter, cancellationToken).ConfigureAwait(false);

@@ -155,10 +155,13 @@ namespace RingOut.PowerShell
                 throw Terminate(record);
             }
             if (emulatorInstance != null) EmulatorLink.Attach(session, emulatorInstance);
-            if (options.ShareRateLimits && session.RateLimitsSharedThrough == null)
-                WriteWarning("-ShareRateLimits: the file in the local application data could not be used, so this session paces alone.");
-            SessionStore.Current = session;
             WriteVerbose($"Connected to {session}.");
+            if (SessionStore.Replace(session, PassThru) is RingCentralSession replaced)
+            {
+                // RingCentral keeps about five sessions per user and app: the one replaced is ended, not left open.
+                WriteVerbose($"Closing the session it replaces ({replaced}).");
+                Await(ct => replaced.DisconnectAsync(ct));
+            }
             if (PassThru) WriteObject(session);
             base.EndProcessing();
         }

@@ -44,6 +44,29 @@ namespace RingOut.PowerShell
         [ValidateRange(0.5, 3600)]
         public double PollInterval { get; set; } = 3;
 
+        /// <summary>
+        /// Subscribes the session to its telephony events before the first call comes: PowerShell begins every command
+        /// of a pipeline before any of them processes a record, so calls that New-RingOutCall places into this command
+        /// are all placed after the subscription, and every event of theirs is heard. A call placed before it may have
+        /// ended unheard, and then its outcome must be found in the call log, a Heavy read that waits behind the
+        /// placing of calls. Only for calls that come through the pipeline: calls named by parameters are checked
+        /// before any request is sent.
+        /// </summary>
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            var session = Session ?? SessionStore.Current;
+            if (!MyInvocation.ExpectingInput || Via == RingOutFollowMode.Polling || session == null || !session.IsConnected) return;
+            try
+            {
+                Await(ct => session.TelephonyEventsAsync(ct));
+            }
+            catch (Exception e) when (ErrorMapping.EndsSession(e))
+            {
+                // Said by the first call that comes, as without the early subscription.
+            }
+        }
+
         protected override void ProcessRecord()
         {
             ForEachCall((id, account, extension, session, target) =>

@@ -30,6 +30,8 @@ namespace RingOut.PowerShell
         /// <summary>PowerShell disposes a cmdlet that is IDisposable when its pipeline is done.</summary>
         public void Dispose()
         {
+            foreach (var session in _using) SessionStore.Leave(session);
+            _using.Clear();
             _stop.Dispose();
             GC.SuppressFinalize(this);
         }
@@ -44,9 +46,16 @@ namespace RingOut.PowerShell
         protected RingCentralSession RequireSession(RingCentralSession? given)
         {
             var session = given ?? SessionStore.Current;
-            if (session != null && session.IsConnected) return session;
+            if (session != null && session.IsConnected)
+            {
+                // Used until this command is disposed: a Connect-RingCentral meanwhile closes it only then.
+                if (!_using.Contains(session)) { SessionStore.Enter(session); _using.Add(session); }
+                return session;
+            }
             throw Terminate(ErrorMapping.NotConnected());
         }
+
+        private readonly System.Collections.Generic.List<RingCentralSession> _using = new System.Collections.Generic.List<RingCentralSession>();
 
         /// <summary>Ends the command with a terminating error; written <c>throw Terminate(…)</c> so that the compiler knows it does not return.</summary>
         protected Exception Terminate(ErrorRecord record)
