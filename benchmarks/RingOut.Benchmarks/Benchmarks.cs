@@ -49,7 +49,7 @@ namespace RingOut.Benchmarks
         public string RawHttpClient()
         {
             var post = _http.PostAsync("/restapi/v1.0/account/~/extension/~/ring-out",
-                new StringContent("{\"to\":{\"phoneNumber\":\"+14155550123\"}}", Encoding.UTF8, "application/json")).Result;
+                new StringContent("{\"to\":{\"phoneNumber\":\"+14155550123\"},\"from\":{\"phoneNumber\":\"+16505550001\"}}", Encoding.UTF8, "application/json")).Result;
             var id = JsonDocument.Parse(post.Content.ReadAsStringAsync().Result).RootElement.GetProperty("id").GetRawText();
             var get = _http.GetAsync("/restapi/v1.0/account/~/extension/~/ring-out/" + id).Result;
             using var doc = JsonDocument.Parse(get.Content.ReadAsStringAsync().Result);
@@ -58,7 +58,7 @@ namespace RingOut.Benchmarks
 
         [Benchmark(Description = "raw HttpClient from a PowerShell script: POST + GET")]
         public object RawHttpClientFromPowerShell() => Harness.Run(_runspace, @"
-            $content = [System.Net.Http.StringContent]::new('{""to"":{""phoneNumber"":""+14155550123""}}', [Text.Encoding]::UTF8, 'application/json')
+            $content = [System.Net.Http.StringContent]::new('{""to"":{""phoneNumber"":""+14155550123""},""from"":{""phoneNumber"":""+16505550001""}}', [Text.Encoding]::UTF8, 'application/json')
             $post = $args[0].PostAsync('/restapi/v1.0/account/~/extension/~/ring-out', $content).GetAwaiter().GetResult()
             $id = [Text.Json.JsonDocument]::Parse($post.Content.ReadAsStringAsync().GetAwaiter().GetResult()).RootElement.GetProperty('id').GetRawText()
             $get = $args[0].GetAsync('/restapi/v1.0/account/~/extension/~/ring-out/' + $id).GetAwaiter().GetResult()

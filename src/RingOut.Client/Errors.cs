@@ -134,6 +134,12 @@ namespace RingOut.Client
         public RingOutEventsUnavailableException(string message) : base(message) { }
     }
 
+    /// <summary>A call given neither a from number nor a forwarding number id, for an extension that has no forwarding number to ring first. Nothing was sent.</summary>
+    public sealed class RingOutNoForwardingNumberException : InvalidOperationException
+    {
+        public RingOutNoForwardingNumberException(string message) : base(message) { }
+    }
+
     /// <summary>A connected RingOut that cannot be hung up: its telephony session cannot be found, or cannot be told from another.</summary>
     public sealed class RingOutHangUpException : InvalidOperationException
     {

@@ -45,6 +45,7 @@ namespace RingOut.Emulator
                 calls = _calls.Values.Where(c => c.Owner == user && c.IsActiveAt(now)).OrderByDescending(c => c.CreatedAt).ToList();
             return Paged(req, ExtensionUri(req, user) + "/active-calls", calls, c => new JsonObject
             {
+                ["uri"] = $"{ExtensionUri(req, c.Owner)}/call-log/A{c.SessionId}",
                 ["id"] = "A" + c.SessionId,
                 ["sessionId"] = c.SessionId,
                 ["telephonySessionId"] = c.TelephonySessionId,
@@ -80,9 +81,18 @@ namespace RingOut.Emulator
                 ["to"] = new JsonObject { ["phoneNumber"] = c.To },
             };
             if (detailed)
-                record["legs"] = new JsonArray(
-                    new JsonObject { ["legType"] = "RingOutWebToSubscriber", ["direction"] = "Outbound", ["to"] = new JsonObject { ["phoneNumber"] = c.From } },
-                    new JsonObject { ["legType"] = "RingOutWebToCaller", ["direction"] = "Outbound", ["to"] = new JsonObject { ["phoneNumber"] = c.To }, ["result"] = result, ["reason"] = reason });
+            {
+                // Each leg is a call log record of its own (the spec requires type, direction, action and startTime of every one).
+                JsonObject Leg(string legType, string to) => new JsonObject
+                {
+                    ["legType"] = legType, ["type"] = "Voice", ["direction"] = "Outbound", ["action"] = "RingOut Web", ["startTime"] = Iso(c.CreatedAt),
+                    ["to"] = new JsonObject { ["phoneNumber"] = to },
+                };
+                var callee = Leg("RingOutWebToCaller", c.To);
+                callee["result"] = result;
+                callee["reason"] = reason;
+                record["legs"] = new JsonArray(Leg("RingOutWebToSubscriber", c.From), callee);
+            }
             return record;
         }
 

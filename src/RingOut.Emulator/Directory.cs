@@ -43,7 +43,7 @@ namespace RingOut.Emulator
         public bool IsAdmin { get; set; }
         /// <summary>ISO 3166 code of the extension's home country.</summary>
         public string HomeCountry { get; set; } = "US";
-        /// <summary>The first one is the default used when a RingOut names no <c>from</c>.</summary>
+        /// <summary>In the user's order; the first one is the default the module chooses when given no <c>from</c>.</summary>
         public List<EmulatedForwardingNumber> ForwardingNumbers { get; } = new List<EmulatedForwardingNumber>();
         public List<EmulatedPhoneNumber> PhoneNumbers { get; } = new List<EmulatedPhoneNumber>();
         public override string ToString() => $"{Name} ({AccountId}/{ExtensionId})";

@@ -130,19 +130,23 @@ namespace RingOut.Emulator
             }
         }
 
-        /// <summary>The call log's result and reason for this call, as RingCentral words them.</summary>
+        /// <summary>
+        /// The call log's result and reason for this call, each among the spec's values (CallResultEnum,
+        /// CallResultReasonEnum). Which value RingCentral gives a cancelled or rejected RingOut is not documented:
+        /// "Hang Up", "Calls Not Accepted" and "Failed Try Again" are the emulator's choice.
+        /// </summary>
         public (string result, string reason) LogResult
         {
             get
             {
-                if (CancelledAt != null) return ("Hang Up", "Cancelled");
+                if (CancelledAt != null) return ("Hang Up", "Hang Up");
                 switch (Scenario)
                 {
                     case CallScenario.CalleeBusy: case CallScenario.CallerBusy: return ("Busy", "Line Busy");
                     case CallScenario.CalleeNoAnswer: case CallScenario.CallerNoAnswer: return ("No Answer", "Not Answered");
-                    case CallScenario.CalleeRejects: return ("Rejected", "Rejected");
+                    case CallScenario.CalleeRejects: return ("Rejected", "Calls Not Accepted");
                     case CallScenario.InternationalDisabled: return ("International Disabled", "International Disabled");
-                    case CallScenario.CalleeGenericError: case CallScenario.CallerGenericError: case CallScenario.InternalFailure: return ("Call Failed", "Failed");
+                    case CallScenario.CalleeGenericError: case CallScenario.CallerGenericError: case CallScenario.InternalFailure: return ("Call Failed", "Failed Try Again");
                     default: return ("Call connected", "Accepted");
                 }
             }

@@ -15,30 +15,11 @@ namespace RingOut.Emulator
     {
         private EmulatorResponse CreateRingOut(EmulatorRequest req, Route route, EmulatedUser user)
         {
-            var ct = req.Header("Content-Type") ?? "";
-            if (!ct.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-                return EmulatorResponse.Error(415, "CMN-104", "Unsupported Content-Type: send application/json");
-            JsonNode? root;
-            try
-            {
-                root = JsonNode.Parse(req.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
-            }
-            catch (Exception e) when (e is JsonException || e is ArgumentException || e is InvalidOperationException)
-            {
-                return EmulatorResponse.Error(400, "CMN-103", "Cannot parse the request body as JSON");
-            }
-            if (!(root is JsonObject body))
-                return EmulatorResponse.Error(400, "CMN-104", "The request body must be a JSON object");
-
+            var body = JsonObjectBody(req);
             var to = PhoneField(body, "to");
             string from;
-            var fromNode = body["from"];
-            if (fromNode == null)
-            {
-                from = user.ForwardingNumbers.FirstOrDefault()?.PhoneNumber
-                       ?? throw EmulatorError.Rest(400, "CMN-101", "Parameter [from] is required: the extension has no default forwarding number", "from");
-            }
-            else if (fromNode is JsonObject fo && fo["forwardingNumberId"] != null)
+            // The spec makes from required: a missing one is refused as a missing to is (no default stands in).
+            if (body["from"] is JsonObject fo && fo["forwardingNumberId"] != null)
             {
                 var id = StringValue(fo["forwardingNumberId"]);
                 from = user.ForwardingNumbers.FirstOrDefault(f => f.Id == id)?.PhoneNumber
@@ -71,6 +52,24 @@ namespace RingOut.Emulator
             }
             Statistics.CallCreated();
             return CallResponse(req, call, call.StateAt(call.CreatedAt));
+        }
+
+        /// <summary>A request's JSON object body: 415 for another Content-Type, 400 for anything but a JSON object.</summary>
+        private static JsonObject JsonObjectBody(EmulatorRequest req)
+        {
+            var ct = req.Header("Content-Type") ?? "";
+            if (!ct.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+                throw EmulatorError.Rest(415, "CMN-104", "Unsupported Content-Type: send application/json");
+            JsonNode? root;
+            try
+            {
+                root = JsonNode.Parse(req.Body, documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+            }
+            catch (Exception e) when (e is JsonException || e is ArgumentException || e is InvalidOperationException)
+            {
+                throw EmulatorError.Rest(400, "CMN-103", "Cannot parse the request body as JSON");
+            }
+            return root as JsonObject ?? throw EmulatorError.Rest(400, "CMN-104", "The request body must be a JSON object");
         }
 
         private static string? StringValue(JsonNode? node)

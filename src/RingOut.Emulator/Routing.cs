@@ -16,6 +16,7 @@ namespace RingOut.Emulator
         private EmulatorResponse RestApi(EmulatorRequest req, Route route, string method, OAuthSession session)
         {
             if (route.Name == "telephony-session") return TelephonySession(route, method, session);
+            if (route.Name == "subscription") return HttpSubscription(req, route, method, session);
             var user = ResolveExtension(route, session);
             switch (route.Name)
             {
@@ -74,6 +75,13 @@ namespace RingOut.Emulator
                     {
                         Name = "telephony-session", AccountId = Uri.UnescapeDataString(s[3]), CallId = Uri.UnescapeDataString(s[6]),
                         Group = UsagePlanGroup.Light, Methods = new[] { "GET", "DELETE" },
+                    };
+                // restapi/v1.0/subscription[/{subscriptionId}]: the subscription API over HTTP too (Medium)
+                if ((s.Length == 3 || s.Length == 4) && s[0] == "restapi" && s[1] == "v1.0" && s[2] == "subscription")
+                    return new Route
+                    {
+                        Name = "subscription", CallId = s.Length == 4 ? Uri.UnescapeDataString(s[3]) : null, Group = UsagePlanGroup.Medium,
+                        Methods = s.Length == 3 ? new[] { "POST" } : new[] { "GET", "PUT", "DELETE" },
                     };
                 // restapi/v1.0/account/{a}/extension/{e}[/…]
                 if (s.Length < 6 || s[0] != "restapi" || s[1] != "v1.0" || s[2] != "account" || s[4] != "extension") return null;

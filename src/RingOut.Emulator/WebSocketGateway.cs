@@ -165,31 +165,62 @@ namespace RingOut.Emulator
         /// <summary>One ClientRequest over the socket: the subscription API (Medium).</summary>
         internal (int status, JsonNode? body) SocketRequest(WsState state, string method, string path, JsonNode? body)
         {
-            var now = Clock.GetUtcNow();
-            var user = state.Session.User;
-            var limited = Limit(state.Session.App.ClientId + "|" + user.ExtensionId, UsagePlanGroup.Medium, out _);
+            var limited = Limit(state.Session.App.ClientId + "|" + state.Session.User.ExtensionId, UsagePlanGroup.Medium, out _);
             if (limited != null) return (429, ErrorBody("CMN-301", "Request rate exceeded"));
             // The socket is authorised by its own token; the OAuth session behind it must still be alive (not revoked, refresh token not expired).
-            if (state.Session.Revoked || now >= state.Session.RefreshExpires) return (401, ErrorBody("OAU-129", "The session behind this WebSocket has ended"));
+            if (SessionOver(state)) return (401, ErrorBody("OAU-129", "The session behind this WebSocket has ended"));
             var segments = (path ?? "").Split('?')[0].Trim('/').Split('/');
             if (segments.Length < 3 || segments[0] != "restapi" || segments[1] != "v1.0" || segments[2] != "subscription" || segments.Length > 4)
                 return (404, ErrorBody("CMN-102", $"Resource for parameter [path] is not found: {Truncate(path, 200)}"));
+            return Subscription(state.Session.User, state, state.BaseUri, method, segments.Length == 4 ? segments[3] : null, body);
+        }
+
+        /// <summary>Whether the OAuth session behind a socket has ended (revoked, or its refresh token expired): its socket then gets nothing more.</summary>
+        internal bool SessionOver(WsState state) => state.Session.Revoked || Clock.GetUtcNow() >= state.Session.RefreshExpires;
+
+        /// <summary>
+        /// The subscription API, over a socket (<paramref name="socket"/> given) or plain HTTP (null): create, read,
+        /// renew, delete. A socket carries one subscription: a second create there replaces the first. Over HTTP a
+        /// subscription is made for a WebHook (stored, never delivered: the emulator calls no one), and the user's
+        /// socket-borne ones can be read, renewed and deleted.
+        /// </summary>
+        private (int status, JsonNode? body) Subscription(EmulatedUser user, WsState? socket, string baseUri, string method, string? id, JsonNode? body)
+        {
+            var now = Clock.GetUtcNow();
             lock (_gate)
             {
-                if (segments.Length == 3)
+                if (id == null)
                 {
                     if (method != "POST") return (405, ErrorBody("CMN-101", "Method not allowed"));
                     if (!TryFilters(body, user, out var filters, out var error)) return (400, ErrorBody("SUB-406", error));
+                    var transport = body?["deliveryMode"]?["transportType"] is JsonValue tv && tv.TryGetValue<string>(out var t) ? t : null;
+                    string? address = null;
+                    if (socket == null)
+                    {
+                        address = body?["deliveryMode"]?["address"] is JsonValue av && av.TryGetValue<string>(out var a) ? a : null;
+                        if (transport != "WebHook")
+                            return (400, ErrorBody("CMN-101", "Parameter [deliveryMode.transportType] value is invalid: over HTTP a subscription is made for a WebHook (a WebSocket one is made over its socket)", "deliveryMode.transportType"));
+                        if (!Uri.TryCreate(address, UriKind.Absolute, out _))
+                            return (400, ErrorBody("CMN-101", "Parameter [deliveryMode.address] is required: an absolute URI", "deliveryMode.address"));
+                    }
+                    else if (transport != null && transport != "WebSocket")
+                        return (400, ErrorBody("CMN-101", "Parameter [deliveryMode.transportType] value is invalid: a socket carries WebSocket subscriptions", "deliveryMode.transportType"));
                     var sub = new EmulatedSubscription
                     {
-                        Id = Guid.NewGuid().ToString(), Filters = filters, CreatedAt = now, ExpiresAt = now + Options.SubscriptionLifetime, State = state, Owner = user,
+                        Id = Guid.NewGuid().ToString(), Filters = filters, CreatedAt = now, ExpiresAt = now + Options.SubscriptionLifetime, State = socket, Owner = user,
+                        BaseUri = baseUri, Address = address,
                     };
+                    if (socket != null)
+                    {
+                        foreach (var replaced in socket.Subscriptions) { replaced.Deleted = true; _subscriptions.Remove(replaced.Id); }
+                        socket.Subscriptions.Clear();
+                        socket.Subscriptions.Add(sub);
+                    }
                     _subscriptions[sub.Id] = sub;
-                    state.Subscriptions.Add(sub);
                     return (200, SubscriptionInfo(sub, now));
                 }
-                if (!_subscriptions.TryGetValue(segments[3], out var existing) || existing.Owner != user || existing.Deleted || existing.ExpiresAt <= now)
-                    return (404, ErrorBody("CMN-102", $"Resource for parameter [subscriptionId] is not found"));
+                if (!_subscriptions.TryGetValue(id, out var existing) || existing.Owner != user || existing.Deleted || existing.ExpiresAt <= now)
+                    return (404, ErrorBody("CMN-102", $"Resource for parameter [subscriptionId] is not found", "subscriptionId"));
                 switch (method)
                 {
                     case "GET": return (200, SubscriptionInfo(existing, now));
@@ -200,16 +231,31 @@ namespace RingOut.Emulator
                             existing.Filters = filters;
                         }
                         existing.ExpiresAt = now + Options.SubscriptionLifetime;
-                        if (existing.State != state) { existing.State.Subscriptions.Remove(existing); existing.State = state; state.Subscriptions.Add(existing); }
+                        if (socket != null && existing.State != null && existing.State != socket)
+                        {
+                            existing.State.Subscriptions.Remove(existing);
+                            existing.State = socket;
+                            foreach (var replaced in socket.Subscriptions) { replaced.Deleted = true; _subscriptions.Remove(replaced.Id); }
+                            socket.Subscriptions.Clear();
+                            socket.Subscriptions.Add(existing);
+                        }
                         return (200, SubscriptionInfo(existing, now));
                     case "DELETE":
                         existing.Deleted = true;
-                        existing.State.Subscriptions.Remove(existing);
+                        existing.State?.Subscriptions.Remove(existing);
                         _subscriptions.Remove(existing.Id);
                         return (204, null);
                     default: return (405, ErrorBody("CMN-101", "Method not allowed"));
                 }
             }
+        }
+
+        /// <summary>The subscription API over plain HTTP (POST/GET/PUT/DELETE /restapi/v1.0/subscription[/{id}]).</summary>
+        private EmulatorResponse HttpSubscription(EmulatorRequest req, Route route, string method, OAuthSession session)
+        {
+            var body = method == "POST" || method == "PUT" ? JsonObjectBody(req) : null;
+            var (status, answer) = Subscription(session.User, null, req.BaseUri, method, route.CallId, body);
+            return answer == null ? EmulatorResponse.Empty(status) : EmulatorResponse.Json(status, answer);
         }
 
         /// <summary>The event filters asked for, with ~ made the user's ids: telephony sessions of the user's own extension (the emulator knows no others).</summary>
@@ -234,7 +280,7 @@ namespace RingOut.Emulator
 
         private static JsonObject SubscriptionInfo(EmulatedSubscription sub, DateTimeOffset now) => new JsonObject
         {
-            ["uri"] = $"{sub.State.BaseUri}/restapi/v1.0/subscription/{sub.Id}",
+            ["uri"] = $"{sub.BaseUri}/restapi/v1.0/subscription/{sub.Id}",
             ["id"] = sub.Id,
             ["creationTime"] = Iso(sub.CreatedAt),
             ["status"] = "Active",
@@ -242,15 +288,12 @@ namespace RingOut.Emulator
             ["disabledFilters"] = new JsonArray(),
             ["expirationTime"] = Iso(sub.ExpiresAt),
             ["expiresIn"] = (long)Math.Max(0, (sub.ExpiresAt - now).TotalSeconds),
-            ["deliveryMode"] = new JsonObject { ["transportType"] = "WebSocket", ["encryption"] = false },
+            ["deliveryMode"] = sub.Address == null
+                ? new JsonObject { ["transportType"] = "WebSocket", ["encryption"] = false }
+                : new JsonObject { ["transportType"] = "WebHook", ["address"] = sub.Address, ["encryption"] = false },
         };
 
-        private static JsonObject ErrorBody(string code, string message) => new JsonObject
-        {
-            ["errorCode"] = code,
-            ["message"] = message,
-            ["errors"] = new JsonArray(new JsonObject { ["errorCode"] = code, ["message"] = message }),
-        };
+        private static JsonObject ErrorBody(string code, string message, string? parameterName = null) => EmulatorResponse.ErrorBody(code, message, parameterName);
 
         /// <summary>The telephony events of the state's subscriptions that are due at the clock's time and not yet sent.</summary>
         internal List<JsonObject> DueNotifications(WsState state)
@@ -334,8 +377,12 @@ namespace RingOut.Emulator
         public required string Id;
         public required string[] Filters;
         public DateTimeOffset CreatedAt, ExpiresAt;
-        public required WsState State;
+        /// <summary>The socket that carries it; null for one made over HTTP (a WebHook's).</summary>
+        public required WsState? State;
         public required EmulatedUser Owner;
+        public required string BaseUri;
+        /// <summary>A WebHook's address (never called); null for a WebSocket subscription.</summary>
+        public string? Address;
         public bool Deleted;
         /// <summary>How many of each call's events were sent; calls whose every event was sent.</summary>
         public readonly Dictionary<long, int> Sent = new Dictionary<long, int>();
@@ -362,6 +409,12 @@ namespace RingOut.Emulator
         public IReadOnlyList<string> TakeOutgoing()
         {
             _emulator.DropIfDue();
+            if (!IsClosed && _state != null && _emulator.SessionOver(_state))
+            {
+                // A WebSocket subscription shares its OAuth session, and ends with it: a last Error, then the socket closes.
+                Send("Error", null, 401, new JsonObject { ["errorCode"] = "OAU-129", ["message"] = "The OAuth session of this WebSocket has ended (revoked or expired): it gets no more events." });
+                Close();
+            }
             if (!IsClosed && _state != null)
                 foreach (var notification in _emulator.DueNotifications(_state))
                     Send("ServerNotification", null, 200, notification);
@@ -388,6 +441,10 @@ namespace RingOut.Emulator
                 case "Heartbeat":
                     Send("Heartbeat", messageId, 200, null);
                     return;
+                case "ClientRequest" when message != null && message.Count > 1 && message[1] == null:
+                    // As RingCentral's gateway does: a body sent as JSON null (a DELETE as [meta, null]) is refused; send [meta] alone.
+                    Send("Error", messageId, 400, new JsonObject { ["errorCode"] = "WSG-808", ["message"] = "Expected either '{' opening an object body or '\"' opening a string body but was another character" });
+                    return;
                 case "ClientRequest" when meta != null && message != null:
                     var method = (meta["method"] is JsonValue mv && mv.TryGetValue<string>(out var ms) ? ms : "GET").ToUpperInvariant();
                     var path = meta["path"] is JsonValue pv && pv.TryGetValue<string>(out var ps) ? ps : "";
@@ -412,7 +469,7 @@ namespace RingOut.Emulator
         {
             lock (_gate)
                 _out.Enqueue(new JsonArray(
-                    new JsonObject { ["type"] = "Error", ["messageId"] = Guid.NewGuid().ToString(), ["status"] = status },
+                    new JsonObject { ["type"] = "Error", ["messageId"] = Guid.NewGuid().ToString(), ["status"] = status, ["headers"] = new JsonObject { ["RCRequestId"] = Guid.NewGuid().ToString() } },
                     new JsonObject { ["errorCode"] = code, ["message"] = message }).ToJsonString());
             IsClosed = true;
         }

@@ -48,16 +48,20 @@ namespace RingOut.Emulator
         internal static EmulatorResponse Empty(int status) => new EmulatorResponse { StatusCode = status };
 
         /// <summary>RingCentral's REST error body: top-level errorCode and message, and the errors array.</summary>
-        internal static EmulatorResponse Error(int status, string code, string message, string? parameterName = null)
+        internal static EmulatorResponse Error(int status, string code, string message, string? parameterName = null) =>
+            Json(status, ErrorBody(code, message, parameterName));
+
+        /// <summary>The body of <see cref="Error"/>, for the answers carried over the WebSocket too.</summary>
+        internal static JsonObject ErrorBody(string code, string message, string? parameterName = null)
         {
             var item = new JsonObject { ["errorCode"] = code, ["message"] = message };
             if (parameterName != null) item["parameterName"] = parameterName;
-            return Json(status, new JsonObject
+            return new JsonObject
             {
                 ["errorCode"] = code,
                 ["message"] = message,
                 ["errors"] = new JsonArray(item),
-            });
+            };
         }
 
         /// <summary>RingCentral's OAuth error body: error, error_description and errors[].</summary>

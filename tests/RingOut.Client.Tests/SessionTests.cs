@@ -45,6 +45,23 @@ namespace RingOut.Client.Tests
         }
 
         [Fact]
+        public async Task Without_a_from_the_default_forwarding_number_is_sent_read_once_per_session_and_shown_as_From()
+        {
+            using var rig = await Rig.StartAsync();
+            var first = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
+            var second = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550124" });
+            Assert.Equal(DemoAccount.DefaultForwardingNumber, first.From);
+            Assert.Equal(DemoAccount.DefaultForwardingNumber, second.From);
+            Assert.All(rig.Emulator.Calls, c => Assert.Equal(DemoAccount.DefaultForwardingNumber, c.From)); // what was sent
+            Assert.Equal(1, rig.Count("GET", "forwarding-number"));
+
+            using var bare = await Rig.StartAsync(jwt: DemoAccount.NoForwardingJwt);
+            var e = await Assert.ThrowsAsync<RingOutNoForwardingNumberException>(() => bare.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" }));
+            Assert.Contains("+14155550123", e.Message);
+            Assert.Equal(0, bare.Count("POST", "ring-out"));
+        }
+
+        [Fact]
         public async Task A_call_is_placed_polled_and_its_id_kept_as_an_opaque_string()
         {
             using var rig = await Rig.StartAsync();

@@ -92,8 +92,10 @@ namespace RingOut.Emulator.Tests
             return (r.Str("access_token"), r.Str("refresh_token"));
         }
 
+        /// <summary>POST ring-out to <paramref name="to"/>, from the demo user's first forwarding number unless <paramref name="extra"/> names a from.</summary>
         protected async Task<Reply> PlaceAsync(string token, string to = "+14155550123", string extra = "", string path = RingOut) =>
-            await SendAsync(HttpMethod.Post, path, token, $"{{\"to\":{{\"phoneNumber\":\"{to}\"}}{extra}}}");
+            await SendAsync(HttpMethod.Post, path, token,
+                $"{{\"to\":{{\"phoneNumber\":\"{to}\"}}{(extra.Contains("\"from\"") ? "" : $",\"from\":{{\"phoneNumber\":\"{DemoAccount.DefaultForwardingNumber}\"}}")}{extra}}}");
 
         protected static string IdOf(Reply r) => r.Json.GetProperty("id").GetRawText();
 
@@ -133,6 +135,68 @@ namespace RingOut.Emulator.Tests
                 Assert.DoesNotContain(connects.Json.GetProperty("id").GetRawText(), r.GetRawText().Replace(r.GetProperty("sessionId").GetString(), ""));
             Assert.Equal(0, (await SendAsync(HttpMethod.Get, "/restapi/v1.0/account/~/extension/~/active-calls", access)).Json.GetProperty("records").GetArrayLength());
             Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(HttpMethod.Get, CallLogPath + "?dateFrom=yesterday", access)).Status);
+        }
+
+        [Fact]
+        public async Task Active_calls_have_a_uri_and_detailed_call_log_legs_have_type_action_and_start_time()
+        {
+            var (access, _) = await LoginAsync();
+            await PlaceAsync(access, "+14155550123");
+            var active = await SendAsync(HttpMethod.Get, "/restapi/v1.0/account/~/extension/~/active-calls", access);
+            var live = active.Json.GetProperty("records")[0];
+            Assert.EndsWith("/call-log/" + live.GetProperty("id").GetString(), live.GetProperty("uri").GetString());
+
+            await Host.AdvanceAsync(TimeSpan.FromMinutes(2));
+            var log = await SendAsync(HttpMethod.Get, CallLogPath + "?view=Detailed", access);
+            var record = log.Json.GetProperty("records")[0];
+            var legs = record.GetProperty("legs").EnumerateArray().ToArray();
+            Assert.Equal(2, legs.Length);
+            foreach (var leg in legs)
+            {
+                Assert.Equal("Voice", leg.GetProperty("type").GetString());
+                Assert.Equal("RingOut Web", leg.GetProperty("action").GetString());
+                Assert.Equal(record.GetProperty("startTime").GetString(), leg.GetProperty("startTime").GetString());
+            }
+        }
+
+        [Fact]
+        public async Task Call_log_reasons_are_among_the_specs_values_and_the_log_defaults_to_the_last_24_hours()
+        {
+            var (access, _) = await LoginAsync();
+            var old = await PlaceAsync(access, "+16505550103"); // rejected
+            await Host.AdvanceAsync(TimeSpan.FromHours(25));
+            (access, _) = await LoginAsync();
+            await PlaceAsync(access, "+16505550103");
+            var cancelled = await PlaceAsync(access, "+14155550123");
+            Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, $"{RingOut}/{IdOf(cancelled)}", access)).Status);
+            await Host.AdvanceAsync(TimeSpan.FromMinutes(2));
+            var log = await SendAsync(HttpMethod.Get, CallLogPath, access); // no dateFrom: the last 24 hours
+            var reasons = log.Json.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("result").GetString() + "/" + r.GetProperty("reason").GetString()).OrderBy(x => x).ToArray();
+            Assert.Equal(new[] { "Hang Up/Hang Up", "Rejected/Calls Not Accepted" }, reasons);
+            var all = await SendAsync(HttpMethod.Get, CallLogPath + "?dateFrom=2000-01-01T00:00:00.000Z", access);
+            Assert.Equal(3, all.Json.GetProperty("records").GetArrayLength());
+        }
+
+        [Fact]
+        public async Task Subscriptions_are_served_over_plain_http_too()
+        {
+            var (access, _) = await LoginAsync();
+            const string Sub = "/restapi/v1.0/subscription";
+            var filters = "\"eventFilters\":[\"/restapi/v1.0/account/~/extension/~/telephony/sessions\"]";
+            var created = await SendAsync(HttpMethod.Post, Sub, access, $"{{{filters},\"deliveryMode\":{{\"transportType\":\"WebHook\",\"address\":\"https://example.invalid/hook\"}}}}");
+            Assert.Equal(HttpStatusCode.OK, created.Status);
+            Assert.Equal("medium", created.Header("X-Rate-Limit-Group"));
+            Assert.Equal("WebHook", created.Json.GetProperty("deliveryMode").GetProperty("transportType").GetString());
+            var id = created.Str("id");
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, $"{Sub}/{id}", access)).Status);
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Put, $"{Sub}/{id}", access, $"{{{filters}}}")).Status);
+            Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, $"{Sub}/{id}", access)).Status);
+            var gone = await SendAsync(HttpMethod.Get, $"{Sub}/{id}", access);
+            Assert.Equal(HttpStatusCode.NotFound, gone.Status);
+            Assert.Equal("CMN-102", gone.ErrorCode);
+            var socketOnly = await SendAsync(HttpMethod.Post, Sub, access, $"{{{filters},\"deliveryMode\":{{\"transportType\":\"WebSocket\"}}}}");
+            Assert.Equal(HttpStatusCode.BadRequest, socketOnly.Status);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(HttpMethod.Get, $"{Sub}/{id}")).Status);
         }
 
         [Fact]
@@ -376,8 +440,10 @@ namespace RingOut.Emulator.Tests
         [InlineData("{\"to\":[{\"phoneNumber\":\"+14155550123\"}]}", "to")]
         [InlineData("{\"to\":{\"phoneNumber\":\"+14155550123\"},\"from\":{\"phoneNumber\":\"abc\"}}", "from.phoneNumber")]
         [InlineData("{\"to\":{\"phoneNumber\":\"+14155550123\"},\"from\":{\"forwardingNumberId\":\"999\"}}", "from.forwardingNumberId")]
-        [InlineData("{\"to\":{\"phoneNumber\":\"+14155550123\"},\"callerId\":{\"phoneNumber\":\"+14155550000\"}}", "callerId.phoneNumber")]
-        [InlineData("{\"to\":{\"phoneNumber\":\"+14155550123\"},\"playPrompt\":\"yes\"}", "playPrompt")]
+        [InlineData("{\"to\":{\"phoneNumber\":\"+14155550123\"}}", "from.phoneNumber")]
+        [InlineData("{\"to\":{\"phoneNumber\":\"+14155550123\"},\"from\":{}}", "from.phoneNumber")]
+        [InlineData("{\"to\":{\"phoneNumber\":\"+14155550123\"},\"from\":{\"phoneNumber\":\"+16505550001\"},\"callerId\":{\"phoneNumber\":\"+14155550000\"}}", "callerId.phoneNumber")]
+        [InlineData("{\"to\":{\"phoneNumber\":\"+14155550123\"},\"from\":{\"phoneNumber\":\"+16505550001\"},\"playPrompt\":\"yes\"}", "playPrompt")]
         public async Task A_bad_request_body_gets_400_CMN_101_naming_the_parameter(string body, string parameter)
         {
             var (token, _) = await LoginAsync();
@@ -430,14 +496,15 @@ namespace RingOut.Emulator.Tests
         }
 
         [Fact]
-        public async Task Without_from_the_default_forwarding_number_is_used_and_a_user_without_one_gets_400()
+        public async Task Without_from_a_call_is_refused_with_400_as_the_spec_requires_from_and_forwarding_number_ids_are_taken()
         {
             var (token, _) = await LoginAsync();
-            Assert.Equal(HttpStatusCode.OK, (await PlaceAsync(token)).Status);
-            var (bare, _) = await LoginAsync(DemoAccount.NoForwardingJwt);
-            var r = await PlaceAsync(bare);
+            var r = await SendAsync(HttpMethod.Post, RingOut, token, "{\"to\":{\"phoneNumber\":\"+14155550123\"}}");
             Assert.Equal(HttpStatusCode.BadRequest, r.Status);
-            Assert.Equal("from", r.Json.GetProperty("errors")[0].GetProperty("parameterName").GetString());
+            Assert.Equal("CMN-101", r.ErrorCode);
+            Assert.Equal("from.phoneNumber", r.Json.GetProperty("errors")[0].GetProperty("parameterName").GetString());
+            Assert.Equal(0, await Host.CallsCreatedAsync());
+            var (bare, _) = await LoginAsync(DemoAccount.NoForwardingJwt);
             var withFrom = await PlaceAsync(bare, extra: ",\"from\":{\"phoneNumber\":\"+16505550777\"}");
             Assert.Equal(HttpStatusCode.OK, withFrom.Status);
             var byId = await PlaceAsync(token, extra: ",\"from\":{\"forwardingNumberId\":\"417276280005\"},\"callerId\":{\"phoneNumber\":\"+16505550000\"}");

@@ -68,6 +68,15 @@ namespace RingOut.Emulator.Tests
             return answer[1]["id"].GetValue<string>();
         }
 
+        /// <summary>A signed-in user's socket, its ConnectionDetails taken, with one subscription.</summary>
+        private async Task<(EmulatedSocket socket, string subscription)> SubscribedAsync()
+        {
+            await LoginAsync();
+            var socket = await OpenAsync();
+            Take(socket);
+            return (socket, Subscribe(socket));
+        }
+
         private static IEnumerable<string> Codes(IEnumerable<JsonArray> messages) =>
             messages.Where(m => m[0]["type"].GetValue<string>() == "ServerNotification")
                 .Select(m => string.Join("/", m[1]["body"]["parties"].AsArray().Select(p => p["status"]["code"].GetValue<string>())));
@@ -82,7 +91,7 @@ namespace RingOut.Emulator.Tests
             Assert.Equal(180, first[1]["recoveryTimeout"].GetValue<long>());
             Assert.NotNull(first[0]["wsc"]["token"]);
             Subscribe(socket);
-            await PostAsync("/restapi/v1.0/account/~/extension/~/ring-out", "{\"to\":{\"phoneNumber\":\"+16505550101\"}}"); // busy
+            await PostAsync("/restapi/v1.0/account/~/extension/~/ring-out", "{\"to\":{\"phoneNumber\":\"+16505550101\"},\"from\":{\"phoneNumber\":\"+16505550001\"}}"); // busy
             Assert.Equal(new[] { "Proceeding/Setup" }, Codes(Take(socket)));
             _clock.Advance(TimeSpan.FromSeconds(5));
             Assert.Equal(new[] { "Answered/Proceeding" }, Codes(Take(socket)));
@@ -105,7 +114,7 @@ namespace RingOut.Emulator.Tests
             var socket = await OpenAsync();
             var wsc = Take(socket).Last()[0]["wsc"]["token"].GetValue<string>();
             Subscribe(socket);
-            await PostAsync("/restapi/v1.0/account/~/extension/~/ring-out", "{\"to\":{\"phoneNumber\":\"+14155550123\"}}");
+            await PostAsync("/restapi/v1.0/account/~/extension/~/ring-out", "{\"to\":{\"phoneNumber\":\"+14155550123\"},\"from\":{\"phoneNumber\":\"+16505550001\"}}");
             var seen = Take(socket);
             wsc = seen.Last()[0]["wsc"]["token"].GetValue<string>();
             _emulator.DropSockets();
@@ -121,7 +130,7 @@ namespace RingOut.Emulator.Tests
             var wsc2 = messages.Last()[0]["wsc"]["token"].GetValue<string>();
             _emulator.RefuseRecovery = true;
             _emulator.DropSockets();
-            await PostAsync("/restapi/v1.0/account/~/extension/~/ring-out", "{\"to\":{\"phoneNumber\":\"+14155550124\"}}");
+            await PostAsync("/restapi/v1.0/account/~/extension/~/ring-out", "{\"to\":{\"phoneNumber\":\"+14155550124\"},\"from\":{\"phoneNumber\":\"+16505550001\"}}");
             _clock.Advance(TimeSpan.FromSeconds(60));
             var refused = Take(await OpenAsync(wsc2));
             Assert.Equal("Failed", refused[0][1]["recoveryState"].GetValue<string>());
@@ -148,10 +157,63 @@ namespace RingOut.Emulator.Tests
             Assert.Equal(200, Request(socket, "GET", "/restapi/v1.0/subscription/" + id)[0]["status"].GetValue<int>()); // renewed: 1,600 s after it began
             _clock.Advance(TimeSpan.FromSeconds(200));
             Assert.Equal(404, Request(socket, "PUT", "/restapi/v1.0/subscription/" + id)[0]["status"].GetValue<int>());
-            await PostAsync("/restapi/v1.0/account/~/extension/~/ring-out", "{\"to\":{\"phoneNumber\":\"+14155550123\"}}");
+            await PostAsync("/restapi/v1.0/account/~/extension/~/ring-out", "{\"to\":{\"phoneNumber\":\"+14155550123\"},\"from\":{\"phoneNumber\":\"+16505550001\"}}");
             Assert.Empty(Codes(Take(socket))); // expired: no events
             var again = Subscribe(socket);
             Assert.Equal(204, Request(socket, "DELETE", "/restapi/v1.0/subscription/" + again)[0]["status"].GetValue<int>());
+        }
+
+        [Fact]
+        public async Task A_socket_carries_one_subscription_a_second_create_replaces_the_first_and_answers_match_by_messageId_only()
+        {
+            var (socket, first) = await SubscribedAsync();
+            var created = Request(socket, "POST", "/restapi/v1.0/subscription", $"{{\"eventFilters\":[\"{Filter}\"],\"deliveryMode\":{{\"transportType\":\"WebSocket\"}}}}");
+            Assert.Null(created[0]["headers"]["WSG-SubscriptionId"]); // the answer names its request by messageId alone
+            var second = created[1]["id"].GetValue<string>();
+            Assert.Equal(404, Request(socket, "GET", "/restapi/v1.0/subscription/" + first)[0]["status"].GetValue<int>());
+            Assert.Equal(200, Request(socket, "GET", "/restapi/v1.0/subscription/" + second)[0]["status"].GetValue<int>());
+            await PostAsync("/restapi/v1.0/account/~/extension/~/ring-out", "{\"to\":{\"phoneNumber\":\"+16505550101\"},\"from\":{\"phoneNumber\":\"+16505550001\"}}");
+            var events = Take(socket).Where(m => m[0]["type"].GetValue<string>() == "ServerNotification").ToList();
+            Assert.Equal(second, events.Single()[1]["subscriptionId"].GetValue<string>()); // once, for the one subscription
+        }
+
+        [Fact]
+        public async Task A_delete_sent_as_meta_and_null_is_refused_with_WSG_808()
+        {
+            var (socket, id) = await SubscribedAsync();
+            socket.Receive(new JsonArray(new JsonObject { ["type"] = "ClientRequest", ["messageId"] = "m-1", ["method"] = "DELETE", ["path"] = "/restapi/v1.0/subscription/" + id }, null).ToJsonString());
+            var refused = Take(socket).Single(m => m[0]["messageId"]?.GetValue<string>() == "m-1");
+            Assert.Equal("Error", refused[0]["type"].GetValue<string>());
+            Assert.Equal(400, refused[0]["status"].GetValue<int>());
+            Assert.Equal("WSG-808", refused[1]["errorCode"].GetValue<string>());
+            Assert.Equal(204, Request(socket, "DELETE", "/restapi/v1.0/subscription/" + id)[0]["status"].GetValue<int>());
+        }
+
+        [Fact]
+        public void The_error_frame_for_a_bad_token_has_headers()
+        {
+            var error = Take(_emulator.OpenSocket("access_token=nonsense")).Single();
+            Assert.Equal("Error", error[0]["type"].GetValue<string>());
+            Assert.False(string.IsNullOrEmpty(error[0]["headers"]["RCRequestId"].GetValue<string>()));
+            Assert.Equal("WSG-101", error[1]["errorCode"].GetValue<string>());
+        }
+
+        [Fact]
+        public async Task A_revoked_sessions_socket_gets_no_more_events_and_is_closed()
+        {
+            var (socket, _) = await SubscribedAsync();
+            var access = _access;
+            await PostAsync("/restapi/v1.0/account/~/extension/~/ring-out", "{\"to\":{\"phoneNumber\":\"+14155550123\"},\"from\":{\"phoneNumber\":\"+16505550001\"}}");
+            Assert.Single(Codes(Take(socket)));
+            var revoke = new HttpRequestMessage(HttpMethod.Post, "/restapi/oauth/revoke") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = access }) };
+            revoke.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes(DemoAccount.ClientId + ":" + DemoAccount.ClientSecret)));
+            Assert.True((await _http.SendAsync(revoke)).IsSuccessStatusCode);
+            _clock.Advance(TimeSpan.FromSeconds(60)); // the call connects and ends: events that must not come
+            var after = Take(socket);
+            Assert.Empty(Codes(after));
+            Assert.Equal("Error", after.Single()[0]["type"].GetValue<string>());
+            Assert.True(socket.IsClosed);
+            Assert.Empty(Take(socket));
         }
     }
 }

@@ -54,7 +54,7 @@ namespace RingOut.PowerShell.Tests
         {
             using var server = HostileHttpServer.RingCentral(_ => HostileResponse.Json("{\"id\":\"..\",\"status\":{\"callStatus\":\"InProgress\"}}"));
             ConnectTo(server);
-            var r = _ps.Run("New-RingOutCall -To '+14155550123' | Stop-RingOutCall -Confirm:$false");
+            var r = _ps.Run("New-RingOutCall -To '+14155550123' -From '+16505550001' | Stop-RingOutCall -Confirm:$false");
             Assert.Equal("RingOut.InvalidCallId", Assert.Single(r.ErrorIds));
             Assert.DoesNotContain(server.Received, q => q.Method == "DELETE");
         }
@@ -75,7 +75,7 @@ namespace RingOut.PowerShell.Tests
                 param($ids, $accounts, $extensions)
                 for ($i = 0; $i -lt $ids.Count; $i++) {
                     $a = $accounts[$i]; $e = $extensions[$i]; $id = $ids[$i]
-                    New-RingOutCall -To '+14155550123' -AccountId $a -ExtensionId $e -ErrorAction SilentlyContinue | Out-Null
+                    New-RingOutCall -To '+14155550123' -From '+16505550001' -AccountId $a -ExtensionId $e -ErrorAction SilentlyContinue | Out-Null
                     Get-RingOutCall -Id $id -AccountId $a -ExtensionId $e -ErrorAction SilentlyContinue | Out-Null
                     Stop-RingOutCall -Id $id -AccountId $a -ExtensionId $e -Confirm:$false -ErrorAction SilentlyContinue | Out-Null
                     Wait-RingOutCall -Id $id -AccountId $a -ExtensionId $e -Timeout 5 -ErrorAction SilentlyContinue | Out-Null
@@ -84,7 +84,8 @@ namespace RingOut.PowerShell.Tests
                 }", ids, accounts, extensions);
             var paths = _ps.Ok("(Get-RingCentralSession).Emulator.Statistics.Requests").Select(p => p.ToString()).ToList();
             Assert.NotEmpty(paths); // the valid ones did reach the emulator
-            var allowed = new Regex(@"^(GET|POST|DELETE) /restapi/v1\.0/account/([0-9]+|~)/extension/([0-9]+|~)/ring-out(/[0-9]+)?$");
+            // A call given no -From looks up the extension's default forwarding number first: the same checked segments.
+            var allowed = new Regex(@"^((GET|POST|DELETE) /restapi/v1\.0/account/([0-9]+|~)/extension/([0-9]+|~)/ring-out(/[0-9]+)?|GET /restapi/v1\.0/account/([0-9]+|~)/extension/([0-9]+|~)/forwarding-number)$");
             Assert.All(paths, p => Assert.Matches(allowed, p));
         }
 
@@ -108,7 +109,7 @@ namespace RingOut.PowerShell.Tests
             using var thief = new HostileHttpServer(_ => HostileResponse.Json(InProgressCall), "localhost");
             using var server = HostileHttpServer.RingCentral(r => new HostileResponse { Status = 307, Headers = { ["Location"] = thief.Address + "steal" } });
             ConnectTo(server);
-            var r = _ps.Run("New-RingOutCall -To '+14155550123'");
+            var r = _ps.Run("New-RingOutCall -To '+14155550123' -From '+16505550001'");
             Assert.Empty(r.Output);
             var error = Assert.Single(r.Errors);
             Assert.Equal("RingOut.OutcomeUnknown", error.FullyQualifiedErrorId.Split(',')[0]);
@@ -123,7 +124,7 @@ namespace RingOut.PowerShell.Tests
                 ? new HostileResponse { Status = 302, Headers = { ["Location"] = "/restapi/v1.0/account/~/extension/~/ring-out/4242" } }
                 : HostileResponse.Json(InProgressCall));
             ConnectTo(server);
-            var r = _ps.Run("New-RingOutCall -To '+14155550123'");
+            var r = _ps.Run("New-RingOutCall -To '+14155550123' -From '+16505550001'");
             Assert.Empty(r.Output);
             Assert.Equal("RingOut.OutcomeUnknown", Assert.Single(r.ErrorIds));
             Assert.DoesNotContain(server.Received, q => q.Method == "GET" && q.Path.EndsWith("/4242"));
@@ -143,7 +144,7 @@ namespace RingOut.PowerShell.Tests
                 : broken ? new HostileResponse { Status = status, Body = status == 429 ? "{\"errorCode\":\"CMN-301\",\"message\":\"Request rate exceeded\"}" : InProgressCall, Headers = { [header] = value, ["X-Rate-Limit-Group"] = "light" } }
                 : HostileResponse.Json(InProgressCall.Replace("\"InProgress\",\"callerStatus\":\"InProgress\",\"calleeStatus\":\"InProgress\"", "\"Success\",\"callerStatus\":\"Success\",\"calleeStatus\":\"Success\"")));
             ConnectTo(server);
-            var r = _ps.Run("New-RingOutCall -To '+14155550123' | Wait-RingOutCall -PollInterval 0.5");
+            var r = _ps.Run("New-RingOutCall -To '+14155550123' -From '+16505550001' | Wait-RingOutCall -PollInterval 0.5");
             Assert.Null(r.Terminating);
             Assert.Equal("4242", P(Assert.Single(r.Output), "Id"));
             var error = Assert.Single(r.Errors);
@@ -162,7 +163,7 @@ namespace RingOut.PowerShell.Tests
         {
             _ps.Ok("Connect-RingCentral -Environment Emulator -VirtualTime");
             _ps.Ok("$r = (Get-RingCentralSession).Emulator.Faults.Add('TooManyRequests', 'GET', 'ring-out', 1); $r.RetryAfterSeconds = 999999999");
-            var r = _ps.Run("New-RingOutCall -To '+14155550123' | Wait-RingOutCall -Via Polling");
+            var r = _ps.Run("New-RingOutCall -To '+14155550123' -From '+16505550001' | Wait-RingOutCall -Via Polling");
             Assert.Single(r.Output);
             Assert.Equal("RingOut.ServerValueOutOfRange", Assert.Single(r.ErrorIds));
             var elapsed = (TimeSpan)_ps.Ok("(Get-RingCentralSession).Emulator.Clock.Elapsed")[0].BaseObject;
@@ -181,7 +182,7 @@ namespace RingOut.PowerShell.Tests
         {
             using var server = HostileHttpServer.RingCentral(r => new HostileResponse { Status = status, Body = body, ContentType = contentType });
             ConnectTo(server);
-            var r = _ps.Run("New-RingOutCall -To '+14155550123'");
+            var r = _ps.Run("New-RingOutCall -To '+14155550123' -From '+16505550001'");
             var error = Assert.Single(r.Errors);
             Assert.Equal("RingOut.OutcomeUnknown", error.FullyQualifiedErrorId.Split(',')[0]);
             Assert.DoesNotContain("refused", error.Exception.Message);
@@ -194,7 +195,7 @@ namespace RingOut.PowerShell.Tests
         {
             _ps.Ok("Connect-RingCentral -Environment Emulator -VirtualTime");
             _ps.Ok("$r = (Get-RingCentralSession).Emulator.Faults.Add('ActThenError', 'POST', 'ring-out', 1); $r.StatusCode = 504");
-            var r = _ps.Run("New-RingOutCall -To '+14155550123'");
+            var r = _ps.Run("New-RingOutCall -To '+14155550123' -From '+16505550001'");
             Assert.Equal("RingOut.OutcomeUnknown", Assert.Single(r.ErrorIds));
             Assert.Equal(1, Emulator("Statistics.CallsCreated"));
             var unknown = Assert.Single(_ps.Ok("(Get-RingCentralSession).UnknownOutcomes"));
@@ -211,7 +212,7 @@ namespace RingOut.PowerShell.Tests
             _ps.Ok("Connect-RingCentral -Environment Emulator -VirtualTime");
             _ps.Ok(NearExpiry);
             _ps.Ok("$null = (Get-RingCentralSession).Emulator.Faults.Add('DropAfterActing', 'POST', 'token', 1)");
-            var r = _ps.Run("'+14155550100', '+14155550101' | New-RingOutCall");
+            var r = _ps.Run("'+14155550100', '+14155550101' | New-RingOutCall -From '+16505550001'");
             Assert.Empty(r.Errors);
             Assert.Equal(2, r.Output.Count);
             Assert.Equal(2, Emulator("Statistics.Count('POST', 'ring-out')"));
@@ -224,14 +225,14 @@ namespace RingOut.PowerShell.Tests
             _ps.Ok("Connect-RingCentral -Environment Emulator -VirtualTime");
             _ps.Ok(NearExpiry);
             _ps.Ok("$null = (Get-RingCentralSession).Emulator.Faults.Add('DropAfterActing', 'POST', 'token', -1)");
-            var r = _ps.Run("New-RingOutCall -To '+14155550100'");
+            var r = _ps.Run("New-RingOutCall -To '+14155550100' -From '+16505550001'");
             var error = Assert.Single(r.Errors);
             Assert.Equal("RingOut.ConnectionFailed", error.FullyQualifiedErrorId.Split(',')[0]);
             Assert.Contains("refresh", error.Exception.Message);
             Assert.Equal(0, Emulator("Statistics.Count('POST', 'ring-out')"));
 
             _ps.Ok("(Get-RingCentralSession).Emulator.Faults.Clear()");
-            var next = _ps.Run("New-RingOutCall -To '+14155550101'");
+            var next = _ps.Run("New-RingOutCall -To '+14155550101' -From '+16505550001'");
             Assert.Empty(next.Errors);
             Assert.Single(next.Output);
         }
@@ -244,7 +245,7 @@ namespace RingOut.PowerShell.Tests
             _ps.Ok("Connect-RingCentral -Environment Emulator -VirtualTime");
             _ps.Ok(NearExpiry);
             _ps.Ok("$null = (Get-RingCentralSession).Emulator.Faults.Add('TruncatedBody', 'POST', 'token', 1)");
-            var r = _ps.Run("New-RingOutCall -To '+14155550100' -Debug -Verbose");
+            var r = _ps.Run("New-RingOutCall -To '+14155550100' -From '+16505550001' -Debug -Verbose");
             Assert.NotEmpty(r.Debug);
             var text = r.AllText();
             var tokens = _ps.Ok("(Get-RingCentralSession).Emulator.IssuedTokens").Select(t => t.ToString()).ToList();
@@ -263,7 +264,7 @@ namespace RingOut.PowerShell.Tests
             var echo = $"{{\"errorCode\":\"CMN-101\",\"message\":\"Bearer {HostileHttpServer.AccessToken} is not allowed\",\"errors\":[{{\"errorCode\":\"CMN-101\",\"message\":\"refresh {HostileHttpServer.RefreshToken}\",\"parameterName\":\"{HostileHttpServer.AccessToken}\"}}]}}";
             using var server = HostileHttpServer.RingCentral(r => new HostileResponse { Status = 400, Body = echo, Headers = { ["RCRequestId"] = HostileHttpServer.AccessToken } });
             ConnectTo(server);
-            var r = _ps.Run("New-RingOutCall -To '+14155550123' -Verbose -Debug; Get-RingOutCall -Id 1 -Verbose -Debug");
+            var r = _ps.Run("New-RingOutCall -To '+14155550123' -From '+16505550001' -Verbose -Debug; Get-RingOutCall -Id 1 -Verbose -Debug");
             Assert.Equal(2, r.Errors.Count);
             var text = r.AllText() + string.Join("\n", r.Errors.Select(e => ((dynamic)e.Exception).ApiMessage + ((dynamic)e.Exception).ParameterName + ((dynamic)e.Exception).RequestId));
             Assert.DoesNotContain(HostileHttpServer.AccessToken, text);
@@ -281,7 +282,7 @@ namespace RingOut.PowerShell.Tests
             _ps.Ok("Connect-RingCentral -Environment Emulator"); // the real clock: the answer comes 30 s late
             _ps.Ok("$r = (Get-RingCentralSession).Emulator.Faults.Add('ActThenLatency', 'POST', 'ring-out', 1); $r.Latency = [TimeSpan]::FromSeconds(30)");
             dynamic statistics = _ps.Ok("(Get-RingCentralSession).Emulator.Statistics")[0].BaseObject; // read while the runspace is busy
-            using var ps = _ps.Begin("New-RingOutCall -To '+14155550123'");
+            using var ps = _ps.Begin("New-RingOutCall -To '+14155550123' -From '+16505550001'");
             var running = ps.BeginInvoke();
             Assert.True(System.Threading.SpinWait.SpinUntil(() => (long)statistics.CallsCreated == 1, TimeSpan.FromSeconds(20)), "the call was not placed");
             ps.Stop();
@@ -327,10 +328,10 @@ namespace RingOut.PowerShell.Tests
                     { Get-RingOutCall -Id '..' -ErrorAction Stop }
                     { Get-RingOutCall -Id 1 -AccountId '..' -ErrorAction Stop }
                     { Get-RingOutCall -Id 999 -ErrorAction Stop }
-                    { New-RingOutCall -To '+16505550101' | Wait-RingOutCall | Stop-RingOutCall -Confirm:$false -ErrorAction Stop }
-                    { $null = $f.Add('ActThenError', 'POST', 'ring-out', 1); New-RingOutCall -To '+14155550123' -ErrorAction Stop }
+                    { New-RingOutCall -To '+16505550101' -From '+16505550001' | Wait-RingOutCall | Stop-RingOutCall -Confirm:$false -ErrorAction Stop }
+                    { $null = $f.Add('ActThenError', 'POST', 'ring-out', 1); New-RingOutCall -To '+14155550123' -From '+16505550001' -ErrorAction Stop }
                     { ($f.Add('TooManyRequests', 'GET', 'ring-out', 1)).RetryAfterSeconds = 999999999; Get-RingOutCall -Id 1 -ErrorAction Stop }
-                    { New-RingOutCall -To '+14155550123' -CallerId '+14155550000' -ErrorAction Stop }
+                    { New-RingOutCall -To '+14155550123' -From '+16505550001' -CallerId '+14155550000' -ErrorAction Stop }
                     { Get-RingCentralSession | Disconnect-RingCentral; Get-RingOutCall -Id 1 -ErrorAction Stop }
                 )
                 foreach ($attempt in $attempts) {

@@ -45,6 +45,16 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
+        public void Without_From_the_call_rings_the_default_forwarding_number_and_says_so_in_verbose()
+        {
+            var r = _ps.Run("New-RingOutCall -To '+14155550123' -Verbose; New-RingOutCall -To '+14155550124'");
+            Assert.Empty(r.Errors);
+            Assert.All(r.Output, c => Assert.Equal("+16505550001", P(c, "From")));
+            Assert.Contains(r.Verbose, v => v.Message.StartsWith("No -From or -ForwardingNumberId: ringing the default forwarding number first, +16505550001 (My Mobile"));
+            Assert.Equal(1, Count("GET", "forwarding-number"));
+        }
+
+        [Fact]
         public void Until_Ended_waits_for_both_legs_to_finish()
         {
             var done = Assert.Single(_ps.Ok("New-RingOutCall '+14155550123' | Wait-RingOutCall -Until Ended"));
@@ -295,7 +305,7 @@ namespace RingOut.PowerShell.Tests
         public void A_session_the_platform_ended_is_named_for_each_row_and_only_the_first_sends_a_request()
         {
             // The platform forgets every token, and refuses the JWT too: the session cannot sign in again.
-            var r = _ps.Run("$s = Get-RingCentralSession; $s.Emulator.Reset(); " + PowerShellHost.RefuseSignIn + "; '+14155550100', '+14155550101' | New-RingOutCall");
+            var r = _ps.Run("$s = Get-RingCentralSession; $s.Emulator.Reset(); " + PowerShellHost.RefuseSignIn + "; '+14155550100', '+14155550101' | New-RingOutCall -From '+16505550001'");
             Assert.Equal(2, r.Errors.Count);
             Assert.All(r.Errors, error =>
             {

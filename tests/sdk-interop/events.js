@@ -32,7 +32,7 @@ async function main() {
   seen.subscription = { status: ws.subscriptionInfo.status, transport: ws.subscriptionInfo.deliveryMode.transportType, filters: ws.subscriptionInfo.eventFilters };
 
   const path = '/restapi/v1.0/account/~/extension/~/ring-out';
-  const placed = await (await platform.post(path, { to: { phoneNumber: '+14155550123' } })).json();
+  const placed = await (await platform.post(path, { to: { phoneNumber: '+14155550123' }, from: { phoneNumber: '+16505550001' } })).json();
   seen.ringOutId = placed.id;
   const partiesOf = (e) => e.body.parties.map((p) => p.status.code + (p.status.reason ? ':' + p.status.reason : '')).join('/');
   const first = () => events.filter((e) => e.body.telephonySessionId === (events[0] && events[0].body.telephonySessionId));
@@ -53,7 +53,7 @@ async function main() {
   const record = log.records.find((r) => r.telephonySessionId === seen.telephonySessionId);
   seen.callLog = record ? { result: record.result, duration: record.duration, action: record.action } : null;
 
-  const second = await (await platform.post(path, { to: { phoneNumber: '+14155550124' } })).json();
+  const second = await (await platform.post(path, { to: { phoneNumber: '+14155550124' }, from: { phoneNumber: '+16505550001' } })).json();
   await advance(12); // connected
   const active = await (await platform.get('/restapi/v1.0/account/~/extension/~/active-calls')).json();
   const live = active.records.find((r) => r.to.phoneNumber === '+14155550124');

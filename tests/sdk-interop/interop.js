@@ -18,7 +18,7 @@ async function main() {
   seen.loggedIn = await platform.loggedIn();
 
   const path = '/restapi/v1.0/account/~/extension/~/ring-out';
-  const placed = await (await platform.post(path, { to: { phoneNumber: '+14155550123' }, playPrompt: false })).json();
+  const placed = await (await platform.post(path, { to: { phoneNumber: '+14155550123' }, from: { phoneNumber: '+16505550001' }, playPrompt: false })).json();
   seen.id = placed.id;
   seen.statuses = [placed.status.callStatus];
   for (let i = 0; i < 60; i++) {
@@ -35,7 +35,7 @@ async function main() {
     if (status.callerStatus === 'Finished') break;
   }
 
-  const other = await (await platform.post(path, { to: { phoneNumber: '+16505550106' } })).json();
+  const other = await (await platform.post(path, { to: { phoneNumber: '+16505550106' }, from: { phoneNumber: '+16505550001' } })).json();
   await advance(6); // the caller has answered; the callee (the long-ring number) is still ringing
   seen.cancel = (await platform.delete(`${path}/${other.id}`)).status;
 

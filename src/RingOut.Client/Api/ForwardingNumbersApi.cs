@@ -15,12 +15,33 @@ namespace RingOut.Client
     public sealed partial class RingCentralSession
     {
         /// <summary>All of the user's forwarding numbers (every page).</summary>
-        public async Task<IReadOnlyList<ForwardingNumber>> GetForwardingNumbersAsync(CancellationToken cancellationToken = default)
+        public Task<IReadOnlyList<ForwardingNumber>> GetForwardingNumbersAsync(CancellationToken cancellationToken = default) =>
+            GetForwardingNumbersAsync(ApiPaths.Me, ApiPaths.Me, cancellationToken);
+
+        /// <summary>
+        /// The forwarding number a call rings first when it names neither a from number nor a forwarding number id:
+        /// the first of the extension's forwarding numbers with a phone number, in RingCentral's order (the spec makes
+        /// <c>from</c> required, so the module always sends one). Read once per session and extension; null when the
+        /// extension has none.
+        /// </summary>
+        public async Task<ForwardingNumber?> DefaultForwardingNumberAsync(string? accountId = ApiPaths.Me, string? extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
+        {
+            var key = ApiPaths.Extension(accountId, extensionId);
+            lock (_defaultFrom) if (_defaultFrom.TryGetValue(key, out var known)) return known;
+            var numbers = await GetForwardingNumbersAsync(accountId, extensionId, cancellationToken).ConfigureAwait(false);
+            var first = numbers.FirstOrDefault(n => !string.IsNullOrEmpty(n.PhoneNumber));
+            lock (_defaultFrom) _defaultFrom[key] = first;
+            return first;
+        }
+
+        private readonly Dictionary<string, ForwardingNumber?> _defaultFrom = new Dictionary<string, ForwardingNumber?>(StringComparer.Ordinal);
+
+        private async Task<IReadOnlyList<ForwardingNumber>> GetForwardingNumbersAsync(string? accountId, string? extensionId, CancellationToken cancellationToken)
         {
             var result = new List<ForwardingNumber>();
             for (var page = 1; page <= 100; page++)
             {
-                using (var doc = await GetJsonAsync($"{ApiPaths.Extension(ApiPaths.Me, ApiPaths.Me)}/forwarding-number?page={page}&perPage=100", new RequestKind { Group = RateGroup.Light, Description = "listing forwarding numbers" }, cancellationToken).ConfigureAwait(false))
+                using (var doc = await GetJsonAsync($"{ApiPaths.Extension(accountId, extensionId)}/forwarding-number?page={page}&perPage=100", new RequestKind { Group = RateGroup.Light, Description = "listing forwarding numbers" }, cancellationToken).ConfigureAwait(false))
                 {
                     var root = doc.RootElement;
                     if (root.TryGetProperty("records", out var records) && records.ValueKind == JsonValueKind.Array)

@@ -36,6 +36,13 @@ namespace RingOut.Client
                 body["from"] = new Dictionary<string, string> { ["forwardingNumberId"] = forwardingNumberId };
             else if (!string.IsNullOrEmpty(request.From))
                 body["from"] = new Dictionary<string, string> { ["phoneNumber"] = from = PhoneNumber.Normalize(request.From, region) };
+            else
+            {
+                // The spec makes from required: ring the extension's default forwarding number, looked up (once) before anything is placed.
+                var number = await DefaultForwardingNumberAsync(account, extension, cancellationToken).ConfigureAwait(false)
+                             ?? throw new RingOutNoForwardingNumberException($"The call to {to} names no number to ring first, and the extension has no forwarding number to stand in: nothing was sent.");
+                body["from"] = new Dictionary<string, string> { ["phoneNumber"] = from = number.PhoneNumber! };
+            }
             if (!string.IsNullOrEmpty(request.CallerId))
                 body["callerId"] = new Dictionary<string, string> { ["phoneNumber"] = PhoneNumber.Normalize(request.CallerId, region) };
             if (request.PlayPrompt) body["playPrompt"] = true;

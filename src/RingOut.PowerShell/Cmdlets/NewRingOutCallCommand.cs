@@ -89,6 +89,12 @@ namespace RingOut.PowerShell
             ShowPacing(to, remainingAfter);
             try
             {
+                if (from == null && request.ForwardingNumberId == null)
+                {
+                    var standIn = Await(ct => _session.DefaultForwardingNumberAsync(account, extension, ct));
+                    if (standIn != null)
+                        WriteVerbose($"No -From or -ForwardingNumberId: ringing the default forwarding number first, {standIn.PhoneNumber} ({standIn.Label}, id {standIn.Id}), the first of the extension's forwarding numbers.");
+                }
                 var call = Await(ct => _session.PlaceCallAsync(request, ct));
                 _placed++;
                 SessionMemory.Of(_session).Placed(call);

@@ -50,6 +50,8 @@ namespace RingOut.PowerShell
                     return With(new ErrorRecord(redirect, ErrorIds.Redirected, ErrorCategory.SecurityError, target), redirect.Message, Messages.NoRedirects);
                 case RingOutEventsUnavailableException events:
                     return With(new ErrorRecord(events, ErrorIds.EventsUnavailable, ErrorCategory.NotEnabled, target), events.Message, Messages.EventsUnavailable);
+                case RingOutNoForwardingNumberException noFrom:
+                    return With(new ErrorRecord(noFrom, ErrorIds.NoForwardingNumber, ErrorCategory.ObjectNotFound, target), noFrom.Message, Messages.GiveFrom);
                 case RingOutHangUpException hangUp:
                     return With(new ErrorRecord(hangUp, ErrorIds.CannotHangUp, ErrorCategory.InvalidOperation, target), hangUp.Message, Messages.HangUpByObject);
                 case RingCentralInvalidIdException invalid:

@@ -16,6 +16,7 @@ namespace RingOut.PowerShell
         public const string NoRedirects = "Check the server address (-Server or RC_SERVER_URL): RingCentral's API is reached directly, never through a redirect.";
         public const string IdAsIssued = "Give the id as RingCentral issued it: digits only (or ~ for your own account or extension).";
         public const string NumberForm = "Give the number in E.164 form, for example +16505550123.";
+        public const string GiveFrom = "Give -From (the number of the phone to ring first) or -ForwardingNumberId, or add a forwarding number to the extension.";
         public const string CheckValues = "Check the values given.";
         public const string LacksPermission = "The app or the user lacks a permission for this; ask the account's administrator.";
         public const string RateLimited = "RingCentral's rate limit was exceeded; wait a minute and try again.";
