@@ -75,6 +75,18 @@ Describe 'Session' {
     }
 }
 
+Describe 'Console' {
+    It 'runs through -Debug in a pwsh that cannot prompt, with the exchanges as debug lines' {
+        # This suite runs in pwsh -NonInteractive, where a prompt is an error.
+        [Environment]::GetCommandLineArgs() | Should -Contain '-NonInteractive'
+        $lines = & { Connect-RingCentral -Environment Emulator -VirtualTime -Debug; New-RingOutCall -To '+14155550123' -Debug } 5>&1
+        $errors = @($lines | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $errors | Should -BeNullOrEmpty
+        @($lines | Where-Object { $_ -is [RingOut.Client.RingOutCall] }) | Should -HaveCount 1
+        @($lines | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Message | Should -Contain 'Connecting to https://emulator.ringout.invalid/ (Emulator).'
+    }
+}
+
 Describe 'Help and completion' {
     BeforeAll { Connect-RingCentral -Environment Emulator -VirtualTime }
 
