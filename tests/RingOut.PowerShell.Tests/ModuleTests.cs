@@ -28,6 +28,11 @@ namespace RingOut.PowerShell.Tests
             using var ps = new PowerShellHost();
             var names = ps.Ok("Get-Command -Module RingOut | ForEach-Object Name").Select(o => o.ToString()).OrderBy(n => n);
             Assert.Equal(Commands.OrderBy(n => n), names);
+            // The manifest lists every cmdlet the assembly declares, and no other.
+            var declared = ps.Ok(@"@(Get-Command -Module RingOut)[0].ImplementingType.Assembly.GetTypes() |
+                ForEach-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
+                ForEach-Object { $_.VerbName + '-' + $_.NounName }").Select(o => o.ToString()).OrderBy(n => n);
+            Assert.Equal(declared, names);
             foreach (var name in Commands)
             {
                 var outputs = ps.Ok("(Get-Command $args[0]).OutputType.Count", name);
