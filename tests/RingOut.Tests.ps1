@@ -66,7 +66,10 @@ Describe 'Session' {
         Connect-RingCentral -Environment Emulator -VirtualTime
         Disconnect-RingCentral
         Get-RingCentralSession | Should -BeNullOrEmpty
-        { New-RingOutCall -To '+14155550123' } | Should -Throw -ErrorId 'RingOut.NotConnected,RingOut.PowerShell.NewRingOutCallCommand'
+        $e = { New-RingOutCall -To '+14155550123' } | Should -Throw -ErrorId 'RingOut.NotConnected,RingOut.PowerShell.NewRingOutCallCommand' -PassThru
+        # The console shows the message, then the recommendation: each says its part once.
+        $e.ErrorDetails.Message | Should -Be 'You are not connected to RingCentral.'
+        $e.ErrorDetails.RecommendedAction | Should -Match '^Run Connect-RingCentral first'
     }
 
     It 'names missing credentials before any request' {

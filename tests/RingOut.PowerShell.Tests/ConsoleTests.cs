@@ -71,6 +71,28 @@ namespace RingOut.PowerShell.Tests
                 string.Join("\n", during).TrimEnd() + "\n\n--- the same terminal when the call is over ---\n\n" + string.Join("\n", screen).TrimEnd() + "\n");
         }
 
+        [SkippableFact]
+        public void Hanging_up_many_calls_offers_Yes_to_All_and_asks_once()
+        {
+            Skip.If(RealPowerShell.Path == null, $"The console test was NOT run: {RealPowerShell.WhyNone}.");
+            Debian.EnsureInstalled(Tmux, "tmux", "The console test");
+            var started = RealPowerShell.Run(Tmux, new[] { "new-session", "-d", "-s", _session, "-x", "80", "-y", "40", RealPowerShell.Path + " -NoProfile" }, TimeSpan.FromSeconds(20));
+            Assert.True(started.Code == 0, started.Output);
+            WaitFor(s => Prompts(s) == 1, TimeSpan.FromSeconds(60), "a prompt");
+            Type($"Import-Module '{PowerShellHost.ModuleManifest}'; Connect-RingCentral -Environment Emulator -VirtualTime"); Enter();
+            WaitFor(s => Prompts(s) >= 2, TimeSpan.FromSeconds(60), "the prompt after connecting");
+            Type("$c = New-RingOutCall '+14155550123', '+14155550124', '+14155550125' | Wait-RingOutCall; clear"); Enter();
+            WaitFor(s => Prompts(s) == 1, TimeSpan.FromSeconds(60), "the prompt after the calls connected");
+            Type("$c | Stop-RingOutCall -PassThru | Format-Table Id, State"); Enter();
+            var asked = WaitFor(s => s.Any(l => l.Contains("[A] Yes to All")), TimeSpan.FromSeconds(60), "a question with [A] Yes to All");
+            _out.WriteLine(string.Join("\n", asked));
+            Type("A"); Enter();
+            var screen = WaitFor(s => Prompts(s) >= 2, TimeSpan.FromSeconds(60), "the prompt after hanging up");
+            _out.WriteLine(string.Join("\n", screen));
+            Assert.Equal(1, screen.Count(l => l.Contains("[A] Yes to All")));
+            Assert.Equal(3, screen.Count(l => l.TrimEnd().EndsWith(" Ended")));
+        }
+
         public void Dispose() => RealPowerShell.Run(Tmux, new[] { "kill-session", "-t", _session }, TimeSpan.FromSeconds(10));
     }
 }
