@@ -59,7 +59,11 @@ Describe 'Session' {
         $session.EnvironmentName | Should -Be 'Emulator'
         $session.AccountId | Should -Be '37439510'
         $session.UserName | Should -Be 'Demo User'
-        ($session | Format-List * | Out-String) | Should -Not -Match 'emulator-demo-client-secret|RCEMU-|ZGVtby11c2VyLWp3dA'
+        $all = $session | Format-List * | Out-String -Width 200
+        $all | Should -Not -Match 'emulator-demo-client-secret|RCEMU-|ZGVtby11c2VyLWp3dA'
+        # Format-List * shows what a user asks of a session, not its machinery.
+        $all | Should -Not -Match '(?m)^(Budget|Clock|Emulator) +:'
+        $session.Emulator.Statistics | Should -Not -BeNullOrEmpty
     }
 
     It 'disconnects, and then the call cmdlets say to connect' {

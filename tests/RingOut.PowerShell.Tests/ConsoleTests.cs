@@ -48,11 +48,15 @@ namespace RingOut.PowerShell.Tests
 
             Type($"Import-Module '{PowerShellHost.ModuleManifest}'; Connect-RingCentral -Environment Emulator -VirtualTime"); Enter();
             WaitFor(s => Prompts(s) >= 2, TimeSpan.FromSeconds(60), "the prompt after connecting");
-            Type("New-RingOutCall -To '+1 415 555 0123' | Wait-RingOutCall -Until Ended"); Enter();
+            Type("New-RingOutCall -To '+1 415 555 0123', '+16505550105' | Wait-RingOutCall -Until Ended"); Enter();
             var screen = WaitFor(s => Prompts(s) >= 3, TimeSpan.FromSeconds(60), "the prompt after the call");
             _out.WriteLine(string.Join("\n", screen));
-            Assert.Contains("Id          State      Caller       Callee       To              Result", screen);
-            Assert.Contains(screen, l => l.Contains("Ended") && l.Contains("Finished     Finished") && l.TrimEnd().EndsWith("+14155550123"));
+            Assert.Contains(screen, l => l.StartsWith("Id ") && l.Contains(" State ") && l.Contains(" From ") && l.Contains(" To ") && l.Contains(" Result"));
+            Assert.Contains(screen, l => l.Contains("Ended") && l.Contains("+14155550123"));
+            // The emulator's international-disabled number: the leg's status whole, not "Internation…".
+            Assert.Contains(screen, l => l.Contains("Failed") && l.Contains("+16505550105") && (l.Contains("InternationalDisabled") || l.Contains("International")));
+            Assert.DoesNotContain(screen, l => l.Contains("…"));
+            var table = screen.SkipWhile(l => !l.StartsWith("Id ")).TakeWhile(l => !l.StartsWith("PS ")).ToArray();
 
             // On the real clock the call takes half a minute: long enough to see the progress display.
             Type("Connect-RingCentral -Environment Emulator; New-RingOutCall -To '+1 415 555 0123' | Wait-RingOutCall -Until Ended"); Enter();
@@ -64,11 +68,17 @@ namespace RingOut.PowerShell.Tests
             var child = Assert.Single(screen, l => l.TrimStart().StartsWith("Call to +14155550123 ["));
             Assert.Matches(@"\[caller \w+, callee \w+ *\]$", child); // whole: no … in place of the end
             screen = WaitFor(s => Prompts(s) >= 4, TimeSpan.FromSeconds(90), "the prompt after the real-clock call");
-            Assert.Equal(2, screen.Count(l => l.Contains("Ended") && l.EndsWith("+14155550123")));
+            Assert.Equal(2, screen.Count(l => l.Contains("Ended") && l.Contains("+14155550123")));
             Assert.All(screen, l => Assert.True(l.Length <= 80, l));
-            // What docs/console.txt shows (copied from out/console.txt): the screen during the wait, and after it.
-            File.WriteAllText(Path.Combine(PowerShellHost.RepositoryRoot, "out", "console.txt"),
+            // What a user sees, kept where users read it: docs/console.txt (the screen during the wait, and after it)
+            // and the README's table, both written here from the screen (commit them when they change).
+            File.WriteAllText(Path.Combine(PowerShellHost.RepositoryRoot, "docs", "console.txt"),
                 string.Join("\n", during).TrimEnd() + "\n\n--- the same terminal when the call is over ---\n\n" + string.Join("\n", screen).TrimEnd() + "\n");
+            var readme = Path.Combine(PowerShellHost.RepositoryRoot, "README.md");
+            var text = File.ReadAllText(readme);
+            var capture = System.Text.RegularExpressions.Regex.Match(text, @"(<!-- console: written by ConsoleTests -->\n```text\n)(.*?)(```\n)", System.Text.RegularExpressions.RegexOptions.Singleline);
+            Assert.True(capture.Success, "README.md has no console capture block");
+            File.WriteAllText(readme, text.Substring(0, capture.Groups[2].Index) + string.Join("\n", table).TrimEnd() + "\n" + text.Substring(capture.Groups[3].Index));
         }
 
         [SkippableFact]

@@ -56,8 +56,10 @@ namespace RingOut.PowerShell.Tests
             var table = new System.Management.Automation.Runspaces.FormatTable(new[] { path });
             Assert.NotNull(table);
             var xml = File.ReadAllText(path);
-            foreach (var column in new[] { "Id", "State", "CallerStatus", "CalleeStatus", "To" }) // fits 80 columns (ConsoleTests)
+            foreach (var column in new[] { "Id", "State", "To" }) // fits 80 columns (ConsoleTests)
                 Assert.Contains($"<PropertyName>{column}</PropertyName>", xml);
+            foreach (var shown in new[] { "$_.From", "$_.Result", "$_.CallerStatus", "$_.CalleeStatus" })
+                Assert.Contains(shown, xml);
         }
 
         [Fact]
