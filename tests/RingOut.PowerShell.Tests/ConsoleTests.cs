@@ -40,7 +40,7 @@ namespace RingOut.PowerShell.Tests
         [SkippableFact]
         public void In_an_80_column_console_the_progress_and_the_final_table_render_whole()
         {
-            Skip.If(RealPowerShell.Path == null, $"The console test was NOT run: {RealPowerShell.WhyNone}.");
+            RealPowerShell.SkipUnlessFound("The console test");
             Debian.EnsureInstalled(Tmux, "tmux", "The console test");
             var started = RealPowerShell.Run(Tmux, new[] { "new-session", "-d", "-s", _session, "-x", "80", "-y", "40", RealPowerShell.Path + " -NoProfile" }, TimeSpan.FromSeconds(20));
             Assert.True(started.Code == 0, started.Output);
@@ -84,7 +84,7 @@ namespace RingOut.PowerShell.Tests
         [SkippableFact]
         public void Hanging_up_many_calls_offers_Yes_to_All_and_asks_once()
         {
-            Skip.If(RealPowerShell.Path == null, $"The console test was NOT run: {RealPowerShell.WhyNone}.");
+            RealPowerShell.SkipUnlessFound("The console test");
             Debian.EnsureInstalled(Tmux, "tmux", "The console test");
             var started = RealPowerShell.Run(Tmux, new[] { "new-session", "-d", "-s", _session, "-x", "80", "-y", "40", RealPowerShell.Path + " -NoProfile" }, TimeSpan.FromSeconds(20));
             Assert.True(started.Code == 0, started.Output);
