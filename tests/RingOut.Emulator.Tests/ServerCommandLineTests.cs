@@ -4,7 +4,6 @@ using System.Linq;
 using System.Net.Http;
 using System.Reflection;
 using System.Text.Json;
-using System.Threading.Tasks;
 using Xunit;
 
 namespace RingOut.Emulator.Tests
@@ -52,7 +51,7 @@ namespace RingOut.Emulator.Tests
         }
 
         [Fact]
-        public async Task It_prints_the_variables_for_bash_and_pwsh_lists_its_endpoints_and_names_the_fault_kinds()
+        public async System.Threading.Tasks.Task It_prints_the_variables_for_bash_and_pwsh_lists_its_endpoints_and_names_the_fault_kinds()
         {
             using var server = new RingOut.Testing.EmulatorProcess(Server);
             Assert.Equal(4, server.Variables.Count);

@@ -37,17 +37,22 @@ namespace RingOut.PowerShell.Tests
 
         private static int Prompts(string[] screen) => screen.Count(l => l.StartsWith("PS "));
 
-        [SkippableFact]
-        public void In_an_80_column_console_the_progress_and_the_final_table_render_whole()
+        /// <summary>pwsh in an 80-column tmux, the module imported and connected to the emulator on virtual time (two prompts shown).</summary>
+        private void StartConnected([System.Runtime.CompilerServices.CallerMemberName] string test = "")
         {
-            RealPowerShell.SkipUnlessFound("The console test");
+            RealPowerShell.SkipUnlessFound("The console test", test);
             Debian.EnsureInstalled(Tmux, "tmux", "The console test");
             var started = RealPowerShell.Run(Tmux, new[] { "new-session", "-d", "-s", _session, "-x", "80", "-y", "40", RealPowerShell.Path + " -NoProfile" }, TimeSpan.FromSeconds(20));
             Assert.True(started.Code == 0, started.Output);
             WaitFor(s => Prompts(s) == 1, TimeSpan.FromSeconds(60), "a prompt");
-
             Type($"Import-Module '{PowerShellHost.ModuleManifest}'; Connect-RingCentral -Environment Emulator -VirtualTime"); Enter();
             WaitFor(s => Prompts(s) >= 2, TimeSpan.FromSeconds(60), "the prompt after connecting");
+        }
+
+        [SkippableFact]
+        public void In_an_80_column_console_the_progress_and_the_final_table_render_whole()
+        {
+            StartConnected();
             Type("New-RingOutCall -To '+1 415 555 0123', '+16505550105' | Wait-RingOutCall -Until Ended"); Enter();
             var screen = WaitFor(s => Prompts(s) >= 3, TimeSpan.FromSeconds(60), "the prompt after the call");
             _out.WriteLine(string.Join("\n", screen));
@@ -84,13 +89,7 @@ namespace RingOut.PowerShell.Tests
         [SkippableFact]
         public void Hanging_up_many_calls_offers_Yes_to_All_and_asks_once()
         {
-            RealPowerShell.SkipUnlessFound("The console test");
-            Debian.EnsureInstalled(Tmux, "tmux", "The console test");
-            var started = RealPowerShell.Run(Tmux, new[] { "new-session", "-d", "-s", _session, "-x", "80", "-y", "40", RealPowerShell.Path + " -NoProfile" }, TimeSpan.FromSeconds(20));
-            Assert.True(started.Code == 0, started.Output);
-            WaitFor(s => Prompts(s) == 1, TimeSpan.FromSeconds(60), "a prompt");
-            Type($"Import-Module '{PowerShellHost.ModuleManifest}'; Connect-RingCentral -Environment Emulator -VirtualTime"); Enter();
-            WaitFor(s => Prompts(s) >= 2, TimeSpan.FromSeconds(60), "the prompt after connecting");
+            StartConnected();
             Type("$c = New-RingOutCall '+14155550123', '+14155550124', '+14155550125' | Wait-RingOutCall; clear"); Enter();
             WaitFor(s => Prompts(s) == 1, TimeSpan.FromSeconds(60), "the prompt after the calls connected");
             Type("$c | Stop-RingOutCall -PassThru | Format-Table Id, State"); Enter();
