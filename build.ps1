@@ -12,7 +12,11 @@
       Build    dotnet build: compiles and stages the module in out/RingOut/<version>/
       Test     dotnet test: every xunit suite, and the Pester suite (tests/*.Tests.ps1) in this same PowerShell
       Docs     PlatyPS: checks docs/RingOut/*.md (Test-MarkdownCommandHelp) and makes en-US/ from it (MAML with
-               Export-MamlCommandHelp; the about_ topics, which PlatyPS 1.0 does not convert, as plain text).
+               Export-MamlCommandHelp, then Repair-Maml: example code into the code element, related links by
+               name, default values from the markdown; the about_ topics, which PlatyPS 1.0 does not convert, as
+               plain text wrapped to 80 columns). The output depends only on docs/RingOut/*.md and the PlatyPS
+               version (1.0.3 made the committed en-US/): after merging help pages, run ./build.ps1 -Task Build, Docs
+               and commit en-US/; never edit en-US/ by hand.
                With -Check it changes nothing and fails when en-US/ is not what PlatyPS makes, or when the markdown
                does not match the built cmdlets (Update-MarkdownCommandHelp would change it).
       Analyze  PSScriptAnalyzer over every .ps1/.psd1, with PSScriptAnalyzerSettings.psd1
@@ -85,21 +89,89 @@ function Import-Tool([string] $Name) {
 
 function Get-AboutText([string] $Markdown) {
     # The about_ layout Get-Help reads: TOPIC, SHORT DESCRIPTION, LONG DESCRIPTION; sub-headings in capitals,
-    # fenced code indented. PlatyPS 1.0 converts command help only, so this one step is ours.
+    # paragraphs wrapped at word boundaries to fit an 80-column console, fenced code indented as it is (each line
+    # must fit: the help test reads every line at 80 columns). PlatyPS 1.0 converts command help only, so this one
+    # step is ours.
     $lines = $Markdown -split "`r?`n"
     $name = ($lines | Where-Object { $_ -match '^# ' } | Select-Object -First 1) -replace '^# ', ''
     $text = [System.Text.StringBuilder]::new()
-    $section = $null; $inCode = $false; $short = @()
+    $section = $null; $inCode = $false; $short = @(); $paragraph = @()
+    $flush = {
+        if ($paragraph) { [void] $text.Append((Format-Paragraph ($paragraph -join ' ') '    ')) }
+        $paragraph = @() # dot-sourced: the function's own variable
+    }
     foreach ($line in $lines | Select-Object -Skip 1) {
-        if ($line -match '^## (.+)$') { $section = $Matches[1]; continue }
+        if ($line -match '^## (.+)$') { . $flush; $section = $Matches[1]; continue }
         if ($section -eq 'SHORT DESCRIPTION') { if ($line.Trim()) { $short += $line.Trim() }; continue }
         if ($section -ne 'LONG DESCRIPTION') { continue }
-        if ($line -match '^```') { $inCode = -not $inCode; continue }
-        if ($inCode) { [void] $text.Append('        ').Append($line).Append("`n"); continue }
-        if ($line -match '^### (.+)$') { [void] $text.Append("`n  ").Append($Matches[1].ToUpperInvariant()).Append("`n"); continue }
-        if ($line.Trim()) { [void] $text.Append('    ').Append($line.Trim()).Append("`n") } else { [void] $text.Append("`n") }
+        if ($line -match '^```') { . $flush; $inCode = -not $inCode; continue }
+        if ($inCode) { [void] $text.Append('      ').Append($line).Append("`n"); continue }
+        if ($line -match '^### (.+)$') { . $flush; [void] $text.Append("`n  ").Append($Matches[1].ToUpperInvariant()).Append("`n"); continue }
+        if ($line.Trim()) { $paragraph += ($line.Trim() -replace '`', '') } else { . $flush; [void] $text.Append("`n") }
     }
-    "TOPIC`n    $name`n`nSHORT DESCRIPTION`n    $($short -join ' ')`n`nLONG DESCRIPTION`n" + ($text.ToString().TrimEnd() -replace "`n{3,}", "`n`n") + "`n"
+    . $flush
+    "TOPIC`n    $name`n`nSHORT DESCRIPTION`n" + (Format-Paragraph ($short -join ' ') '    ') + "`nLONG DESCRIPTION`n" + ($text.ToString().TrimEnd() -replace "`n{3,}", "`n`n") + "`n"
+}
+
+function Format-Paragraph([string] $Text, [string] $Indent, [int] $Width = 80) {
+    # One paragraph, broken between words into lines of at most $Width columns, each line indented.
+    $out = [System.Text.StringBuilder]::new(); $line = ''
+    foreach ($word in $Text -split '\s+' | Where-Object { $_ }) {
+        if ($line -and ($Indent.Length + $line.Length + 1 + $word.Length) -gt $Width) { [void] $out.Append($Indent).Append($line).Append("`n"); $line = $word }
+        elseif ($line) { $line += ' ' + $word }
+        else { $line = $word }
+    }
+    if ($line) { [void] $out.Append($Indent).Append($line).Append("`n") }
+    $out.ToString()
+}
+
+function Repair-Maml([string] $Path, $Pages) {
+    # What PlatyPS 1.0.3's Export-MamlCommandHelp leaves for Get-Help to show wrong, set right in the MAML it wrote:
+    # an example's fenced code sits in its introduction (Get-Help prints the fences; the code element is empty),
+    # with a U+0080 paragraph; a related link's uri is its markdown file (Get-Help prints "X X.md"); and no
+    # parameter has a default value (Get-Help prints "Default value" blank). The markdown's DefaultValue fills it.
+    $maml = [xml] [System.IO.File]::ReadAllText($Path)
+    $ns = [System.Xml.XmlNamespaceManager]::new($maml.NameTable)
+    $ns.AddNamespace('command', 'http://schemas.microsoft.com/maml/dev/command/2004/10')
+    $ns.AddNamespace('maml', 'http://schemas.microsoft.com/maml/2004/10')
+    $ns.AddNamespace('dev', 'http://schemas.microsoft.com/maml/dev/2004/10')
+    $defaults = @{}
+    foreach ($page in $Pages) {
+        $help = Import-MarkdownCommandHelp -Path $page.FullName
+        foreach ($p in $help.Parameters) { $defaults["$($help.Title) $($p.Name)"] = "$($p.DefaultValue)" }
+    }
+    foreach ($command in $maml.SelectNodes('//command:command', $ns)) {
+        $name = $command.SelectSingleNode('command:details/command:name', $ns).InnerText
+        foreach ($example in $command.SelectNodes('command:examples/command:example', $ns)) {
+            $introduction = $example.SelectSingleNode('maml:introduction', $ns)
+            $code = $example.SelectSingleNode('dev:code', $ns)
+            $remarks = $example.SelectSingleNode('dev:remarks', $ns)
+            foreach ($para in @($introduction.SelectNodes('maml:para', $ns))) {
+                $value = $para.InnerText
+                [void] $introduction.RemoveChild($para)
+                if ($value -match '^```[a-z]*\r?\n([\s\S]*?)\r?\n?```\s*$') { $code.InnerText = $Matches[1].TrimEnd(); continue }
+                if (-not $value.Trim([char] 0x80).Trim()) { continue }
+                $moved = $maml.CreateElement('maml', 'para', $ns.LookupNamespace('maml'))
+                $moved.InnerText = $value
+                [void] $remarks.AppendChild($moved)
+            }
+            # An empty last paragraph: the blank line Get-Help otherwise leaves out before the next example.
+            [void] $remarks.AppendChild($maml.CreateElement('maml', 'para', $ns.LookupNamespace('maml')))
+        }
+        foreach ($link in $command.SelectNodes('command:relatedLinks/maml:navigationLink/maml:uri', $ns)) {
+            if ($link.InnerText -notmatch '^https?://') { $link.InnerText = '' }
+        }
+        foreach ($parameter in $command.SelectNodes('command:parameters/command:parameter', $ns)) {
+            $value = $defaults["$name $($parameter.SelectSingleNode('maml:name', $ns).InnerText)"]
+            if (-not $value) { $value = 'None' }
+            $default = $maml.CreateElement('dev', 'defaultValue', $ns.LookupNamespace('dev'))
+            $default.InnerText = $value
+            [void] $parameter.AppendChild($default)
+        }
+    }
+    $settings = [System.Xml.XmlWriterSettings]@{ Indent = $true; IndentChars = '  '; NewLineChars = "`n"; Encoding = [System.Text.UTF8Encoding]::new($false) }
+    $writer = [System.Xml.XmlWriter]::Create($Path, $settings)
+    try { $maml.Save($writer) } finally { $writer.Dispose() }
 }
 
 function Get-HelpShape($Help) {
@@ -156,6 +228,7 @@ function Invoke-DocsTask {
     $maml = Join-Path $made 'en-US'
     New-Item -ItemType Directory -Force -Path $maml | Out-Null
     Move-Item (Join-Path $made 'RingOut/*') $maml -Force
+    Repair-Maml (Join-Path $maml 'RingOut.PowerShell.dll-Help.xml') $pages
     foreach ($about in Get-ChildItem $docs -Filter 'about_*.md') {
         $name = [System.IO.Path]::GetFileNameWithoutExtension($about.Name)
         [System.IO.File]::WriteAllText((Join-Path $maml "$name.help.txt"), (Get-AboutText (Get-Content $about.FullName -Raw)))

@@ -4,6 +4,9 @@
 # It imports the staged module folder given in $env:RINGOUT_MODULE (build.ps1 sets it), else out/RingOut/<version>.
 
 BeforeDiscovery {
+    # The cmdlets as the manifest lists them ('exports exactly its cmdlets' checks the list against the assembly).
+    $script:Cmdlets = (Import-PowerShellDataFile (Join-Path $PSScriptRoot '../RingOut.psd1')).CmdletsToExport
+    $script:AboutTopics = (Get-ChildItem (Join-Path $PSScriptRoot '../docs/RingOut') -Filter 'about_*.md').BaseName
     # The same scenarios as the xunit suite: one file, read by both.
     $scenarios = Get-Content (Join-Path $PSScriptRoot 'scenarios.json') -Raw | ConvertFrom-Json
     $script:Failures = foreach ($f in $scenarios.failures) {
@@ -42,7 +45,10 @@ Describe 'Module' {
 
     It 'exports exactly its cmdlets, each with an output type' {
         $names = (Get-Command -Module RingOut).Name | Sort-Object
-        $names | Should -Be @('Connect-RingCentral', 'ConvertTo-RingCentralDialPage', 'ConvertTo-RingCentralDialUri', 'Disconnect-RingCentral', 'Get-RingCentralForwardingNumber', 'Get-RingCentralSession', 'Get-RingOutCall', 'New-RingOutCall', 'Open-RingCentralDialUri', 'Stop-RingOutCall', 'Wait-RingOutCall')
+        $declared = (Get-Command -Module RingOut)[0].ImplementingType.Assembly.GetTypes() |
+            ForEach-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
+            ForEach-Object { $_.VerbName + '-' + $_.NounName } | Sort-Object
+        $names | Should -Be $declared
         foreach ($name in $names) { (Get-Command $name).OutputType | Should -Not -BeNullOrEmpty -Because $name }
     }
 }
@@ -53,14 +59,21 @@ Describe 'Session' {
         $session.EnvironmentName | Should -Be 'Emulator'
         $session.AccountId | Should -Be '37439510'
         $session.UserName | Should -Be 'Demo User'
-        ($session | Format-List * | Out-String) | Should -Not -Match 'emulator-demo-client-secret|RCEMU-|ZGVtby11c2VyLWp3dA'
+        $all = $session | Format-List * | Out-String -Width 200
+        $all | Should -Not -Match 'emulator-demo-client-secret|RCEMU-|ZGVtby11c2VyLWp3dA'
+        # Format-List * shows what a user asks of a session, not its machinery.
+        $all | Should -Not -Match '(?m)^(Budget|Clock|Emulator) +:'
+        $session.Emulator.Statistics | Should -Not -BeNullOrEmpty
     }
 
     It 'disconnects, and then the call cmdlets say to connect' {
         Connect-RingCentral -Environment Emulator -VirtualTime
         Disconnect-RingCentral
         Get-RingCentralSession | Should -BeNullOrEmpty
-        { New-RingOutCall -To '+14155550123' } | Should -Throw -ErrorId 'RingOut.NotConnected,RingOut.PowerShell.NewRingOutCallCommand'
+        $e = { New-RingOutCall -To '+14155550123' } | Should -Throw -ErrorId 'RingOut.NotConnected,RingOut.PowerShell.NewRingOutCallCommand' -PassThru
+        # The console shows the message, then the recommendation: each says its part once.
+        $e.ErrorDetails.Message | Should -Be 'You are not connected to RingCentral.'
+        $e.ErrorDetails.RecommendedAction | Should -Match '^Run Connect-RingCentral first'
     }
 
     It 'names missing credentials before any request' {
@@ -75,14 +88,50 @@ Describe 'Session' {
     }
 }
 
+Describe 'Console' {
+    It 'runs through -Debug in a pwsh that cannot prompt, with the exchanges as debug lines' {
+        # This suite runs in pwsh -NonInteractive, where a prompt is an error.
+        [Environment]::GetCommandLineArgs() | Should -Contain '-NonInteractive'
+        $lines = & { Connect-RingCentral -Environment Emulator -VirtualTime -Debug; New-RingOutCall -To '+14155550123' -Debug } 5>&1
+        $errors = @($lines | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $errors | Should -BeNullOrEmpty
+        @($lines | Where-Object { $_ -is [RingOut.Client.RingOutCall] }) | Should -HaveCount 1
+        @($lines | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Message | Should -Contain 'Connecting to https://emulator.ringout.invalid/ (Emulator).'
+    }
+}
+
 Describe 'Help and completion' {
     BeforeAll { Connect-RingCentral -Environment Emulator -VirtualTime }
 
-    It 'has full help for <_>' -ForEach @('Connect-RingCentral', 'Disconnect-RingCentral', 'Get-RingCentralSession', 'New-RingOutCall', 'Get-RingOutCall', 'Stop-RingOutCall', 'Wait-RingOutCall', 'Get-RingCentralForwardingNumber', 'ConvertTo-RingCentralDialUri', 'ConvertTo-RingCentralDialPage', 'Open-RingCentralDialUri') {
+    It 'has full help for <_>, which reads whole at 80 columns' -ForEach $Cmdlets {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.description | Should -Not -BeNullOrEmpty
         @($help.examples.example).Count | Should -BeGreaterOrEqual 2
+        $text = $help | Out-String -Width 80
+        $text | Should -Not -Match '\{\{' -Because 'no PlatyPS placeholder is left'
+        $text | Should -Not -Match '```' -Because 'example code stands in the code element, not fenced in the text'
+        $text | Should -Not -Match '(?m)^\s*[\w-]+ [\w-]+\.md\s*$' -Because 'related links are named, not markdown files'
+        foreach ($link in $help.relatedLinks.navigationLink) { $link.uri | Should -Match '^(https?://\S+)?$' -Because "$($link.linkText) is named" }
+        foreach ($parameter in $help.parameters.parameter) {
+            "$($parameter.defaultValue)" | Should -Not -BeNullOrEmpty -Because "-$($parameter.name) has a default value"
+            $sentences = @(($parameter.description.Text -join ' ') -split '(?<=[.:;])\s+' | Where-Object { $_ })
+            $sentences | Group-Object | Where-Object Count -GT 1 | ForEach-Object Name | Should -BeNullOrEmpty -Because "-$($parameter.name) says each thing once"
+        }
+        $sentences = @(($help.description.Text -join ' ') -split '(?<=[.:;])\s+' | Where-Object { $_ })
+        $sentences | Group-Object | Where-Object Count -GT 1 | ForEach-Object Name | Should -BeNullOrEmpty -Because 'the description says each thing once'
+        foreach ($example in $help.examples.example) {
+            $example.code | Should -Not -BeNullOrEmpty -Because "$($example.title) has its code"
+            # Get-Help indents code by 4: a longer line breaks mid-word at 80 columns.
+            ($example.code -split '\r?\n') | Where-Object Length -GT 76 | Should -BeNullOrEmpty -Because "$($example.title) fits 80 columns"
+        }
+    }
+
+    It '<_> fits 80 columns, broken between words' -ForEach $AboutTopics {
+        $text = (Get-Help $_ | Out-String -Width 80) -split '\r?\n'
+        $text | Should -Contain "    $_"
+        $text | Where-Object Length -GT 80 | Should -BeNullOrEmpty
+        ($text -join "`n") | Should -Not -Match '```|\{\{'
     }
 
     It 'completes -From with the forwarding numbers' {

@@ -48,7 +48,7 @@ namespace RingOut.Benchmarks
                     ($s.Emulator.Calls[-1].CreatedAt - $s.Emulator.Calls[0].CreatedAt).TotalSeconds + 11
                     # Memory held per pending call, after a full collection: the call's snapshot and the watcher's entry
                     # (an upper bound: it also counts the emulator's own record of each call).
-                    $w = [RingOut.Client.CallWatcher]::new($s.Clock, [TimeSpan]::FromSeconds(3), 'Connected')
+                    $w = [RingOut.Client.CallWatcher]::new($s.Emulator.Clock, [TimeSpan]::FromSeconds(3), 'Connected')
                     $null = $w.Add((New-RingOutCall -To '+14169999999'))
                     $before = [GC]::GetTotalMemory($true)
                     foreach ($c in (1..$args[0] | ForEach-Object { '+1416{0:d7}' -f $_ } | New-RingOutCall)) { $null = $w.Add($c) }
@@ -65,7 +65,7 @@ namespace RingOut.Benchmarks
                     " + lift + @"
                     $calls = 1..10000 | ForEach-Object { '+1417{0:d7}' -f $_ } | New-RingOutCall
                     # The watcher's own share: its entry for each call (the snapshots are the caller's already).
-                    $w = [RingOut.Client.CallWatcher]::new($s.Clock, [TimeSpan]::FromSeconds(3), 'Connected')
+                    $w = [RingOut.Client.CallWatcher]::new($s.Emulator.Clock, [TimeSpan]::FromSeconds(3), 'Connected')
                     $before = [GC]::GetTotalMemory($true)
                     foreach ($c in $calls) { $null = $w.Add($c) }
                     $after = [GC]::GetTotalMemory($true)

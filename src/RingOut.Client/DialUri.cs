@@ -75,22 +75,8 @@ namespace RingOut.Client
             return true;
         }
 
-        private static readonly HashSet<string> TwoDigitCodes = new HashSet<string>(
-            "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98"
-                .Split(' '));
-
-        /// <summary>For people: +1 650-555-0123 for North American numbers; elsewhere the country code, then groups of digits.</summary>
-        public static string Display(string e164)
-        {
-            var d = e164.TrimStart('+');
-            if (d.Length == 11 && d[0] == '1') return $"+1 {d.Substring(1, 3)}-{d.Substring(4, 3)}-{d.Substring(7)}";
-            var cc = d[0] == '7' ? 1 : TwoDigitCodes.Contains(d.Substring(0, 2)) ? 2 : 3;
-            var rest = d.Substring(cc);
-            var groups = new List<string>();
-            while (rest.Length > 4) { groups.Add(rest.Substring(0, 3)); rest = rest.Substring(3); }
-            groups.Add(rest);
-            return "+" + d.Substring(0, cc) + " " + string.Join(" ", groups);
-        }
+        /// <summary>For people: the international format of the number's country (libphonenumber): +1 650-555-0123, +44 20 7946 0958.</summary>
+        public static string Display(string e164) => NationalNumber.International(e164) ?? e164;
 
         private static string Href(RingCentralDialLink link, DialUriScheme scheme) => scheme == DialUriScheme.Tel ? link.TelUri : link.RcMobileUri;
 

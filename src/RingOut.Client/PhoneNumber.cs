@@ -88,6 +88,14 @@ namespace RingOut.Client
     /// <summary>National numbers of any region, with libphonenumber (loaded only when such a number is given).</summary>
     internal static class NationalNumber
     {
+        /// <summary>An E.164 number in its country's international format (+44 20 7946 0958), or null when libphonenumber cannot read it.</summary>
+        public static string? International(string e164)
+        {
+            var util = PhoneNumbers.PhoneNumberUtil.GetInstance();
+            try { return util.Format(util.Parse(e164, null), PhoneNumbers.PhoneNumberFormat.INTERNATIONAL); }
+            catch (PhoneNumbers.NumberParseException) { return null; }
+        }
+
         public static bool TryNormalize(string input, string digits, string region, [NotNullWhen(true)] out string? e164, [NotNullWhen(false)] out string? error)
         {
             e164 = null;

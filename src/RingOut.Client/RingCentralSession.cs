@@ -119,10 +119,12 @@ namespace RingOut.Client
         /// <summary>Each time RingCentral ended the session and it signed in again with its JWT credential, and why.</summary>
         public IReadOnlyList<SessionSignIn> SignInsAgain => _tokens.SignInsAgain;
         public bool IsConnected => Volatile.Read(ref _disposed) == 0;
-        public TimeProvider Clock { get; }
+        // Clock and Budget are the session's machinery, not what a user asks of a session: internal, so that
+        // Get-RingCentralSession | Format-List * shows neither (the module sees them through InternalsVisibleTo).
+        internal TimeProvider Clock { get; }
         /// <summary>How this session retries (a copy: the session's own cannot be changed once connected).</summary>
         public RetryOptions Retry => _retry.Copy();
-        public RateBudget Budget { get; }
+        internal RateBudget Budget { get; }
         /// <summary>The file through which this session paces together with the other sessions of its user and app on the computer, or null (it paces alone).</summary>
         public string? RateLimitsSharedThrough => Budget.SharedThrough;
         /// <summary>The secrets this session knows, for redacting any text that could reach a user.</summary>

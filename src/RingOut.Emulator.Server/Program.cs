@@ -12,9 +12,31 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RingOut.Emulator;
 
-// The RingCentral emulator on loopback. Usage:
-//   dotnet run --project src/RingOut.Emulator.Server -- [--urls http://127.0.0.1:5080] [--virtual-clock] [--fast] [--no-rate-limits]
-// It prints RC_SERVER_URL, RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET and RC_USER_JWT for its demo app, one per line.
+// The RingCentral emulator on loopback (--help says how to use it). It prints RC_SERVER_URL, RC_APP_CLIENT_ID,
+// RC_APP_CLIENT_SECRET and RC_USER_JWT for its demo app, one NAME=value per line (the tests read these lines, up to
+// the first that starts with #), then the same as a line to paste into bash and one to paste into pwsh.
+
+const string Usage = """
+    The RingCentral emulator of the RingOut module, on loopback: RingCentral's OAuth, RingOut, call log, Call Control
+    and WebSocket APIs, with a demo app and user, for RingCentral's SDKs and Connect-RingCentral.
+
+    Usage: dotnet run --project src/RingOut.Emulator.Server -- [options]
+
+      --urls <url>        where to listen (default http://127.0.0.1:5080; port 0 picks a free one)
+      --virtual-clock     time moves only by POST /_emulator/clock?seconds=N
+      --fast              short rings and calls (seconds instead of half a minute)
+      --no-rate-limits    lift RingCentral's rate limits (the headers still go out)
+      --help              this text
+
+    It prints the RC_* variables of its demo app, in bash and pwsh forms to paste; Connect-RingCentral and
+    RingCentral's SDKs read them. GET /_emulator/ lists its own endpoints (statistics, clock, faults, reset).
+    """;
+
+if (args.Contains("--help") || args.Contains("-h") || args.Contains("-?"))
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
 
 var virtualClock = args.Contains("--virtual-clock");
 var options = args.Contains("--fast") ? EmulatorOptions.Fast() : new EmulatorOptions();
@@ -77,15 +99,32 @@ app.Run(async context =>
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
-    Console.WriteLine($"RC_SERVER_URL={address}");
-    Console.WriteLine($"RC_APP_CLIENT_ID={DemoAccount.ClientId}");
-    Console.WriteLine($"RC_APP_CLIENT_SECRET={DemoAccount.ClientSecret}");
-    Console.WriteLine($"RC_USER_JWT={DemoAccount.UserJwt}");
-    Console.WriteLine($"# RingCentral emulator listening on {address} ({(virtualClock ? "virtual clock: POST /_emulator/clock?seconds=N moves it" : "real clock")}); Ctrl+C stops it.");
+    var variables = new[]
+    {
+        ("RC_SERVER_URL", address), ("RC_APP_CLIENT_ID", DemoAccount.ClientId),
+        ("RC_APP_CLIENT_SECRET", DemoAccount.ClientSecret), ("RC_USER_JWT", DemoAccount.UserJwt),
+    };
+    foreach (var (name, value) in variables) Console.WriteLine($"{name}={value}");
+    Console.WriteLine($"# RingCentral emulator listening on {address} ({(virtualClock ? "virtual clock: POST /_emulator/clock?seconds=N moves it" : "real clock")}); Ctrl+C stops it. GET {address.TrimEnd('/')}/_emulator/ lists its own endpoints.");
+    Console.WriteLine("# To sign in to it, paste one of these (bash or zsh; pwsh), then run Connect-RingCentral:");
+    Console.WriteLine("export " + string.Join(" ", variables.Select(v => $"{v.Item1}='{v.Item2}'")));
+    Console.WriteLine(string.Join("; ", variables.Select(v => $"$env:{v.Item1} = '{v.Item2}'")));
     Console.Out.Flush();
 });
 
-await app.RunAsync();
+try
+{
+    await app.StartAsync();
+}
+catch (IOException e)
+{
+    // Most often the port is taken: one line that says so and what to do, not Kestrel's stack trace.
+    var urls = builder.Configuration["urls"] ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:5080";
+    Console.Error.WriteLine($"The emulator cannot listen on {urls}: {e.Message.TrimEnd('.')}. Stop what uses it, or give another address: --urls http://127.0.0.1:5081 (port 0 picks a free one).");
+    return 1;
+}
+await app.WaitForShutdownAsync();
+return 0;
 
 // The WebSocket gateway: the emulator's socket does the protocol; this loop carries its text both ways, and sends the
 // telephony events as they fall due on the emulator's clock (looked at every 50 ms).

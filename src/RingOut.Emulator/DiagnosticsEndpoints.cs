@@ -13,11 +13,30 @@ namespace RingOut.Emulator
     /// <summary>The emulator's own endpoints (outside RingCentral's namespace): statistics, the clock, faults, reset.</summary>
     public sealed partial class RingCentralEmulator
     {
+        /// <summary>Every fault kind, for the answers that name them.</summary>
+        private static string FaultKinds => string.Join(", ", Enum.GetNames(typeof(FaultKind)));
+
         private EmulatorResponse Diagnostics(EmulatorRequest req, Route route, string method)
         {
             var q = Form.Parse(req.Query);
             switch (route.Name)
             {
+                case "_emulator":
+                    // The index: what each diagnostics endpoint does, for a person finding their way.
+                    return EmulatorResponse.Json(200, new JsonObject
+                    {
+                        ["emulator"] = "RingCentral emulator (RingOut). RingCentral's API is under /restapi/; these endpoints are the emulator's own.",
+                        ["endpoints"] = new JsonObject
+                        {
+                            ["GET /_emulator/stats"] = "requests served, calls created, 429s sent, sessions opened and revoked, requests by route",
+                            ["GET /_emulator/clock"] = "the emulator's time",
+                            ["POST /_emulator/clock?seconds=N"] = "moves a virtual clock (--virtual-clock) N seconds ahead",
+                            ["POST /_emulator/faults?kind=K&method=M&route=R&times=N"] = "injects a fault (optional: status, retryAfter, latency); kinds: " + FaultKinds,
+                            ["DELETE /_emulator/faults"] = "removes every fault",
+                            ["POST /_emulator/sockets?drop=true&refuseRecovery=true|false"] = "drops the open WebSockets; refuses or allows their recovery",
+                            ["POST /_emulator/reset?rateLimits=on|off"] = "forgets every call, token and count",
+                        },
+                    });
                 case "_emulator/stats":
                     return EmulatorResponse.Json(200, new JsonObject
                     {
@@ -44,8 +63,8 @@ namespace RingOut.Emulator
                     return EmulatorResponse.Empty(204);
                 case "_emulator/faults":
                     if (method == "DELETE") { Faults.Clear(); return EmulatorResponse.Empty(204); }
-                    if (!q.TryGetValue("kind", out var k) || !Enum.TryParse<FaultKind>(k, true, out var kind))
-                        return EmulatorResponse.Error(400, "CMN-101", "Parameter [kind] value is invalid", "kind");
+                    if (!q.TryGetValue("kind", out var k) || !Enum.TryParse<FaultKind>(k, true, out var kind) || !Enum.IsDefined(typeof(FaultKind), kind))
+                        return EmulatorResponse.Error(400, "CMN-101", "Parameter [kind] value is invalid: give one of " + FaultKinds, "kind");
                     q.TryGetValue("method", out var fm);
                     q.TryGetValue("route", out var fr);
                     var times = q.TryGetValue("times", out var t) && int.TryParse(t, out var n) ? n : 1;

@@ -57,6 +57,7 @@ namespace RingOut.Emulator
                     }
                     return null;
                 }
+                if (s.Length == 1 && s[0] == "_emulator") return new Route { Name = "_emulator", Methods = new[] { "GET" } };
                 if (s.Length == 2 && s[0] == "_emulator")
                 {
                     switch (s[1])

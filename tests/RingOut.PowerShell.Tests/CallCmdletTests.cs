@@ -45,6 +45,27 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
+        public void A_row_with_no_To_property_is_told_which_properties_it_has_and_nothing_is_sent()
+        {
+            // A Name,Mobile file (no To or alias), and a semicolon-separated file read with Import-Csv's comma.
+            var r = _ps.Run(@"[pscustomobject]@{ Name = 'Alice'; Mobile = '+14155550123' },
+                              [pscustomobject]@{ 'Name;To' = 'Bob;+14155550124' } | New-RingOutCall");
+            Assert.Empty(r.Output);
+            Assert.Equal(2, r.Errors.Count);
+            Assert.All(r.Errors, e => Assert.Equal("RingOut.NoPhoneNumberProperty,RingOut.PowerShell.NewRingOutCallCommand", e.FullyQualifiedErrorId));
+            Assert.All(r.Errors, e => Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category));
+            Assert.Equal("Alice", P((PSObject)r.Errors[0].TargetObject, "Name"));
+            Assert.Contains("no To property", r.Errors[0].ErrorDetails.Message);
+            Assert.Contains("Name, Mobile", r.Errors[0].ErrorDetails.Message);
+            Assert.DoesNotContain("dialling pause", r.Errors[0].ErrorDetails.Message);
+            Assert.Contains("-Delimiter ';'", r.Errors[1].ErrorDetails.RecommendedAction);
+            Assert.Equal(0, Count("POST", "ring-out"));
+
+            // Phone is a name for To, as PhoneNumber and Number are.
+            Assert.Single(_ps.Ok("[pscustomobject]@{ Name = 'Carol'; Phone = '+14155550125' } | New-RingOutCall"));
+        }
+
+        [Fact]
         public void Without_From_the_call_rings_the_default_forwarding_number_and_says_so_in_verbose()
         {
             var r = _ps.Run("New-RingOutCall -To '+14155550123' -Verbose; New-RingOutCall -To '+14155550124'");

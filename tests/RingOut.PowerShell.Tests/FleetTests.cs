@@ -87,7 +87,7 @@ namespace RingOut.PowerShell.Tests
         [SkippableFact]
         public void Three_processes_on_one_user_share_its_budget_place_every_call_once_and_finish_near_the_Heavy_floor()
         {
-            Skip.If(RealPowerShell.Path == null, $"The fleet test was NOT run: {RealPowerShell.WhyNone}.");
+            RealPowerShell.SkipUnlessFound("The fleet test");
             using var server = new EmulatorServer();
             var reports = RunFleet(server, 3, _ => 10);
             var stats = Stats(server);
@@ -121,7 +121,7 @@ namespace RingOut.PowerShell.Tests
         [SkippableFact]
         public void Seven_processes_on_one_user_go_over_the_session_limit_and_each_heals_its_session_or_says_so_and_no_call_is_lost()
         {
-            Skip.If(RealPowerShell.Path == null, $"The fleet test was NOT run: {RealPowerShell.WhyNone}.");
+            RealPowerShell.SkipUnlessFound("The fleet test");
             using var server = new EmulatorServer();
             var reports = RunFleet(server, 7, _ => 1);
             var stats = Stats(server);

@@ -11,12 +11,15 @@ namespace RingOut.PowerShell.Tests
     [Collection("PowerShell")]
     public sealed class HelpTests
     {
-        public static readonly string[] Cmdlets =
+        /// <summary>The cmdlets, as the manifest lists them (ModuleTests checks the list against the assembly's cmdlets).</summary>
+        public static readonly string[] Cmdlets = ManifestCmdlets();
+
+        private static string[] ManifestCmdlets()
         {
-            "Connect-RingCentral", "Disconnect-RingCentral", "Get-RingCentralSession",
-            "New-RingOutCall", "Get-RingOutCall", "Stop-RingOutCall", "Wait-RingOutCall", "Get-RingCentralForwardingNumber",
-            "ConvertTo-RingCentralDialUri", "ConvertTo-RingCentralDialPage", "Open-RingCentralDialUri",
-        };
+            var manifest = File.ReadAllText(PowerShellHost.ModuleManifest);
+            var list = Regex.Match(manifest, @"CmdletsToExport\s*=\s*@\((.*?)\)", RegexOptions.Singleline).Groups[1].Value;
+            return Regex.Matches(list, "'([^']+)'").Cast<Match>().Select(m => m.Groups[1].Value).ToArray();
+        }
 
         private static readonly string Docs = Path.Combine(PowerShellHost.RepositoryRoot, "docs", "RingOut");
 
@@ -41,9 +44,9 @@ namespace RingOut.PowerShell.Tests
             var described = ps.Ok("(Get-Help $args[0] -Full).parameters.parameter | Where-Object { $_ } | ForEach-Object { ($_.description | ForEach-Object { $_.Text }) -join ' ' }", cmdlet);
             Assert.All(described, d => Assert.False(string.IsNullOrWhiteSpace(d?.ToString())));
 
-            // PlatyPS 1.0 puts an example's code, fenced, in the MAML introduction.
-            var examples = ps.Ok("(Get-Help $args[0] -Examples).examples.example | ForEach-Object { ($_.introduction | ForEach-Object { $_.Text }) -join [Environment]::NewLine }", cmdlet)
-                .Where(e => Code(e.ToString()) != null).ToList();
+            // The Docs task moves the code PlatyPS 1.0 leaves fenced in the introduction into the code element.
+            var examples = ps.Ok("(Get-Help $args[0] -Examples).examples.example | ForEach-Object { $_.code }", cmdlet)
+                .Where(e => !string.IsNullOrWhiteSpace(e?.ToString())).ToList();
             Assert.True(examples.Count >= 2, $"{cmdlet} has {examples.Count} examples with code");
             var link = ps.Ok("(Get-Command $args[0]).HelpUri", cmdlet).Single().ToString();
             Assert.EndsWith($"/docs/RingOut/{cmdlet}.md", link);
@@ -88,10 +91,26 @@ namespace RingOut.PowerShell.Tests
         {
             using var ps = new PowerShellHost();
             ps.Ok(Shims);
-            var r = ps.Run(code);
+            // From the first line with -WhatIf on, an example sends nothing: the emulator counts every request.
+            var lines = code.Split('\n');
+            var whatIf = Array.FindIndex(lines, l => l.Contains("-WhatIf", StringComparison.OrdinalIgnoreCase));
+            var before = whatIf < 0 ? code : string.Join("\n", lines.Take(whatIf));
+            var r = ps.Run(before);
+            long sent = 0;
+            if (whatIf >= 0 && r.Terminating == null && r.Errors.Count == 0)
+            {
+                sent = Requests(ps);
+                r = ps.Run(string.Join("\n", lines.Skip(whatIf)));
+            }
             Assert.True(r.Terminating == null && r.Errors.Count == 0,
                 $"{cmdlet} example {number}: {r.Terminating?.Message} {string.Join("; ", r.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e))}");
+            if (whatIf >= 0)
+                Assert.True(sent == Requests(ps), $"{cmdlet} example {number} sent {Requests(ps) - sent} requests from its -WhatIf line on:\n{string.Join("\n", lines.Skip(whatIf))}");
         }
+
+        /// <summary>The requests the current session's emulator has served (0 without one).</summary>
+        private static long Requests(PowerShellHost ps) =>
+            Convert.ToInt64(ps.Ok("$s = Get-RingCentralSession; if ($s -and $s.Emulator) { $s.Emulator.Statistics.TotalRequests } else { 0 }").Single().BaseObject);
 
         [Theory]
         [InlineData("about_RingOut", "Places and follows RingCentral RingOut calls")]

@@ -28,6 +28,11 @@ namespace RingOut.PowerShell.Tests
             using var ps = new PowerShellHost();
             var names = ps.Ok("Get-Command -Module RingOut | ForEach-Object Name").Select(o => o.ToString()).OrderBy(n => n);
             Assert.Equal(Commands.OrderBy(n => n), names);
+            // The manifest lists every cmdlet the assembly declares, and no other.
+            var declared = ps.Ok(@"@(Get-Command -Module RingOut)[0].ImplementingType.Assembly.GetTypes() |
+                ForEach-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } |
+                ForEach-Object { $_.VerbName + '-' + $_.NounName }").Select(o => o.ToString()).OrderBy(n => n);
+            Assert.Equal(declared, names);
             foreach (var name in Commands)
             {
                 var outputs = ps.Ok("(Get-Command $args[0]).OutputType.Count", name);
@@ -51,8 +56,10 @@ namespace RingOut.PowerShell.Tests
             var table = new System.Management.Automation.Runspaces.FormatTable(new[] { path });
             Assert.NotNull(table);
             var xml = File.ReadAllText(path);
-            foreach (var column in new[] { "Id", "State", "CallerStatus", "CalleeStatus", "To" }) // fits 80 columns (ConsoleTests)
+            foreach (var column in new[] { "Id", "State", "To" }) // fits 80 columns (ConsoleTests)
                 Assert.Contains($"<PropertyName>{column}</PropertyName>", xml);
+            foreach (var shown in new[] { "$_.From", "$_.Result", "$_.CallerStatus", "$_.CalleeStatus" })
+                Assert.Contains(shown, xml);
         }
 
         [Fact]

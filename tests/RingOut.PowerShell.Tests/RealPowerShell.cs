@@ -39,6 +39,18 @@ namespace RingOut.PowerShell.Tests
             return (null, $"no pwsh was found: RINGOUT_PWSH is not set, {install} does not exist, and no pwsh is on the PATH");
         }
 
+        /// <summary>Where the tests that could not run for want of a pwsh are listed, one a line, for .ci/run's closing lines.</summary>
+        public static readonly string NotRunList = System.IO.Path.Combine(PowerShellHost.RepositoryRoot, "out", "not-run.txt");
+
+        /// <summary>Skips the test when no pwsh was found, saying so in the test's skip reason and in <see cref="NotRunList"/>.</summary>
+        public static void SkipUnlessFound(string what, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
+        {
+            if (Path != null) return;
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(NotRunList));
+            lock (Found) File.AppendAllText(NotRunList, $"{what}: {test}" + Environment.NewLine);
+            Skip.If(true, $"{what} was NOT run: {WhyNone}. Install PowerShell 7 (or set RINGOUT_PWSH to a pwsh) and run ./build.ps1 -Task Test.");
+        }
+
         /// <summary>Runs a program to its end (or the time limit), with its output and errors together.</summary>
         public static (int Code, string Output) Run(string file, string[] arguments, TimeSpan limit, string workingDirectory = null, params (string Name, string Value)[] environment)
         {
@@ -80,7 +92,7 @@ namespace RingOut.PowerShell.Tests
         [SkippableFact]
         public void The_Pester_suite_passes_in_a_real_pwsh()
         {
-            Skip.If(RealPowerShell.Path == null, $"The Pester suite was NOT run: {RealPowerShell.WhyNone}. Install PowerShell 7 and run ./build.ps1 -Task Test (or Invoke-Pester ./tests).");
+            RealPowerShell.SkipUnlessFound("The Pester suite (tests/*.Tests.ps1)");
             Directory.CreateDirectory(Results);
             var summary = System.IO.Path.Combine(Results, "summary.txt");
             File.Delete(summary);

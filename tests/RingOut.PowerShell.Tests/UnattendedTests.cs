@@ -48,7 +48,7 @@ namespace RingOut.PowerShell.Tests
         [SkippableFact]
         public void The_batch_script_writes_every_outcome_and_exits_0_when_all_connect_1_when_some_do_not_and_2_when_the_run_fails()
         {
-            Skip.If(RealPowerShell.Path == null, $"The scheduled-run test was NOT run: {RealPowerShell.WhyNone}.");
+            RealPowerShell.SkipUnlessFound("The scheduled-run test");
             using var server = new EmulatorServer("--no-rate-limits");
             string Out(string name) => Path.Combine(_dir, name);
 
@@ -95,7 +95,7 @@ namespace RingOut.PowerShell.Tests
         [SkippableFact]
         public void A_transcript_under_Verbose_and_Debug_with_faults_at_every_step_holds_no_secret()
         {
-            Skip.If(RealPowerShell.Path == null, $"The transcript test was NOT run: {RealPowerShell.WhyNone}.");
+            RealPowerShell.SkipUnlessFound("The transcript test");
             using var server = new EmulatorServer("--no-rate-limits");
             var transcript = Path.Combine(_dir, "transcript.txt");
             // Faults at every step: the sign-in, the identity read, a refresh forced by an expired token, a session
@@ -146,7 +146,7 @@ namespace RingOut.PowerShell.Tests
         [SkippableFact]
         public void The_vault_recipe_runs_with_a_SecretStore_vault_set_up_without_prompts_and_no_secret_reaches_a_file_or_the_output()
         {
-            Skip.If(RealPowerShell.Path == null, $"The vault test was NOT run: {RealPowerShell.WhyNone}.");
+            RealPowerShell.SkipUnlessFound("The vault test");
             using var server = new EmulatorServer("--no-rate-limits");
             var home = Directory.CreateDirectory(Path.Combine(_dir, "home")).FullName;
             var id = server.Variables["RC_APP_CLIENT_ID"];

@@ -29,6 +29,14 @@ namespace RingOut.Testing
             }
             if (!printed.TryGetValue("RC_SERVER_URL", out var url))
                 throw new InvalidOperationException("The emulator server did not start: " + _process.StandardError.ReadToEnd());
+            // The rest, read as it comes (and so never left to fill the pipe): comments, and the variables as a line
+            // to paste into bash and one for pwsh.
+            var output = _process.StandardOutput;
+            System.Threading.Tasks.Task.Run(() =>
+            {
+                string more;
+                while ((more = output.ReadLine()) != null) lock (_rest) _rest.Add(more);
+            });
             Variables = printed;
             Url = new Uri(url);
         }
@@ -36,6 +44,11 @@ namespace RingOut.Testing
         /// <summary>RC_SERVER_URL, RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET and RC_USER_JWT, as printed.</summary>
         public IReadOnlyDictionary<string, string> Variables { get; }
         public Uri Url { get; }
+
+        private readonly List<string> _rest = new List<string>();
+
+        /// <summary>What the server printed after its first # line, so far.</summary>
+        public IReadOnlyList<string> PrintedAfter { get { lock (_rest) return _rest.ToArray(); } }
 
         public void Dispose()
         {

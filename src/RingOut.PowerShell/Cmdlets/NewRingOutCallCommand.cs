@@ -11,7 +11,8 @@ namespace RingOut.PowerShell
     {
         /// <summary>The number to call: E.164, or as people write it (+1 650-555-0123, (650) 555-0123, 0044 20 …).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("PhoneNumber", "Number", "Destination")]
+        [Alias(NumberPropertyAttribute.PhoneNumber, NumberPropertyAttribute.Phone, NumberPropertyAttribute.Number, NumberPropertyAttribute.Destination)]
+        [NumberProperty]
         [AllowEmptyString]
         [AllowEmptyCollection]
         public string[] To { get; set; } = Array.Empty<string>(); // mandatory: always bound
@@ -72,6 +73,7 @@ namespace RingOut.PowerShell
         {
             // Validate every id and number before anything is sent.
             if (!CheckOwner(RingCentralIdKind.AccountId, AccountId, out var account) || !CheckOwner(RingCentralIdKind.ExtensionId, ExtensionId, out var extension)) return;
+            if (NumberPropertyAttribute.TryGetRow(toInput, out var row)) { WriteError(ErrorMapping.NoNumberProperty(row)); return; }
             var region = DefaultRegion ?? _session.HomeCountry;
             if (!PhoneNumber.TryNormalize(toInput, region, out var to, out var why)) { WriteError(ErrorMapping.InvalidNumber(nameof(To), toInput, why)); return; }
             string? from = null, callerId = null;

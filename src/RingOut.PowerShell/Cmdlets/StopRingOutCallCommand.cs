@@ -72,12 +72,15 @@ namespace RingOut.PowerShell
         /// cancelling a ringing call asks no more than before): ask, unless $ConfirmPreference is None, or -Confirm:$false
         /// or -Force was given. -Confirm has already asked through ShouldProcess.
         /// </summary>
+        // The answers [A] Yes to All and [L] No to All, for the rest of the calls of this pipeline.
+        private bool _yesToAll, _noToAll;
+
         private bool ConfirmHighImpact(RingOutCall call)
         {
             if (Force) return true;
             if (MyInvocation.BoundParameters.ContainsKey("Confirm")) return true; // asked already, or told not to ask
             if (GetVariableValue("ConfirmPreference") is ConfirmImpact pref && pref == ConfirmImpact.None) return true;
-            return ShouldContinue(Messages.HangUpQuestion(call.Id, call.To), "Hang up a connected call");
+            return ShouldContinue(Messages.HangUpQuestion(call.Id, call.To), "Hang up a connected call", ref _yesToAll, ref _noToAll);
         }
     }
 }

@@ -11,6 +11,7 @@ namespace RingOut.PowerShell
         public const string SessionExpired = "RingOut.SessionExpired";
         public const string ConnectionFailed = "RingOut.ConnectionFailed";
         public const string InvalidPhoneNumber = "RingOut.InvalidPhoneNumber";
+        public const string NoPhoneNumberProperty = "RingOut.NoPhoneNumberProperty";
         public const string NoForwardingNumber = "RingOut.NoForwardingNumber";
         public const string InvalidCallId = "RingOut.InvalidCallId";
         public const string InvalidAccountId = "RingOut.InvalidAccountId";

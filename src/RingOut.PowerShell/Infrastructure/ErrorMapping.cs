@@ -53,7 +53,7 @@ namespace RingOut.PowerShell
                 case RingOutNoForwardingNumberException noFrom:
                     return With(new ErrorRecord(noFrom, ErrorIds.NoForwardingNumber, ErrorCategory.ObjectNotFound, target), noFrom.Message, Messages.GiveFrom);
                 case RingOutHangUpException hangUp:
-                    return With(new ErrorRecord(hangUp, ErrorIds.CannotHangUp, ErrorCategory.InvalidOperation, target), hangUp.Message, Messages.HangUpByObject);
+                    return With(new ErrorRecord(hangUp, ErrorIds.CannotHangUp, ErrorCategory.InvalidOperation, target), hangUp.Message, Messages.EndOnThePhone); // the message says what else may be done
                 case RingCentralInvalidIdException invalid:
                     return InvalidId(invalid, target);
                 case HttpRequestException http:
@@ -88,9 +88,20 @@ namespace RingOut.PowerShell
             With(new ErrorRecord(new ArgumentException($"-{parameter}: {reason}", parameter), ErrorIds.InvalidPhoneNumber, ErrorCategory.InvalidArgument, value),
                 $"-{parameter}: {reason}", Messages.NumberForm);
 
+        /// <summary>A piped row with no number property: InvalidArgument, the row as target, before any request.</summary>
+        public static ErrorRecord NoNumberProperty(PSObject row)
+        {
+            var properties = NumberPropertyAttribute.PropertiesOf(row);
+            var message = Messages.NoNumberProperty(NumberPropertyAttribute.To, NumberPropertyAttribute.NamesText, properties);
+            var semicolons = properties.Count == 1 && properties[0].Contains(";");
+            return With(new ErrorRecord(new ArgumentException(message), ErrorIds.NoPhoneNumberProperty, ErrorCategory.InvalidArgument, row),
+                message, semicolons ? Messages.SemicolonSeparated : Messages.NameTheNumberColumn(NumberPropertyAttribute.To));
+        }
+
         /// <summary>No session to work with: the one terminating error of the call cmdlets.</summary>
         public static ErrorRecord NotConnected() =>
-            With(new ErrorRecord(new InvalidOperationException(Messages.NotConnected), ErrorIds.NotConnected, ErrorCategory.InvalidOperation, null),
+            // The exception's message says both, for scripts that read it; the console shows the recommendation once.
+            With(new ErrorRecord(new InvalidOperationException(Messages.NotConnected + " " + Messages.RunConnect), ErrorIds.NotConnected, ErrorCategory.InvalidOperation, null),
                 Messages.NotConnected, Messages.RunConnect);
 
         /// <summary>RingOut.CallNotFound: RingCentral no longer knows the call, which need not mean that it failed.</summary>

@@ -7,8 +7,8 @@ namespace RingOut.PowerShell
     internal static class Messages
     {
         public const string Connect = "Connect-RingCentral";
-        public const string NotConnected = "You are not connected to RingCentral. Run " + Connect + " first (or " + Connect + " -Environment Emulator to try RingOut offline).";
-        public const string RunConnect = "Run " + Connect + ".";
+        public const string NotConnected = "You are not connected to RingCentral.";
+        public const string RunConnect = "Run " + Connect + " first (or " + Connect + " -Environment Emulator to try RingOut offline).";
         public const string SignInAgain = "Run " + Connect + " to sign in again.";
         public const string NothingToDisconnect = "There is no RingCentral session to disconnect.";
         public const string CheckOutcome = "Check the phone or the call log before placing the call again.";
@@ -23,9 +23,16 @@ namespace RingOut.PowerShell
         public const string ServerTrouble = "RingCentral is having trouble; try again later.";
         public const string CancelOnlyWhileRinging = "A RingOut can be cancelled only while the called party is still ringing; a connected one is hung up through Call Control, and one that is over cannot be stopped.";
         public const string EventsUnavailable = "Give the app the WebSocketsSubscription permission, or wait with -Via Polling (or Auto, the default, which polls when events cannot be had).";
-        public const string HangUpByObject = "Pipe the call object that New-RingOutCall wrote to Stop-RingOutCall, or end the call on the phone.";
+        public const string EndOnThePhone = "End the call on the phone.";
         public const string WaitLonger = "Wait longer with -Timeout, or cancel the call with Stop-RingOutCall.";
         public const string FollowTheRest = "Run " + Connect + ", then pipe $error[0].TargetObject.Pending to Wait-RingOutCall to follow the rest.";
+
+        public const string SemicolonSeparated = "The file looks separated by semicolons, as Excel writes CSV in much of Europe: read it with Import-Csv -Delimiter ';' (or -UseCulture).";
+
+        public static string NameTheNumberColumn(string to) => $"Name the column of numbers {to}, or pass it: Import-Csv calls.csv | New-RingOutCall -{to} {{ $_.Mobile }}.";
+
+        public static string NoNumberProperty(string to, string aliases, System.Collections.Generic.IReadOnlyList<string> properties) =>
+            $"The input has no {to} property (nor {aliases}), so it has no number to call; its properties are {(properties.Count == 0 ? "none" : string.Join(", ", properties))}.";
 
         public static string CheckValue(string parameter) => $"Check the value given for '{parameter}'.";
 

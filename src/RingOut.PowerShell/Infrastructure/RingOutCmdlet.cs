@@ -108,6 +108,21 @@ namespace RingOut.PowerShell
             return pref is ActionPreference p && p != ActionPreference.SilentlyContinue && p != ActionPreference.Ignore;
         }
 
+        /// <summary>
+        /// A verbose line. PowerShell gives a compiled cmdlet run with -Debug (and no -Verbose) the verbose preference
+        /// Inquire, so its first verbose line stops at "Continue with this operation?", and under -NonInteractive
+        /// fails; advanced functions since PowerShell 7.4 just continue. Under -Debug the line is written as debug
+        /// output instead, which -Debug shows without asking on PowerShell 7 (as Windows PowerShell 5.1 asks for both).
+        /// </summary>
+        protected new void WriteVerbose(string text)
+        {
+            var bound = MyInvocation.BoundParameters;
+            if (bound.TryGetValue("Debug", out var d) && d is SwitchParameter debug && debug.IsPresent && !bound.ContainsKey("Verbose"))
+                WriteDebug(text);
+            else
+                base.WriteVerbose(text);
+        }
+
         protected void FlushVerbose()
         {
             while (_verbose.TryDequeue(out var line)) WriteVerbose(line);
