@@ -80,9 +80,18 @@ namespace RingOut.Emulator
                 ["to"] = new JsonObject { ["phoneNumber"] = c.To },
             };
             if (detailed)
-                record["legs"] = new JsonArray(
-                    new JsonObject { ["legType"] = "RingOutWebToSubscriber", ["direction"] = "Outbound", ["to"] = new JsonObject { ["phoneNumber"] = c.From } },
-                    new JsonObject { ["legType"] = "RingOutWebToCaller", ["direction"] = "Outbound", ["to"] = new JsonObject { ["phoneNumber"] = c.To }, ["result"] = result, ["reason"] = reason });
+            {
+                // Each leg's own result: the phone rung first, then (once it answered) the number called.
+                var callerFailed = c.CallerFailed;
+                var legs = new JsonArray(new JsonObject
+                {
+                    ["legType"] = "RingOutWebToSubscriber", ["direction"] = "Outbound", ["to"] = new JsonObject { ["phoneNumber"] = c.From },
+                    ["result"] = callerFailed ? result : "Call connected", ["reason"] = callerFailed ? reason : "Accepted",
+                });
+                if (!callerFailed)
+                    legs.Add(new JsonObject { ["legType"] = "RingOutWebToCaller", ["direction"] = "Outbound", ["to"] = new JsonObject { ["phoneNumber"] = c.To }, ["result"] = result, ["reason"] = reason });
+                record["legs"] = legs;
+            }
             return record;
         }
 

@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using RingOut.Client;
+using RingOut.Emulator;
+using Xunit;
+
+namespace RingOut.Client.Tests
+{
+    /// <summary>Every call gets its own outcome (issue 21): telephony sessions, live calls and call log records are linked to calls only when they can be nobody else's.</summary>
+    public sealed class CorrelationTests
+    {
+        private const string Number = "+14155550123";
+
+        private static async Task<List<RingOutCall>> WatchAsync(CallWatcher watcher, IEnumerable<RingOutCall> calls)
+        {
+            var settled = new List<RingOutCall>();
+            foreach (var c in calls) if (!watcher.Add(c)) settled.Add(c);
+            while (watcher.PendingCount > 0)
+            {
+                var round = await watcher.NextAsync(null, CancellationToken.None);
+                Assert.Empty(round.Failures);
+                settled.AddRange(round.Settled);
+            }
+            return settled;
+        }
+
+        private static Task<RingCentralSession> WithEventsAsync(Rig rig) =>
+            RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator)));
+
+        private static string Own(Rig rig, RingOutCall c) =>
+            rig.Emulator.Calls.Single(e => e.Id.ToString(CultureInfo.InvariantCulture) == c.Id).TelephonySessionId;
+
+        [Theory]
+        [InlineData(RingOutFollowMode.Events)]
+        [InlineData(RingOutFollowMode.Auto)]
+        [InlineData(RingOutFollowMode.Polling)]
+        public async Task Three_calls_to_one_number_waited_one_after_another_each_get_their_own_complete_outcome(RingOutFollowMode via)
+        {
+            // The bug: the second wait read the session's events from the start and took the first call's telephony
+            // session (begun within two minutes before it): Ended 1 ms after it was placed; the third, which connects,
+            // was written Failed with the second call's session.
+            using var rig = await Rig.StartAsync();
+            using var session = await WithEventsAsync(rig);
+            var results = new List<RingOutCall>();
+            foreach (var from in new[] { null, ScenarioNumbers.CallerBusy, null })
+            {
+                var call = await session.PlaceCallAsync(new RingOutCallRequest { To = Number, From = from });
+                var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = via };
+                var last = Assert.Single(await WatchAsync(watcher, new[] { call }));
+                Assert.True(last.RetrievedAt - call.PlacedAt >= TimeSpan.FromSeconds(2), $"call {results.Count + 1} settled {(last.RetrievedAt - call.PlacedAt).TotalMilliseconds} ms after it was placed");
+                results.Add(last);
+            }
+            Assert.Equal(new[] { RingOutCallState.Ended, RingOutCallState.Failed, RingOutCallState.Ended }, results.Select(c => c.State));
+            Assert.All(results, c => Assert.Equal(Own(rig, c), c.TelephonySessionId));
+            Assert.Equal(RingOutStatus.Busy, results[1].CallerStatus);
+            Assert.Equal(RingOutStatus.CannotReach, results[1].CallStatus);
+            Assert.All(new[] { results[0], results[2] }, c =>
+            {
+                Assert.Equal(RingOutStatus.Success, c.CallStatus);
+                Assert.Equal(RingOutStatus.Finished, c.CallerStatus);
+                Assert.Equal(RingOutStatus.Finished, c.CalleeStatus);
+                Assert.Equal("Call connected", c.Result);
+                Assert.Equal(TimeSpan.FromSeconds(20), c.Duration);
+            });
+            Assert.Equal("Busy", results[1].Result);
+            Assert.Equal(TimeSpan.Zero, results[1].Duration);
+        }
+
+        [Fact]
+        public async Task A_decoy_session_of_another_process_to_the_same_number_is_not_linked()
+        {
+            // Two processes of one user call one list: the other's call to our number began 0.05 s before ours, nearer the
+            // moment we saw ours accepted (our answer came 0.3 s late), and fails Busy while ours connects.
+            using var rig = await Rig.StartAsync();
+            using var session = await WithEventsAsync(rig);
+            using var other = await RingCentralSession.ConnectAsync(rig.Options());
+            await session.TelephonyEventsAsync(); // a wait already listening
+            await other.PlaceCallAsync(new RingOutCallRequest { To = Number, From = ScenarioNumbers.CallerBusy });
+            rig.Clock.AutoAdvance = false;
+            rig.Clock.Advance(TimeSpan.FromMilliseconds(50));
+            rig.Clock.AutoAdvance = true;
+            rig.Emulator.Faults.Add(FaultKind.ActThenLatency, "POST", "ring-out").Latency = TimeSpan.FromMilliseconds(300);
+            var ours = await session.PlaceCallAsync(new RingOutCallRequest { To = Number });
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Events };
+            var last = Assert.Single(await WatchAsync(watcher, new[] { ours }));
+            Assert.Equal(RingOutCallState.Ended, last.State);
+            Assert.Equal(RingOutStatus.Finished, last.CalleeStatus);
+            Assert.Equal(Own(rig, ours), last.TelephonySessionId);
+        }
+
+        /// <summary>Our call connects; what else the user's call log holds is set up by <paramref name="others"/>; RingCentral forgets our call before the wait sees it settle.</summary>
+        private static async Task<RingOutCall> ForgottenAsync(Rig rig, Func<RingCentralSession, RingOutCall, Task> others, RingOutFollowMode via = RingOutFollowMode.Polling)
+        {
+            using var other = await RingCentralSession.ConnectAsync(rig.Options());
+            var ours = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = Number });
+            await others(other, ours);
+            rig.Clock.AutoAdvance = false;
+            rig.Clock.Advance(TimeSpan.FromSeconds(75)); // past the retention: GET answers 404
+            rig.Clock.AutoAdvance = true;
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(2), RingOutWaitCondition.Ended) { Follow = via };
+            return Assert.Single(await WatchAsync(watcher, new[] { ours }));
+        }
+
+        [Fact]
+        public async Task Two_call_log_records_to_our_number_within_the_window_are_not_guessed()
+        {
+            using var rig = await Rig.StartAsync();
+            var last = await ForgottenAsync(rig, async (other, ours) =>
+            {
+                rig.Clock.AutoAdvance = false;
+                rig.Clock.Advance(TimeSpan.FromMilliseconds(600));
+                rig.Clock.AutoAdvance = true;
+                await other.PlaceCallAsync(new RingOutCallRequest { To = Number, From = ScenarioNumbers.CallerBusy });
+            });
+            Assert.Equal(RingOutCallState.Unknown, last.State);
+            Assert.StartsWith("Ambiguous: ", last.Outcome);
+        }
+
+        [Fact]
+        public async Task A_call_log_record_that_began_before_our_call_was_placed_is_not_ours()
+        {
+            // A retry after busy: the Busy record of 90 s before is in the call log before ours is.
+            var options = new EmulatorOptions { CallLogLag = TimeSpan.FromSeconds(60) };
+            using var rig = await Rig.StartAsync(options);
+            using (var other = await RingCentralSession.ConnectAsync(rig.Options()))
+                await other.PlaceCallAsync(new RingOutCallRequest { To = Number, From = ScenarioNumbers.CallerBusy });
+            rig.Clock.AutoAdvance = false;
+            rig.Clock.Advance(TimeSpan.FromSeconds(90));
+            rig.Clock.AutoAdvance = true;
+            var last = await ForgottenAsync(rig, (other, ours) => Task.CompletedTask);
+            Assert.Equal(RingOutCallState.Ended, last.State);
+            Assert.Equal("Call connected", last.Result);
+            Assert.Equal(Own(rig, last), last.TelephonySessionId);
+        }
+
+        [Theory]
+        [InlineData(ScenarioNumbers.CallerBusy, null, RingOutStatus.Busy, null)]
+        [InlineData(null, ScenarioNumbers.CalleeNoAnswer, RingOutStatus.Finished, RingOutStatus.NoAnswer)]
+        [InlineData(null, ScenarioNumbers.CalleeRejects, RingOutStatus.Finished, RingOutStatus.Rejected)]
+        public async Task A_failed_call_read_from_the_call_log_says_which_leg_failed(string from, string to, RingOutStatus caller, RingOutStatus? callee)
+        {
+            using var rig = await Rig.StartAsync();
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = to ?? Number, From = from });
+            rig.Clock.AutoAdvance = false;
+            rig.Clock.Advance(TimeSpan.FromMinutes(5));
+            rig.Clock.AutoAdvance = true;
+            var last = Assert.Single(await WatchAsync(new CallWatcher(rig.Clock, TimeSpan.FromSeconds(2), RingOutWaitCondition.Ended), new[] { call }));
+            Assert.Equal(RingOutCallState.Failed, last.State);
+            Assert.Equal(RingOutStatus.CannotReach, last.CallStatus);
+            Assert.Equal(caller, last.CallerStatus);
+            if (callee is RingOutStatus c) Assert.Equal(c, last.CalleeStatus);
+            else Assert.NotEqual(RingOutStatus.InProgress, last.CalleeStatus);
+        }
+
+        [Fact]
+        public async Task A_connected_call_read_from_the_call_log_has_both_legs_finished()
+        {
+            using var rig = await Rig.StartAsync();
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = Number });
+            rig.Clock.AutoAdvance = false;
+            rig.Clock.Advance(TimeSpan.FromMinutes(5));
+            rig.Clock.AutoAdvance = true;
+            var last = Assert.Single(await WatchAsync(new CallWatcher(rig.Clock, TimeSpan.FromSeconds(2), RingOutWaitCondition.Ended), new[] { call }));
+            Assert.Equal(RingOutCallState.Ended, last.State);
+            Assert.Equal(RingOutStatus.Success, last.CallStatus);
+            Assert.Equal(RingOutStatus.Finished, last.CallerStatus);
+            Assert.Equal(RingOutStatus.Finished, last.CalleeStatus);
+        }
+    }
+}
