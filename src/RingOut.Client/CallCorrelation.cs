@@ -84,33 +84,43 @@ namespace RingOut.Client
         public static IReadOnlyList<Match> Link(IReadOnlyList<RingOutCall> calls, IReadOnlyList<Candidate> candidates, ServerClock skew,
             Func<string, string?>? claimedBy = null, Func<RingOutCall, Candidate, bool>? fits = null)
         {
-            var options = calls.ToDictionary(c => c, c => candidates
+            // Indexed by number, and each candidate key by the calls that could be it: O(calls + candidates) a pass.
+            var byNumber = candidates.GroupBy(k => Digits(k.To)).ToDictionary(g => g.Key, g => g.ToList());
+            var options = calls.ToDictionary(c => c, c => (byNumber.TryGetValue(Digits(c.To), out var pool) ? pool : new List<Candidate>())
                 .Where(k => CanBe(c, k, skew) && (claimedBy?.Invoke(k.Key) is not string holder || holder == c.Id) && (fits == null || fits(c, k)))
                 .GroupBy(k => k.Key).Select(g => g.First()).ToList());
-            var linked = new Dictionary<RingOutCall, Candidate>();
-            bool progress;
-            do
-            {
-                progress = false;
-                foreach (var c in calls)
+            var couldBe = new Dictionary<string, HashSet<RingOutCall>>();
+            foreach (var pair in options)
+                foreach (var k in pair.Value)
                 {
-                    if (linked.ContainsKey(c) || options[c].Count != 1) continue;
-                    var k = options[c][0];
-                    var rivals = calls.Where(o => o != c && !linked.ContainsKey(o) && options[o].Any(x => x.Key == k.Key)).ToList();
-                    // Another call that could be it, and could also be something else, gives it up; one that could
-                    // be nothing else leaves both unlinked.
-                    if (rivals.Any(o => options[o].Count == 1)) continue;
-                    linked[c] = k;
-                    foreach (var o in rivals) options[o].RemoveAll(x => x.Key == k.Key);
-                    progress = true;
+                    if (!couldBe.TryGetValue(k.Key, out var set)) couldBe[k.Key] = set = new HashSet<RingOutCall>();
+                    set.Add(pair.Key);
                 }
-            } while (progress);
+            var linked = new Dictionary<RingOutCall, Candidate>();
+            var work = new Queue<RingOutCall>(calls.Where(c => options[c].Count == 1));
+            while (work.Count > 0)
+            {
+                var c = work.Dequeue();
+                if (linked.ContainsKey(c) || options[c].Count != 1) continue;
+                var k = options[c][0];
+                var rivals = couldBe[k.Key].Where(o => o != c).ToList();
+                // Another call that could be it, and could also be something else, gives it up; one that could
+                // be nothing else leaves both unlinked.
+                if (rivals.Any(o => options[o].Count == 1)) continue;
+                linked[c] = k;
+                couldBe[k.Key].Clear();
+                foreach (var o in rivals)
+                {
+                    options[o].RemoveAll(x => x.Key == k.Key);
+                    if (options[o].Count == 1) work.Enqueue(o);
+                }
+            }
             return calls.Select(c =>
             {
                 if (linked.TryGetValue(c, out var k)) return new Match(c, k, new[] { k }, null);
                 var o = options[c];
                 if (o.Count == 0) return new Match(c, null, o, null);
-                var others = calls.Count(x => x != c && !linked.ContainsKey(x) && options[x].Any(y => o.Any(z => z.Key == y.Key)));
+                var others = o.SelectMany(x => couldBe[x.Key]).Where(x => x != c).Distinct().Count();
                 var why = o.Count > 1
                     ? $"{o.Count} calls to {c.To} began within the moments the call was placed ({string.Join("; ", o.Select(Describe))}): which is this call's cannot be told."
                     : $"{others + 1} calls to {c.To} placed within {SetUp.TotalSeconds:0} s could each be {Describe(o[0])}: which is which cannot be told.";

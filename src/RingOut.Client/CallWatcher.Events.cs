@@ -49,6 +49,7 @@ namespace RingOut.Client
                 {
                     // A moment first for their events, which link a live call by themselves when it alone can be the session.
                     if (_older.Count == 0) _olderDue = now + OlderCallsGrace;
+                    foreach (var e in older) e.AwaitsActiveCalls = true;
                     _older.AddRange(older);
                 }
             }
@@ -62,6 +63,7 @@ namespace RingOut.Client
             {
                 var batch = _older.Where(e => _byCall.ContainsKey((e.Latest.Session, e.Latest.Id)) && e.TelephonySessionId == null).ToList();
                 _older.Clear();
+                foreach (var e in batch) e.AwaitsActiveCalls = false;
                 // One call alone is read for itself (Light), not among the active calls (Heavy, and shared with the
                 // placing of calls, by other processes of the user too).
                 if (batch.Count == 1) Reschedule(batch[0], _clock.GetUtcNow());
@@ -199,7 +201,9 @@ namespace RingOut.Client
                     {
                         // Which it is: its own status says, read now and at each poll interval while it stays undecided.
                         entry.Rivals = link.Options.Select(o => o.Key).Distinct().ToList();
-                        if (!entry.PolledToTellApart)
+                        // A call placed before this wait listened waits for the read of the active calls, which
+                        // names its session if it is live (one Heavy read for all, not a poll each).
+                        if (!entry.PolledToTellApart && !entry.AwaitsActiveCalls)
                         {
                             entry.PolledToTellApart = true;
                             Reschedule(entry, now);

@@ -109,6 +109,8 @@ namespace RingOut.Client
             public bool PolledToTellApart;
             /// <summary>The telephony sessions this call could be, while more than one could (null otherwise); its own status rules them out.</summary>
             public List<string>? Rivals;
+            /// <summary>Placed before the wait listened: its telephony session is looked for among the active calls first.</summary>
+            public bool AwaitsActiveCalls;
             /// <summary>Telephony sessions the call's own status ruled out.</summary>
             public readonly HashSet<string> Excluded = new HashSet<string>();
             /// <summary>The order it was added in: breaks ties between calls due at the same time.</summary>
@@ -176,6 +178,8 @@ namespace RingOut.Client
         public string? EventsUnavailable { get; private set; }
 
         public int PendingCount => _byCall.Count + _lookingUp;
+        /// <summary>Pending calls whose outcome (or result and time talked) is awaited from the call log.</summary>
+        public int LookingUpCount => _lookingUp;
         /// <summary>Every pending call's latest snapshot, the soonest due first (O(n): for the end of a wait, not for each call).</summary>
         public IReadOnlyList<RingOutCall> Pending => _byDue.Select(e => e.Latest).Concat(_lookups.Values.SelectMany(l => l.Calls.Select(f => f.Call))).ToArray();
 
@@ -212,6 +216,7 @@ namespace RingOut.Client
                 if (call.SentAt < (_readFrom.TryGetValue(call.Session, out var from) ? from : channel.SubscribedAt))
                 {
                     if (_older.Count == 0) _olderDue = _clock.GetUtcNow() + CallLogGather;
+                    entry.AwaitsActiveCalls = true;
                     _older.Add(entry);
                 }
             }
@@ -328,7 +333,7 @@ namespace RingOut.Client
                 if (UseCallLog && fresh.State == RingOutCallState.Gone) { Remove(entry); LookUp(fresh, _clock.GetUtcNow()); }
                 else if (UseCallLog && fresh.IsFinal && IsSettled(fresh)) { Remove(entry); LookUp(fresh, _clock.GetUtcNow(), complete: true); }
                 else if (IsSettled(fresh)) { Remove(entry); settled.Add(fresh); }
-                else if (entry.Rivals != null) Reschedule(entry, _clock.GetUtcNow() + PollInterval); // still to be told apart
+                else if (entry.Rivals != null && entry.PolledToTellApart) Reschedule(entry, _clock.GetUtcNow() + PollInterval); // still to be told apart
                 else if (entry.ViaEvents) Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls++));
                 else Reschedule(entry, _clock.GetUtcNow() + IntervalFor(old.Session, perSession[old.Session]));
                 // Keyed by its first snapshot's session: a later snapshot keeps it (RefreshCallAsync polls through that session).

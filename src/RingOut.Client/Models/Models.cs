@@ -216,9 +216,14 @@ namespace RingOut.Client
         /// </summary>
         internal RingOutCall ResolvedBy(CallLogRecord record, DateTimeOffset at)
         {
-            string caller, callee;
-            var callStatus = record.Connected ? "Success" : "CannotReach";
-            if (record.Connected) caller = callee = "Finished";
+            string? caller, callee;
+            string? callStatus = record.Connected ? "Success" : "CannotReach";
+            if (State == RingOutCallState.Ended || State == RingOutCallState.Failed)
+            {
+                // Settled by its own statuses (RingCentral's words): the record only adds the result and time talked.
+                callStatus = CallStatusText; caller = CallerStatusText; callee = CalleeStatusText;
+            }
+            else if (record.Connected) caller = callee = "Finished";
             else
             {
                 var legs = record.Legs.Where(l => l.To != null).ToList();
@@ -241,7 +246,7 @@ namespace RingOut.Client
                     callee = CalleeStatus == RingOutStatus.InProgress ? "Unknown" : CalleeStatusText ?? "Unknown";
                 }
             }
-            var c = new RingOutCall(Id, Uri, callStatus, caller, callee, From, To, AccountId, ExtensionId, PlacedAt, at, true, Session, SentAt);
+            var c = new RingOutCall(Id, Uri, callStatus, caller, callee, From, To, AccountId, ExtensionId, PlacedAt, at, IsGone || State == RingOutCallState.InProgress || State == RingOutCallState.Connected, Session, SentAt);
             c._record = record;
             return c;
         }
