@@ -11,7 +11,8 @@ namespace RingOut.Client.Tests
 {
     public sealed class CallWatcherTests
     {
-        private static async Task<List<RingOutCall>> WatchAsync(Rig rig, CallWatcher watcher, IEnumerable<RingOutCall> calls)
+        /// <summary>Follows calls until every one settled (no failures expected); the calls settled, in order.</summary>
+        internal static async Task<List<RingOutCall>> WatchAsync(Rig rig, CallWatcher watcher, IEnumerable<RingOutCall> calls)
         {
             var settled = new List<RingOutCall>();
             foreach (var c in calls) if (!watcher.Add(c)) settled.Add(c);

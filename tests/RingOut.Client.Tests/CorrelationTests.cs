@@ -15,17 +15,14 @@ namespace RingOut.Client.Tests
     {
         private const string Number = "+14155550123";
 
-        private static async Task<List<RingOutCall>> WatchAsync(CallWatcher watcher, IEnumerable<RingOutCall> calls)
+        private static Task<List<RingOutCall>> WatchAsync(CallWatcher watcher, IEnumerable<RingOutCall> calls) => CallWatcherTests.WatchAsync(null, watcher, calls);
+
+        /// <summary>Moves the shared clock by hand (nothing runs in between).</summary>
+        private static void Jump(Rig rig, TimeSpan by)
         {
-            var settled = new List<RingOutCall>();
-            foreach (var c in calls) if (!watcher.Add(c)) settled.Add(c);
-            while (watcher.PendingCount > 0)
-            {
-                var round = await watcher.NextAsync(null, CancellationToken.None);
-                Assert.Empty(round.Failures);
-                settled.AddRange(round.Settled);
-            }
-            return settled;
+            rig.Clock.AutoAdvance = false;
+            rig.Clock.Advance(by);
+            rig.Clock.AutoAdvance = true;
         }
 
         private static Task<RingCentralSession> WithEventsAsync(Rig rig) =>
@@ -70,6 +67,80 @@ namespace RingOut.Client.Tests
             Assert.Equal(TimeSpan.Zero, results[1].Duration);
         }
 
+        /// <summary>This client's clock, set apart from the server's by a fixed amount.</summary>
+        private sealed class SkewedClock : TimeProvider
+        {
+            private readonly TimeProvider _inner;
+            private readonly TimeSpan _by;
+            public SkewedClock(TimeProvider inner, TimeSpan by) { _inner = inner; _by = by; }
+            public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow() + _by;
+            public override ITimer CreateTimer(TimerCallback callback, object state, TimeSpan dueTime, TimeSpan period) => _inner.CreateTimer(callback, state, dueTime, period);
+        }
+
+        [Theory]
+        [InlineData(-30)]
+        [InlineData(45)]
+        public async Task A_client_clock_set_apart_from_the_servers_links_by_the_skew_measured_from_the_Date_headers(int seconds)
+        {
+            using var rig = await Rig.StartAsync();
+            var clock = new SkewedClock(rig.Clock, TimeSpan.FromSeconds(seconds));
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                o.Clock = clock;
+                o.EventSocket = RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator);
+            }));
+            var results = new List<RingOutCall>();
+            foreach (var via in new[] { RingOutFollowMode.Events, RingOutFollowMode.Polling })
+            {
+                var call = await session.PlaceCallAsync(new RingOutCallRequest { To = Number });
+                results.Add(Assert.Single(await WatchAsync(new CallWatcher(clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = via }, new[] { call })));
+            }
+            Assert.All(results, c => Assert.Equal(Own(rig, c), c.TelephonySessionId));
+            Assert.All(results, c => Assert.Equal(TimeSpan.FromSeconds(20), c.Duration));
+            Assert.InRange(session.ServerClock.Low.TotalSeconds, -seconds - 1, -seconds);
+            Assert.InRange(session.ServerClock.High.TotalSeconds, -seconds, -seconds + 1);
+        }
+
+        [Fact]
+        public void The_skew_is_the_intersection_of_what_each_answer_allows_and_an_absurd_Date_is_not_believed()
+        {
+            var skew = new ServerClock();
+            Assert.False(skew.Measured);
+            Assert.Equal(-ServerClock.Unmeasured, skew.Low);
+            var t = new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
+            Observe(skew, t.AddSeconds(10), t.AddMilliseconds(9600), t.AddMilliseconds(9800)); // server 10 s, sent 9.6, received 9.8
+            Assert.Equal(TimeSpan.FromSeconds(0.2), skew.Low);
+            Assert.Equal(TimeSpan.FromSeconds(1.4), skew.High);
+            Observe(skew, t.AddSeconds(20), t.AddMilliseconds(19300), t.AddMilliseconds(19500));
+            Assert.Equal(TimeSpan.FromSeconds(0.5), skew.Low);
+            Assert.Equal(TimeSpan.FromSeconds(1.4), skew.High);
+            Observe(skew, t.AddYears(30), t.AddSeconds(30), t.AddSeconds(31)); // a hostile Date header
+            Assert.Equal(TimeSpan.FromSeconds(0.5), skew.Low);
+            Observe(skew, t.AddSeconds(100), t.AddSeconds(40), t.AddMilliseconds(40500)); // the client's clock was set back: start again
+            Assert.Equal(TimeSpan.FromSeconds(59.5), skew.Low);
+        }
+
+        private static void Observe(ServerClock skew, DateTimeOffset date, DateTimeOffset sent, DateTimeOffset received) =>
+            typeof(ServerClock).GetMethod("Observe", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+                .Invoke(skew, new object[] { (DateTimeOffset?)date, sent, received });
+
+        [Fact]
+        public async Task Waiting_until_connected_then_calling_the_same_number_again_gets_the_new_calls_own_outcome()
+        {
+            // The first call's session goes on (talking, then hanging up) while the second is waited on.
+            using var rig = await Rig.StartAsync();
+            using var session = await WithEventsAsync(rig);
+            var first = await session.PlaceCallAsync(new RingOutCallRequest { To = Number });
+            var connected = Assert.Single(await WatchAsync(new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Connected) { Follow = RingOutFollowMode.Events }, new[] { first }));
+            Assert.Equal(RingOutCallState.Connected, connected.State);
+            var second = await session.PlaceCallAsync(new RingOutCallRequest { To = Number, From = ScenarioNumbers.CallerNoAnswer });
+            var last = Assert.Single(await WatchAsync(new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Connected) { Follow = RingOutFollowMode.Events }, new[] { second }));
+            Assert.Equal(RingOutCallState.Failed, last.State);
+            Assert.Equal(RingOutStatus.NoAnswer, last.CallerStatus);
+            Assert.Equal(Own(rig, second), last.TelephonySessionId);
+            Assert.Equal("No Answer", last.Result);
+        }
+
         [Fact]
         public async Task A_decoy_session_of_another_process_to_the_same_number_is_not_linked()
         {
@@ -80,9 +151,7 @@ namespace RingOut.Client.Tests
             using var other = await RingCentralSession.ConnectAsync(rig.Options());
             await session.TelephonyEventsAsync(); // a wait already listening
             await other.PlaceCallAsync(new RingOutCallRequest { To = Number, From = ScenarioNumbers.CallerBusy });
-            rig.Clock.AutoAdvance = false;
-            rig.Clock.Advance(TimeSpan.FromMilliseconds(50));
-            rig.Clock.AutoAdvance = true;
+            Jump(rig, TimeSpan.FromMilliseconds(50));
             rig.Emulator.Faults.Add(FaultKind.ActThenLatency, "POST", "ring-out").Latency = TimeSpan.FromMilliseconds(300);
             var ours = await session.PlaceCallAsync(new RingOutCallRequest { To = Number });
             var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Events };
@@ -98,9 +167,7 @@ namespace RingOut.Client.Tests
             using var other = await RingCentralSession.ConnectAsync(rig.Options());
             var ours = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = Number });
             await others(other, ours);
-            rig.Clock.AutoAdvance = false;
-            rig.Clock.Advance(TimeSpan.FromSeconds(75)); // past the retention: GET answers 404
-            rig.Clock.AutoAdvance = true;
+            Jump(rig, TimeSpan.FromSeconds(75)); // past the retention: GET answers 404
             var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(2), RingOutWaitCondition.Ended) { Follow = via };
             return Assert.Single(await WatchAsync(watcher, new[] { ours }));
         }
@@ -111,9 +178,7 @@ namespace RingOut.Client.Tests
             using var rig = await Rig.StartAsync();
             var last = await ForgottenAsync(rig, async (other, ours) =>
             {
-                rig.Clock.AutoAdvance = false;
-                rig.Clock.Advance(TimeSpan.FromMilliseconds(600));
-                rig.Clock.AutoAdvance = true;
+                Jump(rig, TimeSpan.FromMilliseconds(600));
                 await other.PlaceCallAsync(new RingOutCallRequest { To = Number, From = ScenarioNumbers.CallerBusy });
             });
             Assert.Equal(RingOutCallState.Unknown, last.State);
@@ -128,9 +193,7 @@ namespace RingOut.Client.Tests
             using var rig = await Rig.StartAsync(options);
             using (var other = await RingCentralSession.ConnectAsync(rig.Options()))
                 await other.PlaceCallAsync(new RingOutCallRequest { To = Number, From = ScenarioNumbers.CallerBusy });
-            rig.Clock.AutoAdvance = false;
-            rig.Clock.Advance(TimeSpan.FromSeconds(90));
-            rig.Clock.AutoAdvance = true;
+            Jump(rig, TimeSpan.FromSeconds(90));
             var last = await ForgottenAsync(rig, (other, ours) => Task.CompletedTask);
             Assert.Equal(RingOutCallState.Ended, last.State);
             Assert.Equal("Call connected", last.Result);
@@ -145,9 +208,7 @@ namespace RingOut.Client.Tests
         {
             using var rig = await Rig.StartAsync();
             var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = to ?? Number, From = from });
-            rig.Clock.AutoAdvance = false;
-            rig.Clock.Advance(TimeSpan.FromMinutes(5));
-            rig.Clock.AutoAdvance = true;
+            Jump(rig, TimeSpan.FromMinutes(5));
             var last = Assert.Single(await WatchAsync(new CallWatcher(rig.Clock, TimeSpan.FromSeconds(2), RingOutWaitCondition.Ended), new[] { call }));
             Assert.Equal(RingOutCallState.Failed, last.State);
             Assert.Equal(RingOutStatus.CannotReach, last.CallStatus);
@@ -161,9 +222,7 @@ namespace RingOut.Client.Tests
         {
             using var rig = await Rig.StartAsync();
             var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = Number });
-            rig.Clock.AutoAdvance = false;
-            rig.Clock.Advance(TimeSpan.FromMinutes(5));
-            rig.Clock.AutoAdvance = true;
+            Jump(rig, TimeSpan.FromMinutes(5));
             var last = Assert.Single(await WatchAsync(new CallWatcher(rig.Clock, TimeSpan.FromSeconds(2), RingOutWaitCondition.Ended), new[] { call }));
             Assert.Equal(RingOutCallState.Ended, last.State);
             Assert.Equal(RingOutStatus.Success, last.CallStatus);
