@@ -65,7 +65,7 @@ namespace RingOut.Client
                 var now = _clock.GetUtcNow();
                 _lastRead[pair.Key] = now;
                 // A record is a candidate for a call that what was seen of the call does not contradict.
-                bool Fits(RingOutCall call, CallCorrelation.Candidate k) => k.Source is CallLogRecord r && CallCorrelation.Agrees(call, call.ResolvedBy(r, now));
+                bool Fits(RingOutCall call, CallCorrelation.Candidate k) => k.Source is CallLogRecord r && CallCorrelation.Agrees(call, call.ResolvedBy(r, now, keepOwnStatuses: false));
                 var links = records == null ? null
                     : CallCorrelation.Link(lookup.Calls.Select(f => f.Call).ToList(), records.Where(r => r.IsRingOut && !string.Equals(r.Direction, "Inbound", StringComparison.OrdinalIgnoreCase))
                         .Select(CallCorrelation.Of).ToList(), session.ServerClock, session.Claims.HolderOf, Fits).ToDictionary(m => m.Call);

@@ -200,6 +200,24 @@ namespace RingOut.Client.Tests
             Assert.Equal(Own(rig, last), last.TelephonySessionId);
         }
 
+        [Fact]
+        public async Task A_call_followed_by_polling_is_completed_by_its_own_record_not_by_another_process_call_to_the_same_number()
+        {
+            // The other process cancels its call to our number at once: its record is in the call log long before
+            // ours, and it cannot be ours, which connected.
+            using var rig = await Rig.StartAsync();
+            using var other = await RingCentralSession.ConnectAsync(rig.Options());
+            var ours = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = Number });
+            Jump(rig, TimeSpan.FromMilliseconds(500));
+            var theirs = await other.PlaceCallAsync(new RingOutCallRequest { To = Number });
+            Jump(rig, TimeSpan.FromSeconds(1));
+            await other.CancelCallAsync(theirs.Id);
+            var last = Assert.Single(await WatchAsync(new CallWatcher(rig.Clock, TimeSpan.FromSeconds(2), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Polling }, new[] { ours }));
+            Assert.Equal(RingOutCallState.Ended, last.State);
+            Assert.Equal("Call connected", last.Result);
+            Assert.Equal(Own(rig, ours), last.TelephonySessionId);
+        }
+
         [Theory]
         [InlineData(ScenarioNumbers.CallerBusy, null, RingOutStatus.Busy, null)]
         [InlineData(null, ScenarioNumbers.CalleeNoAnswer, RingOutStatus.Finished, RingOutStatus.NoAnswer)]

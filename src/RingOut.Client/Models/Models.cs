@@ -214,11 +214,11 @@ namespace RingOut.Client
         /// This snapshot, with its outcome taken from the call log's record: the call's status from its result, each
         /// leg's from the record's legs (the Detailed view), else from what was seen of the legs and the result.
         /// </summary>
-        internal RingOutCall ResolvedBy(CallLogRecord record, DateTimeOffset at)
+        internal RingOutCall ResolvedBy(CallLogRecord record, DateTimeOffset at, bool keepOwnStatuses = true)
         {
             string? caller, callee;
             string? callStatus = record.Connected ? "Success" : "CannotReach";
-            if (State == RingOutCallState.Ended || State == RingOutCallState.Failed)
+            if (keepOwnStatuses && (State == RingOutCallState.Ended || State == RingOutCallState.Failed))
             {
                 // Settled by its own statuses (RingCentral's words): the record only adds the result and time talked.
                 callStatus = CallStatusText; caller = CallerStatusText; callee = CalleeStatusText;
