@@ -110,8 +110,8 @@ namespace RingOut.Benchmarks
         {
             Console.WriteLine();
             Console.WriteLine("(f) Calls placed first, then waited on (-Until Ended), RingCentral's default limits; one in ten busy, one in ten rejected");
-            Console.WriteLine("| -Via | calls | outcome known | from the call log | Unknown | Gone | ring-out GETs per call | call log reads | 429s | wait (virtual s) | latest outcome after its event (virtual s) | decided before the wait: latest outcome after its start (s) |");
-            Console.WriteLine("|-----|------:|--------------:|------------------:|--------:|-----:|-----------------------:|---------------:|-----:|-----------------:|------:|------:|");
+            Console.WriteLine("| -Via | calls | outcome known | from the call log | Result and Duration filled | Unknown | Gone | ring-out GETs per call | call log reads | 429s | wait (virtual s) | latest outcome after its event (virtual s) | decided before the wait: latest outcome after its start (s) |");
+            Console.WriteLine("|-----|------:|--------------:|------------------:|---------------------------:|--------:|-----:|-----------------------:|---------------:|-----:|-----------------:|------:|------:|");
             foreach (var (n, via, drop, piped) in new[] { (100, "Polling", false, false), (1000, "Polling", false, false), (100, "Events", false, false), (1000, "Events", false, false), (1000, "Events", true, false),
                                                            (100, "Events", false, true), (1000, "Events", false, true), (1000, "Events", true, true) })
             {
@@ -126,7 +126,8 @@ namespace RingOut.Benchmarks
                     $done = if ($args[3]) { @($calls | New-RingOutCall | Wait-RingOutCall -Until Ended -Via $args[1]) } else { @($calls | Wait-RingOutCall -Until Ended -Via $args[1]) }
                     if ($timer) { $timer.Dispose() }
                     @($done | Where-Object { $_.State -in 'Ended', 'Failed' }).Count
-                    @($done | Where-Object { $_.Result }).Count
+                    @($done | Where-Object { $_.CallLog }).Count
+                    @($done | Where-Object { $_.Result -and $null -ne $_.Duration }).Count
                     @($done | Where-Object State -eq 'Unknown').Count
                     @($done | Where-Object State -eq 'Gone').Count
                     $s.Emulator.Statistics.Count('GET', 'ring-out') - $gets
@@ -137,16 +138,16 @@ namespace RingOut.Benchmarks
                     # learnt from events was written: the largest.
                     $ended = @{}; foreach ($c in $s.Emulator.Calls) { $ended[[string]$c.Id] = $c.EndedAt }
                     $waitStart = $s.Emulator.Clock.GetUtcNow().AddSeconds(-($s.Emulator.Clock.Elapsed.TotalSeconds - $start))
-                    $fromEvents = @($done | Where-Object { -not $_.Result })
+                    $fromEvents = @($done | Where-Object { -not $_.CallLog })
                     $lags = @($fromEvents | Where-Object { $ended[$_.Id] -gt $waitStart } | ForEach-Object { ($_.RetrievedAt - $ended[$_.Id]).TotalSeconds })
                     if ($lags.Count) { [Linq.Enumerable]::Max([double[]]$lags) } else { -1 }
                     # Calls decided before the wait began (their deciding event came before the subscription, so never):
                     # how long after the start of the wait their outcome was written.
                     $before = @($fromEvents | Where-Object { $ended[$_.Id] -le $waitStart } | ForEach-Object { ($_.RetrievedAt - $waitStart).TotalSeconds })
                     if ($before.Count) { [Linq.Enumerable]::Max([double[]]$before) } else { -1 }", n, via, drop, piped);
-                var lag = Convert.ToDouble(f[8].BaseObject);
-                var before = Convert.ToDouble(f[9].BaseObject);
-                Console.WriteLine($"| {via + (piped ? ", piped through" : ", placed first") + (drop ? ", socket dropped every 5 min" : "")} | {n,5} | {f[0],13} | {f[1],17} | {f[2],7} | {f[3],4} | {Convert.ToDouble(f[4].BaseObject) / n,22:0.00} | {f[5],14} | {f[6],4} | {Convert.ToDouble(f[7].BaseObject),16:0} | {(lag < 0 ? "-" : lag.ToString("0.0"))} | {(before < 0 ? "-" : before.ToString("0.0"))} |");
+                var lag = Convert.ToDouble(f[9].BaseObject);
+                var before = Convert.ToDouble(f[10].BaseObject);
+                Console.WriteLine($"| {via + (piped ? ", piped through" : ", placed first") + (drop ? ", socket dropped every 5 min" : "")} | {n,5} | {f[0],13} | {f[1],17} | {Convert.ToDouble(f[2].BaseObject) * 100 / n,25:0.0}% | {f[3],7} | {f[4],4} | {Convert.ToDouble(f[5].BaseObject) / n,22:0.00} | {f[6],14} | {f[7],4} | {Convert.ToDouble(f[8].BaseObject),16:0} | {(lag < 0 ? "-" : lag.ToString("0.0"))} | {(before < 0 ? "-" : before.ToString("0.0"))} |");
             }
         }
     }

@@ -11,10 +11,11 @@ namespace RingOut.Client
     public sealed partial class CallWatcher
     {
         /// <summary>
-        /// Puts a call RingCentral forgot on its extension's lookup. A new lookup's first read waits a moment, so that
+        /// Puts a call RingCentral forgot on its extension's lookup, or (<paramref name="complete"/>) a call whose own
+        /// status settled it, followed by polling, for its result, time talked and telephony session. A new lookup's first read waits a moment, so that
         /// calls forgotten together (piped one by one) share it, and never comes sooner than one interval after the last.
         /// </summary>
-        private void LookUp(RingOutCall call, DateTimeOffset now)
+        private void LookUp(RingOutCall call, DateTimeOffset now, bool complete = false)
         {
             var key = (call.Session, call.AccountId, call.ExtensionId);
             if (!_lookups.TryGetValue(key, out var lookup))
@@ -24,7 +25,7 @@ namespace RingOut.Client
                 _lookups.Add(key, lookup = new Lookup { NextRead = first });
             }
             if (lookup.Calls.Any(f => f.Call.Id == call.Id)) return;
-            lookup.Calls.Add(new Forgotten(call) { Since = now });
+            lookup.Calls.Add(new Forgotten(call) { Since = now, Complete = complete });
             _lookingUp++;
         }
 
@@ -49,7 +50,7 @@ namespace RingOut.Client
                 var forbidden = false;
                 try
                 {
-                    var since = lookup.Calls.Min(f => f.Call.PlacedAt) - CallLogMatcher.Window;
+                    var since = lookup.Calls.Min(f => f.Call.SentAt) + session.ServerClock.Low - TimeSpan.FromSeconds(1);
                     records = await session.GetCallLogAsync(since, account, extension, ct).ConfigureAwait(false);
                     lookup.LastFailure = null;
                 }
@@ -63,15 +64,23 @@ namespace RingOut.Client
                 reads++;
                 var now = _clock.GetUtcNow();
                 _lastRead[pair.Key] = now;
-                var links = records == null ? null : CallLogMatcher.Link(lookup.Calls.Select(f => f.Call).ToList(), records).ToDictionary(m => m.Call);
+                // A record is a candidate for a call that what was seen of the call does not contradict.
+                bool Fits(RingOutCall call, CallCorrelation.Candidate k) => k.Source is CallLogRecord r && CallCorrelation.Agrees(call, call.ResolvedBy(r, now, keepOwnStatuses: false));
+                var links = records == null ? null
+                    : CallCorrelation.Link(lookup.Calls.Select(f => f.Call).ToList(), records.Where(r => r.IsRingOut && !string.Equals(r.Direction, "Inbound", StringComparison.OrdinalIgnoreCase))
+                        .Select(CallCorrelation.Of).ToList(), session.ServerClock, session.Claims.HolderOf, Fits).ToDictionary(m => m.Call);
                 foreach (var f in lookup.Calls.ToList())
                 {
                     RingOutCall? final = null;
-                    CallLogMatcher.Match? link = null;
-                    if (links != null && links.TryGetValue(f.Call, out link) && link.Record != null) final = f.Call.ResolvedBy(link.Record, now);
-                    else if (link?.Ambiguity != null) final = f.Call.Unresolved("Ambiguous: " + link.Ambiguity, now);
+                    CallCorrelation.Match? link = null;
+                    var patience = now - f.Since >= CallLogPatience;
+                    if (links != null && links.TryGetValue(f.Call, out link) && link.Linked?.Source is CallLogRecord record && session.Claims.TryClaim(link.Linked.Key, f.Call.Id))
+                        final = f.Call.ResolvedBy(record, now);
+                    // A call settled by its own status keeps it: only its result and time talked stay unknown.
+                    else if (f.Complete && (link?.Options.Count > 1 || forbidden || patience)) final = f.Call;
+                    else if (link?.Ambiguity != null && (link.Options.Count > 1 || patience)) final = f.Call.Unresolved("Ambiguous: " + link.Ambiguity, now);
                     else if (forbidden) final = f.Call.Unresolved($"RingCentral forgot the call, and its call log could not be read: {lookup.LastFailure?.Message} (the app needs the ReadCallLog permission).", now);
-                    else if (now - f.Since >= CallLogPatience)
+                    else if (patience)
                         final = f.Call.Unresolved(lookup.LastFailure != null
                             ? $"RingCentral forgot the call, and its call log could not be read for {CallLogPatience.TotalMinutes:0} min: {lookup.LastFailure.Message}"
                             : $"RingCentral forgot the call, and no call log record for it appeared within {CallLogPatience.TotalMinutes:0} min.", now);

@@ -28,8 +28,13 @@ namespace RingOut.Client
                         throw new RingOutEventsUnavailableException("This session cannot follow calls through telephony events: " + session.EventsUnavailable);
                     continue;
                 }
-                _cursor[session] = (0, channel.Gaps);
                 var now = _clock.GetUtcNow();
+                // This wait's subscription point: the events that arrived since the first of its calls was sent (none
+                // of an earlier call's can be its own), or since the channel listened, whichever is later.
+                var mine = _byCall.Values.Where(e => e.Latest.Session == session).Select(e => e.Latest.SentAt).DefaultIfEmpty(now).Min();
+                var readFrom = mine > channel.SubscribedAt ? mine : channel.SubscribedAt;
+                _readFrom[session] = readFrom;
+                _cursor[session] = (await channel.PositionAtAsync(readFrom, ct).ConfigureAwait(false), channel.Gaps);
                 var older = new List<Entry>();
                 foreach (var entry in _byCall.Values.Where(e => e.Latest.Session == session && !e.ViaEvents).ToList())
                 {
@@ -38,12 +43,13 @@ namespace RingOut.Client
                     // A call placed while the channel listened is fully told by its events; an older one may have
                     // said its last word before: it is looked for among the active calls.
                     Reschedule(entry, now + EventSafetyNet);
-                    if (entry.Latest.PlacedAt < channel.SubscribedAt) older.Add(entry);
+                    if (entry.Latest.SentAt < readFrom) older.Add(entry);
                 }
                 if (older.Count > 0)
                 {
                     // A moment first for their events, which link a live call by themselves when it alone can be the session.
                     if (_older.Count == 0) _olderDue = now + OlderCallsGrace;
+                    foreach (var e in older) e.AwaitsActiveCalls = true;
                     _older.AddRange(older);
                 }
             }
@@ -57,6 +63,7 @@ namespace RingOut.Client
             {
                 var batch = _older.Where(e => _byCall.ContainsKey((e.Latest.Session, e.Latest.Id)) && e.TelephonySessionId == null).ToList();
                 _older.Clear();
+                foreach (var e in batch) e.AwaitsActiveCalls = false;
                 // One call alone is read for itself (Light), not among the active calls (Heavy, and shared with the
                 // placing of calls, by other processes of the user too).
                 if (batch.Count == 1) Reschedule(batch[0], _clock.GetUtcNow());
@@ -69,7 +76,9 @@ namespace RingOut.Client
                 if (!_perSession.ContainsKey(pair.Key) && !_unlinked.Keys.Any(k => k.Item1 == pair.Key)) continue;
                 var (position, gaps) = _cursor[pair.Key];
                 IReadOnlyList<TelephonyEvent> events;
-                try { events = await channel.ReadAsync(position, ct).ConfigureAwait(false); }
+                int next;
+                bool lost;
+                try { (events, next, lost) = await channel.ReadFromAsync(position, ct).ConfigureAwait(false); }
                 catch (Exception e) when (e is System.Net.Http.HttpRequestException || e is RingCentralProtocolException || e is RingCentralApiException ||
                                           e is System.Net.WebSockets.WebSocketException || e is RingCentralServerValueException)
                 {
@@ -78,15 +87,16 @@ namespace RingOut.Client
                     continue;
                 }
                 read = true;
-                _cursor[pair.Key] = (position + events.Count, channel.Gaps);
+                _cursor[pair.Key] = (next, channel.Gaps);
                 var now = _clock.GetUtcNow();
-                if (channel.Gaps != gaps)
+                if (channel.Gaps != gaps || lost)
                     foreach (var entry in _byCall.Values.Where(e => e.Latest.Session == pair.Key).ToList()) Reschedule(entry, now);
                 foreach (var e in events)
                 {
                     if (e.Origin != null && e.Origin != "RingOut" || e.TelephonySessionId == null) continue;
                     var key = (pair.Key, e.TelephonySessionId);
                     if (!_firstSeen.TryGetValue(key, out var first) || e.Sequence < first.Sequence) _firstSeen[key] = e;
+                    Time(key, e);
                     if (_byTelephonySession.TryGetValue(key, out var linked)) Apply(linked, e, changed, settled);
                     else if (!_unlinked.TryGetValue(key, out var known) || known.Sequence < e.Sequence) _unlinked[key] = e;
                 }
@@ -113,21 +123,18 @@ namespace RingOut.Client
                 }
                 var now = _clock.GetUtcNow();
                 var entries = group.ToDictionary(e => e.Latest);
-                // Live calls tell the same story until they end: two calls to one number placed together cannot be told apart by it.
-                var together = new HashSet<RingOutCall>(group.GroupBy(e => CallLogMatcher.Digits(e.Latest.To)).SelectMany(g =>
-                {
-                    var calls = g.Select(e => e.Latest).OrderBy(c => c.PlacedAt).ToList();
-                    return calls.Where((c, i) => (i > 0 && c.PlacedAt - calls[i - 1].PlacedAt <= CallLogMatcher.SameMoment) ||
-                                                 (i + 1 < calls.Count && calls[i + 1].PlacedAt - c.PlacedAt <= CallLogMatcher.SameMoment));
-                }));
-                foreach (var link in CallLogMatcher.Link(group.Select(e => e.Latest).ToList(), active))
+                // Live calls tell the same story until they end: a call two active calls could be stays on polling.
+                foreach (var link in CallCorrelation.Link(group.Select(e => e.Latest).ToList(), active.Where(r => r.IsRingOut).Select(CallCorrelation.Of).ToList(),
+                             session.ServerClock, session.Claims.HolderOf))
                 {
                     var entry = entries[link.Call];
-                    if (link.Ambiguity != null || together.Contains(link.Call)) continue;
-                    if (link.Record?.TelephonySessionId != null && !_byTelephonySession.ContainsKey((session, link.Record.TelephonySessionId)))
+                    if (link.Ambiguity != null) continue;
+                    var record = link.Linked?.Source as CallLogRecord;
+                    if (record?.TelephonySessionId != null && !_byTelephonySession.ContainsKey((session, record.TelephonySessionId)) &&
+                        session.Claims.TryClaim(record.TelephonySessionId, entry.Latest.Id))
                     {
-                        var key = (session, link.Record.TelephonySessionId);
-                        entry.TelephonySessionId = link.Record.TelephonySessionId;
+                        var key = (session, record.TelephonySessionId);
+                        entry.TelephonySessionId = record.TelephonySessionId;
                         _byTelephonySession[key] = entry;
                         Reschedule(entry, now + EventSafetyNet);
                         // Its events that came while the read waited for the Heavy budget tell its state now.
@@ -137,7 +144,7 @@ namespace RingOut.Client
                             Apply(entry, held, changed, settled);
                         }
                     }
-                    else if (link.Record == null && UseCallLog)
+                    else if (record == null && UseCallLog)
                     {
                         // Not under way: over, its events spent before the subscription. The call log tells the outcome.
                         var gone = entry.Latest.AsGone(now);
@@ -150,78 +157,98 @@ namespace RingOut.Client
         }
 
         /// <summary>
-        /// Links telephony sessions to calls on the event path: same session, a party calling the call's number, and
-        /// the session's beginning (its earliest event, while every party is still in Setup or Proceeding) nearest to
-        /// the placing, within <see cref="CallLogMatcher.Window"/>. A session whose beginning was not seen began
-        /// before the subscription: it is linked only when one call placed before the subscription, within the window
-        /// before its first event, can be it, and no other such session can be that call's; otherwise the read of the
-        /// active calls, which names telephony sessions, links it; meanwhile each call it could be is polled once, at
-        /// once, so that their own statuses tell them apart. When two calls to one number were placed within
-        /// <see cref="CallLogMatcher.SameMoment"/>, which is which cannot be told from the events: they stay on
-        /// polling (and the call log), never guessed.
+        /// Links telephony sessions to calls on the event path, by <see cref="CallCorrelation"/>: each session not yet
+        /// linked is a candidate (its beginning, when its earliest event seen shows every party still in Setup or
+        /// Proceeding; else "began by" that event); a call is linked once every session that could be it has had time
+        /// to begin (<see cref="CallCorrelation.SetUp"/> and the skew after it was placed), to the one candidate it can
+        /// be, claimed in the session's <see cref="CallCorrelation.Claims"/> so that no other wait takes it. A call
+        /// two candidates could be is polled (its own RingOut status, Light) until its status rules out all but one
+        /// (<see cref="CallCorrelation.Agrees"/>); until then, and if that never comes, it is told by its own status.
         /// </summary>
         private void Link(List<RingOutCall> changed, List<RingOutCall> settled)
         {
             if (_unlinked.Count == 0) return;
-            var waiting = _byCall.Values.Where(e => e.ViaEvents && e.TelephonySessionId == null)
-                .GroupBy(e => (e.Latest.Session, CallLogMatcher.Digits(e.Latest.To))).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Latest.PlacedAt).ToList());
-            // Sessions whose beginning was missed, by the calls each could be: a call two of them could be is left alone.
-            var missed = new Dictionary<(RingCentralSession, string), Entry>();
-            var claimed = new Dictionary<Entry, int>();
-            foreach (var pair in _unlinked)
+            var now = _clock.GetUtcNow();
+            foreach (var bySession in _byCall.Values.Where(e => e.ViaEvents && e.TelephonySessionId == null).GroupBy(e => e.Latest.Session).ToList())
             {
-                var first = _firstSeen[pair.Key];
-                if (ShowsBeginning(first)) continue;
-                var subscribedAt = _channels.TryGetValue(pair.Key.Item1, out var channel) && channel != null ? channel.SubscribedAt : DateTimeOffset.MinValue;
-                var could = pair.Value.Parties
-                    .SelectMany(p => waiting.TryGetValue((pair.Key.Item1, CallLogMatcher.Digits(p.To)), out var calls) ? calls : new List<Entry>())
-                    // Placed before the subscription, or at the same moment (its first events may have come before it).
-                    .Where(c => c.Latest.PlacedAt <= subscribedAt + CallLogMatcher.SameMoment && c.Latest.PlacedAt <= first.EventTime && first.EventTime - c.Latest.PlacedAt <= CallLogMatcher.Window)
-                    .Distinct().ToList();
-                if (could.Count > 1)
+                var session = bySession.Key;
+                var skew = session.ServerClock;
+                var ready = bySession.Where(e => now >= e.Latest.PlacedAt + CallCorrelation.SetUp + (skew.High - skew.Low)).ToList();
+                if (ready.Count == 0) continue;
+                var candidates = new List<CallCorrelation.Candidate>();
+                foreach (var pair in _unlinked.Where(p => p.Key.Item1 == session))
                 {
-                    // Which of them it is: their own statuses say (a RingOut GET each, once), without the Heavy read.
-                    foreach (var c in could.Where(c => !c.PolledToTellApart)) { c.PolledToTellApart = true; Reschedule(c, _clock.GetUtcNow()); }
-                    continue;
+                    var first = _firstSeen[pair.Key];
+                    var parties = pair.Value.Parties.Count > 0 ? pair.Value.Parties : first.Parties;
+                    foreach (var party in parties)
+                    {
+                        var rungFirst = parties.Count == 2 ? parties.First(p => p != party).To : null;
+                        candidates.Add(new CallCorrelation.Candidate(pair.Key.Item2, ShowsBeginning(first) ? first.EventTime : (DateTimeOffset?)null, first.EventTime, party.To, rungFirst, pair.Value));
+                    }
                 }
-                if (could.Count == 0) continue;
-                missed[pair.Key] = could[0];
-                claimed[could[0]] = claimed.TryGetValue(could[0], out var n) ? n + 1 : 1;
-            }
-            foreach (var pair in _unlinked.ToList())
-            {
-                var (session, tsid) = pair.Key;
-                var e = pair.Value;
-                var first = _firstSeen[pair.Key];
-                if (!ShowsBeginning(first))
+                var entries = ready.ToDictionary(e => e.Latest);
+                bool Fits(RingOutCall call, CallCorrelation.Candidate k) => !entries[call].Excluded.Contains(k.Key);
+                foreach (var link in CallCorrelation.Link(ready.Select(e => e.Latest).ToList(), candidates, skew, session.Claims.HolderOf, Fits))
                 {
-                    if (missed.TryGetValue(pair.Key, out var only) && claimed[only] == 1 && only.TelephonySessionId == null) LinkTo(only, pair.Key, e, waiting, changed, settled);
-                    continue;
+                    var entry = entries[link.Call];
+                    if (link.Linked is CallCorrelation.Candidate k)
+                    {
+                        if (!session.Claims.TryClaim(k.Key, entry.Latest.Id)) continue;
+                        entry.Rivals = null;
+                        LinkTo(entry, (session, k.Key), _unlinked[(session, k.Key)], changed, settled);
+                    }
+                    else if (link.Options.Count > 0)
+                    {
+                        // Which it is: its own status says, read now and at each poll interval while it stays undecided.
+                        entry.Rivals = link.Options.Select(o => o.Key).Distinct().ToList();
+                        // A call placed before this wait listened waits for the read of the active calls, which
+                        // names its session if it is live (one Heavy read for all, not a poll each).
+                        if (!entry.PolledToTellApart && !entry.AwaitsActiveCalls)
+                        {
+                            entry.PolledToTellApart = true;
+                            Reschedule(entry, now);
+                        }
+                    }
                 }
-                var began = first.EventTime;
-                Entry? match = null;
-                var ambiguous = false;
-                foreach (var party in e.Parties)
-                {
-                    if (!waiting.TryGetValue((session, CallLogMatcher.Digits(party.To)), out var calls)) continue;
-                    var near = calls.Where(c => (c.Latest.PlacedAt - began).Duration() <= CallLogMatcher.Window)
-                        .OrderBy(c => (c.Latest.PlacedAt - began).Duration()).ToList();
-                    if (near.Count == 0) continue;
-                    var nearest = near[0];
-                    if (near.Count > 1 && (near[1].Latest.PlacedAt - nearest.Latest.PlacedAt).Duration() <= CallLogMatcher.SameMoment) { ambiguous = true; break; }
-                    match = nearest;
-                    break;
-                }
-                if (ambiguous || match == null) continue;
-                LinkTo(match, pair.Key, e, waiting, changed, settled);
             }
         }
 
-        private void LinkTo(Entry entry, (RingCentralSession session, string tsid) key, TelephonyEvent latest,
-            Dictionary<(RingCentralSession, string), List<Entry>> waiting, List<RingOutCall> changed, List<RingOutCall> settled)
+        /// <summary>
+        /// A call two telephony sessions could be was read (its own RingOut status): each session whose statuses
+        /// the call's own contradict is not this call's.
+        /// </summary>
+        private void TellApart(Entry entry, RingOutCall own)
+        {
+            if (entry.Rivals == null) return;
+            foreach (var key in entry.Rivals)
+            {
+                if (!_unlinked.TryGetValue((own.Session, key), out var latest)) continue;
+                var (caller, callee) = Parties(own, latest);
+                if (!CallCorrelation.Agrees(own, own.UpdatedByEvent(latest, caller, callee, latest.EventTime))) entry.Excluded.Add(key);
+            }
+        }
+
+        private static (TelephonyParty? caller, TelephonyParty? callee) Parties(RingOutCall call, TelephonyEvent e)
+        {
+            var to = CallCorrelation.Digits(call.To);
+            var callee = e.Parties.FirstOrDefault(p => CallCorrelation.Digits(p.To) == to);
+            return (e.Parties.FirstOrDefault(p => p != callee), callee);
+        }
+
+        /// <summary>When each telephony session's callee answered and when it ended, from its events' times: how long a call followed live talked.</summary>
+        private void Time((RingCentralSession, string) key, TelephonyEvent e)
+        {
+            _times.TryGetValue(key, out var t);
+            var answered = e.Parties.Count > 1 && e.Parties.All(p => p.Code == "Answered" || p.Code == "Hold" || p.Code == "Parked");
+            var over = e.Parties.Count > 0 && e.Parties.All(p => p.Code == "Disconnected" || p.Code == "Gone");
+            if (answered && (t.answered == null || e.EventTime < t.answered)) t.answered = e.EventTime;
+            if (over && (t.ended == null || e.EventTime < t.ended)) t.ended = e.EventTime;
+            _times[key] = t;
+        }
+
+        private void LinkTo(Entry entry, (RingCentralSession session, string tsid) key, TelephonyEvent latest, List<RingOutCall> changed, List<RingOutCall> settled)
         {
             _unlinked.Remove(key);
-            waiting[(key.session, CallLogMatcher.Digits(entry.Latest.To))].Remove(entry);
             entry.TelephonySessionId = key.tsid;
             _byTelephonySession[key] = entry;
             Apply(entry, latest, changed, settled);
@@ -238,10 +265,15 @@ namespace RingOut.Client
             var gap = entry.LastSequence > 0 && e.Sequence > entry.LastSequence + 1;
             entry.LastSequence = e.Sequence;
             entry.QuietPolls = 0;
-            var to = CallLogMatcher.Digits(entry.Latest.To);
-            var callee = e.Parties.FirstOrDefault(p => CallLogMatcher.Digits(p.To) == to);
-            var caller = e.Parties.FirstOrDefault(p => p != callee);
+            var (caller, callee) = Parties(entry.Latest, e);
             var fresh = entry.Latest.UpdatedByEvent(e, caller, callee, now);
+            if (fresh.IsFinal && entry.TelephonySessionId != null)
+            {
+                // Its result and the time talked, from the events' times (no read spent).
+                _times.TryGetValue((fresh.Session, entry.TelephonySessionId), out var t);
+                fresh = fresh.WithEventOutcome(fresh.CallStatus != RingOutStatus.Success ? TimeSpan.Zero
+                    : t.answered is DateTimeOffset a && t.ended is DateTimeOffset b && b >= a ? b - a : (TimeSpan?)null);
+            }
             var old = entry.Latest;
             entry.Latest = fresh;
             if (fresh.CallStatusText != old.CallStatusText || fresh.CallerStatusText != old.CallerStatusText || fresh.CalleeStatusText != old.CalleeStatusText)

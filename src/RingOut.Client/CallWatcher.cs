@@ -87,6 +87,8 @@ namespace RingOut.Client
             public Forgotten(RingOutCall call) { Call = call; }
             public readonly RingOutCall Call;
             public DateTimeOffset Since;
+            /// <summary>Settled by its own status: the record only completes it (result, time talked, telephony session).</summary>
+            public bool Complete;
         }
 
         private sealed class Entry
@@ -103,8 +105,14 @@ namespace RingOut.Client
             /// <summary>Safety polls in a row that found nothing new: each waits twice as long as the last (a quiet call is normal).</summary>
             public int QuietPolls;
             public int TransientFailures;
-            /// <summary>Polled once, at once, because a telephony session whose beginning was missed could be this call or another.</summary>
+            /// <summary>Polled at once, because more than one telephony session could be this call.</summary>
             public bool PolledToTellApart;
+            /// <summary>The telephony sessions this call could be, while more than one could (null otherwise); its own status rules them out.</summary>
+            public List<string>? Rivals;
+            /// <summary>Placed before the wait listened: its telephony session is looked for among the active calls first.</summary>
+            public bool AwaitsActiveCalls;
+            /// <summary>Telephony sessions the call's own status ruled out.</summary>
+            public readonly HashSet<string> Excluded = new HashSet<string>();
             /// <summary>The order it was added in: breaks ties between calls due at the same time.</summary>
             public long Order;
 
@@ -157,6 +165,9 @@ namespace RingOut.Client
         // Each telephony session's earliest event seen (the lowest sequence): when it began, if that event shows its beginning.
         private readonly Dictionary<(RingCentralSession, string), TelephonyEvent> _firstSeen = new Dictionary<(RingCentralSession, string), TelephonyEvent>();
         private readonly Dictionary<(RingCentralSession, string), Entry> _byTelephonySession = new Dictionary<(RingCentralSession, string), Entry>();
+        // Each session's subscription point for this wait, and each telephony session's answer and end (the events' times).
+        private readonly Dictionary<RingCentralSession, DateTimeOffset> _readFrom = new Dictionary<RingCentralSession, DateTimeOffset>();
+        private readonly Dictionary<(RingCentralSession, string), (DateTimeOffset? answered, DateTimeOffset? ended)> _times = new Dictionary<(RingCentralSession, string), (DateTimeOffset?, DateTimeOffset?)>();
         private DateTimeOffset? _nextRead;
         private int _viaEvents;
         // Calls added after their session subscribed but placed before it: looked for among the active calls, together.
@@ -167,6 +178,8 @@ namespace RingOut.Client
         public string? EventsUnavailable { get; private set; }
 
         public int PendingCount => _byCall.Count + _lookingUp;
+        /// <summary>Pending calls whose outcome (or result and time talked) is awaited from the call log.</summary>
+        public int LookingUpCount => _lookingUp;
         /// <summary>Every pending call's latest snapshot, the soonest due first (O(n): for the end of a wait, not for each call).</summary>
         public IReadOnlyList<RingOutCall> Pending => _byDue.Select(e => e.Latest).Concat(_lookups.Values.SelectMany(l => l.Calls.Select(f => f.Call))).ToArray();
 
@@ -200,9 +213,10 @@ namespace RingOut.Client
                 entry.ViaEvents = true;
                 _viaEvents++;
                 entry.NextPoll = _clock.GetUtcNow() + EventSafetyNet;
-                if (call.PlacedAt < channel.SubscribedAt)
+                if (call.SentAt < (_readFrom.TryGetValue(call.Session, out var from) ? from : channel.SubscribedAt))
                 {
                     if (_older.Count == 0) _olderDue = _clock.GetUtcNow() + CallLogGather;
+                    entry.AwaitsActiveCalls = true;
                     _older.Add(entry);
                 }
             }
@@ -304,6 +318,7 @@ namespace RingOut.Client
                     continue;
                 }
                 entry.TransientFailures = 0;
+                TellApart(entry, fresh);
                 if (fresh.IsGone && entry.ViaEvents && entry.TelephonySessionId != null)
                 {
                     // Followed through its telephony session: the RingOut being forgotten says nothing of the call.
@@ -316,7 +331,9 @@ namespace RingOut.Client
                     fresh.CalleeStatusText != old.CalleeStatusText || fresh.IsGone != old.IsGone)
                     changed.Add(fresh);
                 if (UseCallLog && fresh.State == RingOutCallState.Gone) { Remove(entry); LookUp(fresh, _clock.GetUtcNow()); }
+                else if (UseCallLog && fresh.IsFinal && IsSettled(fresh)) { Remove(entry); LookUp(fresh, _clock.GetUtcNow(), complete: true); }
                 else if (IsSettled(fresh)) { Remove(entry); settled.Add(fresh); }
+                else if (entry.Rivals != null && entry.PolledToTellApart) Reschedule(entry, _clock.GetUtcNow() + PollInterval); // still to be told apart
                 else if (entry.ViaEvents) Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls++));
                 else Reschedule(entry, _clock.GetUtcNow() + IntervalFor(old.Session, perSession[old.Session]));
                 // Keyed by its first snapshot's session: a later snapshot keeps it (RefreshCallAsync polls through that session).

@@ -122,6 +122,10 @@ namespace RingOut.Client
         // Clock and Budget are the session's machinery, not what a user asks of a session: internal, so that
         // Get-RingCentralSession | Format-List * shows neither (the module sees them through InternalsVisibleTo).
         internal TimeProvider Clock { get; }
+        /// <summary>How far the server's clock is from <see cref="Clock"/>, from the Date headers of its answers (what linking calls allows for).</summary>
+        public ServerClock ServerClock { get; } = new ServerClock();
+        /// <summary>Which call of this session each telephony session (or call log record) was linked to, by any wait.</summary>
+        internal CallCorrelation.Claims Claims { get; } = new CallCorrelation.Claims();
         /// <summary>How this session retries (a copy: the session's own cannot be changed once connected).</summary>
         public RetryOptions Retry => _retry.Copy();
         internal RateBudget Budget { get; }
@@ -232,7 +236,9 @@ namespace RingOut.Client
                     Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } },
                 };
             kind.AttachTo(request);
+            var sentAt = Clock.GetUtcNow();
             var response = await Http.SendAsync(request, ct).ConfigureAwait(false);
+            ServerClock.Observe(response.Headers.Date, sentAt, Clock.GetUtcNow());
             var body = response.Content == null ? Array.Empty<byte>() : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
             return (response, body);
         }

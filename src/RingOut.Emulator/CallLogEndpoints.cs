@@ -82,16 +82,17 @@ namespace RingOut.Emulator
             };
             if (detailed)
             {
-                // Each leg is a call log record of its own (the spec requires type, direction, action and startTime of every one).
-                JsonObject Leg(string legType, string to) => new JsonObject
+                // Each leg is a call log record of its own (the spec requires type, direction, action and startTime of
+                // every one), with its own result: the phone rung first, then (once it answered) the number called.
+                JsonObject Leg(string legType, string to, string legResult, string legReason) => new JsonObject
                 {
                     ["legType"] = legType, ["type"] = "Voice", ["direction"] = "Outbound", ["action"] = "RingOut Web", ["startTime"] = Iso(c.CreatedAt),
-                    ["to"] = new JsonObject { ["phoneNumber"] = to },
+                    ["to"] = new JsonObject { ["phoneNumber"] = to }, ["result"] = legResult, ["reason"] = legReason,
                 };
-                var callee = Leg("RingOutWebToCaller", c.To);
-                callee["result"] = result;
-                callee["reason"] = reason;
-                record["legs"] = new JsonArray(Leg("RingOutWebToSubscriber", c.From), callee);
+                var callerFailed = c.CallerFailed;
+                var legs = new JsonArray(Leg("RingOutWebToSubscriber", c.From, callerFailed ? result : "Call connected", callerFailed ? reason : "Accepted"));
+                if (!callerFailed) legs.Add(Leg("RingOutWebToCaller", c.To, result, reason));
+                record["legs"] = legs;
             }
             return record;
         }

@@ -91,6 +91,9 @@ namespace RingOut.Emulator
             }
         }
 
+        /// <summary>The phone rung first did not answer (busy, no answer, error) or the call was cancelled before it did: the callee was never rung.</summary>
+        public bool CallerFailed => CallerFails || (CancelledAt is DateTimeOffset c && c - CreatedAt < CallerOutcomeAfter);
+
         private bool CallerFails =>
             Scenario == CallScenario.CallerBusy || Scenario == CallScenario.CallerNoAnswer ||
             Scenario == CallScenario.CallerGenericError || Scenario == CallScenario.InternalFailure;

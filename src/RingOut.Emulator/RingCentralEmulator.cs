@@ -104,6 +104,7 @@ namespace RingOut.Emulator
                 response = EmulatorResponse.Error(500, "CMN-203", "Internal server error");
             }
             response.Headers["RCRequestId"] = requestId;
+            response.Headers["Date"] = Clock.GetUtcNow().ToString("r", CultureInfo.InvariantCulture);
             return response;
         }
 

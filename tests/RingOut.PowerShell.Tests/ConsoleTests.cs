@@ -57,7 +57,7 @@ namespace RingOut.PowerShell.Tests
             var screen = WaitFor(s => Prompts(s) >= 3, TimeSpan.FromSeconds(60), "the prompt after the call");
             _out.WriteLine(string.Join("\n", screen));
             Assert.Contains(screen, l => l.StartsWith("Id ") && l.Contains(" State ") && l.Contains(" From ") && l.Contains(" To ") && l.Contains(" Result"));
-            Assert.Contains(screen, l => l.Contains("Ended") && l.Contains("+14155550123"));
+            Assert.Contains(screen, l => l.Contains("Ended") && l.Contains("+14155550123") && l.Contains("Call connected"));
             // The emulator's international-disabled number: the leg's status whole, not "Internation…".
             Assert.Contains(screen, l => l.Contains("Failed") && l.Contains("+16505550105") && (l.Contains("InternationalDisabled") || l.Contains("International")));
             Assert.DoesNotContain(screen, l => l.Contains("…"));

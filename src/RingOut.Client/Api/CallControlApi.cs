@@ -38,7 +38,7 @@ namespace RingOut.Client
         /// <summary>
         /// Hangs up a connected RingOut through Call Control. The RingOut API does not name the call's telephony
         /// session, so it is found among the extension's active calls (one Heavy read) the way the call log is
-        /// linked (<see cref="CallLogMatcher"/>): by number and time. Returns the telephony session id ended.
+        /// linked (<see cref="CallCorrelation"/>): by number and time. Returns the telephony session id ended.
         /// Throws <see cref="RingOutHangUpException"/> when no active call, or more than one, could be this one.
         /// </summary>
         public async Task<string> HangUpAsync(RingOutCall call, CancellationToken cancellationToken = default)
@@ -50,13 +50,12 @@ namespace RingOut.Client
                 if (call.To == null)
                     throw new RingOutHangUpException($"RingOut call {call.Id} is connected, but which live call it is cannot be told from its id alone: pipe the call as New-RingOutCall wrote it (it knows the number and the time).");
                 var active = await GetActiveCallsAsync(call.AccountId, call.ExtensionId, cancellationToken).ConfigureAwait(false);
-                var link = CallLogMatcher.Link(new[] { call }, active).Single();
-                var candidates = active.Count(r => r.IsRingOut && CallLogMatcher.Digits(r.To) == CallLogMatcher.Digits(call.To) && (r.StartTime - call.PlacedAt).Duration() <= CallLogMatcher.SameMoment);
-                if (link.Record == null)
+                var link = CallCorrelation.Link(new[] { call }, active.Where(r => r.IsRingOut).Select(CallCorrelation.Of).ToList(), ServerClock, Claims.HolderOf).Single();
+                if (link.Options.Count == 0)
                     throw new RingOutHangUpException($"RingOut call {call.Id} to {call.To} is not among the extension's active calls: it may have just ended.");
-                if (candidates > 1)
-                    throw new RingOutHangUpException($"{candidates} live calls to {call.To} began within {CallLogMatcher.SameMoment.TotalSeconds:0} s of RingOut call {call.Id}: which one to hang up cannot be told, so none was.");
-                telephonySessionId = link.Record.TelephonySessionId
+                if (link.Options.Count > 1)
+                    throw new RingOutHangUpException($"{link.Options.Count} live calls to {call.To} began as RingOut call {call.Id} was placed: which one to hang up cannot be told, so none was.");
+                telephonySessionId = (link.Options[0].Source as CallLogRecord)?.TelephonySessionId
                     ?? throw new RingOutHangUpException($"RingOut call {call.Id} to {call.To} is among the extension's active calls, but RingCentral gave no telephony session id for it, so it cannot be hung up.");
             }
             await EndCallSessionAsync(telephonySessionId, call.AccountId, cancellationToken).ConfigureAwait(false);

@@ -17,10 +17,10 @@ namespace RingOut.Client
         /// <summary>RingCentral's largest page of call log records.</summary>
         private const int CallLogPage = 1000;
 
-        /// <summary>The voice calls of an extension that started at or after <paramref name="since"/> (every page, newest first).</summary>
+        /// <summary>The voice calls of an extension that started at or after <paramref name="since"/> (every page, newest first), with their legs.</summary>
         public async Task<IReadOnlyList<CallLogRecord>> GetCallLogAsync(DateTimeOffset since, string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
         {
-            var query = "?type=Voice&view=Simple&dateFrom=" + Uri.EscapeDataString(since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            var query = "?type=Voice&view=Detailed&dateFrom=" + Uri.EscapeDataString(since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
             return await ReadRecordsAsync(ApiPaths.CallLog(accountId, extensionId) + query + "&", "reading the call log", cancellationToken).ConfigureAwait(false);
         }
 
@@ -49,6 +49,24 @@ namespace RingOut.Client
             return result;
         }
 
+        private static IReadOnlyList<CallLogLeg> ReadLegs(JsonElement r)
+        {
+            if (!r.TryGetProperty("legs", out var legs) || legs.ValueKind != JsonValueKind.Array) return Array.Empty<CallLogLeg>();
+            var result = new List<CallLogLeg>();
+            foreach (var l in legs.EnumerateArray())
+            {
+                if (l.ValueKind != JsonValueKind.Object || result.Count >= 16) continue;
+                result.Add(new CallLogLeg
+                {
+                    LegType = Json.Str(l, "legType"),
+                    To = l.TryGetProperty("to", out var to) && to.ValueKind == JsonValueKind.Object ? Json.Str(to, "phoneNumber") : null,
+                    Result = Json.Str(l, "result"),
+                    Reason = Json.Str(l, "reason"),
+                });
+            }
+            return result;
+        }
+
         private static CallLogRecord ReadRecord(JsonElement r)
         {
             string? Number(string name) =>
@@ -69,6 +87,7 @@ namespace RingOut.Client
                 Reason = Json.Str(r, "reason"),
                 From = Number("from"),
                 To = Number("to"),
+                Legs = ReadLegs(r),
             };
         }
     }

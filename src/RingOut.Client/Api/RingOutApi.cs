@@ -61,7 +61,7 @@ namespace RingOut.Client
                     try
                     {
                         using (var doc = ParseJson(bytes, what))
-                            return ReadCall(doc.RootElement, from, to, account, extension, now, now);
+                            return ReadCall(doc.RootElement, from, to, account, extension, now, now, sentAt);
                     }
                     catch (RingCentralProtocolException e)
                     {
@@ -125,7 +125,7 @@ namespace RingOut.Client
         }
 
 
-        private RingOutCall ReadCall(JsonElement root, string? from, string? to, string? accountId, string? extensionId, DateTimeOffset placedAt, DateTimeOffset at)
+        private RingOutCall ReadCall(JsonElement root, string? from, string? to, string? accountId, string? extensionId, DateTimeOffset placedAt, DateTimeOffset at, DateTimeOffset? sentAt = null)
         {
             if (root.ValueKind != JsonValueKind.Object) throw new RingCentralProtocolException("The RingOut answer is not a JSON object.");
             var id = Json.IdString(root, "id");
@@ -136,7 +136,7 @@ namespace RingOut.Client
                 call = Json.Str(st, "callStatus"); caller = Json.Str(st, "callerStatus"); callee = Json.Str(st, "calleeStatus");
             }
             return new RingOutCall(id, Json.Str(root, "uri"), call, caller, callee, from, to,
-                accountId is null || accountId.Length == 0 ? ApiPaths.Me : accountId, extensionId is null || extensionId.Length == 0 ? ApiPaths.Me : extensionId, placedAt, at, false, this);
+                accountId is null || accountId.Length == 0 ? ApiPaths.Me : accountId, extensionId is null || extensionId.Length == 0 ? ApiPaths.Me : extensionId, placedAt, at, false, this, sentAt);
         }
     }
 }

@@ -55,9 +55,15 @@ namespace RingOut.Client
         internal const string Filter = "/restapi/v1.0/account/~/extension/~/telephony/sessions";
         private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
         private readonly RingCentralSession _session;
-        // Every event received, in order of arrival: each wait reads from its own cursor, so that waits sharing the
-        // session each see every event.
+        // The events received, in order of arrival, and when each arrived: each wait reads from its own cursor (an
+        // absolute position: Forgotten + index), from the moment it began to follow calls. Bounded: beyond MaxEvents
+        // the oldest half is forgotten, and a wait that had not read them yet is told it lost events.
         private readonly List<TelephonyEvent> _log = new List<TelephonyEvent>();
+        private readonly List<DateTimeOffset> _arrived = new List<DateTimeOffset>();
+        /// <summary>How many events the channel keeps at most.</summary>
+        public const int MaxEvents = 20_000;
+        /// <summary>How many of the oldest events were forgotten: the lowest position that can still be read.</summary>
+        public int Forgotten { get; private set; }
         private readonly SemaphoreSlim _gate = new SemaphoreSlim(1, 1);
         private IEventSocket? _socket;
         private string? _wsc, _subscriptionId, _wsToken;
@@ -158,9 +164,58 @@ namespace RingOut.Client
                         await OpenAsync(ct).ConfigureAwait(false);
                     }
                 }
-                return from >= _log.Count ? Array.Empty<TelephonyEvent>() : _log.GetRange(from, _log.Count - from);
+                return Since(from).Events;
             }
             finally { _gate.Release(); }
+        }
+
+        /// <summary>
+        /// As <see cref="ReadAsync"/>, and the position to read from next, and whether events between
+        /// <paramref name="from"/> and the oldest kept were forgotten (the log is bounded) before this reader read them.
+        /// </summary>
+        public async Task<(IReadOnlyList<TelephonyEvent> Events, int Next, bool Lost)> ReadFromAsync(int from, CancellationToken ct)
+        {
+            await ReadAsync(int.MaxValue, ct).ConfigureAwait(false);
+            await _gate.WaitAsync(ct).ConfigureAwait(false);
+            try { return Since(from); }
+            finally { _gate.Release(); }
+        }
+
+        private (IReadOnlyList<TelephonyEvent> Events, int Next, bool Lost) Since(int from)
+        {
+            var lost = from < Forgotten;
+            var start = Math.Max(from, Forgotten) - Forgotten;
+            var events = start >= _log.Count ? (IReadOnlyList<TelephonyEvent>)Array.Empty<TelephonyEvent>() : _log.GetRange(start, _log.Count - start);
+            return (events, Forgotten + _log.Count, lost);
+        }
+
+        /// <summary>The position of the first event that arrived at or after <paramref name="since"/> (on the session's clock): where a wait that began following calls then starts reading.</summary>
+        public async Task<int> PositionAtAsync(DateTimeOffset since, CancellationToken ct)
+        {
+            await _gate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                Pump();
+                int lo = 0, hi = _arrived.Count;
+                while (lo < hi)
+                {
+                    var mid = (lo + hi) / 2;
+                    if (_arrived[mid] < since) lo = mid + 1; else hi = mid;
+                }
+                return Forgotten + lo;
+            }
+            finally { _gate.Release(); }
+        }
+
+        private void Keep(TelephonyEvent e)
+        {
+            _log.Add(e);
+            _arrived.Add(_session.Clock.GetUtcNow());
+            if (_log.Count <= MaxEvents) return;
+            var drop = _log.Count / 2;
+            _log.RemoveRange(0, drop);
+            _arrived.RemoveRange(0, drop);
+            Forgotten += drop;
         }
 
         /// <summary>How many times events may have been lost (a failed recovery, an expired subscription): a wait that saw a smaller number polls what it follows.</summary>
@@ -190,7 +245,7 @@ namespace RingOut.Client
                 if (type == "ServerNotification")
                 {
                     if (body.ValueKind == JsonValueKind.Object && Json.Str(body, "subscriptionId") == _subscriptionId && body.TryGetProperty("body", out var ev))
-                        _log.Add(ReadEvent(ev));
+                        Keep(ReadEvent(ev));
                     continue;
                 }
                 var status = meta.TryGetProperty("status", out var st) && st.TryGetInt32(out var n) ? n : 0;

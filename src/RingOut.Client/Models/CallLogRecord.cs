@@ -24,6 +24,8 @@ namespace RingOut.Client
         public string? Reason { get; internal set; }
         public string? From { get; internal set; }
         public string? To { get; internal set; }
+        /// <summary>The call's legs (the call log's Detailed view): each party's number and result.</summary>
+        public System.Collections.Generic.IReadOnlyList<CallLogLeg> Legs { get; internal set; } = Array.Empty<CallLogLeg>();
 
         /// <summary>A record of a RingOut.</summary>
         public bool IsRingOut => Action != null && Action.StartsWith("RingOut", StringComparison.OrdinalIgnoreCase);
@@ -37,5 +39,15 @@ namespace RingOut.Client
             string.Equals(result, "Connected", StringComparison.OrdinalIgnoreCase);
 
         public override string ToString() => $"{StartTime:u} {From} -> {To}: {Result} ({Duration.TotalSeconds:0} s, {TelephonySessionId})";
+    }
+
+    /// <summary>One leg of a call log record: the number it rang and what came of it.</summary>
+    public sealed class CallLogLeg
+    {
+        public string? LegType { get; internal set; }
+        public string? To { get; internal set; }
+        public string? Result { get; internal set; }
+        public string? Reason { get; internal set; }
+        public override string ToString() => $"{LegType} {To}: {Result}";
     }
 }

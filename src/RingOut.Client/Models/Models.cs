@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 
 namespace RingOut.Client
 {
@@ -64,10 +65,18 @@ namespace RingOut.Client
     {
         internal RingOutCall(string id, string? uri, string? callStatus, string? callerStatus, string? calleeStatus,
             string? from, string? to, string accountId, string extensionId, DateTimeOffset placedAt, DateTimeOffset retrievedAt,
-            bool isGone, RingCentralSession session)
+            bool isGone, RingCentralSession session, DateTimeOffset? sentAt = null)
         {
             Id = id; Uri = uri;
+            // A call that failed has no leg still under way: a leg never reached (the callee of a caller who was
+            // busy) could not be reached.
+            if (IsFailure(callStatus))
+            {
+                if (callerStatus == "InProgress") callerStatus = "CannotReach";
+                if (calleeStatus == "InProgress") calleeStatus = "CannotReach";
+            }
             CallStatusText = callStatus; CallerStatusText = callerStatus; CalleeStatusText = calleeStatus;
+            SentAt = sentAt ?? placedAt;
             CallStatus = StatusText.Parse(callStatus); CallerStatus = StatusText.Parse(callerStatus); CalleeStatus = StatusText.Parse(calleeStatus);
             From = from; To = to; AccountId = accountId; ExtensionId = extensionId;
             PlacedAt = placedAt; RetrievedAt = retrievedAt; IsGone = isGone; Session = session;
@@ -93,6 +102,8 @@ namespace RingOut.Client
         public string ExtensionId { get; }
         /// <summary>When the call was placed (when this client saw RingCentral accept it).</summary>
         public DateTimeOffset PlacedAt { get; }
+        /// <summary>When this client sent the request that placed the call (at or before <see cref="PlacedAt"/>).</summary>
+        public DateTimeOffset SentAt { get; }
         /// <summary>When this snapshot was taken.</summary>
         public DateTimeOffset RetrievedAt { get; }
         /// <summary>RingCentral no longer knows the call; the statuses are the last ones seen.</summary>
@@ -103,15 +114,18 @@ namespace RingOut.Client
         private CallLogRecord? _record;
         private string? _unresolved;
         private string? _telephonySessionId;
+        // Told by telephony events: the result in the call log's words and the time talked, from the events' times.
+        private string? _result;
+        private TimeSpan? _duration;
 
         /// <summary>The call log's record of the call, once RingCentral forgot the RingOut and the record was found.</summary>
         public CallLogRecord? CallLog => _record;
         /// <summary>The telephony session id (the key of Call Control and the call log), where RingCentral gave it.</summary>
         public string? TelephonySessionId => _record?.TelephonySessionId ?? _telephonySessionId;
-        /// <summary>How long the parties talked, from the call log.</summary>
-        public TimeSpan? Duration => _record?.Duration;
-        /// <summary>RingCentral's words for the outcome, from the call log: "Call connected", "Busy", "No Answer", …</summary>
-        public string? Result => _record?.Result;
+        /// <summary>How long the parties talked: from the call log, or from the times of the telephony events (<see cref="Outcome"/> says which).</summary>
+        public TimeSpan? Duration => _record?.Duration ?? _duration;
+        /// <summary>RingCentral's words for the outcome, as the call log words them: "Call connected", "Busy", "No Answer", …</summary>
+        public string? Result => _record?.Result ?? _result;
 
         /// <summary>
         /// Where the final state comes from, in words: the RingOut's own statuses, the call log's record, or why the
@@ -124,6 +138,8 @@ namespace RingOut.Client
                 if (_unresolved != null) return _unresolved;
                 if (_record != null)
                     return string.Format(CultureInfo.InvariantCulture, "call log: {0}{1}, {2:0} s", _record.Result, _record.Reason != null ? " (" + _record.Reason + ")" : "", _record.Duration.TotalSeconds);
+                if (_result != null && IsFinal)
+                    return string.Format(CultureInfo.InvariantCulture, "telephony events: {0}, {1:0} s (from the events' times)", _result, (_duration ?? TimeSpan.Zero).TotalSeconds);
                 return IsFinal ? "RingOut status" : null;
             }
         }
@@ -166,7 +182,7 @@ namespace RingOut.Client
                 : calleeStatus == "Success" || (calleeStatus == "Finished" && callerStatus != "InProgress") ? "Success"
                 : "InProgress";
             if (failed != null && callerStatus == "Finished" && calleeStatus == "InProgress") calleeStatus = "GenericError";
-            var c = new RingOutCall(Id, Uri, callStatus, callerStatus, calleeStatus, From, To, AccountId, ExtensionId, PlacedAt, at, false, Session);
+            var c = new RingOutCall(Id, Uri, callStatus, callerStatus, calleeStatus, From, To, AccountId, ExtensionId, PlacedAt, at, false, Session, SentAt);
             c._telephonySessionId = e.TelephonySessionId;
             return c;
         }
@@ -194,13 +210,92 @@ namespace RingOut.Client
             }
         }
 
-        /// <summary>This snapshot, with its outcome taken from the call log's record.</summary>
-        internal RingOutCall ResolvedBy(CallLogRecord record, DateTimeOffset at)
+        /// <summary>
+        /// This snapshot, with its outcome taken from the call log's record: the call's status from its result, each
+        /// leg's from the record's legs (the Detailed view), else from what was seen of the legs and the result.
+        /// </summary>
+        internal RingOutCall ResolvedBy(CallLogRecord record, DateTimeOffset at, bool keepOwnStatuses = true)
         {
-            var c = AsGone(at);
+            string? caller, callee;
+            string? callStatus = record.Connected ? "Success" : "CannotReach";
+            if (keepOwnStatuses && (State == RingOutCallState.Ended || State == RingOutCallState.Failed))
+            {
+                // Settled by its own statuses (RingCentral's words): the record only adds the result and time talked.
+                callStatus = CallStatusText; caller = CallerStatusText; callee = CalleeStatusText;
+            }
+            else if (record.Connected) caller = callee = "Finished";
+            else
+            {
+                var legs = record.Legs.Where(l => l.To != null).ToList();
+                var calleeLeg = legs.FirstOrDefault(l => CallCorrelation.Digits(l.To) == CallCorrelation.Digits(To));
+                var callerLeg = legs.FirstOrDefault(l => l != calleeLeg);
+                if (legs.Count > 0)
+                {
+                    caller = callerLeg == null ? "CannotReach" : LegOf(callerLeg.Result ?? record.Result);
+                    callee = calleeLeg == null ? "CannotReach" : LegOf(calleeLeg.Result ?? record.Result);
+                }
+                else if (CallerStatus == RingOutStatus.Success || CallerStatus == RingOutStatus.Finished)
+                {
+                    caller = "Finished";
+                    callee = LegOf(record.Result);
+                }
+                else
+                {
+                    // Which party failed is not said: neither leg is claimed to have.
+                    caller = CallerStatus == RingOutStatus.InProgress ? "Unknown" : CallerStatusText ?? "Unknown";
+                    callee = CalleeStatus == RingOutStatus.InProgress ? "Unknown" : CalleeStatusText ?? "Unknown";
+                }
+            }
+            var c = new RingOutCall(Id, Uri, callStatus, caller, callee, From, To, AccountId, ExtensionId, PlacedAt, at, IsGone || State == RingOutCallState.InProgress || State == RingOutCallState.Connected, Session, SentAt);
             c._record = record;
             return c;
         }
+
+        /// <summary>A leg's status, in RingOut's words, from the call log's words for its result.</summary>
+        private static string LegOf(string? result)
+        {
+            if (CallLogRecord.IsConnectedResult(result)) return "Finished";
+            switch (result?.ToUpperInvariant())
+            {
+                case "BUSY": return "Busy";
+                case "NO ANSWER": case "MISSED": return "NoAnswer";
+                case "REJECTED": case "DECLINED": case "HANG UP": case "STOPPED": return "Rejected";
+                case "INTERNATIONAL DISABLED": return "InternationalDisabled";
+                case "BLOCKED": return "DestinationBlocked";
+                case "NO CREDIT": return "NotEnoughFunds";
+                default: return "GenericError";
+            }
+        }
+
+        /// <summary>The call log's words for the outcome a snapshot's statuses say: what <see cref="Result"/> holds for a call followed live.</summary>
+        internal static string ResultOf(RingOutCall c)
+        {
+            if (c.CallStatus == RingOutStatus.Success) return "Call connected";
+            var failed = c.CallerStatus != RingOutStatus.Finished && c.CallerStatus != RingOutStatus.Success && c.CallerStatus != RingOutStatus.CannotReach ? c.CallerStatus : c.CalleeStatus;
+            switch (failed)
+            {
+                case RingOutStatus.Busy: return "Busy";
+                case RingOutStatus.NoAnswer: return "No Answer";
+                case RingOutStatus.Rejected: return "Rejected";
+                case RingOutStatus.InternationalDisabled: return "International Disabled";
+                case RingOutStatus.DestinationBlocked: return "Blocked";
+                case RingOutStatus.NotEnoughFunds: return "No Credit";
+                default: return "Call Failed";
+            }
+        }
+
+        /// <summary>This snapshot with its result and time talked, from telephony events.</summary>
+        internal RingOutCall WithEventOutcome(TimeSpan? duration)
+        {
+            var c = new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, RetrievedAt, IsGone, Session, SentAt);
+            c._telephonySessionId = _telephonySessionId;
+            c._result = ResultOf(this);
+            c._duration = duration;
+            return c;
+        }
+
+        private static bool IsFailure(string? callStatus) =>
+            callStatus != null && callStatus != "InProgress" && callStatus != "Success" && callStatus != "NoSessionFound" && StatusText.Parse(callStatus) != RingOutStatus.Unknown;
 
         /// <summary>This snapshot, with the reason its outcome could not be established.</summary>
         internal RingOutCall Unresolved(string why, DateTimeOffset at)
@@ -211,11 +306,21 @@ namespace RingOut.Client
         }
 
         /// <summary>A newer snapshot: the statuses and session of <paramref name="fresh"/>, with what this one knew (From, To, when placed).</summary>
-        internal RingOutCall UpdatedBy(RingOutCall fresh) =>
-            new RingOutCall(Id, Uri, fresh.CallStatusText, fresh.CallerStatusText, fresh.CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, fresh.RetrievedAt, false, fresh.Session);
+        internal RingOutCall UpdatedBy(RingOutCall fresh)
+        {
+            var c = new RingOutCall(Id, Uri, fresh.CallStatusText, fresh.CallerStatusText, fresh.CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, fresh.RetrievedAt, false, fresh.Session, SentAt);
+            c._telephonySessionId = _telephonySessionId;
+            return c;
+        }
 
-        internal RingOutCall AsGone(DateTimeOffset at) =>
-            new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, at, true, Session);
+        internal RingOutCall AsGone(DateTimeOffset at)
+        {
+            var c = new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, at, true, Session, SentAt);
+            c._telephonySessionId = _telephonySessionId;
+            c._result = _result;
+            c._duration = _duration;
+            return c;
+        }
 
         public override string ToString() =>
             string.Format(CultureInfo.InvariantCulture, "RingOut {0} to {1}: {2} (call {3}, caller {4}, callee {5}){6}",

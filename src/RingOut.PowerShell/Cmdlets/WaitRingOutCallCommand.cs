@@ -159,8 +159,9 @@ namespace RingOut.PowerShell
                 Settled(failure.Key);
                 Report(failure.Value, failure.Key);
             }
-            // Once per round that polled something (and the first time): not once per piped call.
-            if (round.Polled > 0 || !_progressShown) ShowProgress();
+            // Once per round that polled or learned something (and the first time): not once per piped call. On the
+            // event path nothing is polled: each leg's change, and each call settled, moves the display.
+            if (round.Polled > 0 || round.Changed.Count > 0 || round.Settled.Count > 0 || !_progressShown) ShowProgress();
         }
 
         private bool _progressShown, _saidPolling;
@@ -178,7 +179,8 @@ namespace RingOut.PowerShell
             if (count == 0) return;
             _progressShown = true;
             var parent = new ProgressRecord(ProgressId, "Waiting for RingOut calls",
-                $"{_settled} of {_total} settled; waiting for {count} to be {(Until == RingOutWaitCondition.Connected ? "connected" : "over")}")
+                $"{_settled} of {_total} settled; waiting for {count} to be {(Until == RingOutWaitCondition.Connected ? "connected" : "over")}" +
+                (Watcher.LookingUpCount > 0 ? $" ({Watcher.LookingUpCount} in the call log)" : ""))
             {
                 PercentComplete = _total == 0 ? 0 : Math.Min(100, _settled * 100 / _total),
             };
