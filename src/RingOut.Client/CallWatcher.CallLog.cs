@@ -53,12 +53,11 @@ namespace RingOut.Client
                     records = await session.GetCallLogAsync(since, account, extension, ct).ConfigureAwait(false);
                     lookup.LastFailure = null;
                 }
-                catch (Exception e) when (e is RingCentralApiException || e is RingCentralProtocolException || e is System.Net.Http.HttpRequestException ||
-                                          e is RingCentralServerValueException || e is RingCentralRedirectException)
+                catch (Exception e) when (Failures.IsReadFailure(e))
                 {
-                    // Asking again may help, within the patience; a refusal of the permission will not.
+                    // Asking again may help, within the patience; a refusal (of the permission, of a value) will not.
                     lookup.LastFailure = e;
-                    forbidden = e is RingCentralApiException api && ((int)api.StatusCode == 403 || (int)api.StatusCode == 401);
+                    forbidden = Failures.Classify(e) == FailureKind.Permanent;
                 }
                 reads++;
                 var now = _clock.GetUtcNow();
@@ -70,7 +69,8 @@ namespace RingOut.Client
                     CallLogMatcher.Match? link = null;
                     if (links != null && links.TryGetValue(f.Call, out link) && link.Record != null) final = f.Call.ResolvedBy(link.Record, now);
                     else if (link?.Ambiguity != null) final = f.Call.Unresolved("Ambiguous: " + link.Ambiguity, now);
-                    else if (forbidden) final = f.Call.Unresolved($"RingCentral forgot the call, and its call log could not be read: {lookup.LastFailure?.Message} (the app needs the ReadCallLog permission).", now);
+                    else if (forbidden) final = f.Call.Unresolved($"RingCentral forgot the call, and its call log could not be read: {lookup.LastFailure?.Message}" +
+                        (lookup.LastFailure is RingCentralApiException api && ((int)api.StatusCode == 403 || (int)api.StatusCode == 401) ? " (the app needs the ReadCallLog permission)." : ""), now);
                     else if (now - f.Since >= CallLogPatience)
                         final = f.Call.Unresolved(lookup.LastFailure != null
                             ? $"RingCentral forgot the call, and its call log could not be read for {CallLogPatience.TotalMinutes:0} min: {lookup.LastFailure.Message}"

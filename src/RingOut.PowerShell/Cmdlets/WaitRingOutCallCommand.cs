@@ -120,10 +120,12 @@ namespace RingOut.PowerShell
                 _sessionEnded = e;
                 return;
             }
-            if (Watcher.EventsUnavailable != null && !_saidPolling)
+            if (Watcher.EventsUnavailable != _saidPolling)
             {
-                _saidPolling = true;
-                WriteVerbose("Following calls by polling: " + Watcher.EventsUnavailable);
+                // Said when it changes: polling (and why, and when events are tried again), or events again.
+                if (Watcher.EventsUnavailable != null) WriteVerbose("Following calls by polling: " + Watcher.EventsUnavailable);
+                else if (_saidPolling != null) WriteVerbose("Following calls through telephony events again.");
+                _saidPolling = Watcher.EventsUnavailable;
             }
             foreach (var call in round.Changed)
                 WriteVerbose(call.CallLog != null || call.State == RingOutCallState.Unknown
@@ -136,11 +138,14 @@ namespace RingOut.PowerShell
                 Settled(failure.Key);
                 Report(failure.Value, failure.Key);
             }
+            // The session ended during the round: what it settled before is written above, the rest by SessionEnded.
+            if (round.SessionEnded != null) { _sessionEnded = round.SessionEnded; return; }
             // Once per round that polled something (and the first time): not once per piped call.
             if (round.Polled > 0 || !_progressShown) ShowProgress();
         }
 
-        private bool _progressShown, _saidPolling;
+        private bool _progressShown;
+        private string? _saidPolling;
 
         private void Settled(RingOutCall call)
         {

@@ -1,0 +1,196 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using RingOut.Client;
+using RingOut.Emulator;
+using Xunit;
+
+namespace RingOut.Client.Tests
+{
+    /// <summary>
+    /// Issue 22: a broken or hostile server loses no call. The emulator's gateway, with its frames rewritten on the
+    /// way (a hostile gateway), and its REST answers faulted: every call ends written, its outcome or Unknown.
+    /// </summary>
+    public sealed class BrokenServerTests
+    {
+        /// <summary>The in-process gateway's socket, each frame it sends rewritten (null: dropped), and frames of the test's own added.</summary>
+        private sealed class TamperedSocket : IEventSocket
+        {
+            private readonly IEventSocket _inner;
+            private readonly Func<string, string> _rewrite;
+            public TamperedSocket(IEventSocket inner, Func<string, string> rewrite) { _inner = inner; _rewrite = rewrite; }
+            public readonly ConcurrentQueue<string> Injected = new();
+            public bool IsOpen => _inner.IsOpen;
+            public Task SendAsync(string text, CancellationToken cancellationToken) => _inner.SendAsync(text, cancellationToken);
+            public IReadOnlyList<string> Drain()
+            {
+                var list = _inner.Drain().Select(_rewrite).Where(t => t != null).ToList();
+                while (Injected.TryDequeue(out var t)) list.Add(t);
+                return list;
+            }
+            public void Dispose() => _inner.Dispose();
+        }
+
+        private static Func<Uri, CancellationToken, Task<IEventSocket>> Tampered(RingCentralEmulator emulator, Func<string, string> rewrite, List<TamperedSocket> opened = null) =>
+            async (address, ct) =>
+            {
+                var socket = new TamperedSocket(await RingOut.PowerShell.InProcessEventSocket.For(emulator)(address, ct), rewrite);
+                opened?.Add(socket);
+                return socket;
+            };
+
+        private static async Task<List<RingOutCall>> WatchAsync(CallWatcher watcher, params RingOutCall[] calls)
+        {
+            var settled = new List<RingOutCall>();
+            foreach (var c in calls) if (!watcher.Add(c)) settled.Add(c);
+            for (var rounds = 0; watcher.PendingCount > 0; rounds++)
+            {
+                Assert.True(rounds < 10_000, "the wait did not end");
+                var round = await watcher.NextAsync(null, CancellationToken.None);
+                settled.AddRange(round.Settled);
+                settled.AddRange(round.Failures.Select(f => f.Key));
+                if (round.SessionEnded != null) break;
+            }
+            return settled;
+        }
+
+        [Fact]
+        public async Task A_telephony_session_id_the_client_refuses_sends_nothing_and_the_call_log_tells_the_outcome()
+        {
+            // Item 2: RingCentralInvalidIdException escaped ReadCallSessionAsync and ended the wait.
+            var options = new EmulatorOptions { Retention = TimeSpan.FromSeconds(5), CallLogLag = TimeSpan.FromSeconds(1) };
+            using var rig = await Rig.StartAsync(options);
+            var notifications = 0;
+            string Hostile(string frame)
+            {
+                if (!frame.Contains("\"ServerNotification\"")) return frame;
+                // The first two events only (the call's beginning), each naming a session id that climbs out of its path.
+                return ++notifications > 2 ? null : Regex.Replace(frame, "\"telephonySessionId\":\"([^\"]+)\"", "\"telephonySessionId\":\"$1/../../../extension/~/ring-out\"");
+            }
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = Tampered(rig.Emulator, Hostile)));
+            Assert.NotNull(await session.TelephonyEventsAsync());
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550142" });
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Events, EventSafetyNet = TimeSpan.FromSeconds(4) };
+            var last = Assert.Single(await WatchAsync(watcher, call));
+            Assert.Equal(RingOutCallState.Ended, last.State);
+            Assert.NotNull(last.CallLog);
+            Assert.Equal(0, rig.Count("GET", "telephony-session"));
+        }
+
+        /// <summary>Hands each request to the emulator, after calling <c>before</c> with it.</summary>
+        private sealed class Hook : DelegatingHandler
+        {
+            private readonly Action<HttpRequestMessage> _before;
+            public Hook(HttpMessageHandler inner, Action<HttpRequestMessage> before) : base(inner) { _before = before; }
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                _before(request);
+                return base.SendAsync(request, cancellationToken);
+            }
+        }
+
+        private static void EndSessionAndRefuseSignIn(RingCentralEmulator emulator)
+        {
+            emulator.Faults.Add(FaultKind.RevokeSession, "GET", "ring-out", 1);
+            var refuse = emulator.Faults.Add(FaultKind.ServerError, "POST", "token", 2);
+            refuse.StatusCode = 400;
+            refuse.RetryAfterSeconds = null;
+        }
+
+        [Fact]
+        public async Task A_call_settled_earlier_in_a_round_is_returned_when_the_session_dies_later_in_it()
+        {
+            // Item 3: the busy call settled at the round's first poll was held only in the round's lists, and the
+            // session ending at the second poll threw them away.
+            using var rig = await Rig.StartAsync();
+            var gets = 0;
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                var transport = o.Transport;
+                o.Transport = () => new Hook(transport(), r =>
+                {
+                    if (r.Method == HttpMethod.Get && r.RequestUri.AbsolutePath.EndsWith("ring-out/" + r.RequestUri.Segments.Last()) &&
+                        r.RequestUri.AbsolutePath.Contains("/ring-out/") && ++gets == 2) EndSessionAndRefuseSignIn(rig.Emulator);
+                });
+            }));
+            rig.Clock.AutoAdvance = false;
+            var busy = await session.PlaceCallAsync(new RingOutCallRequest { To = "+16505550101" });
+            var other = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550143" });
+            rig.Clock.Advance(TimeSpan.FromSeconds(10));
+            rig.Clock.AutoAdvance = true;
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Connected) { Follow = RingOutFollowMode.Polling };
+            watcher.Add(busy);
+            watcher.Add(other);
+            var round = await watcher.NextAsync(null, CancellationToken.None);
+            Assert.IsType<RingCentralAuthenticationException>(round.SessionEnded);
+            Assert.Equal(busy.Id, Assert.Single(round.Settled).Id);
+            Assert.Equal(RingOutCallState.Failed, round.Settled[0].State);
+            Assert.Equal(other.Id, Assert.Single(watcher.Pending).Id);
+        }
+
+        [Fact]
+        public async Task A_failed_subscription_is_tried_again_after_a_backoff_not_never()
+        {
+            // Item 5: one failure (here a 403 on wstoken) turned events off for the session's life.
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator)));
+            var blip = rig.Emulator.Faults.Add(FaultKind.ServerError, "POST", "wstoken", 1);
+            blip.StatusCode = 403;
+            blip.RetryAfterSeconds = null;
+            Assert.Null(await session.TelephonyEventsAsync());
+            Assert.Contains("subscribing again", session.EventsUnavailable);
+            Assert.Null(await session.TelephonyEventsAsync()); // within the backoff: not asked again
+            Assert.Equal(1, rig.Count("POST", "wstoken"));
+            rig.Clock.AutoAdvance = false;
+            rig.Clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.NotNull(await session.TelephonyEventsAsync());
+            Assert.Null(session.EventsUnavailable);
+        }
+
+        [Fact]
+        public async Task A_wait_that_began_polling_after_a_failed_subscription_follows_events_once_it_subscribes()
+        {
+            // Item 5, as a wait sees it: the same wait subscribes after the backoff, and its calls' events tell them.
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator)));
+            var blip = rig.Emulator.Faults.Add(FaultKind.ServerError, "POST", "wstoken", 1);
+            blip.StatusCode = 403;
+            blip.RetryAfterSeconds = null;
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550144" });
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended);
+            var last = Assert.Single(await WatchAsync(watcher, call));
+            Assert.Equal(RingOutCallState.Ended, last.State);
+            Assert.Equal(2, rig.Count("POST", "wstoken"));
+            Assert.Null(watcher.EventsUnavailable);
+        }
+
+        [Fact]
+        public async Task An_event_sequence_of_the_largest_long_does_not_hide_the_state_Call_Control_reads()
+        {
+            // Item 10: sequence 2^63-1 made LastSequence + 1 overflow, so the Call Control read saying Disconnected
+            // was ignored as older and the call stayed InProgress.
+            var options = new EmulatorOptions { Retention = TimeSpan.FromSeconds(5) };
+            using var rig = await Rig.StartAsync(options);
+            var notifications = 0;
+            string Hostile(string frame)
+            {
+                if (!frame.Contains("\"ServerNotification\"")) return frame;
+                // The first two events only, the second numbered long.MaxValue; the rest is learned from Call Control.
+                notifications++;
+                return notifications > 2 ? null : notifications == 2 ? Regex.Replace(frame, "\"sequence\":\\d+,\"sessionId\"", "\"sequence\":9223372036854775807,\"sessionId\"") : frame;
+            }
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = Tampered(rig.Emulator, Hostile)));
+            Assert.NotNull(await session.TelephonyEventsAsync());
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550145" });
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Events, EventSafetyNet = TimeSpan.FromSeconds(4), UseCallLog = false };
+            var last = Assert.Single(await WatchAsync(watcher, call));
+            Assert.Equal(RingOutCallState.Ended, last.State);
+            Assert.True(rig.Count("GET", "telephony-session") >= 1, "Call Control was not read");
+        }
+    }
+}
