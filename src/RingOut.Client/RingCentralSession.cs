@@ -246,8 +246,7 @@ namespace RingOut.Client
                 ExtensionNumber = Json.Str(root, "extensionNumber");
                 UserName = Json.Str(root, "name");
                 AccountId = root.TryGetProperty("account", out var acc) && acc.ValueKind == JsonValueKind.Object ? Json.IdString(acc, "id") : null;
-                HomeCountry = root.TryGetProperty("regionalSettings", out var rs) && rs.ValueKind == JsonValueKind.Object &&
-                              rs.TryGetProperty("homeCountry", out var hc) ? Json.Str(hc, "isoCode") : null;
+                HomeCountry = Json.Str(Json.Obj(Json.Obj(root, "regionalSettings"), "homeCountry"), "isoCode");
             }
         }
 

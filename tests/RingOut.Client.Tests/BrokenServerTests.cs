@@ -192,5 +192,74 @@ namespace RingOut.Client.Tests
             Assert.Equal(RingOutCallState.Ended, last.State);
             Assert.True(rig.Count("GET", "telephony-session") >= 1, "Call Control was not read");
         }
+
+        /// <summary>Hands each request to the emulator and each answer's body through <c>rewrite(path, body)</c>.</summary>
+        private sealed class Rewriting : DelegatingHandler
+        {
+            private readonly Func<string, string, string> _rewrite;
+            public Rewriting(HttpMessageHandler inner, Func<string, string, string> rewrite) : base(inner) { _rewrite = rewrite; }
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                var response = await base.SendAsync(request, cancellationToken);
+                if (response.Content == null) return response;
+                var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                var changed = _rewrite(request.RequestUri.AbsolutePath, body);
+                if (changed != body) response.Content = new StringContent(changed, System.Text.Encoding.UTF8, "application/json");
+                return response;
+            }
+        }
+
+        /// <summary>The gateway's telephony events lost: the calls are found among the active calls and in the call log.</summary>
+        private static string NoEvents(string frame) => frame.Contains("\"ServerNotification\"") ? null : frame;
+
+        /// <summary>Item 1: a value of the wrong JSON type, in each kind of message, as (frame rewrite, REST path part, body rewrite).</summary>
+        private static readonly Dictionary<string, (Func<string, string> frame, string path, Func<string, string> body)> WrongTypes = new()
+        {
+            ["frame [42]"] = (f => f.Contains("ServerNotification") ? "[42]" : f, null, null),
+            ["frame [\"x\",{}]"] = (f => f.Contains("ServerNotification") ? "[\"x\",{}]" : f, null, null),
+            ["wsc.sequence \"99\""] = (f => Regex.Replace(f, "(\"wsc\":\\{[^}]*\"sequence\":)(\\d+)", "$1\"$2\""), null, null),
+            ["status \"200\""] = (f => f.Replace("\"status\":200", "\"status\":\"200\""), null, null),
+            ["notification body 5"] = (f => f.Contains("ServerNotification") ? f.Replace("\"body\":{", "\"body\":5,\"was\":{") : f, null, null),
+            ["event sequence \"7\""] = (f => Regex.Replace(f, "\"sequence\":(\\d+),\"sessionId\"", "\"sequence\":\"$1\",\"sessionId\""), null, null),
+            ["subscription expiresIn \"900\""] = (f => Regex.Replace(f, "\"expiresIn\":(\\d+)", "\"expiresIn\":\"$1\""), null, null),
+            ["wstoken expires_in \"600\""] = (f => f, "wstoken", b => Regex.Replace(b, "\"expires_in\":(\\d+)", "\"expires_in\":\"$1\"")),
+            ["call log duration \"42\""] = (NoEvents, "call-log", b => Regex.Replace(b, "\"(duration|durationMs)\":(\\d+)", "\"$1\":\"$2\"")),
+            ["call log totalPages \"1\""] = (NoEvents, "call-log", b => Regex.Replace(b, "\"totalPages\":(\\d+)", "\"totalPages\":\"$1\"")),
+            ["active call duration \"x\""] = (NoEvents, "active-calls", b => b.Replace("\"startTime\":", "\"duration\":\"x\",\"startTime\":")),
+        };
+
+        public static TheoryData<string> WrongTypeCases() { var d = new TheoryData<string>(); foreach (var k in WrongTypes.Keys) d.Add(k); return d; }
+
+        [Theory]
+        [MemberData(nameof(WrongTypeCases))]
+        public async Task A_value_of_the_wrong_JSON_type_loses_no_call(string what)
+        {
+            var (frame, path, body) = WrongTypes[what];
+            var options = new EmulatorOptions { Retention = TimeSpan.FromSeconds(5), CallLogLag = TimeSpan.FromSeconds(1) };
+            using var rig = await Rig.StartAsync(options);
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                o.EventSocket = Tampered(rig.Emulator, frame);
+                var transport = o.Transport;
+                o.Transport = () => new Rewriting(transport(), (p, b) => path != null && body != null && p.Contains(path) ? body(b) : b);
+            }));
+            rig.Clock.AutoAdvance = false;
+            // Two calls placed before the subscription (read among the active calls), one after; one busy.
+            var calls = new List<RingOutCall>
+            {
+                await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550151" }),
+                await session.PlaceCallAsync(new RingOutCallRequest { To = "+16505550101" }),
+            };
+            rig.Clock.Advance(TimeSpan.FromSeconds(4));
+            rig.Clock.AutoAdvance = true;
+            await session.TelephonyEventsAsync();
+            calls.Add(await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550152" }));
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { EventSafetyNet = TimeSpan.FromSeconds(10) };
+            var settled = await WatchAsync(watcher, calls.ToArray());
+            Assert.Equal(calls.Select(c => c.Id).OrderBy(x => x), settled.Select(c => c.Id).OrderBy(x => x));
+            Assert.All(settled, c => Assert.NotEqual(RingOutCallState.InProgress, c.State));
+            Assert.Equal(3L, rig.Count("POST", "ring-out"));
+            if (path != null) Assert.True(rig.Count(path == "wstoken" ? "POST" : "GET", path) > 0, $"{path} was not read");
+        }
     }
 }

@@ -41,8 +41,7 @@ namespace RingOut.Client
                     if (root.TryGetProperty("records", out var records) && records.ValueKind == JsonValueKind.Array)
                         foreach (var r in records.EnumerateArray())
                             if (r.ValueKind == JsonValueKind.Object) result.Add(ReadRecord(r));
-                    var totalPages = root.TryGetProperty("paging", out var p) && p.ValueKind == JsonValueKind.Object &&
-                                     p.TryGetProperty("totalPages", out var tp) && tp.TryGetInt32(out var n) ? n : 1;
+                    var totalPages = Json.Int(Json.Obj(root, "paging"), "totalPages") ?? 1;
                     if (page >= totalPages) break;
                 }
             }
@@ -54,8 +53,7 @@ namespace RingOut.Client
             string? Number(string name) =>
                 r.TryGetProperty(name, out var party) && party.ValueKind == JsonValueKind.Object ? Json.Str(party, "phoneNumber") : null;
             var start = Json.Str(r, "startTime");
-            var seconds = r.TryGetProperty("durationMs", out var ms) && ms.TryGetInt64(out var msv) ? msv / 1000.0
-                : r.TryGetProperty("duration", out var d) && d.TryGetInt64(out var dv) ? dv : 0;
+            var seconds = Json.Long(r, "durationMs") is long ms ? ms / 1000.0 : Json.Long(r, "duration") ?? 0;
             return new CallLogRecord
             {
                 Id = Json.IdString(r, "id"),

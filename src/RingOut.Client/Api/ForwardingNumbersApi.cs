@@ -31,8 +31,7 @@ namespace RingOut.Client
                                 Features = r.TryGetProperty("features", out var f) && f.ValueKind == JsonValueKind.Array
                                     ? f.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString() ?? "").ToArray() : Array.Empty<string>(),
                             });
-                    var totalPages = root.TryGetProperty("paging", out var p) && p.ValueKind == JsonValueKind.Object &&
-                                     p.TryGetProperty("totalPages", out var tp) && tp.TryGetInt32(out var n) ? n : 1;
+                    var totalPages = Json.Int(Json.Obj(root, "paging"), "totalPages") ?? 1;
                     if (page >= totalPages) break;
                 }
             }

@@ -183,8 +183,8 @@ namespace RingOut.Client
                         var refresh = root.TryGetProperty("refresh_token", out var rt) && rt.ValueKind == JsonValueKind.String ? rt.GetString() : null;
                         _secrets.Add(access);
                         _secrets.Add(refresh);
-                        var accessExpires = root.TryGetProperty("expires_in", out var ei) && ei.TryGetInt64(out var s) ? now + ServerValues.Lifetime("expires_in", s) : (DateTimeOffset?)null;
-                        var refreshExpires = root.TryGetProperty("refresh_token_expires_in", out var rei) && rei.TryGetInt64(out var rs) ? now + ServerValues.Lifetime("refresh_token_expires_in", rs) : (DateTimeOffset?)null;
+                        var accessExpires = Json.Long(root, "expires_in") is long s ? now + ServerValues.Lifetime("expires_in", s) : (DateTimeOffset?)null;
+                        var refreshExpires = Json.Long(root, "refresh_token_expires_in") is long rs ? now + ServerValues.Lifetime("refresh_token_expires_in", rs) : (DateTimeOffset?)null;
                         _accessToken = access;
                         _refreshToken = refresh;
                         AccessTokenExpiresOn = accessExpires;

@@ -86,7 +86,7 @@ namespace RingOut.Client
         private void ReadSubscription(JsonElement info)
         {
             _subscriptionId = Json.Str(info, "id") ?? throw new RingCentralProtocolException("The subscription answer has no id.");
-            var expiresIn = info.TryGetProperty("expiresIn", out var e) && e.TryGetInt64(out var s) ? s : 900;
+            var expiresIn = Json.Long(info, "expiresIn") ?? 900;
             var lifetime = ServerValues.Lifetime("subscription expiresIn", expiresIn);
             _subscriptionExpires = _session.Clock.GetUtcNow() + lifetime;
             // Renewed two minutes ahead, or a third of its life ahead for a short-lived one.
@@ -111,7 +111,7 @@ namespace RingOut.Client
                     bool RingCentrals(string host) => host.EndsWith(".ringcentral.com", StringComparison.OrdinalIgnoreCase);
                     if (!string.Equals(_wsUri.Host, _session.Server.Host, StringComparison.OrdinalIgnoreCase) && !(RingCentrals(_session.Server.Host) && RingCentrals(_wsUri.Host)))
                         throw new RingCentralRedirectException($"RingCentral's WebSocket gateway was named on another host ({_wsUri.Host}); the token was not sent there.", _wsUri);
-                    var expires = root.TryGetProperty("expires_in", out var e) && e.TryGetInt64(out var s) ? s : 600;
+                    var expires = Json.Long(root, "expires_in") ?? 600;
                     // The SDK reuses a token until 0.8 of its life.
                     _wsTokenExpires = now + TimeSpan.FromSeconds(ServerValues.Lifetime("wstoken expires_in", expires).TotalSeconds * 0.8);
                 }
@@ -178,10 +178,11 @@ namespace RingOut.Client
                 catch (JsonException) { continue; }
                 if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() == 0) continue;
                 var meta = root[0];
+                if (meta.ValueKind != JsonValueKind.Object) continue; // [42], ["x",{}]: not a message we could read
                 var body = root.GetArrayLength() > 1 ? root[1] : default;
                 // The latest wsc (the highest sequence) is the one to recover with; a replayed message carries an older one.
-                if (meta.TryGetProperty("wsc", out var wsc) && wsc.ValueKind == JsonValueKind.Object &&
-                    wsc.TryGetProperty("sequence", out var seq) && seq.TryGetInt64(out var sequence) && (sequence > _wscSequence || Json.Str(meta, "type") == "ConnectionDetails"))
+                var wsc = Json.Obj(meta, "wsc");
+                if (Json.Long(wsc, "sequence") is long sequence && (sequence > _wscSequence || Json.Str(meta, "type") == "ConnectionDetails"))
                 {
                     _wsc = Json.Str(wsc, "token") ?? _wsc;
                     _wscSequence = sequence;
@@ -189,11 +190,12 @@ namespace RingOut.Client
                 var type = Json.Str(meta, "type");
                 if (type == "ServerNotification")
                 {
-                    if (body.ValueKind == JsonValueKind.Object && Json.Str(body, "subscriptionId") == _subscriptionId && body.TryGetProperty("body", out var ev))
+                    // An event body that is not an object (5, "x") tells nothing: not kept.
+                    if (Json.Str(body, "subscriptionId") == _subscriptionId && Json.Obj(body, "body") is var ev && ev.ValueKind == JsonValueKind.Object)
                         _log.Add(ReadEvent(ev));
                     continue;
                 }
-                var status = meta.TryGetProperty("status", out var st) && st.TryGetInt32(out var n) ? n : 0;
+                var status = Json.Int(meta, "status") ?? 0;
                 other.Add((type, Json.Str(meta, "messageId"), status, body, _session.Secrets.Redact(text)));
             }
             return other;
@@ -233,25 +235,26 @@ namespace RingOut.Client
         internal static TelephonyEvent ReadEvent(JsonElement e)
         {
             var parties = new List<TelephonyParty>();
-            if (e.TryGetProperty("parties", out var list) && list.ValueKind == JsonValueKind.Array)
+            var list = Json.Arr(e, "parties");
+            if (list.ValueKind == JsonValueKind.Array)
                 foreach (var p in list.EnumerateArray())
                 {
                     if (p.ValueKind != JsonValueKind.Object) continue;
-                    var status = p.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
+                    var status = Json.Obj(p, "status");
                     parties.Add(new TelephonyParty
                     {
-                        To = p.TryGetProperty("to", out var to) && to.ValueKind == JsonValueKind.Object ? Json.Str(to, "phoneNumber") : null,
-                        Code = status.ValueKind == JsonValueKind.Object ? Json.Str(status, "code") : null,
-                        Reason = status.ValueKind == JsonValueKind.Object ? Json.Str(status, "reason") : null,
+                        To = Json.Str(Json.Obj(p, "to"), "phoneNumber"),
+                        Code = Json.Str(status, "code"),
+                        Reason = Json.Str(status, "reason"),
                     });
                 }
             return new TelephonyEvent
             {
                 TelephonySessionId = Json.Str(e, "telephonySessionId"),
                 SessionId = Json.IdString(e, "sessionId"),
-                Sequence = e.TryGetProperty("sequence", out var q) && q.TryGetInt64(out var n) ? n : 0,
+                Sequence = Json.Long(e, "sequence") ?? 0,
                 EventTime = DateTimeOffset.TryParse(Json.Str(e, "eventTime"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.MinValue,
-                Origin = e.TryGetProperty("origin", out var o) && o.ValueKind == JsonValueKind.Object ? Json.Str(o, "type") : null,
+                Origin = Json.Str(Json.Obj(e, "origin"), "type"),
                 Parties = parties,
             };
         }
