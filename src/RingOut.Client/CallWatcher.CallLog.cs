@@ -39,6 +39,7 @@ namespace RingOut.Client
             foreach (var pair in _lookups.Where(l => l.Value.NextRead <= _clock.GetUtcNow()).ToList())
             {
                 ct.ThrowIfCancellationRequested();
+                if (PastDeadline) break;
                 var (session, account, extension) = pair.Key;
                 var lookup = pair.Value;
                 // A Heavy read whose budget is spent would hold up everything else this wait follows (events, polls):
@@ -50,7 +51,7 @@ namespace RingOut.Client
                 try
                 {
                     var since = lookup.Calls.Min(f => f.Call.PlacedAt) - CallLogMatcher.Window;
-                    records = await session.GetCallLogAsync(since, account, extension, ct).ConfigureAwait(false);
+                    records = await session.GetCallLogAsync(since, account, extension, Deadline, ct).ConfigureAwait(false);
                     lookup.LastFailure = null;
                 }
                 catch (Exception e) when (Failures.IsReadFailure(e))

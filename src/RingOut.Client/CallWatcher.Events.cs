@@ -106,7 +106,7 @@ namespace RingOut.Client
             {
                 var session = group.First().Latest.Session;
                 IReadOnlyList<CallLogRecord> active;
-                try { active = await session.GetActiveCallsAsync(group.Key.AccountId, group.Key.ExtensionId, ct).ConfigureAwait(false); }
+                try { active = await session.GetActiveCallsAsync(group.Key.AccountId, group.Key.ExtensionId, Deadline, ct).ConfigureAwait(false); }
                 catch (Exception e) when (Failures.IsReadFailure(e))
                 {
                     continue; // they keep their polls

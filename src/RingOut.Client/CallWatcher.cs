@@ -142,6 +142,11 @@ namespace RingOut.Client
         /// <summary>How long the first forgotten call waits for others to share its call log read.</summary>
         public TimeSpan CallLogGather { get; set; } = TimeSpan.FromSeconds(2);
 
+        /// <summary>When the wait's time is up (-Timeout): a round asks for nothing after it, the pages of a call log read included.</summary>
+        public DateTimeOffset? Deadline { get; set; }
+
+        private bool PastDeadline => Deadline is DateTimeOffset d && _clock.GetUtcNow() >= d;
+
         /// <summary>Telephony events (the default when the session can subscribe), or polling.</summary>
         public RingOutFollowMode Follow { get; set; } = RingOutFollowMode.Auto;
         /// <summary>How often the events received are looked at: the most an outcome waits to be written after its event.</summary>
@@ -297,6 +302,7 @@ namespace RingOut.Client
             foreach (var entry in due)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (PastDeadline) break; // the rest stay due: the wait is over
                 RingOutCall fresh;
                 if (entry.ViaEvents && entry.TelephonySessionId is string tsid && entry.RingOutGone)
                 {

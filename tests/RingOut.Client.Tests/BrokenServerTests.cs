@@ -261,5 +261,48 @@ namespace RingOut.Client.Tests
             Assert.Equal(3L, rig.Count("POST", "ring-out"));
             if (path != null) Assert.True(rig.Count(path == "wstoken" ? "POST" : "GET", path) > 0, $"{path} was not read");
         }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task Endless_call_log_paging_stops_at_an_empty_page_or_the_page_cap_and_within_the_timeout(bool emptyPages)
+        {
+            // Item 9: totalPages 1000000 kept one wait reading for minutes past -Timeout 20 (up to 100 Heavy reads a lookup).
+            var options = new EmulatorOptions { Retention = TimeSpan.FromSeconds(5), CallLogLag = TimeSpan.FromSeconds(1) };
+            using var rig = await Rig.StartAsync(options);
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                var transport = o.Transport;
+                o.Transport = () => new Rewriting(transport(), (p, b) => !p.Contains("call-log") ? b
+                    : "{\"records\":[" + (emptyPages ? "" : "{\"id\":\"L1\",\"startTime\":\"2000-01-01T00:00:00Z\"}") + "],\"paging\":{\"page\":1,\"totalPages\":1000000}}");
+            }));
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550161" });
+            var start = rig.Clock.GetUtcNow();
+            var deadline = start + TimeSpan.FromSeconds(60);
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Polling };
+            watcher.Deadline = deadline;
+            watcher.Add(call);
+            // As Wait-RingOutCall does: rounds until the call settles or the time is up.
+            while (watcher.PendingCount > 0 && rig.Clock.GetUtcNow() < deadline) await watcher.NextAsync(deadline, CancellationToken.None);
+            var reads = rig.Count("GET", "call-log");
+            Assert.True(rig.Clock.GetUtcNow() - deadline <= TimeSpan.FromSeconds(1), $"the wait ended {(rig.Clock.GetUtcNow() - deadline).TotalSeconds:0} s after its time was up");
+            Assert.InRange(reads, 1, emptyPages ? 3 : 2 * RingCentralSession.CallLogMaxPages);
+        }
+
+        [Fact]
+        public async Task A_call_log_page_of_more_records_than_asked_for_keeps_no_more_than_a_page()
+        {
+            // Item 8: ten pages of 4 MB of {} grew the process by 3.1 GB: every record was kept (here 5,000 a page, not to
+            // disturb the tests that measure the process's memory).
+            using var rig = await Rig.StartAsync();
+            var huge = "{\"records\":[" + string.Join(",", Enumerable.Repeat("{}", 5_000)) + "],\"paging\":{\"totalPages\":3}}";
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                var transport = o.Transport;
+                o.Transport = () => new Rewriting(transport(), (p, b) => p.Contains("call-log") ? huge : b);
+            }));
+            var records = await session.GetCallLogAsync(rig.Clock.GetUtcNow());
+            Assert.Equal(3 * 1000, records.Count);
+        }
     }
 }

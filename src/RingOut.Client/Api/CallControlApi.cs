@@ -49,7 +49,7 @@ namespace RingOut.Client
             {
                 if (call.To == null)
                     throw new RingOutHangUpException($"RingOut call {call.Id} is connected, but which live call it is cannot be told from its id alone: pipe the call as New-RingOutCall wrote it (it knows the number and the time).");
-                var active = await GetActiveCallsAsync(call.AccountId, call.ExtensionId, cancellationToken).ConfigureAwait(false);
+                var active = await GetActiveCallsAsync(call.AccountId, call.ExtensionId, cancellationToken: cancellationToken).ConfigureAwait(false);
                 var link = CallLogMatcher.Link(new[] { call }, active).Single();
                 var candidates = active.Count(r => r.IsRingOut && CallLogMatcher.Digits(r.To) == CallLogMatcher.Digits(call.To) && (r.StartTime - call.PlacedAt).Duration() <= CallLogMatcher.SameMoment);
                 if (link.Record == null)

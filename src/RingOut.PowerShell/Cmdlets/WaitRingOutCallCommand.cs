@@ -98,7 +98,7 @@ namespace RingOut.PowerShell
             {
                 _clock = call.Session.Clock;
                 _watcher = new CallWatcher(_clock, TimeSpan.FromSeconds(PollInterval), Until) { Follow = Via };
-                if (Timeout > 0) _deadline = Clock.GetUtcNow().AddSeconds(Timeout);
+                if (Timeout > 0) _watcher.Deadline = _deadline = Clock.GetUtcNow().AddSeconds(Timeout);
             }
             _total++;
             if (!_watcher.Add(call)) Settled(call);
