@@ -25,5 +25,11 @@ namespace RingOut.Client
             $"{why} Signing in again with the JWT credential was refused too ({code}: {message}). " + SignInAgain;
 
         public static string SignedInAgain(string why) => $"Signed in again with the JWT credential: {why}";
+
+        /// <summary>Why a session that signed in again is over: RingCentral ended the new session too, before any request succeeded.</summary>
+        public static string SignedInSessionEnded(DateTimeOffset at, string why) =>
+            $"RingCentral ended the session, which had signed in again with the JWT credential at {at:u} ({why}), and then ended that new session too " +
+            "before any request succeeded with it (RingCentral limits the sessions of one user open at once: other processes signing in may end this one). " +
+            "It does not sign in again in a loop. " + SignInAgain;
     }
 }

@@ -304,5 +304,22 @@ namespace RingOut.Client.Tests
             var records = await session.GetCallLogAsync(rig.Clock.GetUtcNow());
             Assert.Equal(3 * 1000, records.Count);
         }
+
+        [Fact]
+        public async Task A_session_ended_at_its_first_request_after_every_sign_in_ends_with_SessionExpired_not_a_sign_in_loop()
+        {
+            // Item 11: with every new session ended at its first request, the session signed in with its JWT once per request, without end.
+            using var rig = await Rig.StartAsync();
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550171" });
+            var tokensBefore = rig.Count("POST", "token");
+            rig.Emulator.Faults.Add(FaultKind.RevokeSession, "GET", "ring-out", -1);
+            var first = await Assert.ThrowsAsync<RingCentralAuthenticationException>(() => rig.Session.GetCallAsync(call.Id));
+            Assert.Contains("signed in again with the JWT credential", first.Message);
+            Assert.Contains("ended that new session too", first.Message);
+            for (var i = 0; i < 5; i++) await Assert.ThrowsAsync<RingCentralAuthenticationException>(() => rig.Session.GetCallAsync(call.Id));
+            // One refresh (refused: the session was ended) and one sign-in again; nothing after.
+            Assert.Equal(tokensBefore + 2, rig.Count("POST", "token"));
+            Assert.Single(rig.Session.SignInsAgain);
+        }
     }
 }
