@@ -24,6 +24,9 @@ namespace RingOut.PowerShell
         private TimeProvider Clock => _clock ?? throw new InvalidOperationException("No call was followed yet.");
         private int _total, _settled;
         private readonly List<RingOutCall> _written = new List<RingOutCall>();
+        // The calls followed and not yet written, by session and id: read by StopProcessing, on another thread.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(RingCentralSession, string), RingOutCall> _unwritten =
+            new System.Collections.Concurrent.ConcurrentDictionary<(RingCentralSession, string), RingOutCall>();
         private Exception? _sessionEnded;
 
         /// <summary>Connected (the default): until each call connects, fails or is gone. Ended: until each call is over.</summary>
@@ -101,7 +104,17 @@ namespace RingOut.PowerShell
                 if (Timeout > 0) _watcher.Deadline = _deadline = Clock.GetUtcNow().AddSeconds(Timeout);
             }
             _total++;
+            _unwritten[(call.Session, call.Id)] = call;
+            // Handed over as the pipeline stops, after StopProcessing named the others: named here.
+            if (StopToken.IsCancellationRequested) call.Session.RecordStopped(call, Messages.StoppedWhileWaiting);
             if (!_watcher.Add(call)) Settled(call);
+        }
+
+        /// <summary>Ctrl+C: every call followed and not yet written is named by its session (UnknownOutcomes), as nothing else will name it.</summary>
+        protected override void StopProcessing()
+        {
+            base.StopProcessing();
+            foreach (var pair in _unwritten) pair.Value.Session.RecordStopped(pair.Value, Messages.StoppedWhileWaiting);
         }
 
         private void Poll(bool wait)
@@ -152,6 +165,7 @@ namespace RingOut.PowerShell
             _settled++;
             _written.Add(call);
             WriteObject(call);
+            _unwritten.TryRemove((call.Session, call.Id), out _);
         }
 
         private void ShowProgress()
