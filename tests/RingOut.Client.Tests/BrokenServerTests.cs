@@ -321,5 +321,25 @@ namespace RingOut.Client.Tests
             Assert.Equal(tokensBefore + 2, rig.Count("POST", "token"));
             Assert.Single(rig.Session.SignInsAgain);
         }
+
+        [Theory]
+        [InlineData("wss://emulator.ringout.invalid:8443/ws")] // another port
+        [InlineData("ws://emulator.ringout.invalid/ws")]       // plain ws for an https server
+        [InlineData("wss://gateway.example/ws")]               // another host
+        public async Task The_WebSocket_token_goes_only_to_the_sessions_server_host_port_and_scheme_strength(string named)
+        {
+            // Item 7: wstoken's uri on another port, or plain ws for an https server, was accepted (only the host was compared).
+            using var rig = await Rig.StartAsync();
+            var opened = new List<Uri>();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                o.EventSocket = (address, ct) => { opened.Add(address); return RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator)(address, ct); };
+                var transport = o.Transport;
+                o.Transport = () => new Rewriting(transport(), (p, b) => p.Contains("wstoken") ? Regex.Replace(b, "\"uri\":\"[^\"]*\"", "\"uri\":\"" + named + "\"") : b);
+            }));
+            Assert.Null(await session.TelephonyEventsAsync());
+            Assert.Empty(opened);
+            Assert.Contains("the token was not sent there", session.EventsUnavailable);
+        }
     }
 }

@@ -106,11 +106,16 @@ namespace RingOut.Client
                     var uri = Json.Str(root, "uri");
                     if (!Uri.TryCreate(uri, UriKind.Absolute, out _wsUri) || (_wsUri.Scheme != "wss" && _wsUri.Scheme != "ws"))
                         throw new RingCentralProtocolException("The wstoken answer has no ws(s) uri.");
-                    // As with redirects: the token goes to the session's server and nowhere else.
-                    // (RingCentral's own servers may name another of RingCentral's hosts.)
+                    // As with redirects: the token goes to the session's server and nowhere else: same host and port,
+                    // and wss for an https server; or, from RingCentral's own servers, another of RingCentral's hosts over wss.
                     bool RingCentrals(string host) => host.EndsWith(".ringcentral.com", StringComparison.OrdinalIgnoreCase);
-                    if (!string.Equals(_wsUri.Host, _session.Server.Host, StringComparison.OrdinalIgnoreCase) && !(RingCentrals(_session.Server.Host) && RingCentrals(_wsUri.Host)))
-                        throw new RingCentralRedirectException($"RingCentral's WebSocket gateway was named on another host ({_wsUri.Host}); the token was not sent there.", _wsUri);
+                    var server = _session.Server;
+                    var strong = _wsUri.Scheme == "wss" || server.Scheme != "https";
+                    var same = string.Equals(_wsUri.Host, server.Host, StringComparison.OrdinalIgnoreCase) && _wsUri.Port == server.Port;
+                    var ringCentral = RingCentrals(server.Host) && RingCentrals(_wsUri.Host) && _wsUri.Scheme == "wss";
+                    if (!strong || !(same || ringCentral))
+                        throw new RingCentralRedirectException($"RingCentral's WebSocket gateway was named at {_wsUri.Scheme}://{_wsUri.Host}:{_wsUri.Port}, not the session's server " +
+                            $"({server.Scheme}://{server.Host}:{server.Port}, {(server.Scheme == "https" ? "over wss" : "over ws or wss")}); the token was not sent there.", _wsUri);
                     var expires = Json.Long(root, "expires_in") ?? 600;
                     // The SDK reuses a token until 0.8 of its life.
                     _wsTokenExpires = now + TimeSpan.FromSeconds(ServerValues.Lifetime("wstoken expires_in", expires).TotalSeconds * 0.8);
