@@ -133,15 +133,22 @@ namespace RingOut.Client.Tests
             Assert.Equal(other.Id, Assert.Single(watcher.Pending).Id);
         }
 
+        /// <summary>A session whose first subscription is refused (403 on wstoken), the next allowed.</summary>
+        private static async Task<RingCentralSession> SubscriptionRefusedOnce(Rig rig)
+        {
+            var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator)));
+            var blip = rig.Emulator.Faults.Add(FaultKind.ServerError, "POST", "wstoken", 1);
+            blip.StatusCode = 403;
+            blip.RetryAfterSeconds = null;
+            return session;
+        }
+
         [Fact]
         public async Task A_failed_subscription_is_tried_again_after_a_backoff_not_never()
         {
             // Item 5: one failure (here a 403 on wstoken) turned events off for the session's life.
             using var rig = await Rig.StartAsync();
-            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator)));
-            var blip = rig.Emulator.Faults.Add(FaultKind.ServerError, "POST", "wstoken", 1);
-            blip.StatusCode = 403;
-            blip.RetryAfterSeconds = null;
+            using var session = await SubscriptionRefusedOnce(rig);
             Assert.Null(await session.TelephonyEventsAsync());
             Assert.Contains("subscribing again", session.EventsUnavailable);
             Assert.Null(await session.TelephonyEventsAsync()); // within the backoff: not asked again
@@ -157,10 +164,7 @@ namespace RingOut.Client.Tests
         {
             // Item 5, as a wait sees it: the same wait subscribes after the backoff, and its calls' events tell them.
             using var rig = await Rig.StartAsync();
-            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator)));
-            var blip = rig.Emulator.Faults.Add(FaultKind.ServerError, "POST", "wstoken", 1);
-            blip.StatusCode = 403;
-            blip.RetryAfterSeconds = null;
+            using var session = await SubscriptionRefusedOnce(rig);
             var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550144" });
             var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended);
             var last = Assert.Single(await WatchAsync(watcher, call));
