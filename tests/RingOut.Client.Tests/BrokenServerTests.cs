@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using RingOut.Client;
 using RingOut.Emulator;
+using RingOut.Testing;
 using Xunit;
 
 namespace RingOut.Client.Tests
@@ -344,6 +345,28 @@ namespace RingOut.Client.Tests
             Assert.Null(await session.TelephonyEventsAsync());
             Assert.Empty(opened);
             Assert.Contains("the token was not sent there", session.EventsUnavailable);
+        }
+
+        [Fact]
+        public async Task A_socket_sent_an_oversize_message_is_ended_not_left_open_and_deaf()
+        {
+            // Item 6: the receive loop returned on a message past 4 MB, but the socket still said it was open: no
+            // message was read again, and no reconnect was made.
+            using var server = new HostileHttpServer(_ => HostileResponse.Json("{}"))
+            {
+                WebSocketHandler = async (ws, ct) =>
+                {
+                    var chunk = new byte[1024 * 1024];
+                    for (var i = 0; i < 5; i++) await ws.SendAsync(chunk, System.Net.WebSockets.WebSocketMessageType.Text, false, ct);
+                    await ws.SendAsync(chunk, System.Net.WebSockets.WebSocketMessageType.Text, true, ct);
+                    await ws.ReceiveAsync(new byte[16], ct); // holds the socket open until the client ends it
+                },
+            };
+            var address = new Uri("ws://" + server.Address.Authority + "/ws");
+            using var socket = await NetworkEventSocket.ConnectAsync(address, CancellationToken.None);
+            // Bounded: the 6 MB cross loopback; the socket must say it is no longer open.
+            Assert.True(SpinWait.SpinUntil(() => !socket.IsOpen, TimeSpan.FromSeconds(20)), "the socket stayed open and deaf after an oversize message");
+            Assert.Empty(socket.Drain());
         }
     }
 }

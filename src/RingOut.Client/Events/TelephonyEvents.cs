@@ -273,11 +273,29 @@ namespace RingOut.Client
         private readonly ClientWebSocket _ws = new ClientWebSocket();
         private readonly ConcurrentQueue<string> _in = new ConcurrentQueue<string>();
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        internal static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
 
         public static async Task<IEventSocket> ConnectAsync(Uri address, CancellationToken ct)
         {
             var socket = new NetworkEventSocket();
-            await socket._ws.ConnectAsync(address, ct).ConfigureAwait(false);
+            try
+            {
+                // Bounded: a black-holed gateway would otherwise stall every round for the OS's TCP timeout.
+                using (var limit = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    limit.CancelAfter(ConnectTimeout);
+                    try { await socket._ws.ConnectAsync(address, limit.Token).ConfigureAwait(false); }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                    {
+                        throw new TimeoutException($"RingCentral's WebSocket gateway did not accept the connection within {ConnectTimeout.TotalSeconds:0} s.");
+                    }
+                }
+            }
+            catch
+            {
+                socket.Dispose(); // the socket and its CancellationTokenSource are not left behind
+                throw;
+            }
             _ = socket.ReceiveLoopAsync();
             return socket;
         }
@@ -295,9 +313,11 @@ namespace RingOut.Client
                         do
                         {
                             result = await _ws.ReceiveAsync(new ArraySegment<byte>(buffer), _stop.Token).ConfigureAwait(false);
-                            if (result.MessageType == WebSocketMessageType.Close) return;
+                            // A Close, or a message past the bound every answer has: the socket is ended (aborted), not left
+                            // open and deaf, so that the next read reconnects.
+                            if (result.MessageType == WebSocketMessageType.Close) { _ws.Abort(); return; }
                             message.Write(buffer, 0, result.Count);
-                            if (message.Length > 4 * 1024 * 1024) return; // bounded, as every answer is
+                            if (message.Length > 4 * 1024 * 1024) { _ws.Abort(); return; }
                         } while (!result.EndOfMessage);
                         _in.Enqueue(Encoding.UTF8.GetString(message.ToArray()));
                     }
