@@ -27,7 +27,8 @@ namespace RingOut.Client.Tests
             public TamperedSocket(IEventSocket inner, Func<string, string> rewrite) { _inner = inner; _rewrite = rewrite; }
             public readonly ConcurrentQueue<string> Injected = new();
             public bool IsOpen => _inner.IsOpen;
-            public Task SendAsync(string text, CancellationToken cancellationToken) => _inner.SendAsync(text, cancellationToken);
+            public readonly ConcurrentQueue<string> Sent = new();
+            public Task SendAsync(string text, CancellationToken cancellationToken) { Sent.Enqueue(text); return _inner.SendAsync(text, cancellationToken); }
             public IReadOnlyList<string> Drain()
             {
                 var list = _inner.Drain().Select(_rewrite).Where(t => t != null).ToList();
@@ -367,6 +368,24 @@ namespace RingOut.Client.Tests
             // Bounded: the 6 MB cross loopback; the socket must say it is no longer open.
             Assert.True(SpinWait.SpinUntil(() => !socket.IsOpen, TimeSpan.FromSeconds(20)), "the socket stayed open and deaf after an oversize message");
             Assert.Empty(socket.Drain());
+        }
+
+        [Fact]
+        public async Task The_client_sends_the_protocols_Heartbeat_after_a_minute_of_silence()
+        {
+            // Item 6: the client never sent a Heartbeat, so RingCentral closed sockets idle for 30 minutes.
+            using var rig = await Rig.StartAsync();
+            var opened = new List<TamperedSocket>();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = Tampered(rig.Emulator, f => f, opened)));
+            var channel = await session.TelephonyEventsAsync();
+            rig.Clock.AutoAdvance = false;
+            await channel.ReadAsync(0, CancellationToken.None);
+            Assert.DoesNotContain(opened.Single().Sent, t => t.Contains("\"Heartbeat\""));
+            rig.Clock.Advance(TimeSpan.FromSeconds(61));
+            await channel.ReadAsync(0, CancellationToken.None);
+            Assert.Single(opened.Single().Sent, t => t.Contains("\"Heartbeat\""));
+            await channel.ReadAsync(0, CancellationToken.None); // not again within the minute
+            Assert.Single(opened.Single().Sent, t => t.Contains("\"Heartbeat\""));
         }
     }
 }

@@ -65,6 +65,8 @@ namespace RingOut.Client
         private Uri? _wsUri;
         private DateTimeOffset _wsTokenExpires, _subscriptionExpires;
         private TimeSpan _renewAhead = TimeSpan.FromMinutes(2);
+        private DateTimeOffset _lastSent;
+        private static readonly TimeSpan HeartbeatAfter = TimeSpan.FromSeconds(60);
 
         internal TelephonyEventChannel(RingCentralSession session) { _session = session; }
 
@@ -150,6 +152,10 @@ namespace RingOut.Client
             {
                 if (_socket == null || !_socket.IsOpen) await ConnectAsync(recover: true, ct).ConfigureAwait(false);
                 else Pump();
+                // The protocol's Heartbeat after a minute of silence: RingCentral closes a socket idle for 30 minutes,
+                // and WebSocket pings do not count.
+                if (_socket != null && _socket.IsOpen && _session.Clock.GetUtcNow() - _lastSent >= HeartbeatAfter)
+                    await SendAsync(new object[] { new Dictionary<string, object> { ["type"] = "Heartbeat", ["messageId"] = Guid.NewGuid().ToString() } }, ct).ConfigureAwait(false);
                 if (_session.Clock.GetUtcNow() >= _subscriptionExpires - _renewAhead)
                 {
                     try { ReadSubscription(await RequestAsync("PUT", "/restapi/v1.0/subscription/" + _subscriptionId, new Dictionary<string, object> { ["eventFilters"] = new[] { Filter } }, ct).ConfigureAwait(false)); }
@@ -225,7 +231,7 @@ namespace RingOut.Client
             var id = Guid.NewGuid().ToString();
             var meta = new Dictionary<string, object> { ["type"] = "ClientRequest", ["messageId"] = id, ["method"] = method, ["path"] = path };
             var message = body == null ? new object[] { meta } : new[] { meta, body };
-            await (_socket ?? throw new InvalidOperationException("The event socket is not open.")).SendAsync(JsonSerializer.Serialize(message), ct).ConfigureAwait(false);
+            await SendAsync(message, ct).ConfigureAwait(false);
             var answer = await AwaitMessageAsync(m => m.messageId == id, ct).ConfigureAwait(false);
             if (answer.status < 200 || answer.status > 299)
             {
@@ -235,6 +241,12 @@ namespace RingOut.Client
                     (System.Net.HttpStatusCode)answer.status, code, said, Array.Empty<RingCentralErrorDetail>(), null, null, null, null);
             }
             return answer.body;
+        }
+
+        private async Task SendAsync(object[] message, CancellationToken ct)
+        {
+            await (_socket ?? throw new InvalidOperationException("The event socket is not open.")).SendAsync(JsonSerializer.Serialize(message), ct).ConfigureAwait(false);
+            _lastSent = _session.Clock.GetUtcNow();
         }
 
         internal static TelephonyEvent ReadEvent(JsonElement e)
