@@ -387,5 +387,34 @@ namespace RingOut.Client.Tests
             await channel.ReadAsync(0, CancellationToken.None); // not again within the minute
             Assert.Single(opened.Single().Sent, t => t.Contains("\"Heartbeat\""));
         }
+
+        [Fact]
+        public async Task Messages_no_one_reads_are_bounded_and_Heartbeats_are_not_kept()
+        {
+            // Item 8: 1 GB of Heartbeats sent to a session idle between waits grew the process by 2.2 GB: nothing
+            // drained the queue while no wait listened. Here 20,000 Heartbeats, then 40 messages of 1 MB, none read.
+            var chunk = System.Text.Encoding.UTF8.GetBytes("[{\"type\":\"ServerNotification\"},{\"x\":\"" + new string('x', 1024 * 1024 - 64) + "\"}]");
+            var heartbeat = System.Text.Encoding.UTF8.GetBytes("[{\"type\":\"Heartbeat\",\"messageId\":\"h\"}]");
+            using var sent = new SemaphoreSlim(0);
+            using var server = new HostileHttpServer(_ => HostileResponse.Json("{}"))
+            {
+                WebSocketHandler = async (ws, ct) =>
+                {
+                    try
+                    {
+                        for (var i = 0; i < 20_000; i++) await ws.SendAsync(heartbeat, System.Net.WebSockets.WebSocketMessageType.Text, true, ct);
+                        for (var i = 0; i < 40; i++) await ws.SendAsync(chunk, System.Net.WebSockets.WebSocketMessageType.Text, true, ct);
+                    }
+                    finally { sent.Release(); }
+                    await ws.ReceiveAsync(new byte[16], ct);
+                },
+            };
+            using var socket = await NetworkEventSocket.ConnectAsync(new Uri("ws://" + server.Address.Authority + "/ws"), CancellationToken.None);
+            Assert.True(await sent.WaitAsync(TimeSpan.FromSeconds(60)), "the server could not send"); // bounded
+            Assert.True(SpinWait.SpinUntil(() => !socket.IsOpen, TimeSpan.FromSeconds(20)), "the socket kept queueing");
+            var held = socket.Drain();
+            Assert.DoesNotContain(held, t => t.Contains("Heartbeat"));
+            Assert.True(held.Sum(t => (long)t.Length) <= NetworkEventSocket.MaxQueuedChars, $"{held.Sum(t => (long)t.Length) / 1024 / 1024} M characters held");
+        }
     }
 }

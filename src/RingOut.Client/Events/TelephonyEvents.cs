@@ -286,6 +286,9 @@ namespace RingOut.Client
         private readonly ConcurrentQueue<string> _in = new ConcurrentQueue<string>();
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         internal static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+        /// <summary>The most text held unread (16 M characters): four of the largest messages.</summary>
+        internal const long MaxQueuedChars = 16L * 1024 * 1024;
+        private long _queued;
 
         public static async Task<IEventSocket> ConnectAsync(Uri address, CancellationToken ct)
         {
@@ -331,7 +334,13 @@ namespace RingOut.Client
                             message.Write(buffer, 0, result.Count);
                             if (message.Length > 4 * 1024 * 1024) { _ws.Abort(); return; }
                         } while (!result.EndOfMessage);
-                        _in.Enqueue(Encoding.UTF8.GetString(message.ToArray()));
+                        var text = Encoding.UTF8.GetString(message.ToArray());
+                        // A Heartbeat tells nothing to keep: not queued (a flood of them while no wait reads grew the process by GBs).
+                        if (text.Length < 1024 && text.Contains("\"Heartbeat\"")) continue;
+                        // Messages not read are bounded too: past it, the socket is ended, and the next read reconnects
+                        // with recovery (what was lost is a gap, which the wait polls for).
+                        if (Interlocked.Add(ref _queued, text.Length) > MaxQueuedChars) { _ws.Abort(); return; }
+                        _in.Enqueue(text);
                     }
                 }
             }
@@ -346,7 +355,7 @@ namespace RingOut.Client
         public IReadOnlyList<string> Drain()
         {
             var list = new List<string>();
-            while (_in.TryDequeue(out var s)) list.Add(s);
+            while (_in.TryDequeue(out var s)) { list.Add(s); Interlocked.Add(ref _queued, -s.Length); }
             return list;
         }
 
