@@ -40,6 +40,7 @@ namespace RingOut.Client
             foreach (var pair in _lookups.Where(l => l.Value.NextRead <= _clock.GetUtcNow()).ToList())
             {
                 ct.ThrowIfCancellationRequested();
+                if (PastDeadline) break;
                 var (session, account, extension) = pair.Key;
                 var lookup = pair.Value;
                 // A Heavy read whose budget is spent would hold up everything else this wait follows (events, polls):
@@ -51,15 +52,14 @@ namespace RingOut.Client
                 try
                 {
                     var since = lookup.Calls.Min(f => f.Call.SentAt) + session.ServerClock.Low - TimeSpan.FromSeconds(1);
-                    records = await session.GetCallLogAsync(since, account, extension, ct).ConfigureAwait(false);
+                    records = await session.GetCallLogAsync(since, account, extension, Deadline, ct).ConfigureAwait(false);
                     lookup.LastFailure = null;
                 }
-                catch (Exception e) when (e is RingCentralApiException || e is RingCentralProtocolException || e is System.Net.Http.HttpRequestException ||
-                                          e is RingCentralServerValueException || e is RingCentralRedirectException)
+                catch (Exception e) when (Failures.IsReadFailure(e))
                 {
-                    // Asking again may help, within the patience; a refusal of the permission will not.
+                    // Asking again may help, within the patience; a refusal (of the permission, of a value) will not.
                     lookup.LastFailure = e;
-                    forbidden = e is RingCentralApiException api && ((int)api.StatusCode == 403 || (int)api.StatusCode == 401);
+                    forbidden = Failures.Classify(e) == FailureKind.Permanent;
                 }
                 reads++;
                 var now = _clock.GetUtcNow();
@@ -79,7 +79,8 @@ namespace RingOut.Client
                     // A call settled by its own status keeps it: only its result and time talked stay unknown.
                     else if (f.Complete && (link?.Options.Count > 1 || forbidden || patience)) final = f.Call;
                     else if (link?.Ambiguity != null && (link.Options.Count > 1 || patience)) final = f.Call.Unresolved("Ambiguous: " + link.Ambiguity, now);
-                    else if (forbidden) final = f.Call.Unresolved($"RingCentral forgot the call, and its call log could not be read: {lookup.LastFailure?.Message} (the app needs the ReadCallLog permission).", now);
+                    else if (forbidden) final = f.Call.Unresolved($"RingCentral forgot the call, and its call log could not be read: {lookup.LastFailure?.Message}" +
+                        (lookup.LastFailure is RingCentralApiException api && ((int)api.StatusCode == 403 || (int)api.StatusCode == 401) ? " (the app needs the ReadCallLog permission)." : ""), now);
                     else if (patience)
                         final = f.Call.Unresolved(lookup.LastFailure != null
                             ? $"RingCentral forgot the call, and its call log could not be read for {CallLogPatience.TotalMinutes:0} min: {lookup.LastFailure.Message}"

@@ -17,7 +17,7 @@ namespace RingOut.Client
         /// </summary>
         private async Task ReadEventsAsync(List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
         {
-            foreach (var session in _perSession.Keys.Where(k => !_channels.ContainsKey(k)).ToList())
+            foreach (var session in _perSession.Keys.Where(SubscribeDue).ToList())
             {
                 var channel = await session.TelephonyEventsAsync(ct).ConfigureAwait(false);
                 _channels[session] = channel;
@@ -28,6 +28,7 @@ namespace RingOut.Client
                         throw new RingOutEventsUnavailableException("This session cannot follow calls through telephony events: " + session.EventsUnavailable);
                     continue;
                 }
+                if (EventsUnavailable != null && _channels.Values.All(c => c != null)) EventsUnavailable = null; // subscribed again
                 var now = _clock.GetUtcNow();
                 // This wait's subscription point: the events that arrived since the first of its calls was sent (none
                 // of an earlier call's can be its own), or since the channel listened, whichever is later.
@@ -79,8 +80,7 @@ namespace RingOut.Client
                 int next;
                 bool lost;
                 try { (events, next, lost) = await channel.ReadFromAsync(position, ct).ConfigureAwait(false); }
-                catch (Exception e) when (e is System.Net.Http.HttpRequestException || e is RingCentralProtocolException || e is RingCentralApiException ||
-                                          e is System.Net.WebSockets.WebSocketException || e is RingCentralServerValueException)
+                catch (Exception e) when (Failures.IsReadFailure(e))
                 {
                     // The socket could not be reopened this time: its calls are polled now, and the next look tries again.
                     foreach (var entry in _byCall.Values.Where(x => x.Latest.Session == pair.Key).ToList()) Reschedule(entry, _clock.GetUtcNow());
@@ -116,8 +116,8 @@ namespace RingOut.Client
             {
                 var session = group.First().Latest.Session;
                 IReadOnlyList<CallLogRecord> active;
-                try { active = await session.GetActiveCallsAsync(group.Key.AccountId, group.Key.ExtensionId, ct).ConfigureAwait(false); }
-                catch (Exception e) when (e is RingCentralApiException || e is RingCentralProtocolException || e is System.Net.Http.HttpRequestException || e is RingCentralServerValueException)
+                try { active = await session.GetActiveCallsAsync(group.Key.AccountId, group.Key.ExtensionId, Deadline, ct).ConfigureAwait(false); }
+                catch (Exception e) when (Failures.IsReadFailure(e))
                 {
                     continue; // they keep their polls
                 }
@@ -258,12 +258,14 @@ namespace RingOut.Client
         private static bool ShowsBeginning(TelephonyEvent e) =>
             e.Parties.Count > 0 && e.Parties.All(p => p.Code == null || p.Code == "Setup" || p.Code == "Proceeding");
 
-        private void Apply(Entry entry, TelephonyEvent e, List<RingOutCall> changed, List<RingOutCall> settled)
+        // stateNow: a read of the session now (Call Control), not an event: newer than any event seen, whatever their sequence.
+        private void Apply(Entry entry, TelephonyEvent e, List<RingOutCall> changed, List<RingOutCall> settled, bool stateNow = false)
         {
-            if (e.Sequence <= entry.LastSequence) return; // an older event, arrived late
+            if (!stateNow && e.Sequence <= entry.LastSequence) return; // an older event, arrived late
             var now = _clock.GetUtcNow();
-            var gap = entry.LastSequence > 0 && e.Sequence > entry.LastSequence + 1;
-            entry.LastSequence = e.Sequence;
+            // (LastSequence < e.Sequence here, so the + 1 cannot overflow.)
+            var gap = !stateNow && entry.LastSequence > 0 && e.Sequence > entry.LastSequence + 1;
+            if (!stateNow) entry.LastSequence = e.Sequence;
             entry.QuietPolls = 0;
             var (caller, callee) = Parties(entry.Latest, e);
             var fresh = entry.Latest.UpdatedByEvent(e, caller, callee, now);
@@ -287,23 +289,22 @@ namespace RingOut.Client
         {
             TelephonyEvent now;
             try { now = await entry.Latest.Session.GetCallSessionAsync(telephonySessionId, entry.Latest.AccountId, ct).ConfigureAwait(false); }
-            catch (RingCentralApiException e) when (e.IsNotFound)
+            catch (Exception e) when (Failures.Classify(e) == FailureKind.Permanent)
             {
-                // Over and forgotten: the call log has it.
+                // Over and forgotten (404), or Call Control cannot be asked about this session (an id the client
+                // refuses, a refusal): the call log has it.
                 var gone = entry.Latest.AsGone(_clock.GetUtcNow());
                 Remove(entry);
                 if (UseCallLog) LookUp(gone, _clock.GetUtcNow()); else settled.Add(gone);
                 return;
             }
-            catch (Exception e) when (e is RingCentralApiException || e is RingCentralProtocolException || e is System.Net.Http.HttpRequestException || e is RingCentralServerValueException)
+            catch (Exception e) when (Failures.IsTransient(e))
             {
                 Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls++));
                 return;
             }
-            now.Sequence = entry.LastSequence + 1; // the state now: newer than any event seen
             var quiet = entry.QuietPolls;
-            Apply(entry, now, changed, settled);
-            entry.LastSequence--; // not an event: the next event's sequence is still the next one
+            Apply(entry, now, changed, settled, stateNow: true);
             entry.QuietPolls = quiet + 1;
             if (_byCall.ContainsKey((entry.Latest.Session, entry.Latest.Id))) Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls));
         }

@@ -52,6 +52,8 @@ namespace RingOut.Client
         public IReadOnlyList<KeyValuePair<RingOutCall, Exception>> Failures { get; }
         /// <summary>How many calls the round polled (0: nothing was due).</summary>
         public int Polled { get; internal set; }
+        /// <summary>Why the session ended during the round (null: it did not); the round's lists hold what it learned before.</summary>
+        public Exception? SessionEnded { get; internal set; }
     }
 
     /// <summary>
@@ -148,6 +150,11 @@ namespace RingOut.Client
         /// <summary>How long the first forgotten call waits for others to share its call log read.</summary>
         public TimeSpan CallLogGather { get; set; } = TimeSpan.FromSeconds(2);
 
+        /// <summary>When the wait's time is up (-Timeout): a round asks for nothing after it, the pages of a call log read included.</summary>
+        public DateTimeOffset? Deadline { get; set; }
+
+        private bool PastDeadline => Deadline is DateTimeOffset d && _clock.GetUtcNow() >= d;
+
         /// <summary>Telephony events (the default when the session can subscribe), or polling.</summary>
         public RingOutFollowMode Follow { get; set; } = RingOutFollowMode.Auto;
         /// <summary>How often the events received are looked at: the most an outcome waits to be written after its event.</summary>
@@ -237,9 +244,18 @@ namespace RingOut.Client
                 if (_older.Count > 0 && (due == null || _olderDue < due)) due = _olderDue;
                 // A session to subscribe: due at once. MinValue, not the clock's now, which a later read of a moving clock passes.
                 if (Follow != RingOutFollowMode.Polling && _perSession.Keys.Any(k => !_channels.ContainsKey(k))) return DateTimeOffset.MinValue;
+                // A session whose subscription failed tries again after its backoff.
+                if (Follow != RingOutFollowMode.Polling)
+                    foreach (var k in _perSession.Keys)
+                        if (_channels.TryGetValue(k, out var c) && c == null && k.EventsRetryAt is DateTimeOffset retry && (due == null || retry < due)) due = retry;
                 return due;
             }
         }
+
+        /// <summary>Whether a session is to be subscribed now: never tried, or its failed try's backoff is over.</summary>
+        private bool SubscribeDue(RingCentralSession session) =>
+            !_channels.TryGetValue(session, out var channel) ||
+            (channel == null && session.EventsRetryAt is DateTimeOffset retry && retry <= _clock.GetUtcNow());
 
         private void Remove(Entry entry)
         {
@@ -271,15 +287,28 @@ namespace RingOut.Client
 
         private static readonly WatchRound Empty = new WatchRound(Array.Empty<RingOutCall>(), Array.Empty<RingOutCall>(), Array.Empty<KeyValuePair<RingOutCall, Exception>>());
 
-        /// <summary>Polls every call that is due now, without waiting for any that is not.</summary>
+        /// <summary>
+        /// Polls every call that is due now, without waiting for any that is not. When the session ends during the
+        /// round, the round returns what it settled before, with the reason (<see cref="WatchRound.SessionEnded"/>).
+        /// </summary>
         public async Task<WatchRound> PollDueAsync(CancellationToken cancellationToken)
+        {
+            var changed = new List<RingOutCall>();
+            var settled = new List<RingOutCall>();
+            var failures = new List<KeyValuePair<RingOutCall, Exception>>();
+            try { return await PollRoundAsync(changed, settled, failures, cancellationToken).ConfigureAwait(false); }
+            catch (Exception e) when (Failures.EndsSession(e))
+            {
+                // The calls settled earlier in the round are held nowhere else: they go with the reason.
+                return new WatchRound(changed, settled, failures) { SessionEnded = e };
+            }
+        }
+
+        private async Task<WatchRound> PollRoundAsync(List<RingOutCall> changed, List<RingOutCall> settled, List<KeyValuePair<RingOutCall, Exception>> failures, CancellationToken cancellationToken)
         {
             var next = NextDue;
             var now = _clock.GetUtcNow();
             if (next == null || next > now) return Empty;
-            var changed = new List<RingOutCall>();
-            var settled = new List<RingOutCall>();
-            var failures = new List<KeyValuePair<RingOutCall, Exception>>();
             if (Follow != RingOutFollowMode.Polling) await ReadEventsAsync(changed, settled, cancellationToken).ConfigureAwait(false);
             now = _clock.GetUtcNow();
             var due = _byDue.TakeWhile(e => e.NextPoll <= now).ToList();
@@ -287,6 +316,7 @@ namespace RingOut.Client
             foreach (var entry in due)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (PastDeadline) break; // the rest stay due: the wait is over
                 RingOutCall fresh;
                 if (entry.ViaEvents && entry.TelephonySessionId is string tsid && entry.RingOutGone)
                 {
@@ -299,14 +329,14 @@ namespace RingOut.Client
                 {
                     fresh = await entry.Latest.Session.RefreshCallAsync(entry.Latest, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is RingCentralApiException || e is RingCentralServerValueException || e is RingCentralRedirectException || e is RingCentralInvalidIdException)
+                catch (Exception e) when (Failures.Classify(e) == FailureKind.Permanent)
                 {
                     // What the server said will not change by asking again: give the call up, with the reason.
                     Remove(entry);
                     failures.Add(new KeyValuePair<RingOutCall, Exception>(entry.Latest, e));
                     continue;
                 }
-                catch (Exception e) when (e is RingCentralProtocolException || e is System.Net.Http.HttpRequestException)
+                catch (Exception e) when (Failures.IsTransient(e))
                 {
                     // The pipeline already retried the request; a garbled or lost answer may still be passing: poll again later.
                     if (++entry.TransientFailures >= MaxTransientFailures)

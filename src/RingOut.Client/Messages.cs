@@ -29,5 +29,11 @@ namespace RingOut.Client
         /// <summary>Why a session that was to share its rate limits paces alone for now (said once per session).</summary>
         public static string PacingAlone(string why) =>
             $"The rate limits cannot be shared with the other sessions of this user and app on the computer ({why}), so this session paces alone for now and tries again each minute.";
+
+        /// <summary>Why a session that signed in again is over: RingCentral ended the new session too, before any request succeeded.</summary>
+        public static string SignedInSessionEnded(DateTimeOffset at, string why) =>
+            $"RingCentral ended the session, which had signed in again with the JWT credential at {at:u} ({why}), and then ended that new session too " +
+            "before any request succeeded with it (RingCentral limits the sessions of one user open at once: other processes signing in may end this one). " +
+            "It does not sign in again in a loop. " + SignInAgain;
     }
 }

@@ -148,6 +148,18 @@ namespace RingOut.Client
             lock (_unknown) _unknown.Add(attempt);
         }
 
+        /// <summary>
+        /// Names a call that RingCentral placed but whose outcome no one will report (the command following it, or
+        /// writing it, was stopped with Ctrl+C), among <see cref="UnknownOutcomes"/>; once per call, thread-safe.
+        /// </summary>
+        public void RecordStopped(RingOutCall call, string reason)
+        {
+            if (call == null) throw new ArgumentNullException(nameof(call));
+            lock (_unknown)
+                if (!_unknown.Any(a => a.CallId == call.Id))
+                    _unknown.Add(new RingOutAttempt(call.To ?? "", call.From, call.PlacedAt, reason) { CallId = call.Id });
+        }
+
         private sealed class Observer
         {
             public Action<HttpExchange>? Log;
@@ -270,8 +282,7 @@ namespace RingOut.Client
                 ExtensionNumber = Json.Str(root, "extensionNumber");
                 UserName = Json.Str(root, "name");
                 AccountId = root.TryGetProperty("account", out var acc) && acc.ValueKind == JsonValueKind.Object ? Json.IdString(acc, "id") : null;
-                HomeCountry = root.TryGetProperty("regionalSettings", out var rs) && rs.ValueKind == JsonValueKind.Object &&
-                              rs.TryGetProperty("homeCountry", out var hc) ? Json.Str(hc, "isoCode") : null;
+                HomeCountry = Json.Str(Json.Obj(Json.Obj(root, "regionalSettings"), "homeCountry"), "isoCode");
             }
         }
 

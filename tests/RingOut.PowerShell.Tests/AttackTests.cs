@@ -292,6 +292,38 @@ namespace RingOut.PowerShell.Tests
             Assert.Contains("stopped", P(unknown, "Reason"));
         }
 
+        [Theory]
+        [InlineData("New-RingOutCall -To '+14155550123'")]
+        [InlineData("'+14155550123' | New-RingOutCall | Wait-RingOutCall")]
+        public void After_Ctrl_C_during_a_POST_to_a_server_that_acts_and_answers_late_the_number_is_named(string pipeline)
+        {
+            // Issue 22, item 12. The test above still passed while this broke: it stops New-RingOutCall alone, against the
+            // in-process emulator, whose late answer the stop cancels, so the client always saw the cancellation and
+            // named the number. Here the server acts and its answer comes as the pipeline stops: New-RingOutCall gets
+            // the call, and the verbose lines flushed in Await's finally threw PipelineStoppedException over it; or it
+            // hands the call to Wait-RingOutCall, which is stopped with it unwritten.
+            using var answer = new System.Threading.ManualResetEventSlim();
+            using var server = HostileHttpServer.RingCentral(r =>
+            {
+                if (r.Method == "POST" && r.Path.Contains("ring-out")) answer.Wait(TimeSpan.FromSeconds(60)); // bounded: the server's lifetime
+                return HostileResponse.Json(InProgressCall);
+            });
+            ConnectTo(server);
+            using var ps = _ps.Begin(pipeline);
+            var output = new PSDataCollection<PSObject>();
+            var running = ps.BeginInvoke<PSObject, PSObject>(null, output);
+            Assert.True(System.Threading.SpinWait.SpinUntil(() => server.Received.Any(q => q.Method == "POST" && q.Path.Contains("ring-out")), TimeSpan.FromSeconds(20)), "the call was not placed");
+            var stopping = System.Threading.Tasks.Task.Run(() => ps.Stop());
+            answer.Set(); // the server acted, and its answer comes as the pipeline stops
+            stopping.Wait(TimeSpan.FromSeconds(30));
+            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+            var unknown = _ps.Ok("(Get-RingCentralSession).UnknownOutcomes");
+            // Written (its answer came first, and the pipeline wrote it), or named by the session.
+            Assert.True(output.Any(o => P(o, "Id") == "4242") || unknown.Any(u => P(u, "To") == "+14155550123"), "the number that may have been called is named nowhere; " +
+                $"output {output.Count}, errors {string.Join("; ", ps.Streams.Error.Select(e => e.FullyQualifiedErrorId + " " + e.Exception.Message))}, unknown {unknown.Count}, requests {string.Join(", ", server.Received)}, reason {ps.InvocationStateInfo.Reason}");
+            Assert.True(unknown.All(u => P(u, "CallId") == null || P(u, "CallId") == "4242"));
+        }
+
         // ------------------------------------------------------------------ 8. what a terminating error carries
 
         [Fact]

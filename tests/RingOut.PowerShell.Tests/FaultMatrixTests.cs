@@ -45,6 +45,8 @@ namespace RingOut.PowerShell.Tests
             new("session revoked mid-run", "$null = $f.Add('RevokeSession', 'GET', 'ring-out', 1)"), // it signs in again with its JWT
             // RingCentral refuses the refresh, then the JWT too (two token requests): the session is over.
             new("session revoked, JWT refused", "$null = $f.Add('RevokeSession', 'GET', 'ring-out', 1); " + PowerShellHost.RefuseSignIn, SessionDies: true),
+            // Issue 22: RingCentral ends every session at its first request (parallel-session churn): one sign-in again, then the session is over, not a sign-in per request.
+            new("session ended at every sign-in", "$null = $f.Add('RevokeSession', 'GET', 'ring-out', -1)", SessionDies: true),
             new("call log 5 min late", "$s.Emulator.Options.CallLogLag = [TimeSpan]::FromMinutes(5); $s.Emulator.Options.Retention = [TimeSpan]::FromSeconds(5)"),
             // The event path (-Via Events) under the gateway's faults.
             new("events: none", "", Via: "Events"),
@@ -73,6 +75,7 @@ namespace RingOut.PowerShell.Tests
                     $e.Statistics.Count('GET', 'ring-out')
                     $e.Statistics.TooManyRequestsSent
                     $e.Clock.Elapsed.TotalSeconds
+                    $e.Statistics.Count('POST', 'token')
                     $e.Calls | ForEach-Object { '{0} {1}' -f $_.Id, $_.To }
                     if ($global:drops) { $global:drops.Dispose() }");
                 var created = (long)stats[0].BaseObject;
@@ -80,7 +83,8 @@ namespace RingOut.PowerShell.Tests
                 var gets = (long)stats[2].BaseObject;
                 var tooMany = (long)stats[3].BaseObject;
                 var seconds = (double)stats[4].BaseObject;
-                var calls = stats.Skip(5).Select(o => o.ToString().Split(' ')).ToList();
+                var tokens = (long)stats[5].BaseObject;
+                var calls = stats.Skip(6).Select(o => o.ToString().Split(' ')).ToList();
                 var createdIds = calls.Select(c => c[0]).ToHashSet();
                 var duplicated = calls.Count - calls.Select(c => c[1]).Distinct().Count();
 
@@ -98,6 +102,7 @@ namespace RingOut.PowerShell.Tests
                 Check(unsettled.Count == 0 || cell.SessionDies, $"{unsettled.Count} calls written unsettled and not named in an error");
                 Check(gets <= 15 * Numbers.Length, $"{gets} GETs for {Numbers.Length} calls");
                 Check(posts <= created + 8, $"{posts} POSTs for {created} calls");
+                Check(tokens <= 4, $"{tokens} token requests (a sign-in loop?)");
                 if (cell.SessionDies) Check(terminating, "a dead session did not end the run with RingOut.SessionExpired");
                 else
                 {

@@ -68,6 +68,8 @@ namespace RingOut.Testing
                         : rest(r), hostName);
 
         public Func<HostileRequest, HostileResponse> Handler { get; set; }
+        /// <summary>When set, a WebSocket upgrade is accepted and the socket handed to it (the gateway's side), bounded by the server's life.</summary>
+        public Func<System.Net.WebSockets.WebSocket, CancellationToken, Task> WebSocketHandler { get; set; }
         public Uri Address { get; }
         public int MaxRequests { get; set; } = 500;
         public IReadOnlyList<HostileRequest> Received { get { lock (_received) return _received.ToArray(); } }
@@ -95,6 +97,14 @@ namespace RingOut.Testing
                     int count;
                     lock (_received) { _received.Add(request); count = _received.Count; }
                     if (count > MaxRequests) return;
+                    if (WebSocketHandler != null && request.Headers.TryGetValue("Upgrade", out var upgrade) && upgrade.Equals("websocket", StringComparison.OrdinalIgnoreCase))
+                    {
+                        var accept = Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(Encoding.ASCII.GetBytes(request.Headers["Sec-WebSocket-Key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+                        await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"), _stop.Token);
+                        using var socket = System.Net.WebSockets.WebSocket.CreateFromStream(stream, new System.Net.WebSockets.WebSocketCreationOptions { IsServer = true });
+                        await WebSocketHandler(socket, _stop.Token);
+                        return;
+                    }
                     var response = Handler(request);
                     if (response.Drop) { client.Client.LingerState = new LingerOption(true, 0); return; }
                     var body = Encoding.UTF8.GetBytes(response.Body ?? "");
@@ -106,7 +116,7 @@ namespace RingOut.Testing
                     await stream.WriteAsync(bytes, _stop.Token);
                     await stream.WriteAsync(body, _stop.Token);
                 }
-                catch (Exception e) when (e is IOException || e is SocketException || e is OperationCanceledException || e is ObjectDisposedException) { }
+                catch (Exception e) when (e is IOException || e is SocketException || e is OperationCanceledException || e is ObjectDisposedException || e is System.Net.WebSockets.WebSocketException) { }
             }
         }
 

@@ -49,7 +49,7 @@ namespace RingOut.Client
             {
                 if (call.To == null)
                     throw new RingOutHangUpException($"RingOut call {call.Id} is connected, but which live call it is cannot be told from its id alone: pipe the call as New-RingOutCall wrote it (it knows the number and the time).");
-                var active = await GetActiveCallsAsync(call.AccountId, call.ExtensionId, cancellationToken).ConfigureAwait(false);
+                var active = await GetActiveCallsAsync(call.AccountId, call.ExtensionId, cancellationToken: cancellationToken).ConfigureAwait(false);
                 var link = CallCorrelation.Link(new[] { call }, active.Where(r => r.IsRingOut).Select(CallCorrelation.Of).ToList(), ServerClock, Claims.HolderOf).Single();
                 if (link.Options.Count == 0)
                     throw new RingOutHangUpException($"RingOut call {call.Id} to {call.To} is not among the extension's active calls: it may have just ended.");

@@ -17,33 +17,47 @@ namespace RingOut.Client
         /// <summary>RingCentral's largest page of call log records.</summary>
         private const int CallLogPage = 1000;
 
-        /// <summary>The voice calls of an extension that started at or after <paramref name="since"/> (every page, newest first), with their legs.</summary>
-        public async Task<IReadOnlyList<CallLogRecord>> GetCallLogAsync(DateTimeOffset since, string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
+        /// <summary>The most pages one lookup reads (each a Heavy request): 5,000 records, half the Heavy budget of a minute.</summary>
+        public const int CallLogMaxPages = 5;
+
+        /// <summary>
+        /// The voice calls of an extension that started at or after <paramref name="since"/> (newest first), with their legs: every page
+        /// up to <see cref="CallLogMaxPages"/>, stopping at an empty one. With <paramref name="until"/>, no page is
+        /// asked for once its Heavy slot would come after it: a <see cref="TimeoutException"/> says so.
+        /// </summary>
+        public async Task<IReadOnlyList<CallLogRecord>> GetCallLogAsync(DateTimeOffset since, string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, DateTimeOffset? until = null, CancellationToken cancellationToken = default)
         {
             var query = "?type=Voice&view=Detailed&dateFrom=" + Uri.EscapeDataString(since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-            return await ReadRecordsAsync(ApiPaths.CallLog(accountId, extensionId) + query + "&", "reading the call log", cancellationToken).ConfigureAwait(false);
+            return await ReadRecordsAsync(ApiPaths.CallLog(accountId, extensionId) + query + "&", "reading the call log", until, cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary>The calls of an extension under way now, with their telephony session ids.</summary>
-        public Task<IReadOnlyList<CallLogRecord>> GetActiveCallsAsync(string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, CancellationToken cancellationToken = default) =>
-            ReadRecordsAsync(ApiPaths.ActiveCalls(accountId, extensionId) + "?", "reading the active calls", cancellationToken);
+        /// <summary>The calls of an extension under way now, with their telephony session ids (pages as <see cref="GetCallLogAsync"/>).</summary>
+        public Task<IReadOnlyList<CallLogRecord>> GetActiveCallsAsync(string accountId = ApiPaths.Me, string extensionId = ApiPaths.Me, DateTimeOffset? until = null, CancellationToken cancellationToken = default) =>
+            ReadRecordsAsync(ApiPaths.ActiveCalls(accountId, extensionId) + "?", "reading the active calls", until, cancellationToken);
 
-        private async Task<IReadOnlyList<CallLogRecord>> ReadRecordsAsync(string pathAndQuery, string what, CancellationToken ct)
+        private async Task<IReadOnlyList<CallLogRecord>> ReadRecordsAsync(string pathAndQuery, string what, DateTimeOffset? until, CancellationToken ct)
         {
             var result = new List<CallLogRecord>();
-            for (var page = 1; page <= 100; page++)
+            for (var page = 1; page <= CallLogMaxPages; page++)
             {
+                if (until is DateTimeOffset u && Clock.GetUtcNow() + Budget.WaitTime(CallLogGroup) > u)
+                    throw new TimeoutException($"Stopped {what} at page {page}: the wait's time is up.");
                 var path = pathAndQuery + "page=" + page.ToString(CultureInfo.InvariantCulture) + "&perPage=" + CallLogPage.ToString(CultureInfo.InvariantCulture);
                 using (var doc = await GetJsonAsync(path, new RequestKind { Group = CallLogGroup, Description = what }, ct).ConfigureAwait(false))
                 {
                     var root = doc.RootElement;
                     if (root.ValueKind != JsonValueKind.Object) throw new RingCentralProtocolException($"The answer to {what} is not a JSON object.");
-                    if (root.TryGetProperty("records", out var records) && records.ValueKind == JsonValueKind.Array)
+                    var records = Json.Arr(root, "records");
+                    var onPage = 0;
+                    // A page holds at most the records asked for: more are not kept (a hostile page of millions of {}).
+                    if (records.ValueKind == JsonValueKind.Array)
                         foreach (var r in records.EnumerateArray())
+                        {
+                            if (++onPage > CallLogPage) break;
                             if (r.ValueKind == JsonValueKind.Object) result.Add(ReadRecord(r));
-                    var totalPages = root.TryGetProperty("paging", out var p) && p.ValueKind == JsonValueKind.Object &&
-                                     p.TryGetProperty("totalPages", out var tp) && tp.TryGetInt32(out var n) ? n : 1;
-                    if (page >= totalPages) break;
+                        }
+                    var totalPages = Json.Int(Json.Obj(root, "paging"), "totalPages") ?? 1;
+                    if (page >= totalPages || onPage == 0) break;
                 }
             }
             return result;
@@ -72,8 +86,7 @@ namespace RingOut.Client
             string? Number(string name) =>
                 r.TryGetProperty(name, out var party) && party.ValueKind == JsonValueKind.Object ? Json.Str(party, "phoneNumber") : null;
             var start = Json.Str(r, "startTime");
-            var seconds = r.TryGetProperty("durationMs", out var ms) && ms.TryGetInt64(out var msv) ? msv / 1000.0
-                : r.TryGetProperty("duration", out var d) && d.TryGetInt64(out var dv) ? dv : 0;
+            var seconds = Json.Long(r, "durationMs") is long ms ? ms / 1000.0 : Json.Long(r, "duration") ?? 0;
             return new CallLogRecord
             {
                 Id = Json.IdString(r, "id"),

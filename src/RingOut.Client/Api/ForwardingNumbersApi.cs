@@ -44,17 +44,18 @@ namespace RingOut.Client
                 using (var doc = await GetJsonAsync($"{ApiPaths.Extension(accountId, extensionId)}/forwarding-number?page={page}&perPage=100", new RequestKind { Group = RateGroup.Light, Description = "listing forwarding numbers" }, cancellationToken).ConfigureAwait(false))
                 {
                     var root = doc.RootElement;
-                    if (root.TryGetProperty("records", out var records) && records.ValueKind == JsonValueKind.Array)
-                        foreach (var r in records.EnumerateArray())
-                            result.Add(new ForwardingNumber
-                            {
-                                Id = Json.IdString(r, "id"), PhoneNumber = Json.Str(r, "phoneNumber"), Label = Json.Str(r, "label"), Type = Json.Str(r, "type"),
-                                Features = r.TryGetProperty("features", out var f) && f.ValueKind == JsonValueKind.Array
-                                    ? f.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString() ?? "").ToArray() : Array.Empty<string>(),
-                            });
-                    var totalPages = root.TryGetProperty("paging", out var p) && p.ValueKind == JsonValueKind.Object &&
-                                     p.TryGetProperty("totalPages", out var tp) && tp.TryGetInt32(out var n) ? n : 1;
-                    if (page >= totalPages) break;
+                    var records = Json.Arr(root, "records");
+                    // A page holds at most the 100 records asked for; an empty page is the last.
+                    var onPage = records.ValueKind == JsonValueKind.Array ? records.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.Object).Take(100).ToList() : new List<JsonElement>();
+                    foreach (var r in onPage)
+                        result.Add(new ForwardingNumber
+                        {
+                            Id = Json.IdString(r, "id"), PhoneNumber = Json.Str(r, "phoneNumber"), Label = Json.Str(r, "label"), Type = Json.Str(r, "type"),
+                            Features = Json.Arr(r, "features") is var f && f.ValueKind == JsonValueKind.Array
+                                ? f.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString() ?? "").Take(100).ToArray() : Array.Empty<string>(),
+                        });
+                    var totalPages = Json.Int(Json.Obj(root, "paging"), "totalPages") ?? 1;
+                    if (page >= totalPages || onPage.Count == 0) break;
                 }
             }
             return result;

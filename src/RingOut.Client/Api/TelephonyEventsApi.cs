@@ -13,32 +13,45 @@ namespace RingOut.Client
         private readonly SemaphoreSlim _eventsGate = new SemaphoreSlim(1, 1);
         private TelephonyEventChannel? _events;
         private Exception? _eventsRefused;
+        private DateTimeOffset _eventsRetryAt;
+        private int _eventsFailures;
 
-        /// <summary>Why this session cannot subscribe to telephony events, once it tried; null while it can, or has not tried.</summary>
-        public string? EventsUnavailable => _eventsRefused?.Message;
+        /// <summary>Why this session could not subscribe to telephony events at its last try, and when it tries again; null while it can, or has not tried.</summary>
+        public string? EventsUnavailable => _eventsRefused == null ? null
+            : $"{_eventsRefused.Message} (subscribing again after {_eventsRetryAt:HH:mm:ss} UTC)";
+
+        /// <summary>When a session whose subscription failed tries again (null: it did not fail).</summary>
+        public DateTimeOffset? EventsRetryAt => _eventsRefused == null ? (DateTimeOffset?)null : _eventsRetryAt;
+
+        /// <summary>The wait before the next try after <paramref name="failures"/> failed ones: 30 s, doubling, at most 30 minutes.</summary>
+        internal static TimeSpan EventsBackoff(int failures) =>
+            TimeSpan.FromSeconds(Math.Min(30L << Math.Min(failures, 6), 1800));
 
         /// <summary>
         /// The session's subscription to its telephony sessions, opened at the first call and kept for the session's
-        /// life; null when the session cannot subscribe (no WebSocketsSubscription permission, no gateway): a wait then polls.
+        /// life; null when the session cannot subscribe now (no WebSocketsSubscription permission, no gateway, a network
+        /// failure): a wait then polls, and the session tries again after a backoff (<see cref="EventsRetryAt"/>).
         /// </summary>
         public async Task<TelephonyEventChannel?> TelephonyEventsAsync(CancellationToken cancellationToken = default)
         {
-            if (_events != null || _eventsRefused != null) return _events;
+            if (_events != null || (_eventsRefused != null && Clock.GetUtcNow() < _eventsRetryAt)) return _events;
             await _eventsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (_events != null || _eventsRefused != null) return _events;
+                if (_events != null || (_eventsRefused != null && Clock.GetUtcNow() < _eventsRetryAt)) return _events;
                 var channel = new TelephonyEventChannel(this);
                 try
                 {
                     await channel.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    _eventsRefused = null;
+                    _eventsFailures = 0;
                     return _events = channel;
                 }
-                catch (Exception e) when (e is RingCentralApiException || e is RingCentralProtocolException || e is HttpRequestException ||
-                                          e is RingCentralRedirectException || e is RingCentralServerValueException || e is System.Net.WebSockets.WebSocketException)
+                catch (Exception e) when (Failures.IsReadFailure(e))
                 {
                     channel.Dispose();
                     _eventsRefused = e;
+                    _eventsRetryAt = Clock.GetUtcNow() + EventsBackoff(_eventsFailures++);
                     return null;
                 }
             }

@@ -26,6 +26,10 @@ namespace RingOut.Client
         // The JWT credential the session was opened with: what it signs in again with when RingCentral ends it.
         private SecureString? _jwt;
         private readonly List<SessionSignIn> _signIns = new List<SessionSignIn>();
+        // The last sign-in again, while no request has succeeded with its token: if RingCentral ends that session too,
+        // signing in once more would loop (one JWT sign-in per request), so the session is over instead.
+        private SessionSignIn? _unproven;
+        private string? _unprovenToken;
 
         private readonly SecretRedactor _secrets;
 
@@ -98,6 +102,8 @@ namespace RingOut.Client
             }
             var signIn = new SessionSignIn(_clock.GetUtcNow(), why);
             lock (_signIns) _signIns.Add(signIn);
+            _unproven = signIn;
+            _unprovenToken = _accessToken;
             SignedInAgain?.Invoke(signIn);
             return AccessToken;
         }
@@ -113,7 +119,27 @@ namespace RingOut.Client
             return await RefreshAsync(_accessToken, ct).ConfigureAwait(false);
         }
 
-        public Task<string> RefreshAfterRejectionAsync(string? rejected, CancellationToken ct) => RefreshAsync(rejected, ct);
+        public Task<string> RefreshAfterRejectionAsync(string? rejected, CancellationToken ct)
+        {
+            ThrowIfSignInEnded(rejected);
+            return RefreshAsync(rejected, ct);
+        }
+
+        /// <summary>
+        /// RingCentral refused <paramref name="rejected"/>, the token of a sign-in again before any request succeeded
+        /// with it: the session is over (RingOut.SessionExpired), rather than a sign-in per request without end.
+        /// </summary>
+        public void ThrowIfSignInEnded(string? rejected)
+        {
+            if (_unproven is SessionSignIn signIn && rejected != null && string.Equals(rejected, _unprovenToken, StringComparison.Ordinal))
+                throw _dead = new RingCentralAuthenticationException(Messages.SignedInSessionEnded(signIn.At, signIn.Reason));
+        }
+
+        /// <summary>A request with <paramref name="token"/> was not refused for its token: a session signed in again for is proven.</summary>
+        public void Accepted(string? token)
+        {
+            if (_unproven != null && token != null && string.Equals(token, _unprovenToken, StringComparison.Ordinal)) { _unproven = null; _unprovenToken = null; }
+        }
 
         private async Task<string> RefreshAsync(string? stale, CancellationToken ct)
         {
@@ -183,8 +209,8 @@ namespace RingOut.Client
                         var refresh = root.TryGetProperty("refresh_token", out var rt) && rt.ValueKind == JsonValueKind.String ? rt.GetString() : null;
                         _secrets.Add(access);
                         _secrets.Add(refresh);
-                        var accessExpires = root.TryGetProperty("expires_in", out var ei) && ei.TryGetInt64(out var s) ? now + ServerValues.Lifetime("expires_in", s) : (DateTimeOffset?)null;
-                        var refreshExpires = root.TryGetProperty("refresh_token_expires_in", out var rei) && rei.TryGetInt64(out var rs) ? now + ServerValues.Lifetime("refresh_token_expires_in", rs) : (DateTimeOffset?)null;
+                        var accessExpires = Json.Long(root, "expires_in") is long s ? now + ServerValues.Lifetime("expires_in", s) : (DateTimeOffset?)null;
+                        var refreshExpires = Json.Long(root, "refresh_token_expires_in") is long rs ? now + ServerValues.Lifetime("refresh_token_expires_in", rs) : (DateTimeOffset?)null;
                         _accessToken = access;
                         _refreshToken = refresh;
                         AccessTokenExpiresOn = accessExpires;

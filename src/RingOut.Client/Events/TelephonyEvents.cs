@@ -71,6 +71,8 @@ namespace RingOut.Client
         private Uri? _wsUri;
         private DateTimeOffset _wsTokenExpires, _subscriptionExpires;
         private TimeSpan _renewAhead = TimeSpan.FromMinutes(2);
+        private DateTimeOffset _lastSent;
+        private static readonly TimeSpan HeartbeatAfter = TimeSpan.FromSeconds(60);
 
         internal TelephonyEventChannel(RingCentralSession session) { _session = session; }
 
@@ -92,7 +94,7 @@ namespace RingOut.Client
         private void ReadSubscription(JsonElement info)
         {
             _subscriptionId = Json.Str(info, "id") ?? throw new RingCentralProtocolException("The subscription answer has no id.");
-            var expiresIn = info.TryGetProperty("expiresIn", out var e) && e.TryGetInt64(out var s) ? s : 900;
+            var expiresIn = Json.Long(info, "expiresIn") ?? 900;
             var lifetime = ServerValues.Lifetime("subscription expiresIn", expiresIn);
             _subscriptionExpires = _session.Clock.GetUtcNow() + lifetime;
             // Renewed two minutes ahead, or a third of its life ahead for a short-lived one.
@@ -112,12 +114,17 @@ namespace RingOut.Client
                     var uri = Json.Str(root, "uri");
                     if (!Uri.TryCreate(uri, UriKind.Absolute, out _wsUri) || (_wsUri.Scheme != "wss" && _wsUri.Scheme != "ws"))
                         throw new RingCentralProtocolException("The wstoken answer has no ws(s) uri.");
-                    // As with redirects: the token goes to the session's server and nowhere else.
-                    // (RingCentral's own servers may name another of RingCentral's hosts.)
+                    // As with redirects: the token goes to the session's server and nowhere else: same host and port,
+                    // and wss for an https server; or, from RingCentral's own servers, another of RingCentral's hosts over wss.
                     bool RingCentrals(string host) => host.EndsWith(".ringcentral.com", StringComparison.OrdinalIgnoreCase);
-                    if (!string.Equals(_wsUri.Host, _session.Server.Host, StringComparison.OrdinalIgnoreCase) && !(RingCentrals(_session.Server.Host) && RingCentrals(_wsUri.Host)))
-                        throw new RingCentralRedirectException($"RingCentral's WebSocket gateway was named on another host ({_wsUri.Host}); the token was not sent there.", _wsUri);
-                    var expires = root.TryGetProperty("expires_in", out var e) && e.TryGetInt64(out var s) ? s : 600;
+                    var server = _session.Server;
+                    var strong = _wsUri.Scheme == "wss" || server.Scheme != "https";
+                    var same = string.Equals(_wsUri.Host, server.Host, StringComparison.OrdinalIgnoreCase) && _wsUri.Port == server.Port;
+                    var ringCentral = RingCentrals(server.Host) && RingCentrals(_wsUri.Host) && _wsUri.Scheme == "wss";
+                    if (!strong || !(same || ringCentral))
+                        throw new RingCentralRedirectException($"RingCentral's WebSocket gateway was named at {_wsUri.Scheme}://{_wsUri.Host}:{_wsUri.Port}, not the session's server " +
+                            $"({server.Scheme}://{server.Host}:{server.Port}, {(server.Scheme == "https" ? "over wss" : "over ws or wss")}); the token was not sent there.", _wsUri);
+                    var expires = Json.Long(root, "expires_in") ?? 600;
                     // The SDK reuses a token until 0.8 of its life.
                     _wsTokenExpires = now + TimeSpan.FromSeconds(ServerValues.Lifetime("wstoken expires_in", expires).TotalSeconds * 0.8);
                 }
@@ -151,6 +158,10 @@ namespace RingOut.Client
             {
                 if (_socket == null || !_socket.IsOpen) await ConnectAsync(recover: true, ct).ConfigureAwait(false);
                 else Pump();
+                // The protocol's Heartbeat after a minute of silence: RingCentral closes a socket idle for 30 minutes,
+                // and WebSocket pings do not count.
+                if (_socket != null && _socket.IsOpen && _session.Clock.GetUtcNow() - _lastSent >= HeartbeatAfter)
+                    await SendAsync(new object[] { new Dictionary<string, object> { ["type"] = "Heartbeat", ["messageId"] = Guid.NewGuid().ToString() } }, ct).ConfigureAwait(false);
                 if (_session.Clock.GetUtcNow() >= _subscriptionExpires - _renewAhead)
                 {
                     try { ReadSubscription(await RequestAsync("PUT", "/restapi/v1.0/subscription/" + _subscriptionId, new Dictionary<string, object> { ["eventFilters"] = new[] { Filter } }, ct).ConfigureAwait(false)); }
@@ -233,10 +244,11 @@ namespace RingOut.Client
                 catch (JsonException) { continue; }
                 if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() == 0) continue;
                 var meta = root[0];
+                if (meta.ValueKind != JsonValueKind.Object) continue; // [42], ["x",{}]: not a message we could read
                 var body = root.GetArrayLength() > 1 ? root[1] : default;
                 // The latest wsc (the highest sequence) is the one to recover with; a replayed message carries an older one.
-                if (meta.TryGetProperty("wsc", out var wsc) && wsc.ValueKind == JsonValueKind.Object &&
-                    wsc.TryGetProperty("sequence", out var seq) && seq.TryGetInt64(out var sequence) && (sequence > _wscSequence || Json.Str(meta, "type") == "ConnectionDetails"))
+                var wsc = Json.Obj(meta, "wsc");
+                if (Json.Long(wsc, "sequence") is long sequence && (sequence > _wscSequence || Json.Str(meta, "type") == "ConnectionDetails"))
                 {
                     _wsc = Json.Str(wsc, "token") ?? _wsc;
                     _wscSequence = sequence;
@@ -244,11 +256,12 @@ namespace RingOut.Client
                 var type = Json.Str(meta, "type");
                 if (type == "ServerNotification")
                 {
-                    if (body.ValueKind == JsonValueKind.Object && Json.Str(body, "subscriptionId") == _subscriptionId && body.TryGetProperty("body", out var ev))
+                    // An event body that is not an object (5, "x") tells nothing: not kept.
+                    if (Json.Str(body, "subscriptionId") == _subscriptionId && Json.Obj(body, "body") is var ev && ev.ValueKind == JsonValueKind.Object)
                         Keep(ReadEvent(ev));
                     continue;
                 }
-                var status = meta.TryGetProperty("status", out var st) && st.TryGetInt32(out var n) ? n : 0;
+                var status = Json.Int(meta, "status") ?? 0;
                 other.Add((type, Json.Str(meta, "messageId"), status, body, _session.Secrets.Redact(text)));
             }
             return other;
@@ -273,7 +286,7 @@ namespace RingOut.Client
             var id = Guid.NewGuid().ToString();
             var meta = new Dictionary<string, object> { ["type"] = "ClientRequest", ["messageId"] = id, ["method"] = method, ["path"] = path };
             var message = body == null ? new object[] { meta } : new[] { meta, body };
-            await (_socket ?? throw new InvalidOperationException("The event socket is not open.")).SendAsync(JsonSerializer.Serialize(message), ct).ConfigureAwait(false);
+            await SendAsync(message, ct).ConfigureAwait(false);
             var answer = await AwaitMessageAsync(m => m.messageId == id, ct).ConfigureAwait(false);
             if (answer.status < 200 || answer.status > 299)
             {
@@ -285,28 +298,35 @@ namespace RingOut.Client
             return answer.body;
         }
 
+        private async Task SendAsync(object[] message, CancellationToken ct)
+        {
+            await (_socket ?? throw new InvalidOperationException("The event socket is not open.")).SendAsync(JsonSerializer.Serialize(message), ct).ConfigureAwait(false);
+            _lastSent = _session.Clock.GetUtcNow();
+        }
+
         internal static TelephonyEvent ReadEvent(JsonElement e)
         {
             var parties = new List<TelephonyParty>();
-            if (e.TryGetProperty("parties", out var list) && list.ValueKind == JsonValueKind.Array)
+            var list = Json.Arr(e, "parties");
+            if (list.ValueKind == JsonValueKind.Array)
                 foreach (var p in list.EnumerateArray())
                 {
                     if (p.ValueKind != JsonValueKind.Object) continue;
-                    var status = p.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
+                    var status = Json.Obj(p, "status");
                     parties.Add(new TelephonyParty
                     {
-                        To = p.TryGetProperty("to", out var to) && to.ValueKind == JsonValueKind.Object ? Json.Str(to, "phoneNumber") : null,
-                        Code = status.ValueKind == JsonValueKind.Object ? Json.Str(status, "code") : null,
-                        Reason = status.ValueKind == JsonValueKind.Object ? Json.Str(status, "reason") : null,
+                        To = Json.Str(Json.Obj(p, "to"), "phoneNumber"),
+                        Code = Json.Str(status, "code"),
+                        Reason = Json.Str(status, "reason"),
                     });
                 }
             return new TelephonyEvent
             {
                 TelephonySessionId = Json.Str(e, "telephonySessionId"),
                 SessionId = Json.IdString(e, "sessionId"),
-                Sequence = e.TryGetProperty("sequence", out var q) && q.TryGetInt64(out var n) ? n : 0,
+                Sequence = Json.Long(e, "sequence") ?? 0,
                 EventTime = DateTimeOffset.TryParse(Json.Str(e, "eventTime"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.MinValue,
-                Origin = e.TryGetProperty("origin", out var o) && o.ValueKind == JsonValueKind.Object ? Json.Str(o, "type") : null,
+                Origin = Json.Str(Json.Obj(e, "origin"), "type"),
                 Parties = parties,
             };
         }
@@ -346,11 +366,32 @@ namespace RingOut.Client
         private readonly ClientWebSocket _ws = new ClientWebSocket();
         private readonly ConcurrentQueue<string> _in = new ConcurrentQueue<string>();
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        internal static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+        /// <summary>The most text held unread (16 M characters): four of the largest messages.</summary>
+        internal const long MaxQueuedChars = 16L * 1024 * 1024;
+        private long _queued;
 
         public static async Task<IEventSocket> ConnectAsync(Uri address, CancellationToken ct)
         {
             var socket = new NetworkEventSocket();
-            await socket._ws.ConnectAsync(address, ct).ConfigureAwait(false);
+            try
+            {
+                // Bounded: a black-holed gateway would otherwise stall every round for the OS's TCP timeout.
+                using (var limit = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    limit.CancelAfter(ConnectTimeout);
+                    try { await socket._ws.ConnectAsync(address, limit.Token).ConfigureAwait(false); }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                    {
+                        throw new TimeoutException($"RingCentral's WebSocket gateway did not accept the connection within {ConnectTimeout.TotalSeconds:0} s.");
+                    }
+                }
+            }
+            catch
+            {
+                socket.Dispose(); // the socket and its CancellationTokenSource are not left behind
+                throw;
+            }
             _ = socket.ReceiveLoopAsync();
             return socket;
         }
@@ -368,11 +409,19 @@ namespace RingOut.Client
                         do
                         {
                             result = await _ws.ReceiveAsync(new ArraySegment<byte>(buffer), _stop.Token).ConfigureAwait(false);
-                            if (result.MessageType == WebSocketMessageType.Close) return;
+                            // A Close, or a message past the bound every answer has: the socket is ended (aborted), not left
+                            // open and deaf, so that the next read reconnects.
+                            if (result.MessageType == WebSocketMessageType.Close) { _ws.Abort(); return; }
                             message.Write(buffer, 0, result.Count);
-                            if (message.Length > 4 * 1024 * 1024) return; // bounded, as every answer is
+                            if (message.Length > 4 * 1024 * 1024) { _ws.Abort(); return; }
                         } while (!result.EndOfMessage);
-                        _in.Enqueue(Encoding.UTF8.GetString(message.ToArray()));
+                        var text = Encoding.UTF8.GetString(message.ToArray());
+                        // A Heartbeat tells nothing to keep: not queued (a flood of them while no wait reads grew the process by GBs).
+                        if (text.Length < 1024 && text.Contains("\"Heartbeat\"")) continue;
+                        // Messages not read are bounded too: past it, the socket is ended, and the next read reconnects
+                        // with recovery (what was lost is a gap, which the wait polls for).
+                        if (Interlocked.Add(ref _queued, text.Length) > MaxQueuedChars) { _ws.Abort(); return; }
+                        _in.Enqueue(text);
                     }
                 }
             }
@@ -397,7 +446,7 @@ namespace RingOut.Client
         public IReadOnlyList<string> Drain()
         {
             var list = new List<string>();
-            while (_in.TryDequeue(out var s)) list.Add(s);
+            while (_in.TryDequeue(out var s)) { list.Add(s); Interlocked.Add(ref _queued, -s.Length); }
             return list;
         }
 

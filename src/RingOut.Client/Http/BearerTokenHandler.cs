@@ -28,15 +28,21 @@ namespace RingOut.Client.Http
             }
 
             var token = await _tokens.GetAccessTokenAsync(cancellationToken).ConfigureAwait(false);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode != HttpStatusCode.Unauthorized || !await IsTokenRejectionAsync(response).ConfigureAwait(false))
-                return response;
-
-            response.Dispose();
-            token = await _tokens.RefreshAfterRejectionAsync(token, cancellationToken).ConfigureAwait(false);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            for (var attempt = 0; ; attempt++)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode != HttpStatusCode.Unauthorized || !await IsTokenRejectionAsync(response).ConfigureAwait(false))
+                {
+                    _tokens.Accepted(token);
+                    return response;
+                }
+                // Refused again with the new token: a session just signed in again for, ended at once, is over (this
+                // throws); otherwise the refusal is the answer.
+                if (attempt > 0) { _tokens.ThrowIfSignInEnded(token); return response; }
+                response.Dispose();
+                token = await _tokens.RefreshAfterRejectionAsync(token, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         /// <summary>OAU-128 (expired), OAU-129 (invalid: replaced or revoked), OAU-149 (unparsable).</summary>

@@ -358,7 +358,9 @@ namespace RingOut.Client
         public DateTimeOffset SentAt { get; }
         /// <summary>Why the outcome is unknown.</summary>
         public string Reason { get; }
-        public override string ToString() => $"{To} at {SentAt:u}: {Reason}";
+        /// <summary>The RingOut call's id, when RingCentral gave one (the call was placed; the wait for its outcome was stopped).</summary>
+        public string? CallId { get; internal set; }
+        public override string ToString() => $"{To} at {SentAt:u}{(CallId != null ? " (RingOut call " + CallId + ")" : "")}: {Reason}";
     }
 
     /// <summary>One of the user's forwarding numbers: a phone RingOut can ring first.</summary>

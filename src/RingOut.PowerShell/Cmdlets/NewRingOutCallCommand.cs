@@ -100,7 +100,13 @@ namespace RingOut.PowerShell
                 var call = Await(ct => _session.PlaceCallAsync(request, ct));
                 _placed++;
                 SessionMemory.Of(_session).Placed(call);
-                WriteObject(call);
+                try { WriteObject(call); }
+                catch (PipelineStoppedException)
+                {
+                    // Its answer came as the pipeline was stopped (Ctrl+C): the call is written nowhere, so the session names it.
+                    _session.RecordStopped(call, Messages.StoppedAsPlaced);
+                    throw;
+                }
             }
             catch (Exception e) when (ErrorMapping.IsClientFailure(e))
             {

@@ -24,6 +24,9 @@ namespace RingOut.PowerShell
         private TimeProvider Clock => _clock ?? throw new InvalidOperationException("No call was followed yet.");
         private int _total, _settled;
         private readonly List<RingOutCall> _written = new List<RingOutCall>();
+        // The calls followed and not yet written, by session and id: read by StopProcessing, on another thread.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(RingCentralSession, string), RingOutCall> _unwritten =
+            new System.Collections.Concurrent.ConcurrentDictionary<(RingCentralSession, string), RingOutCall>();
         private Exception? _sessionEnded;
 
         /// <summary>Connected (the default): until each call connects, fails or is gone. Ended: until each call is over.</summary>
@@ -121,10 +124,20 @@ namespace RingOut.PowerShell
             {
                 _clock = call.Session.Clock;
                 _watcher = new CallWatcher(_clock, TimeSpan.FromSeconds(PollInterval), Until) { Follow = Via };
-                if (Timeout > 0) _deadline = Clock.GetUtcNow().AddSeconds(Timeout);
+                if (Timeout > 0) _watcher.Deadline = _deadline = Clock.GetUtcNow().AddSeconds(Timeout);
             }
             _total++;
+            _unwritten[(call.Session, call.Id)] = call;
+            // Handed over as the pipeline stops, after StopProcessing named the others: named here.
+            if (StopToken.IsCancellationRequested) call.Session.RecordStopped(call, Messages.StoppedWhileWaiting);
             if (!_watcher.Add(call)) Settled(call);
+        }
+
+        /// <summary>Ctrl+C: every call followed and not yet written is named by its session (UnknownOutcomes), as nothing else will name it.</summary>
+        protected override void StopProcessing()
+        {
+            base.StopProcessing();
+            foreach (var pair in _unwritten) pair.Value.Session.RecordStopped(pair.Value, Messages.StoppedWhileWaiting);
         }
 
         private void Poll(bool wait)
@@ -143,10 +156,12 @@ namespace RingOut.PowerShell
                 _sessionEnded = e;
                 return;
             }
-            if (Watcher.EventsUnavailable != null && !_saidPolling)
+            if (Watcher.EventsUnavailable != _saidPolling)
             {
-                _saidPolling = true;
-                WriteVerbose("Following calls by polling: " + Watcher.EventsUnavailable);
+                // Said when it changes: polling (and why, and when events are tried again), or events again.
+                if (Watcher.EventsUnavailable != null) WriteVerbose("Following calls by polling: " + Watcher.EventsUnavailable);
+                else if (_saidPolling != null) WriteVerbose("Following calls through telephony events again.");
+                _saidPolling = Watcher.EventsUnavailable;
             }
             foreach (var call in round.Changed)
                 WriteVerbose(call.CallLog != null || call.State == RingOutCallState.Unknown
@@ -159,18 +174,22 @@ namespace RingOut.PowerShell
                 Settled(failure.Key);
                 Report(failure.Value, failure.Key);
             }
+            // The session ended during the round: what it settled before is written above, the rest by SessionEnded.
+            if (round.SessionEnded != null) { _sessionEnded = round.SessionEnded; return; }
             // Once per round that polled or learned something (and the first time): not once per piped call. On the
             // event path nothing is polled: each leg's change, and each call settled, moves the display.
             if (round.Polled > 0 || round.Changed.Count > 0 || round.Settled.Count > 0 || !_progressShown) ShowProgress();
         }
 
-        private bool _progressShown, _saidPolling;
+        private bool _progressShown;
+        private string? _saidPolling;
 
         private void Settled(RingOutCall call)
         {
             _settled++;
             _written.Add(call);
             WriteObject(call);
+            _unwritten.TryRemove((call.Session, call.Id), out _);
         }
 
         private void ShowProgress()

@@ -74,7 +74,7 @@ namespace RingOut.PowerShell
         public static bool IsClientFailure(Exception e) => For(e, null) != null;
 
         /// <summary>Whether a failure means the session is over (see the rule above).</summary>
-        public static bool EndsSession(Exception e) => e is RingCentralAuthenticationException || e is ObjectDisposedException;
+        public static bool EndsSession(Exception e) => Failures.EndsSession(e);
 
         /// <summary>An id that is not what RingCentral issues: its own ErrorId, InvalidArgument, the input as target.</summary>
         public static ErrorRecord InvalidId(RingCentralInvalidIdException e, object? target)

@@ -12,6 +12,8 @@ namespace RingOut.PowerShell
         public const string SignInAgain = "Run " + Connect + " to sign in again.";
         public const string NothingToDisconnect = "There is no RingCentral session to disconnect.";
         public const string CheckOutcome = "Check the phone or the call log before placing the call again.";
+        public const string StoppedAsPlaced = "RingCentral placed the call, but the pipeline was stopped (Ctrl+C) as its answer came, so it was not written: pipe Get-RingOutCall -Id to follow it.";
+        public const string StoppedWhileWaiting = "Wait-RingOutCall was stopped (Ctrl+C) before this call's outcome was known: pipe Get-RingOutCall -Id to Wait-RingOutCall to follow it.";
         public const string CheckServerIsRingCentral = "Check that the server is RingCentral's (-Server), or try again later.";
         public const string NoRedirects = "Check the server address (-Server or RC_SERVER_URL): RingCentral's API is reached directly, never through a redirect.";
         public const string IdAsIssued = "Give the id as RingCentral issued it: digits only (or ~ for your own account or extension).";

@@ -125,6 +125,9 @@ namespace RingOut.PowerShell
 
         protected void FlushVerbose()
         {
+            // While the pipeline stops (Ctrl+C), writing throws PipelineStoppedException: in Await's finally that threw
+            // away the work's result, a call placed as the pipeline stopped (issue 22). The lines are dropped instead.
+            if (Stopping) { while (_verbose.TryDequeue(out _) || _debug.TryDequeue(out _) || _warnings.TryDequeue(out _)) { } return; }
             while (_verbose.TryDequeue(out var line)) WriteVerbose(line);
             while (_debug.TryDequeue(out var line)) WriteDebug(line);
             while (_warnings.TryDequeue(out var line)) WriteWarning(line); // the session signed in again

@@ -1,0 +1,420 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using RingOut.Client;
+using RingOut.Emulator;
+using RingOut.Testing;
+using Xunit;
+
+namespace RingOut.Client.Tests
+{
+    /// <summary>
+    /// Issue 22: a broken or hostile server loses no call. The emulator's gateway, with its frames rewritten on the
+    /// way (a hostile gateway), and its REST answers faulted: every call ends written, its outcome or Unknown.
+    /// </summary>
+    public sealed class BrokenServerTests
+    {
+        /// <summary>The in-process gateway's socket, each frame it sends rewritten (null: dropped), and frames of the test's own added.</summary>
+        private sealed class TamperedSocket : IEventSocket
+        {
+            private readonly IEventSocket _inner;
+            private readonly Func<string, string> _rewrite;
+            public TamperedSocket(IEventSocket inner, Func<string, string> rewrite) { _inner = inner; _rewrite = rewrite; }
+            public readonly ConcurrentQueue<string> Injected = new();
+            public bool IsOpen => _inner.IsOpen;
+            public readonly ConcurrentQueue<string> Sent = new();
+            public Task SendAsync(string text, CancellationToken cancellationToken) { Sent.Enqueue(text); return _inner.SendAsync(text, cancellationToken); }
+            public IReadOnlyList<string> Drain()
+            {
+                var list = _inner.Drain().Select(_rewrite).Where(t => t != null).ToList();
+                while (Injected.TryDequeue(out var t)) list.Add(t);
+                return list;
+            }
+            public void Dispose() => _inner.Dispose();
+        }
+
+        private static Func<Uri, CancellationToken, Task<IEventSocket>> Tampered(RingCentralEmulator emulator, Func<string, string> rewrite, List<TamperedSocket> opened = null) =>
+            async (address, ct) =>
+            {
+                var socket = new TamperedSocket(await RingOut.PowerShell.InProcessEventSocket.For(emulator)(address, ct), rewrite);
+                opened?.Add(socket);
+                return socket;
+            };
+
+        private static async Task<List<RingOutCall>> WatchAsync(CallWatcher watcher, params RingOutCall[] calls)
+        {
+            var settled = new List<RingOutCall>();
+            foreach (var c in calls) if (!watcher.Add(c)) settled.Add(c);
+            for (var rounds = 0; watcher.PendingCount > 0; rounds++)
+            {
+                Assert.True(rounds < 10_000, "the wait did not end");
+                var round = await watcher.NextAsync(null, CancellationToken.None);
+                settled.AddRange(round.Settled);
+                settled.AddRange(round.Failures.Select(f => f.Key));
+                if (round.SessionEnded != null) break;
+            }
+            return settled;
+        }
+
+        [Fact]
+        public async Task A_telephony_session_id_the_client_refuses_sends_nothing_and_the_call_log_tells_the_outcome()
+        {
+            // Item 2: RingCentralInvalidIdException escaped ReadCallSessionAsync and ended the wait.
+            var options = new EmulatorOptions { Retention = TimeSpan.FromSeconds(5), CallLogLag = TimeSpan.FromSeconds(1) };
+            using var rig = await Rig.StartAsync(options);
+            var notifications = 0;
+            string Hostile(string frame)
+            {
+                if (!frame.Contains("\"ServerNotification\"")) return frame;
+                // The first two events only (the call's beginning), each naming a session id that climbs out of its path.
+                return ++notifications > 2 ? null : Regex.Replace(frame, "\"telephonySessionId\":\"([^\"]+)\"", "\"telephonySessionId\":\"$1/../../../extension/~/ring-out\"");
+            }
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = Tampered(rig.Emulator, Hostile)));
+            Assert.NotNull(await session.TelephonyEventsAsync());
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550142" });
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Events, EventSafetyNet = TimeSpan.FromSeconds(4) };
+            var last = Assert.Single(await WatchAsync(watcher, call));
+            Assert.Equal(RingOutCallState.Ended, last.State);
+            Assert.NotNull(last.CallLog);
+            Assert.Equal(0, rig.Count("GET", "telephony-session"));
+        }
+
+        /// <summary>Hands each request to the emulator, after calling <c>before</c> with it.</summary>
+        private sealed class Hook : DelegatingHandler
+        {
+            private readonly Action<HttpRequestMessage> _before;
+            public Hook(HttpMessageHandler inner, Action<HttpRequestMessage> before) : base(inner) { _before = before; }
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                _before(request);
+                return base.SendAsync(request, cancellationToken);
+            }
+        }
+
+        private static void EndSessionAndRefuseSignIn(RingCentralEmulator emulator)
+        {
+            emulator.Faults.Add(FaultKind.RevokeSession, "GET", "ring-out", 1);
+            var refuse = emulator.Faults.Add(FaultKind.ServerError, "POST", "token", 2);
+            refuse.StatusCode = 400;
+            refuse.RetryAfterSeconds = null;
+        }
+
+        [Fact]
+        public async Task A_call_settled_earlier_in_a_round_is_returned_when_the_session_dies_later_in_it()
+        {
+            // Item 3: the busy call settled at the round's first poll was held only in the round's lists, and the
+            // session ending at the second poll threw them away.
+            using var rig = await Rig.StartAsync();
+            var gets = 0;
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                var transport = o.Transport;
+                o.Transport = () => new Hook(transport(), r =>
+                {
+                    if (r.Method == HttpMethod.Get && r.RequestUri.AbsolutePath.EndsWith("ring-out/" + r.RequestUri.Segments.Last()) &&
+                        r.RequestUri.AbsolutePath.Contains("/ring-out/") && ++gets == 2) EndSessionAndRefuseSignIn(rig.Emulator);
+                });
+            }));
+            rig.Clock.AutoAdvance = false;
+            var busy = await session.PlaceCallAsync(new RingOutCallRequest { To = "+16505550101" });
+            var other = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550143" });
+            rig.Clock.Advance(TimeSpan.FromSeconds(10));
+            rig.Clock.AutoAdvance = true;
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Connected) { Follow = RingOutFollowMode.Polling };
+            watcher.Add(busy);
+            watcher.Add(other);
+            var round = await watcher.NextAsync(null, CancellationToken.None);
+            Assert.IsType<RingCentralAuthenticationException>(round.SessionEnded);
+            Assert.Equal(busy.Id, Assert.Single(round.Settled).Id);
+            Assert.Equal(RingOutCallState.Failed, round.Settled[0].State);
+            Assert.Equal(other.Id, Assert.Single(watcher.Pending).Id);
+        }
+
+        /// <summary>A session whose first subscription is refused (403 on wstoken), the next allowed.</summary>
+        private static async Task<RingCentralSession> SubscriptionRefusedOnce(Rig rig)
+        {
+            var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator)));
+            var blip = rig.Emulator.Faults.Add(FaultKind.ServerError, "POST", "wstoken", 1);
+            blip.StatusCode = 403;
+            blip.RetryAfterSeconds = null;
+            return session;
+        }
+
+        [Fact]
+        public async Task A_failed_subscription_is_tried_again_after_a_backoff_not_never()
+        {
+            // Item 5: one failure (here a 403 on wstoken) turned events off for the session's life.
+            using var rig = await Rig.StartAsync();
+            using var session = await SubscriptionRefusedOnce(rig);
+            Assert.Null(await session.TelephonyEventsAsync());
+            Assert.Contains("subscribing again", session.EventsUnavailable);
+            Assert.Null(await session.TelephonyEventsAsync()); // within the backoff: not asked again
+            Assert.Equal(1, rig.Count("POST", "wstoken"));
+            rig.Clock.AutoAdvance = false;
+            rig.Clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.NotNull(await session.TelephonyEventsAsync());
+            Assert.Null(session.EventsUnavailable);
+        }
+
+        [Fact]
+        public async Task A_wait_that_began_polling_after_a_failed_subscription_follows_events_once_it_subscribes()
+        {
+            // Item 5, as a wait sees it: the same wait subscribes after the backoff, and its calls' events tell them.
+            using var rig = await Rig.StartAsync();
+            using var session = await SubscriptionRefusedOnce(rig);
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550144" });
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended);
+            var last = Assert.Single(await WatchAsync(watcher, call));
+            Assert.Equal(RingOutCallState.Ended, last.State);
+            Assert.Equal(2, rig.Count("POST", "wstoken"));
+            Assert.Null(watcher.EventsUnavailable);
+        }
+
+        [Fact]
+        public async Task An_event_sequence_of_the_largest_long_does_not_hide_the_state_Call_Control_reads()
+        {
+            // Item 10: sequence 2^63-1 made LastSequence + 1 overflow, so the Call Control read saying Disconnected
+            // was ignored as older and the call stayed InProgress.
+            var options = new EmulatorOptions { Retention = TimeSpan.FromSeconds(5) };
+            using var rig = await Rig.StartAsync(options);
+            var notifications = 0;
+            string Hostile(string frame)
+            {
+                if (!frame.Contains("\"ServerNotification\"")) return frame;
+                // The first two events only, the second numbered long.MaxValue; the rest is learned from Call Control.
+                notifications++;
+                return notifications > 2 ? null : notifications == 2 ? Regex.Replace(frame, "\"sequence\":\\d+,\"sessionId\"", "\"sequence\":9223372036854775807,\"sessionId\"") : frame;
+            }
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = Tampered(rig.Emulator, Hostile)));
+            Assert.NotNull(await session.TelephonyEventsAsync());
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550145" });
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Events, EventSafetyNet = TimeSpan.FromSeconds(4), UseCallLog = false };
+            var last = Assert.Single(await WatchAsync(watcher, call));
+            Assert.Equal(RingOutCallState.Ended, last.State);
+            Assert.True(rig.Count("GET", "telephony-session") >= 1, "Call Control was not read");
+        }
+
+        /// <summary>Hands each request to the emulator and each answer's body through <c>rewrite(path, body)</c>.</summary>
+        private sealed class Rewriting : DelegatingHandler
+        {
+            private readonly Func<string, string, string> _rewrite;
+            public Rewriting(HttpMessageHandler inner, Func<string, string, string> rewrite) : base(inner) { _rewrite = rewrite; }
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                var response = await base.SendAsync(request, cancellationToken);
+                if (response.Content == null) return response;
+                var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                var changed = _rewrite(request.RequestUri.AbsolutePath, body);
+                if (changed != body) response.Content = new StringContent(changed, System.Text.Encoding.UTF8, "application/json");
+                return response;
+            }
+        }
+
+        /// <summary>The gateway's telephony events lost: the calls are found among the active calls and in the call log.</summary>
+        private static string NoEvents(string frame) => frame.Contains("\"ServerNotification\"") ? null : frame;
+
+        /// <summary>Item 1: a value of the wrong JSON type, in each kind of message, as (frame rewrite, REST path part, body rewrite).</summary>
+        private static readonly Dictionary<string, (Func<string, string> frame, string path, Func<string, string> body)> WrongTypes = new()
+        {
+            ["frame [42]"] = (f => f.Contains("ServerNotification") ? "[42]" : f, null, null),
+            ["frame [\"x\",{}]"] = (f => f.Contains("ServerNotification") ? "[\"x\",{}]" : f, null, null),
+            ["wsc.sequence \"99\""] = (f => Regex.Replace(f, "(\"wsc\":\\{[^}]*\"sequence\":)(\\d+)", "$1\"$2\""), null, null),
+            ["status \"200\""] = (f => f.Replace("\"status\":200", "\"status\":\"200\""), null, null),
+            ["notification body 5"] = (f => f.Contains("ServerNotification") ? f.Replace("\"body\":{", "\"body\":5,\"was\":{") : f, null, null),
+            ["event sequence \"7\""] = (f => Regex.Replace(f, "\"sequence\":(\\d+),\"sessionId\"", "\"sequence\":\"$1\",\"sessionId\""), null, null),
+            ["subscription expiresIn \"900\""] = (f => Regex.Replace(f, "\"expiresIn\":(\\d+)", "\"expiresIn\":\"$1\""), null, null),
+            ["wstoken expires_in \"600\""] = (f => f, "wstoken", b => Regex.Replace(b, "\"expires_in\":(\\d+)", "\"expires_in\":\"$1\"")),
+            ["call log duration \"42\""] = (NoEvents, "call-log", b => Regex.Replace(b, "\"(duration|durationMs)\":(\\d+)", "\"$1\":\"$2\"")),
+            ["call log totalPages \"1\""] = (NoEvents, "call-log", b => Regex.Replace(b, "\"totalPages\":(\\d+)", "\"totalPages\":\"$1\"")),
+            ["active call duration \"x\""] = (NoEvents, "active-calls", b => b.Replace("\"startTime\":", "\"duration\":\"x\",\"startTime\":")),
+        };
+
+        public static TheoryData<string> WrongTypeCases() { var d = new TheoryData<string>(); foreach (var k in WrongTypes.Keys) d.Add(k); return d; }
+
+        [Theory]
+        [MemberData(nameof(WrongTypeCases))]
+        public async Task A_value_of_the_wrong_JSON_type_loses_no_call(string what)
+        {
+            var (frame, path, body) = WrongTypes[what];
+            var options = new EmulatorOptions { Retention = TimeSpan.FromSeconds(5), CallLogLag = TimeSpan.FromSeconds(1) };
+            using var rig = await Rig.StartAsync(options);
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                o.EventSocket = Tampered(rig.Emulator, frame);
+                var transport = o.Transport;
+                o.Transport = () => new Rewriting(transport(), (p, b) => path != null && body != null && p.Contains(path) ? body(b) : b);
+            }));
+            rig.Clock.AutoAdvance = false;
+            // Two calls placed before the subscription (read among the active calls), one after; one busy.
+            var calls = new List<RingOutCall>
+            {
+                await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550151" }),
+                await session.PlaceCallAsync(new RingOutCallRequest { To = "+16505550101" }),
+            };
+            rig.Clock.Advance(TimeSpan.FromSeconds(4));
+            rig.Clock.AutoAdvance = true;
+            await session.TelephonyEventsAsync();
+            calls.Add(await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550152" }));
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { EventSafetyNet = TimeSpan.FromSeconds(10) };
+            var settled = await WatchAsync(watcher, calls.ToArray());
+            Assert.Equal(calls.Select(c => c.Id).OrderBy(x => x), settled.Select(c => c.Id).OrderBy(x => x));
+            Assert.All(settled, c => Assert.NotEqual(RingOutCallState.InProgress, c.State));
+            Assert.Equal(3L, rig.Count("POST", "ring-out"));
+            if (path != null) Assert.True(rig.Count(path == "wstoken" ? "POST" : "GET", path) > 0, $"{path} was not read");
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task Endless_call_log_paging_stops_at_an_empty_page_or_the_page_cap_and_within_the_timeout(bool emptyPages)
+        {
+            // Item 9: totalPages 1000000 kept one wait reading for minutes past -Timeout 20 (up to 100 Heavy reads a lookup).
+            var options = new EmulatorOptions { Retention = TimeSpan.FromSeconds(5), CallLogLag = TimeSpan.FromSeconds(1) };
+            using var rig = await Rig.StartAsync(options);
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                var transport = o.Transport;
+                o.Transport = () => new Rewriting(transport(), (p, b) => !p.Contains("call-log") ? b
+                    : "{\"records\":[" + (emptyPages ? "" : "{\"id\":\"L1\",\"startTime\":\"2000-01-01T00:00:00Z\"}") + "],\"paging\":{\"page\":1,\"totalPages\":1000000}}");
+            }));
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550161" });
+            var start = rig.Clock.GetUtcNow();
+            var deadline = start + TimeSpan.FromSeconds(60);
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Polling };
+            watcher.Deadline = deadline;
+            watcher.Add(call);
+            // As Wait-RingOutCall does: rounds until the call settles or the time is up.
+            while (watcher.PendingCount > 0 && rig.Clock.GetUtcNow() < deadline) await watcher.NextAsync(deadline, CancellationToken.None);
+            var reads = rig.Count("GET", "call-log");
+            Assert.True(rig.Clock.GetUtcNow() - deadline <= TimeSpan.FromSeconds(1), $"the wait ended {(rig.Clock.GetUtcNow() - deadline).TotalSeconds:0} s after its time was up");
+            Assert.InRange(reads, 1, emptyPages ? 3 : 2 * RingCentralSession.CallLogMaxPages);
+        }
+
+        [Fact]
+        public async Task A_call_log_page_of_more_records_than_asked_for_keeps_no_more_than_a_page()
+        {
+            // Item 8: ten pages of 4 MB of {} grew the process by 3.1 GB: every record was kept (here 5,000 a page, not to
+            // disturb the tests that measure the process's memory).
+            using var rig = await Rig.StartAsync();
+            var huge = "{\"records\":[" + string.Join(",", Enumerable.Repeat("{}", 5_000)) + "],\"paging\":{\"totalPages\":3}}";
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                var transport = o.Transport;
+                o.Transport = () => new Rewriting(transport(), (p, b) => p.Contains("call-log") ? huge : b);
+            }));
+            var records = await session.GetCallLogAsync(rig.Clock.GetUtcNow());
+            Assert.Equal(3 * 1000, records.Count);
+        }
+
+        [Fact]
+        public async Task A_session_ended_at_its_first_request_after_every_sign_in_ends_with_SessionExpired_not_a_sign_in_loop()
+        {
+            // Item 11: with every new session ended at its first request, the session signed in with its JWT once per request, without end.
+            using var rig = await Rig.StartAsync();
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550171" });
+            var tokensBefore = rig.Count("POST", "token");
+            rig.Emulator.Faults.Add(FaultKind.RevokeSession, "GET", "ring-out", -1);
+            var first = await Assert.ThrowsAsync<RingCentralAuthenticationException>(() => rig.Session.GetCallAsync(call.Id));
+            Assert.Contains("signed in again with the JWT credential", first.Message);
+            Assert.Contains("ended that new session too", first.Message);
+            for (var i = 0; i < 5; i++) await Assert.ThrowsAsync<RingCentralAuthenticationException>(() => rig.Session.GetCallAsync(call.Id));
+            // One refresh (refused: the session was ended) and one sign-in again; nothing after.
+            Assert.Equal(tokensBefore + 2, rig.Count("POST", "token"));
+            Assert.Single(rig.Session.SignInsAgain);
+        }
+
+        [Theory]
+        [InlineData("wss://emulator.ringout.invalid:8443/ws")] // another port
+        [InlineData("ws://emulator.ringout.invalid/ws")]       // plain ws for an https server
+        [InlineData("wss://gateway.example/ws")]               // another host
+        public async Task The_WebSocket_token_goes_only_to_the_sessions_server_host_port_and_scheme_strength(string named)
+        {
+            // Item 7: wstoken's uri on another port, or plain ws for an https server, was accepted (only the host was compared).
+            using var rig = await Rig.StartAsync();
+            var opened = new List<Uri>();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                o.EventSocket = (address, ct) => { opened.Add(address); return RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator)(address, ct); };
+                var transport = o.Transport;
+                o.Transport = () => new Rewriting(transport(), (p, b) => p.Contains("wstoken") ? Regex.Replace(b, "\"uri\":\"[^\"]*\"", "\"uri\":\"" + named + "\"") : b);
+            }));
+            Assert.Null(await session.TelephonyEventsAsync());
+            Assert.Empty(opened);
+            Assert.Contains("the token was not sent there", session.EventsUnavailable);
+        }
+
+        [Fact]
+        public async Task A_socket_sent_an_oversize_message_is_ended_not_left_open_and_deaf()
+        {
+            // Item 6: the receive loop returned on a message past 4 MB, but the socket still said it was open: no
+            // message was read again, and no reconnect was made.
+            using var server = new HostileHttpServer(_ => HostileResponse.Json("{}"))
+            {
+                WebSocketHandler = async (ws, ct) =>
+                {
+                    var chunk = new byte[1024 * 1024];
+                    for (var i = 0; i < 5; i++) await ws.SendAsync(chunk, System.Net.WebSockets.WebSocketMessageType.Text, false, ct);
+                    await ws.SendAsync(chunk, System.Net.WebSockets.WebSocketMessageType.Text, true, ct);
+                    await ws.ReceiveAsync(new byte[16], ct); // holds the socket open until the client ends it
+                },
+            };
+            var address = new Uri("ws://" + server.Address.Authority + "/ws");
+            using var socket = await NetworkEventSocket.ConnectAsync(address, CancellationToken.None);
+            // Bounded: the 6 MB cross loopback; the socket must say it is no longer open.
+            Assert.True(SpinWait.SpinUntil(() => !socket.IsOpen, TimeSpan.FromSeconds(20)), "the socket stayed open and deaf after an oversize message");
+            Assert.Empty(socket.Drain());
+        }
+
+        [Fact]
+        public async Task The_client_sends_the_protocols_Heartbeat_after_a_minute_of_silence()
+        {
+            // Item 6: the client never sent a Heartbeat, so RingCentral closed sockets idle for 30 minutes.
+            using var rig = await Rig.StartAsync();
+            var opened = new List<TamperedSocket>();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = Tampered(rig.Emulator, f => f, opened)));
+            var channel = await session.TelephonyEventsAsync();
+            rig.Clock.AutoAdvance = false;
+            await channel.ReadAsync(0, CancellationToken.None);
+            Assert.DoesNotContain(opened.Single().Sent, t => t.Contains("\"Heartbeat\""));
+            rig.Clock.Advance(TimeSpan.FromSeconds(61));
+            await channel.ReadAsync(0, CancellationToken.None);
+            Assert.Single(opened.Single().Sent, t => t.Contains("\"Heartbeat\""));
+            await channel.ReadAsync(0, CancellationToken.None); // not again within the minute
+            Assert.Single(opened.Single().Sent, t => t.Contains("\"Heartbeat\""));
+        }
+
+        [Fact]
+        public async Task Messages_no_one_reads_are_bounded_and_Heartbeats_are_not_kept()
+        {
+            // Item 8: 1 GB of Heartbeats sent to a session idle between waits grew the process by 2.2 GB: nothing
+            // drained the queue while no wait listened. Here 20,000 Heartbeats, then 40 messages of 1 MB, none read.
+            var chunk = System.Text.Encoding.UTF8.GetBytes("[{\"type\":\"ServerNotification\"},{\"x\":\"" + new string('x', 1024 * 1024 - 64) + "\"}]");
+            var heartbeat = System.Text.Encoding.UTF8.GetBytes("[{\"type\":\"Heartbeat\",\"messageId\":\"h\"}]");
+            using var sent = new SemaphoreSlim(0);
+            using var server = new HostileHttpServer(_ => HostileResponse.Json("{}"))
+            {
+                WebSocketHandler = async (ws, ct) =>
+                {
+                    try
+                    {
+                        for (var i = 0; i < 20_000; i++) await ws.SendAsync(heartbeat, System.Net.WebSockets.WebSocketMessageType.Text, true, ct);
+                        for (var i = 0; i < 40; i++) await ws.SendAsync(chunk, System.Net.WebSockets.WebSocketMessageType.Text, true, ct);
+                    }
+                    finally { sent.Release(); }
+                    await ws.ReceiveAsync(new byte[16], ct);
+                },
+            };
+            using var socket = await NetworkEventSocket.ConnectAsync(new Uri("ws://" + server.Address.Authority + "/ws"), CancellationToken.None);
+            Assert.True(await sent.WaitAsync(TimeSpan.FromSeconds(60)), "the server could not send"); // bounded
+            Assert.True(SpinWait.SpinUntil(() => !socket.IsOpen, TimeSpan.FromSeconds(20)), "the socket kept queueing");
+            var held = socket.Drain();
+            Assert.DoesNotContain(held, t => t.Contains("Heartbeat"));
+            Assert.True(held.Sum(t => (long)t.Length) <= NetworkEventSocket.MaxQueuedChars, $"{held.Sum(t => (long)t.Length) / 1024 / 1024} M characters held");
+        }
+    }
+}
