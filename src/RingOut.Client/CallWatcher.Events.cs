@@ -19,16 +19,8 @@ namespace RingOut.Client
         {
             foreach (var session in _perSession.Keys.Where(k => !_channels.ContainsKey(k)).ToList())
             {
-                var channel = await session.TelephonyEventsAsync(ct).ConfigureAwait(false);
-                _channels[session] = channel;
-                if (channel == null)
-                {
-                    EventsUnavailable = session.EventsUnavailable;
-                    if (Follow == RingOutFollowMode.Events)
-                        throw new RingOutEventsUnavailableException("This session cannot follow calls through telephony events: " + session.EventsUnavailable);
-                    continue;
-                }
-                _cursor[session] = (0, channel.Gaps);
+                var channel = await SubscribeAsync(session, ct).ConfigureAwait(false);
+                if (channel == null) continue;
                 var now = _clock.GetUtcNow();
                 var older = new List<Entry>();
                 foreach (var entry in _byCall.Values.Where(e => e.Latest.Session == session && !e.ViaEvents).ToList())
@@ -93,6 +85,29 @@ namespace RingOut.Client
             }
             if (read) Link(changed, settled);
             _nextRead = _clock.GetUtcNow() + EventTick;
+        }
+
+        /// <summary>
+        /// Subscribes a session to its telephony events (once: later calls return the same channel, or null when it
+        /// cannot subscribe). A caller that subscribes before it places calls has each of them told by its events
+        /// from its beginning; otherwise the first call added subscribes.
+        /// </summary>
+        public async Task<TelephonyEventChannel?> SubscribeAsync(RingCentralSession session, CancellationToken ct)
+        {
+            if (_channels.TryGetValue(session, out var known)) return known;
+            var channel = await session.TelephonyEventsAsync(ct).ConfigureAwait(false);
+            _channels[session] = channel;
+            if (channel == null)
+            {
+                EventsUnavailable = session.EventsUnavailable;
+                if (Follow == RingOutFollowMode.Events)
+                    throw new RingOutEventsUnavailableException("This session cannot follow calls through telephony events: " + session.EventsUnavailable);
+                return null;
+            }
+            _cursor[session] = (0, channel.Gaps);
+            // Its events are looked at from now on (else only once a poll fell due).
+            if (_nextRead == null) _nextRead = _clock.GetUtcNow();
+            return channel;
         }
 
         /// <summary>
