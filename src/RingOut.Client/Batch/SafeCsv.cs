@@ -20,8 +20,13 @@ namespace RingOut.Client.Batch
         /// Text from a server made safe for a spreadsheet: one that begins with =, +, -, @, tab or carriage return gets a
         /// leading apostrophe, which spreadsheets show as text. Anything else is kept as it is.
         /// </summary>
-        public static string? Neutralize(string? text) =>
-            text != null && text.Length > 0 && Array.IndexOf(FormulaStarts, text[0]) >= 0 ? "'" + text : text;
+        public static string? Neutralize(string? text)
+        {
+            if (text == null || text.Length == 0 || Array.IndexOf(FormulaStarts, text[0]) < 0) return text;
+            // A phone number in E.164 (+ and digits only) is a plain number, not a formula: kept as it is.
+            if (text.Length > 1 && text[0] == '+' && text.Skip(1).All(c => c >= '0' && c <= '9')) return text;
+            return "'" + text;
+        }
 
         /// <summary>One field, quoted, its quotes doubled.</summary>
         public static string Field(string? value) => "\"" + (value ?? "").Replace("\"", "\"\"") + "\"";

@@ -233,9 +233,6 @@ namespace RingOut.PowerShell
                 catch (Exception e) when (ErrorMapping.EndsSession(e)) { sessionEnded = e; return false; }
             }
 
-            // Subscribe first: every call placed from here on is told by its events from its beginning.
-            Watch(false, deadline);
-
             // What earlier runs recorded: collected, never placed again.
             foreach (var row in rows)
             {
@@ -266,6 +263,11 @@ namespace RingOut.PowerShell
                         break;
                 }
             }
+
+            // Subscribe first, when there are calls to place: each is then told by its events from its beginning.
+            if (rows.Any(r => !r.Final && r.Call == null && r.SameAs == null && r.InputError == null &&
+                              !(journal.Rows.TryGetValue(r.Index, out var j) && j.Phase != BatchRowPhase.None)))
+                Watch(false, deadline);
 
             // Place the rows nobody placed yet, following the calls placed before them all the while.
             foreach (var row in rows)
