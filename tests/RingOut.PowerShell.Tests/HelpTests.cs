@@ -14,7 +14,7 @@ namespace RingOut.PowerShell.Tests
         public static readonly string[] Cmdlets =
         {
             "Connect-RingCentral", "Disconnect-RingCentral", "Get-RingCentralSession",
-            "New-RingOutCall", "Get-RingOutCall", "Stop-RingOutCall", "Wait-RingOutCall", "Get-RingCentralForwardingNumber",
+            "New-RingOutCall", "Get-RingOutCall", "Stop-RingOutCall", "Wait-RingOutCall", "Invoke-RingOutBatch", "Get-RingCentralForwardingNumber",
             "ConvertTo-RingCentralDialUri", "ConvertTo-RingCentralDialPage", "Open-RingCentralDialUri",
         };
 
