@@ -81,6 +81,15 @@ namespace RingOut.PowerShell.Tests
             public void Dispose() { if (!_process.HasExited) Kill(); _process.Dispose(); }
         }
 
+        /// <summary>Starts a batch run, kills it (SIGKILL) once <paramref name="atPoint"/> returns, and keeps its output.</summary>
+        private void KillWhen(IReadOnlyDictionary<string, string> v, string[] arguments, Action<Run> atPoint, string point)
+        {
+            using var run = new Run(v, _dir, arguments);
+            atPoint(run);
+            run.Kill();
+            _out.WriteLine($"killed {point}:\n{run.Output}");
+        }
+
         private (int Code, string Output) Pwsh(IReadOnlyDictionary<string, string> variables, params string[] arguments)
         {
             using var run = new Run(variables, _dir, arguments);
@@ -110,8 +119,10 @@ namespace RingOut.PowerShell.Tests
 
         private static void Release(IReadOnlyDictionary<string, string> v) => Emulator(v, "DELETE", "/_emulator/faults");
 
-        private static long CallsCreated(IReadOnlyDictionary<string, string> v) =>
-            System.Text.Json.JsonDocument.Parse(Emulator(v, "GET", "/_emulator/stats")).RootElement.GetProperty("callsCreated").GetInt64();
+        private static long CallsCreated(IReadOnlyDictionary<string, string> v) => Stat(v, "callsCreated");
+
+        private static long Stat(IReadOnlyDictionary<string, string> v, string name) =>
+            System.Text.Json.JsonDocument.Parse(Emulator(v, "GET", "/_emulator/stats")).RootElement.GetProperty(name).GetInt64();
 
         private static string[] Fields(string line) =>
             System.Text.RegularExpressions.Regex.Matches(line, "\"((?:[^\"]|\"\")*)\"").Select(m => m.Groups[1].Value.Replace("\"\"", "\"")).ToArray();
@@ -138,12 +149,7 @@ namespace RingOut.PowerShell.Tests
             // Killed before the first POST: the run holds its subscription request (made before any call).
             var input = Csv("a.csv", "Name,To", "Ann,+14155550111", "Bob,(415) 555-0112", "Cy,+16505550101");
             Fault(v, "kind=HoldBeforeActing&method=POST&route=wstoken");
-            using (var run = new Run(v, _dir, BatchArgs(input, Out("a-out.csv"))))
-            {
-                WaitHeld(v);
-                run.Kill();
-                _out.WriteLine("killed before the first POST:\n" + run.Output);
-            }
+            KillWhen(v, BatchArgs(input, Out("a-out.csv")), _ => WaitHeld(v), "before the first POST");
             Release(v);
             Assert.Equal(0, CallsCreated(v));
             Assert.DoesNotContain(Journal(Out("a-out.csv.journal")), l => l.Contains("\"row\""));
@@ -160,12 +166,7 @@ namespace RingOut.PowerShell.Tests
             // Killed during a POST whose answer is lost: RingCentral placed the second call, and the run never heard.
             input = Csv("b.csv", "Name,To", "Di,+14155550121", "Ed,+14155550122", "Flo,+14155550123");
             Fault(v, "kind=ActThenHold&method=POST&route=ring-out&skip=1");
-            using (var run = new Run(v, _dir, BatchArgs(input, Out("b-out.csv"))))
-            {
-                WaitHeld(v);
-                run.Kill();
-                _out.WriteLine("killed during the second POST:\n" + run.Output);
-            }
+            KillWhen(v, BatchArgs(input, Out("b-out.csv")), _ => WaitHeld(v), "during the second POST");
             Release(v);
             Assert.Equal(3 + 2, CallsCreated(v));
             var journal = Journal(Out("b-out.csv.journal"));
@@ -193,13 +194,8 @@ namespace RingOut.PowerShell.Tests
             var v = server.Variables;
             var input = Csv("c.csv", new[] { "Name,To" }.Concat(Enumerable.Range(1, 11).Select(i => $"P{i},+1415555{i + 200:0000}")).ToArray());
             var watch = Stopwatch.StartNew();
-            using (var run = new Run(v, _dir, BatchArgs(input, Out("c-out.csv"))))
-            {
-                // The tenth call spends the minute's budget: the eleventh cannot be sent for about a minute.
-                run.WaitForLine("row 10 (+14155550210): placed", TimeSpan.FromMinutes(2));
-                run.Kill();
-                _out.WriteLine("killed between the tenth and the eleventh POST:\n" + run.Output);
-            }
+            // The tenth call spends the minute's budget: the eleventh cannot be sent for about a minute.
+            KillWhen(v, BatchArgs(input, Out("c-out.csv")), run => run.WaitForLine("row 10 (+14155550210): placed", TimeSpan.FromMinutes(2)), "between the tenth and the eleventh POST");
             Assert.Equal(10, CallsCreated(v));
             Assert.DoesNotContain(Journal(Out("c-out.csv.journal")), l => l.Contains("\"row\":10,"));
             watch.Restart();
@@ -222,12 +218,7 @@ namespace RingOut.PowerShell.Tests
             using var server = new RingOut.Testing.EmulatorProcess(PowerShellHost.ServerAssembly);
             var v = server.Variables;
             var input = Csv("d.csv", "Name,To", "Gus,+14155550131", "Hal,+16505550103");
-            using (var run = new Run(v, _dir, BatchArgs(input, Out("d-out.csv"))))
-            {
-                run.WaitForLine("row 2 (+16505550103): placed", TimeSpan.FromMinutes(1));
-                run.Kill();
-                _out.WriteLine("killed during the wait:\n" + run.Output);
-            }
+            KillWhen(v, BatchArgs(input, Out("d-out.csv")), run => run.WaitForLine("row 2 (+16505550103): placed", TimeSpan.FromMinutes(1)), "during the wait");
             Assert.Equal(2, CallsCreated(v));
             Assert.DoesNotContain(Journal(Out("d-out.csv.journal")), l => l.Contains("\"event\":\"outcome\""));
             var watch = Stopwatch.StartNew();
@@ -262,6 +253,9 @@ namespace RingOut.PowerShell.Tests
             }
             Assert.Equal(2, CallsCreated(v));
             Assert.Equal(new[] { "Ended", "Ended" }, Report(Out("e-out.csv")).Select(r => r["State"]));
+            // Both runs revoked their sessions: the one that finished, and the one refused the journal.
+            Assert.Equal(2, Stat(v, "sessionsOpened"));
+            Assert.Equal(2, Stat(v, "sessionsRevoked"));
 
             // An output in a folder that does not exist: exit 2 before anyone is called (another emulator: the runs above
             // spent RingCentral's sign-in limit of the minute).
@@ -271,7 +265,16 @@ namespace RingOut.PowerShell.Tests
             Assert.Equal(2, code);
             Assert.Contains("cannot be written", output);
             Assert.Equal(0, CallsCreated(v));
+            Assert.Equal(1, Stat(v, "sessionsRevoked")); // a terminating error too revokes the session
         }
+
+        /// <summary>A new process that pipes what <paramref name="calls"/> gives to Wait-RingOutCall, and writes a line per outcome.</summary>
+        private (int Code, string Output) Collect(IReadOnlyDictionary<string, string> v, string calls) => Pwsh(v, "-Command", $@"
+                $ErrorActionPreference = 'Stop'
+                Import-Module $env:RINGOUT_MODULE
+                Connect-RingCentral
+                {calls} | Wait-RingOutCall -Until Ended -Timeout 120 | ForEach-Object {{ 'OUTCOME {{0}} {{1}} {{2}}' -f $_.To, $_.State, $_.Outcome }}
+                Disconnect-RingCentral");
 
         [SkippableFact]
         public void Outcomes_are_collected_by_a_new_process_from_ImportClixml_soon_after_and_from_the_report_long_after_RingCentral_forgot_the_calls()
@@ -289,12 +292,7 @@ namespace RingOut.PowerShell.Tests
 
             // Soon after, in a new process: each call's outcome, within the timeout.
             var watch = Stopwatch.StartNew();
-            (code, output) = Pwsh(v, "-Command", @"
-                $ErrorActionPreference = 'Stop'
-                Import-Module $env:RINGOUT_MODULE
-                Connect-RingCentral
-                Import-Clixml calls.xml | Wait-RingOutCall -Until Ended -Timeout 120 | ForEach-Object { 'OUTCOME {0} {1} {2}' -f $_.To, $_.State, $_.Outcome }
-                Disconnect-RingCentral");
+            (code, output) = Collect(v, "Import-Clixml calls.xml");
             _out.WriteLine($"collected soon after in {watch.Elapsed.TotalSeconds:0.0} s");
             Assert.Equal(0, code);
             Assert.Contains("OUTCOME +14155550151 Ended", output);
@@ -303,13 +301,7 @@ namespace RingOut.PowerShell.Tests
             // Long after: RingCentral forgot them (GET answers 404); a report's Id, To and PlacedAt columns find them in the
             // call log (an outcome from the call log is proof that RingCentral no longer knew the call).
             watch.Restart();
-            (code, output) = Pwsh(v, "-Command", @"
-                $ErrorActionPreference = 'Stop'
-                Import-Module $env:RINGOUT_MODULE
-                Connect-RingCentral
-                Import-Clixml calls.xml | Select-Object Id, To, @{ n = 'PlacedAt'; e = { $_.PlacedAt.UtcDateTime.ToString('o') } } | Export-Csv report.csv -NoTypeInformation
-                Import-Csv report.csv | Wait-RingOutCall -Until Ended -Timeout 120 | ForEach-Object { 'OUTCOME {0} {1} {2}' -f $_.To, $_.State, $_.Outcome }
-                Disconnect-RingCentral");
+            (code, output) = Collect(v, "Import-Clixml calls.xml | Select-Object Id, To, @{ n = 'PlacedAt'; e = { $_.PlacedAt.UtcDateTime.ToString('o') } } | Export-Csv report.csv -NoTypeInformation; Import-Csv report.csv");
             _out.WriteLine($"collected from the call log in {watch.Elapsed.TotalSeconds:0.0} s");
             Assert.Equal(0, code);
             Assert.Contains("OUTCOME +14155550151 Ended call log: Call connected", output);

@@ -174,15 +174,9 @@ namespace RingOut.Client.Batch
                     row.PlacedAt = Time(r, "at");
                     break;
                 case "refused":
-                    row.Phase = BatchRowPhase.Refused;
-                    row.Error = Str(r, "error");
-                    break;
                 case "released":
-                    row.Phase = BatchRowPhase.None;
-                    row.Error = Str(r, "error");
-                    break;
                 case "unknown":
-                    row.Phase = BatchRowPhase.OutcomeUnknown;
+                    row.Phase = kind == "refused" ? BatchRowPhase.Refused : kind == "released" ? BatchRowPhase.None : BatchRowPhase.OutcomeUnknown;
                     row.Error = Str(r, "error");
                     break;
                 case "outcome":
@@ -235,13 +229,15 @@ namespace RingOut.Client.Batch
             });
 
         /// <summary>A row that was not placed: RingCentral refused it, or it is not a number.</summary>
-        public void Refused(int row, string? to, string error) => Record(row, "refused", w => { if (to != null) w.WriteString("to", to); w.WriteString("error", error); });
+        public void Refused(int row, string? to, string error) => Failed(row, "refused", to, error);
 
         /// <summary>A row whose POST RingCentral refused before doing anything, for a reason of the run's (the session ended): a rerun places it.</summary>
-        public void Released(int row, string? to, string error) => Record(row, "released", w => { if (to != null) w.WriteString("to", to); w.WriteString("error", error); });
+        public void Released(int row, string? to, string error) => Failed(row, "released", to, error);
 
         /// <summary>A row whose POST's answer was lost: it may have rung.</summary>
-        public void OutcomeUnknown(int row, string? to, string error) => Record(row, "unknown", w => { if (to != null) w.WriteString("to", to); w.WriteString("error", error); });
+        public void OutcomeUnknown(int row, string? to, string error) => Failed(row, "unknown", to, error);
+
+        private void Failed(int row, string kind, string? to, string error) => Record(row, kind, w => { if (to != null) w.WriteString("to", to); w.WriteString("error", error); });
 
         /// <summary>A row's final outcome.</summary>
         public void Settled(int row, string state, string? from, string? result, int? durationSeconds, string? outcome, string source) =>
