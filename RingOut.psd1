@@ -22,6 +22,7 @@
         'Get-RingOutCall'
         'Stop-RingOutCall'
         'Wait-RingOutCall'
+        'Invoke-RingOutBatch'
         'Get-RingCentralForwardingNumber'
         'ConvertTo-RingCentralDialUri'
         'ConvertTo-RingCentralDialPage'

@@ -1,38 +1,54 @@
 #Requires -Version 5.1
 <#
 .SYNOPSIS
-    Places the RingOut calls listed in a CSV file, waits for every outcome, writes them to a CSV file, and exits with
+    Places the RingOut calls listed in a CSV file, follows every outcome, writes them to a CSV file, and exits with
     a code that says how the run went. Made for scheduled tasks: Task Scheduler, cron, systemd timers.
 
 .DESCRIPTION
-    Reads -Path (a CSV file with a To column; From, CallerId and any other columns are kept), connects with
-    Connect-RingCentral (the RC_SERVER_URL, RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET and RC_USER_JWT variables, or the
-    secrets of a SecretManagement vault named by -Vault), places every call with New-RingOutCall, waits with
-    Wait-RingOutCall -Until Ended, and writes -OutFile: one row per input row, in the same order, with the call's Id,
-    State (Ended, Failed, Unknown, or Error when the call was not placed), Result, Duration and Outcome, and the error
-    for rows that failed. No call is placed twice: a row whose outcome could not be learnt says so, and is never
-    placed again by this script.
+    A thin wrapper of Invoke-RingOutBatch for scheduled tasks. Reads -Path (a CSV file with a To column; From,
+    CallerId and any other columns are kept), connects with Connect-RingCentral (the RC_SERVER_URL, RC_APP_CLIENT_ID,
+    RC_APP_CLIENT_SECRET and RC_USER_JWT variables, or the secrets of a SecretManagement vault named by -Vault), and
+    runs Invoke-RingOutBatch: it subscribes to the telephony events first, places the rows as RingCentral's limit
+    allows while it follows the calls already placed, and records each step in a journal (-JournalPath, by default
+    -OutFile with .journal added) before it goes on. -OutFile gets one row per input row, in the same order: the
+    input's columns, then Id, State (Ended, Failed, Unknown: the call may have rung and its outcome could not be
+    learned, or Error: not placed), From, PlacedAt (ISO 8601), Result, Duration (s), Source, Outcome and Error.
+
+    Killed at any point (a time limit, a reboot) and run again with the same arguments, it places no row the journal
+    holds: it collects their outcomes instead, and says on its first line that the last run stopped uncleanly. Two
+    runs of one journal never place calls together: the second exits 2. It prints one line per call and a summary
+    line, disconnects (revokes its session) however it ends, and checks that -OutFile and the journal can be written
+    before it calls anyone.
 
     Exit codes:
-      0  every call connected (State Ended).
-      1  the run finished, and some calls did not connect: their rows say why.
-      2  the run itself failed (the CSV could not be read, no session, the session ended): -OutFile, when written,
-         holds what was known.
+      0  every row connected (State Ended).
+      1  the run finished, and some rows did not connect: their rows say why.
+      2  the run itself failed (the CSV could not be read, no session, the journal is in use or was written for
+         another input, -OutFile cannot be written, the session ended): -OutFile, when written, holds what was known,
+         and a rerun with the same journal goes on from there.
 
-    With -LogPath, the run's transcript (every verbose line, no secret) is appended to that file.
+    With -LogPath, the run's transcript (a line per call, every warning, no secret) is appended to that file.
 
 .PARAMETER Path
     The CSV file of calls to place: a To column, and optionally From (the phone rung first) and CallerId.
 
 .PARAMETER OutFile
-    The CSV file of outcomes to write (overwritten).
+    The CSV file of outcomes to write (replaced in one step at the end).
+
+.PARAMETER JournalPath
+    The run's journal. Default: -OutFile with .journal added. Keep it until every row has its outcome.
 
 .PARAMETER Vault
     A SecretManagement vault holding the secrets RingOutClientId, RingOutClientSecret and RingOutJwt. Without it, the
     RC_* environment variables are used.
 
 .PARAMETER TimeoutSec
-    Seconds to wait for the outcomes at most (default 3600). Calls still under way then are written as they stand.
+    Seconds the run lasts at most (default 3600). Calls still under way then are written as they stand; a rerun
+    collects them.
+
+.PARAMETER Duplicates
+    Two rows with one number: PlaceOnce (the default) calls it once; PlaceEach once per row. Either way a warning
+    names the rows.
 
 .PARAMETER LogPath
     A file the run's transcript is appended to.
@@ -48,10 +64,15 @@ param(
     [Parameter(Mandatory = $true)]
     [string] $OutFile,
 
+    [string] $JournalPath,
+
     [string] $Vault,
 
-    [ValidateRange(1, 86400)]
+    [ValidateRange(1, 604800)]
     [int] $TimeoutSec = 3600,
+
+    [ValidateSet('PlaceOnce', 'PlaceEach')]
+    [string] $Duplicates = 'PlaceOnce',
 
     [string] $LogPath
 )
@@ -63,6 +84,7 @@ try {
     # The module this script ships in, else the one installed.
     $manifest = Join-Path (Split-Path -Parent $PSScriptRoot) 'RingOut.psd1'
     if (Test-Path -LiteralPath $manifest) { Import-Module $manifest } else { Import-Module RingOut }
+    if (-not $JournalPath) { $JournalPath = "$OutFile.journal" }
 
     $rows = @(Import-Csv -LiteralPath $Path)
     if ($rows.Count -gt 0 -and -not ($rows[0].PSObject.Properties.Name -contains 'To')) {
@@ -77,51 +99,15 @@ try {
         Connect-RingCentral -ShareRateLimits
     }
 
-    # Place every row; a row that cannot be placed says why, and the others go on.
-    $placed = @{}
-    $errors = @{}
-    for ($i = 0; $i -lt $rows.Count; $i++) {
-        $row = $rows[$i]
-        $options = @{ To = $row.To }
-        if ($row.PSObject.Properties['From'] -and $row.From) { $options.From = $row.From }
-        if ($row.PSObject.Properties['CallerId'] -and $row.CallerId) { $options.CallerId = $row.CallerId }
-        $failed = $null
-        $call = New-RingOutCall @options -ErrorAction SilentlyContinue -ErrorVariable failed
-        if ($call) { $placed[$i] = $call }
-        elseif ($failed) { $errors[$i] = $failed[0] }
-    }
-
-    # Wait for every outcome; a session that ends here ends the run (exit 2), with what is known written.
-    $final = @{}
-    $waitFailed = $null
-    if ($placed.Count -gt 0) {
-        $placed.Values | Wait-RingOutCall -Until Ended -Timeout $TimeoutSec -ErrorAction SilentlyContinue -ErrorVariable waitFailed |
-            ForEach-Object { $final[$_.Id] = $_ }
-    }
-
-    $outcomes = for ($i = 0; $i -lt $rows.Count; $i++) {
-        $out = [ordered]@{}
-        foreach ($p in $rows[$i].PSObject.Properties) { $out[$p.Name] = $p.Value }
-        $call = if ($placed.ContainsKey($i)) { if ($final.ContainsKey($placed[$i].Id)) { $final[$placed[$i].Id] } else { $placed[$i] } }
-        $out.Id = if ($call) { $call.Id } else { '' }
-        $out.State = if ($call) { [string]$call.State } else { 'Error' }
-        $out.Result = if ($call) { $call.Result } else { '' }
-        $out.Duration = if ($call -and $call.Duration) { [int]$call.Duration.TotalSeconds } else { '' }
-        $out.Outcome = if ($call) { $call.Outcome } else { '' }
-        $out.Error = if ($errors.ContainsKey($i)) { '{0}: {1}' -f $errors[$i].FullyQualifiedErrorId, $errors[$i].Exception.Message } else { '' }
-        [pscustomobject]$out
-    }
-    @($outcomes) | Export-Csv -LiteralPath $OutFile -NoTypeInformation -Encoding utf8
-
-    $connected = @($outcomes | Where-Object State -eq 'Ended').Count
-    Write-Verbose "$($rows.Count) rows: $connected connected, $($rows.Count - $connected) did not."
-    # Calls still under way at -TimeoutSec are rows that did not connect; anything else the wait said ends the run.
-    $runFailed = @($waitFailed | Where-Object { $_.FullyQualifiedErrorId -notlike 'RingOut.WaitTimeout*' })
-    if ($runFailed.Count -gt 0) {
+    # One line per call and the summary go to the output (and the transcript); the session ending is an error here.
+    $runFailed = $null
+    $report = @($rows | Invoke-RingOutBatch -JournalPath $JournalPath -OutFile $OutFile -Timeout $TimeoutSec -Duplicates $Duplicates `
+            -InformationAction Continue -ErrorAction SilentlyContinue -ErrorVariable runFailed)
+    if ($runFailed) {
         Write-Error -ErrorRecord $runFailed[0] -ErrorAction Continue
         $exitCode = 2
     }
-    elseif ($connected -eq $rows.Count) { $exitCode = 0 }
+    elseif (@($report | Where-Object State -ne 'Ended').Count -eq 0) { $exitCode = 0 }
     else { $exitCode = 1 }
 }
 catch {
@@ -129,6 +115,7 @@ catch {
     $exitCode = 2
 }
 finally {
+    # Every exit this script controls revokes the session: a normal end, a terminating error, Ctrl+C.
     if (Get-Command Disconnect-RingCentral -ErrorAction Ignore) { Disconnect-RingCentral -ErrorAction Ignore }
     if ($LogPath) { $null = Stop-Transcript }
 }

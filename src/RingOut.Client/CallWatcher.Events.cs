@@ -19,23 +19,10 @@ namespace RingOut.Client
         {
             foreach (var session in _perSession.Keys.Where(SubscribeDue).ToList())
             {
-                var channel = await session.TelephonyEventsAsync(ct).ConfigureAwait(false);
-                _channels[session] = channel;
-                if (channel == null)
-                {
-                    EventsUnavailable = session.EventsUnavailable;
-                    if (Follow == RingOutFollowMode.Events)
-                        throw new RingOutEventsUnavailableException("This session cannot follow calls through telephony events: " + session.EventsUnavailable);
-                    continue;
-                }
-                if (EventsUnavailable != null && _channels.Values.All(c => c != null)) EventsUnavailable = null; // subscribed again
+                var channel = await SubscribeAsync(session, ct).ConfigureAwait(false);
+                if (channel == null) continue;
                 var now = _clock.GetUtcNow();
-                // This wait's subscription point: the events that arrived since the first of its calls was sent (none
-                // of an earlier call's can be its own), or since the channel listened, whichever is later.
-                var mine = _byCall.Values.Where(e => e.Latest.Session == session).Select(e => e.Latest.SentAt).DefaultIfEmpty(now).Min();
-                var readFrom = mine > channel.SubscribedAt ? mine : channel.SubscribedAt;
-                _readFrom[session] = readFrom;
-                _cursor[session] = (await channel.PositionAtAsync(readFrom, ct).ConfigureAwait(false), channel.Gaps);
+                var readFrom = _readFrom[session];
                 var older = new List<Entry>();
                 foreach (var entry in _byCall.Values.Where(e => e.Latest.Session == session && !e.ViaEvents).ToList())
                 {
@@ -103,6 +90,36 @@ namespace RingOut.Client
             }
             if (read) Link(changed, settled);
             _nextRead = _clock.GetUtcNow() + EventTick;
+        }
+
+        /// <summary>
+        /// Subscribes a session to its telephony events (once: later calls return the same channel, or null when it
+        /// cannot subscribe). A caller that subscribes before it places calls has each of them told by its events
+        /// from its beginning; otherwise the first call added subscribes.
+        /// </summary>
+        public async Task<TelephonyEventChannel?> SubscribeAsync(RingCentralSession session, CancellationToken ct)
+        {
+            if (_channels.TryGetValue(session, out var known) && !SubscribeDue(session)) return known;
+            var channel = await session.TelephonyEventsAsync(ct).ConfigureAwait(false);
+            _channels[session] = channel;
+            if (channel == null)
+            {
+                EventsUnavailable = session.EventsUnavailable;
+                if (Follow == RingOutFollowMode.Events)
+                    throw new RingOutEventsUnavailableException("This session cannot follow calls through telephony events: " + session.EventsUnavailable);
+                return null;
+            }
+            if (EventsUnavailable != null && _channels.Values.All(c => c != null)) EventsUnavailable = null; // subscribed again
+            var now = _clock.GetUtcNow();
+            // This wait's subscription point: the events that arrived since the first of its calls was sent (none
+            // of an earlier call's can be its own), or since the channel listened, whichever is later.
+            var mine = _byCall.Values.Where(e => e.Latest.Session == session).Select(e => e.Latest.SentAt).DefaultIfEmpty(now).Min();
+            var readFrom = mine > channel.SubscribedAt ? mine : channel.SubscribedAt;
+            _readFrom[session] = readFrom;
+            _cursor[session] = (await channel.PositionAtAsync(readFrom, ct).ConfigureAwait(false), channel.Gaps);
+            // Its events are looked at from now on (else only once a poll fell due).
+            if (_nextRead == null) _nextRead = now;
+            return channel;
         }
 
         /// <summary>

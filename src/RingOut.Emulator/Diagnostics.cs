@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace RingOut.Emulator
 {
@@ -96,15 +97,21 @@ namespace RingOut.Emulator
         ExpireAccessToken,
         /// <summary>End the OAuth session of the presented token (as an admin or a password change would): 401, and its refresh token is dead.</summary>
         RevokeSession,
+        /// <summary>Hold the request before acting until the holds are released (or the client goes away, and nothing is done):
+        /// a deterministic moment to kill a client at, for tests.</summary>
+        HoldBeforeActing,
+        /// <summary>Act, then hold the answer until the holds are released (or the client goes away, and the answer is lost).</summary>
+        ActThenHold,
     }
 
     /// <summary>One injected fault: which requests it hits and how many times.</summary>
     public sealed class FaultRule
     {
-        private int _remaining;
+        private int _remaining, _skip;
 
-        public FaultRule(FaultKind kind, string? method = null, string? route = null, int times = 1)
+        public FaultRule(FaultKind kind, string? method = null, string? route = null, int times = 1, int skip = 0)
         {
+            _skip = skip;
             // PowerShell passes $null to a string parameter as "": both mean any.
             Kind = kind; Method = method is null || method.Length == 0 ? null : method; Route = route is null || route.Length == 0 ? null : route; _remaining = times;
         }
@@ -125,6 +132,13 @@ namespace RingOut.Emulator
         {
             if (Method != null && !string.Equals(Method, method, StringComparison.OrdinalIgnoreCase)) return false;
             if (Route != null && !string.Equals(Route, route, StringComparison.OrdinalIgnoreCase)) return false;
+            // The first matching requests it lets pass, when told to (skip=N: it hits the (N+1)th).
+            while (true)
+            {
+                var s = Volatile.Read(ref _skip);
+                if (s <= 0) break;
+                if (Interlocked.CompareExchange(ref _skip, s - 1, s) == s) return false;
+            }
             while (true)
             {
                 var n = Volatile.Read(ref _remaining);
@@ -143,11 +157,63 @@ namespace RingOut.Emulator
 
         public FaultRule Add(FaultRule rule) { lock (_rules) _rules.Add(rule); return rule; }
 
-        public FaultRule Add(FaultKind kind, string? method, string? route, int times) => Add(new FaultRule(kind, method, route, times));
+        public FaultRule Add(FaultKind kind, string? method, string? route, int times, int skip = 0) => Add(new FaultRule(kind, method, route, times, skip));
 
         public FaultRule Add(FaultKind kind, string? method, string? route) => Add(new FaultRule(kind, method, route, 1));
 
-        public void Clear() { lock (_rules) _rules.Clear(); }
+        /// <summary>Clears the rules and releases every held request.</summary>
+        public void Clear() { lock (_rules) _rules.Clear(); ReleaseHolds(); }
+
+        private TaskCompletionSource<bool> _release = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _held;
+        private readonly object _heldGate = new object();
+
+        /// <summary>Requests held now (by HoldBeforeActing or ActThenHold).</summary>
+        public int Held => Volatile.Read(ref _held);
+
+        /// <summary>Lets every held request go on.</summary>
+        public void ReleaseHolds()
+        {
+            lock (_heldGate)
+            {
+                _release.TrySetResult(true);
+                _release = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                Monitor.PulseAll(_heldGate);
+            }
+        }
+
+        /// <summary>Holds a request until the holds are released; throws when the client goes away first.</summary>
+        internal async Task HoldAsync(CancellationToken ct)
+        {
+            Task released;
+            lock (_heldGate) { released = _release.Task; _held++; Monitor.PulseAll(_heldGate); }
+            try
+            {
+                var gone = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (ct.Register(() => gone.TrySetResult(true)))
+                    await Task.WhenAny(released, gone.Task).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+            }
+            finally
+            {
+                lock (_heldGate) { _held--; Monitor.PulseAll(_heldGate); }
+            }
+        }
+
+        /// <summary>Waits (up to <paramref name="limit"/>) until at least <paramref name="count"/> requests are held; returns how many are.</summary>
+        public int WaitForHeld(int count, TimeSpan limit)
+        {
+            var until = DateTime.UtcNow + limit;
+            lock (_heldGate)
+            {
+                while (_held < count)
+                {
+                    var left = until - DateTime.UtcNow;
+                    if (left <= TimeSpan.Zero || !Monitor.Wait(_heldGate, left)) break;
+                }
+                return _held;
+            }
+        }
 
         public IReadOnlyList<FaultRule> Rules { get { lock (_rules) return _rules.ToArray(); } }
 

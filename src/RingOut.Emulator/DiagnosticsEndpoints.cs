@@ -45,6 +45,7 @@ namespace RingOut.Emulator
                         ["tooManyRequests"] = Statistics.TooManyRequestsSent,
                         ["sessionsOpened"] = Statistics.SessionsOpened,
                         ["sessionsRevoked"] = Statistics.SessionsRevoked,
+                        ["held"] = Faults.Held,
                         ["byRoute"] = new JsonObject(Statistics.ByRoute.Select(p => new KeyValuePair<string, JsonNode?>(p.Key, p.Value))),
                     });
                 case "_emulator/clock":
@@ -63,16 +64,23 @@ namespace RingOut.Emulator
                     return EmulatorResponse.Empty(204);
                 case "_emulator/faults":
                     if (method == "DELETE") { Faults.Clear(); return EmulatorResponse.Empty(204); }
+                    if (q.TryGetValue("release", out var rel) && (rel == "true" || rel == "on")) { Faults.ReleaseHolds(); return EmulatorResponse.Json(200, new JsonObject { ["held"] = Faults.Held }); }
                     if (!q.TryGetValue("kind", out var k) || !Enum.TryParse<FaultKind>(k, true, out var kind) || !Enum.IsDefined(typeof(FaultKind), kind))
                         return EmulatorResponse.Error(400, "CMN-101", "Parameter [kind] value is invalid: give one of " + FaultKinds, "kind");
                     q.TryGetValue("method", out var fm);
                     q.TryGetValue("route", out var fr);
                     var times = q.TryGetValue("times", out var t) && int.TryParse(t, out var n) ? n : 1;
-                    var rule = Faults.Add(kind, string.IsNullOrEmpty(fm) ? null : fm, string.IsNullOrEmpty(fr) ? null : fr, times);
+                    var skip = q.TryGetValue("skip", out var sk) && int.TryParse(sk, out var skn) && skn > 0 ? skn : 0;
+                    var rule = Faults.Add(kind, string.IsNullOrEmpty(fm) ? null : fm, string.IsNullOrEmpty(fr) ? null : fr, times, skip);
                     if (q.TryGetValue("status", out var st) && int.TryParse(st, out var code)) rule.StatusCode = code;
                     if (q.TryGetValue("retryAfter", out var ra)) rule.RetryAfterSeconds = int.TryParse(ra, out var ras) ? ras : (int?)null;
                     if (q.TryGetValue("latency", out var lat) && double.TryParse(lat, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ls)) rule.Latency = TimeSpan.FromSeconds(ls);
                     return EmulatorResponse.Json(201, new JsonObject { ["rule"] = rule.ToString() });
+                case "_emulator/held":
+                    // Answers once at least count requests are held (a deterministic moment for a test to act at), or after wait seconds.
+                    var count = q.TryGetValue("count", out var c) && int.TryParse(c, out var cn) && cn > 0 ? cn : 1;
+                    var waitFor = q.TryGetValue("wait", out var w) && int.TryParse(w, out var ws) && ws >= 0 && ws <= 600 ? ws : 60;
+                    return EmulatorResponse.Json(200, new JsonObject { ["held"] = Faults.WaitForHeld(count, TimeSpan.FromSeconds(waitFor)) });
                 case "_emulator/sockets":
                     // Socket faults: drop every open socket; refuse (or again allow) recovery with wsc.
                     if (q.TryGetValue("refuseRecovery", out var refuse)) RefuseRecovery = refuse == "true" || refuse == "on";

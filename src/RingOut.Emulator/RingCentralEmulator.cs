@@ -128,6 +128,7 @@ namespace RingOut.Emulator
                 await Clock.Delay(f.Latency, ct).ConfigureAwait(false);
             if (faults.Any(f => f.Kind == FaultKind.DropBeforeActing))
                 return new EmulatorResponse { StatusCode = 0, Connection = ConnectionOutcome.DropBeforeActing };
+            if (faults.Any(f => f.Kind == FaultKind.HoldBeforeActing)) await Faults.HoldAsync(ct).ConfigureAwait(false);
 
             Statistics.Served(method, route.Name);
             var status = faults.FirstOrDefault(f => f.Kind == FaultKind.ServerError || f.Kind == FaultKind.TooManyRequests);
@@ -181,6 +182,7 @@ namespace RingOut.Emulator
 
             foreach (var f in faults.Where(f => f.Kind == FaultKind.ActThenLatency))
                 await Clock.Delay(f.Latency, ct).ConfigureAwait(false);
+            if (faults.Any(f => f.Kind == FaultKind.ActThenHold)) await Faults.HoldAsync(ct).ConfigureAwait(false);
             var gateway = faults.FirstOrDefault(f => f.Kind == FaultKind.ActThenError);
             if (gateway != null)
                 return new EmulatorResponse

@@ -67,6 +67,7 @@ namespace RingOut.Emulator
                         case "faults": return new Route { Name = "_emulator/faults", Methods = new[] { "POST", "DELETE" } };
                         case "reset": return new Route { Name = "_emulator/reset", Methods = new[] { "POST" } };
                         case "sockets": return new Route { Name = "_emulator/sockets", Methods = new[] { "POST" } };
+                        case "held": return new Route { Name = "_emulator/held", Methods = new[] { "GET" } };
                     }
                     return null;
                 }

@@ -56,7 +56,7 @@ namespace RingOut.PowerShell.Tests
             var all = Csv("all.csv", "Name,To", "Ann,+14155550111", "Bob,(415) 555-0112", "Cy,+14155550113");
             var (code, _) = Pwsh(server, new[] { "-File", Batch, "-Path", all, "-OutFile", Out("all-out.csv"), "-LogPath", Out("run.log") });
             Assert.Equal(0, code);
-            Assert.Equal(new[] { "Name", "To", "Id", "State", "Result", "Duration", "Outcome", "Error" }, Header(Out("all-out.csv")));
+            Assert.Equal(new[] { "Name", "To", "Id", "State", "From", "PlacedAt", "Result", "Duration", "Source", "Outcome", "Error" }, Header(Out("all-out.csv")));
             var rows = Rows(Out("all-out.csv"));
             Assert.Equal(new[] { "Ann", "Bob", "Cy" }, rows.Select(r => r[0]));
             Assert.All(rows, r => Assert.Matches("^[0-9]+$", r[2]));
@@ -69,7 +69,7 @@ namespace RingOut.PowerShell.Tests
             Assert.Equal(1, code);
             rows = Rows(Out("some-out.csv"));
             Assert.Equal(new[] { "Ended", "Failed", "Failed", "Error" }, rows.Select(r => r[2]));
-            Assert.StartsWith("RingOut.InvalidPhoneNumber", rows[3][6]);
+            Assert.StartsWith("RingOut.InvalidPhoneNumber", rows[3][9]);
             Assert.Equal("", rows[3][1]); // never placed: no id
             var stats = Stats(server);
             Assert.Equal(3 + 3, stats); // every call placed once: three in the first run, three in the second

@@ -114,6 +114,19 @@ namespace RingOut.Client
             }
         }
 
+        /// <summary>
+        /// A call placed earlier (by another process, say), known by what was recorded when it was placed: its id, the
+        /// number called, the number rung first and when. Nothing is read: its first snapshot is as of
+        /// <paramref name="placedAt"/>, so a wait reads it at once, and looks it up in the call log when RingCentral
+        /// forgot it. The ids are checked as every id put in a path is.
+        /// </summary>
+        public RingOutCall KnownCall(string id, string? to, string? from, DateTimeOffset placedAt, string? accountId = ApiPaths.Me, string? extensionId = ApiPaths.Me)
+        {
+            // Throws for an id, account or extension that is not one.
+            return new RingOutCall(ApiPaths.CallId(id), null, "InProgress", "InProgress", "InProgress", from, to,
+                ApiPaths.Owner(RingCentralIdKind.AccountId, accountId), ApiPaths.Owner(RingCentralIdKind.ExtensionId, extensionId), placedAt, placedAt, false, this);
+        }
+
         /// <summary>DELETE ring-out/{id}: cancels the call while the called party is still being rung.</summary>
         public async Task CancelCallAsync(string id, string? accountId = ApiPaths.Me, string? extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
         {

@@ -70,12 +70,31 @@ namespace RingOut.PowerShell
             }
         }
 
+        /// <summary>When the call was placed (with -Id, or a PlacedAt column of a CSV, or a call from Import-Clixml): the call is then followed without being read first, and looked up in the call log from that time when RingCentral forgot it.</summary>
+        [Parameter(ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+        [PlacedAtTransformation]
+        public DateTimeOffset? PlacedAt { get; set; }
+
+        /// <summary>The number the call went to (with -PlacedAt): what its call log record is found by.</summary>
+        [Parameter(ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+        public string? To { get; set; }
+
+        /// <summary>The number rung first, where the call named one (with -PlacedAt): tells apart calls to one number from different phones.</summary>
+        [Parameter(ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+        public string? From { get; set; }
+
         protected override void ProcessRecord()
         {
             ForEachCall((id, account, extension, session, target) =>
             {
                 var call = target as RingOutCall;
-                if (call == null || (Session != null && call.Session != Session))
+                if (call == null && PlacedAt is DateTimeOffset placedAt)
+                {
+                    // Placed earlier, perhaps by another process: followed from what was kept, not read first (RingCentral
+                    // may have forgotten it: the call log then says what became of it).
+                    call = session.KnownCall(id, Number(To, session), Number(From, session), placedAt, account, extension);
+                }
+                else if (call == null || (Session != null && call.Session != Session))
                 {
                     if (!OnExistingCall(id, target, () => call = ReadCall(session, id, account, extension, target))) return;
                 }
@@ -117,6 +136,10 @@ namespace RingOut.PowerShell
                 ErrorDetails = new ErrorDetails(message) { RecommendedAction = Messages.FollowTheRest },
             });
         }
+
+        /// <summary>A number as kept (a CSV's "(415) 555-0123" too) in E.164, as the call log writes it; kept as given when it is not one.</summary>
+        private static string? Number(string? s, RingCentralSession session) =>
+            s == null || s.Trim().Length == 0 ? null : PhoneNumber.TryNormalize(s, session.HomeCountry, out var e164, out _) ? e164 : s.Trim();
 
         private void Track(RingOutCall call)
         {

@@ -28,5 +28,10 @@ namespace RingOut.PowerShell
         public const string UnreadableResponse = "RingOut.UnreadableResponse";
         public const string WaitTimeout = "RingOut.WaitTimeout";
         public const string NoUriHandler = "RingOut.NoUriHandler";
+        public const string JournalInUse = "RingOut.JournalInUse";
+        public const string JournalMismatch = "RingOut.JournalMismatch";
+        public const string NotWritable = "RingOut.NotWritable";
+        public const string NoToColumn = "RingOut.NoToColumn";
+        public const string BatchSessionEnded = "RingOut.BatchSessionEnded";
     }
 }
