@@ -10,7 +10,15 @@ using Xunit;
 
 namespace RingOut.Client.Tests
 {
+    /// <summary>
+    /// Tests that measure the process's memory (GC.GetTotalMemory counts every thread's allocations): run alone, after
+    /// the tests that run in parallel, so that another test's allocations are not counted as theirs.
+    /// </summary>
+    [CollectionDefinition(nameof(MeasuresMemory), DisableParallelization = true)]
+    public sealed class MeasuresMemory { }
+
     /// <summary>Random and malicious input: no crash, no hang, a clear error, bounded memory.</summary>
+    [Collection(nameof(MeasuresMemory))]
     public sealed class HostileInputTests
     {
         [Fact]
