@@ -200,7 +200,7 @@ namespace RingOut.Client
                     foreach (var party in parties)
                     {
                         var rungFirst = parties.Count == 2 ? parties.First(p => p != party).To : null;
-                        candidates.Add(new CallCorrelation.Candidate(pair.Key.Item2, ShowsBeginning(first) ? first.EventTime : (DateTimeOffset?)null, first.EventTime, party.To, rungFirst, pair.Value));
+                        candidates.Add(new CallCorrelation.Candidate(pair.Key.Item2, ShowsBeginning(first) && first.EventTime != DateTimeOffset.MinValue ? first.EventTime : (DateTimeOffset?)null, first.EventTime, party.To, rungFirst, pair.Value));
                     }
                 }
                 var entries = ready.ToDictionary(e => e.Latest);
@@ -255,6 +255,7 @@ namespace RingOut.Client
         /// <summary>When each telephony session's callee answered and when it ended, from its events' times: how long a call followed live talked.</summary>
         private void Time((RingCentralSession, string) key, TelephonyEvent e)
         {
+            if (e.EventTime == DateTimeOffset.MinValue) return; // no (readable) eventTime: it tells no time
             _times.TryGetValue(key, out var t);
             var answered = e.Parties.Count > 1 && e.Parties.All(p => p.Code == "Answered" || p.Code == "Hold" || p.Code == "Parked");
             var over = e.Parties.Count > 0 && e.Parties.All(p => p.Code == "Disconnected" || p.Code == "Gone");
@@ -278,11 +279,14 @@ namespace RingOut.Client
         // stateNow: a read of the session now (Call Control), not an event: newer than any event seen, whatever their sequence.
         private void Apply(Entry entry, TelephonyEvent e, List<RingOutCall> changed, List<RingOutCall> settled, bool stateNow = false)
         {
-            if (!stateNow && e.Sequence <= entry.LastSequence) return; // an older event, arrived late
+            // An event without a (readable) sequence is taken in the order it came; one with a sequence no newer than the
+            // last applied is an older event, arrived late.
+            var sequenced = !stateNow && e.Sequence > 0;
+            if (sequenced && e.Sequence <= entry.LastSequence) return;
             var now = _clock.GetUtcNow();
             // (LastSequence < e.Sequence here, so the + 1 cannot overflow.)
-            var gap = !stateNow && entry.LastSequence > 0 && e.Sequence > entry.LastSequence + 1;
-            if (!stateNow) entry.LastSequence = e.Sequence;
+            var gap = sequenced && entry.LastSequence > 0 && e.Sequence > entry.LastSequence + 1;
+            if (sequenced) entry.LastSequence = e.Sequence;
             entry.QuietPolls = 0;
             var (caller, callee) = Parties(entry.Latest, e);
             var fresh = entry.Latest.UpdatedByEvent(e, caller, callee, now);

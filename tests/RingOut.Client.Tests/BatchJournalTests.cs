@@ -50,6 +50,22 @@ namespace RingOut.Client.Tests
         }
 
         [Fact]
+        public void A_journal_line_of_the_wrong_type_neither_serves_another_input_nor_hides_a_placed_call()
+        {
+            var path = PathOf("typed.journal");
+            var fp = BatchJournal.Fingerprint(new[] { "+14155550111", "+14155550112" });
+            File.WriteAllText(path, "{\"event\":\"begin\",\"at\":\"2026-12-05T11:00:00.000Z\",\"rows\":2,\"input\":12345}\n" +
+                "{\"event\":\"sending\",\"row\":0,\"to\":\"+14155550111\",\"at\":\"2026-12-05T11:00:00.000Z\"}\n" +
+                "{\"event\":\"placed\",\"row\":0,\"to\":\"+14155550111\",\"id\":2343434340,\"at\":\"2026-12-05T11:00:01.000Z\"}\n" +
+                "{\"event\":\"placed\",\"row\":1,\"to\":\"+14155550112\",\"id\":[1],\"at\":\"2026-12-05T11:00:02.000Z\"}\n");
+            using var j = BatchJournal.Open(path);
+            Assert.Equal("2343434340", j.Rows[0].Id); // a number where RingCentral's id is a number: read, as everywhere
+            Assert.Equal(BatchRowPhase.Placed, j.Rows[0].Phase);
+            Assert.Equal(BatchRowPhase.OutcomeUnknown, j.Rows[1].Phase); // placed, but which call cannot be read: may have rung
+            Assert.Throws<BatchJournalMismatchException>(() => j.Begin(2, fp, T)); // an unreadable input serves no input
+        }
+
+        [Fact]
         public void A_journal_open_in_one_run_cannot_be_opened_by_another()
         {
             var path = PathOf("locked.journal");

@@ -236,6 +236,82 @@ namespace RingOut.Client.Tests
             ["active call duration \"x\""] = (NoEvents, "active-calls", b => b.Replace("\"startTime\":", "\"duration\":\"x\",\"startTime\":")),
         };
 
+        // The lead's hostile review of the merged branches: what a hostile server could still do.
+
+        [Theory]
+        [InlineData(true, false)]
+        [InlineData(false, true)]
+        public async Task Events_without_a_sequence_or_a_time_are_applied_in_order_and_no_time_talked_is_made_up(bool noSequence, bool noTime)
+        {
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = Tampered(rig.Emulator, f =>
+            {
+                if (!f.Contains("ServerNotification")) return f;
+                if (noSequence) f = f.Replace("\"sequence\":", "\"sequenceNot\":");
+                if (noTime) f = f.Replace("\"eventTime\":", "\"eventTimeNot\":");
+                return f;
+            })));
+            await session.TelephonyEventsAsync();
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550153" });
+            // No safety poll within the call's life: its outcome comes from its events, or from reads.
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { EventSafetyNet = TimeSpan.FromMinutes(10) };
+            var done = Assert.Single(await WatchAsync(watcher, call));
+            Assert.Equal(RingOutCallState.Ended, done.State);
+            // Without a sequence, the events are taken in the order they came (they were all ignored, and the outcome
+            // came from the call log after the safety net).
+            if (noSequence) Assert.StartsWith("telephony events: Call connected, 20 s", done.Outcome);
+            // Without a time, none is made up from the missing one (it was 2,025 years).
+            Assert.True(done.Duration == null || done.Duration < TimeSpan.FromMinutes(1), $"Duration {done.Duration}");
+        }
+
+        [Theory]
+        [InlineData("{}")]
+        [InlineData("{\"records\":{},\"paging\":{\"page\":1,\"totalPages\":1}}")]
+        public async Task An_active_calls_answer_with_no_list_of_records_does_not_make_live_calls_over(string answer)
+        {
+            // Calls that talk for 15 minutes, and whose RingOut RingCentral keeps for 30: read as "no active calls",
+            // they were taken for over, sent to the call log, and written Unknown after its 10 minutes' patience while
+            // they still talked. Now the answer is unreadable, and the calls keep their polls.
+            using var rig = await Rig.StartAsync(new EmulatorOptions { TalkTime = TimeSpan.FromMinutes(15), Retention = TimeSpan.FromMinutes(30) });
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                o.EventSocket = Tampered(rig.Emulator, NoEvents); // the calls are looked for among the active calls
+                var transport = o.Transport;
+                o.Transport = () => new Rewriting(transport(), (p, b) => p.Contains("active-calls") ? answer : b);
+            }));
+            rig.Clock.AutoAdvance = false;
+            var calls = new[]
+            {
+                await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550154" }),
+                await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550155" }),
+            };
+            rig.Clock.Advance(TimeSpan.FromSeconds(4));
+            rig.Clock.AutoAdvance = true;
+            await session.TelephonyEventsAsync();
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended);
+            var settled = await WatchAsync(watcher, calls);
+            Assert.True(rig.Count("GET", "active-calls") > 0, "the active calls were not read");
+            Assert.All(settled, c => Assert.Equal(RingOutCallState.Ended, c.State)); // not Unknown after 10 minutes
+        }
+
+        [Fact]
+        public async Task A_secret_the_gateway_echoes_with_JSON_escapes_is_still_redacted()
+        {
+            using var rig = await Rig.StartAsync();
+            string token = null;
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = async (address, ct) =>
+            {
+                token = Uri.UnescapeDataString(Regex.Match(address.Query, "access_token=([^&]+)").Groups[1].Value);
+                var escaped = "\\u" + ((int)token[0]).ToString("x4") + token.Substring(1);
+                return new TamperedSocket(await RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator)(address, ct),
+                    f => f.Contains("ConnectionDetails") ? "[{\"type\":\"Error\",\"messageId\":\"1\",\"status\":401},{\"errorCode\":\"WSG-401\",\"message\":\"token " + escaped + " is not valid\"}]" : f);
+            }));
+            Assert.Null(await session.TelephonyEventsAsync());
+            Assert.NotNull(token);
+            Assert.Contains("WSG-401", session.EventsUnavailable);
+            Assert.DoesNotContain(token.Substring(1), session.EventsUnavailable);
+        }
+
         public static TheoryData<string> WrongTypeCases() { var d = new TheoryData<string>(); foreach (var k in WrongTypes.Keys) d.Add(k); return d; }
 
         [Theory]

@@ -48,14 +48,15 @@ namespace RingOut.Client
                     var root = doc.RootElement;
                     if (root.ValueKind != JsonValueKind.Object) throw new RingCentralProtocolException($"The answer to {what} is not a JSON object.");
                     var records = Json.Arr(root, "records");
+                    // No list of records is no answer: read as "none", it would make every live call look over.
+                    if (records.ValueKind != JsonValueKind.Array) throw new RingCentralProtocolException($"The answer to {what} has no list of records.");
                     var onPage = 0;
                     // A page holds at most the records asked for: more are not kept (a hostile page of millions of {}).
-                    if (records.ValueKind == JsonValueKind.Array)
-                        foreach (var r in records.EnumerateArray())
-                        {
-                            if (++onPage > CallLogPage) break;
-                            if (r.ValueKind == JsonValueKind.Object) result.Add(ReadRecord(r));
-                        }
+                    foreach (var r in records.EnumerateArray())
+                    {
+                        if (++onPage > CallLogPage) break;
+                        if (r.ValueKind == JsonValueKind.Object) result.Add(ReadRecord(r));
+                    }
                     var totalPages = Json.Int(Json.Obj(root, "paging"), "totalPages") ?? 1;
                     if (page >= totalPages || onPage == 0) break;
                 }

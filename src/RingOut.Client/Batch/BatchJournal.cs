@@ -138,7 +138,8 @@ namespace RingOut.Client.Batch
                             EarlierRuns++;
                             open = true;
                             LastRunStarted = Time(r, "at");
-                            _fingerprint = _fingerprint ?? Str(r, "input");
+                            // A begin line whose input cannot be read serves no input: Begin then refuses the journal.
+                            _fingerprint = _fingerprint ?? Str(r, "input") ?? "(unreadable)";
                             if (r.TryGetProperty("rows", out var rc) && rc.ValueKind == JsonValueKind.Number && rc.TryGetInt32(out var count)) _rowCount = _rowCount ?? count;
                             continue;
                         case "end":
@@ -167,7 +168,9 @@ namespace RingOut.Client.Batch
                     break;
                 case "placed":
                     row.Phase = BatchRowPhase.Placed;
-                    row.Id = Str(r, "id");
+                    row.Id = Json.IdString(r, "id");
+                    // Placed, but by a call that cannot be named: it may have rung, and is never placed again.
+                    if (row.Id == null) { row.Phase = BatchRowPhase.OutcomeUnknown; row.Error = "The journal says this row's call was placed, but its id cannot be read: it may have rung."; }
                     row.From = Str(r, "from");
                     row.AccountId = Str(r, "account");
                     row.ExtensionId = Str(r, "extension");

@@ -133,7 +133,14 @@ namespace RingOut.Client
             var address = new Uri(_wsUri + "?access_token=" + Uri.EscapeDataString(_wsToken) + (recover && _wsc != null ? "&wsc=" + Uri.EscapeDataString(_wsc) : ""));
             _socket = await _session.OpenEventSocketAsync(address, ct).ConfigureAwait(false);
             var details = await AwaitMessageAsync(m => m.type == "ConnectionDetails" || m.type == "Error", ct).ConfigureAwait(false);
-            if (details.type == "Error") throw new RingCentralProtocolException("RingCentral's WebSocket gateway refused the connection: " + details.raw);
+            if (details.type == "Error")
+            {
+                // From the parsed strings (JSON escapes undone), redacted: a secret the server echoes escaped is still hidden.
+                var code = Json.Str(details.body, "errorCode");
+                var said = Json.Str(details.body, "message");
+                throw new RingCentralProtocolException(_session.Secrets.Redact("RingCentral's WebSocket gateway refused the connection: " +
+                    (code != null || said != null ? $"{code} {said}".Trim() : "an Error frame")));
+            }
             if (recover)
             {
                 Reconnects++;
@@ -290,8 +297,8 @@ namespace RingOut.Client
             var answer = await AwaitMessageAsync(m => m.messageId == id, ct).ConfigureAwait(false);
             if (answer.status < 200 || answer.status > 299)
             {
-                var code = answer.body.ValueKind == JsonValueKind.Object ? Json.Str(answer.body, "errorCode") : null;
-                var said = answer.body.ValueKind == JsonValueKind.Object ? Json.Str(answer.body, "message") : null;
+                var code = _session.Secrets.Redact(answer.body.ValueKind == JsonValueKind.Object ? Json.Str(answer.body, "errorCode") : null);
+                var said = _session.Secrets.Redact(answer.body.ValueKind == JsonValueKind.Object ? Json.Str(answer.body, "message") : null);
                 throw new RingCentralApiException($"RingCentral refused {method} {path} over the WebSocket ({answer.status} {code}): {said}",
                     (System.Net.HttpStatusCode)answer.status, code, said, Array.Empty<RingCentralErrorDetail>(), null, null, null, null);
             }

@@ -139,7 +139,9 @@ namespace RingOut.Client
                 if (_record != null)
                     return string.Format(CultureInfo.InvariantCulture, "call log: {0}{1}, {2:0} s", _record.Result, _record.Reason != null ? " (" + _record.Reason + ")" : "", _record.Duration.TotalSeconds);
                 if (_result != null && IsFinal)
-                    return string.Format(CultureInfo.InvariantCulture, "telephony events: {0}, {1:0} s (from the events' times)", _result, (_duration ?? TimeSpan.Zero).TotalSeconds);
+                    return _duration is TimeSpan talked
+                        ? string.Format(CultureInfo.InvariantCulture, "telephony events: {0}, {1:0} s (from the events' times)", _result, talked.TotalSeconds)
+                        : string.Format(CultureInfo.InvariantCulture, "telephony events: {0}, time talked unknown (the events did not say when it was answered and ended)", _result);
                 return IsFinal ? "RingOut status" : null;
             }
         }
