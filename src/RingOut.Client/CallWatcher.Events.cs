@@ -88,9 +88,26 @@ namespace RingOut.Client
                     else if (!_unlinked.TryGetValue(key, out var known) || known.Sequence < e.Sequence) _unlinked[key] = e;
                 }
             }
+            PruneUnlinked();
             if (read) Link(changed, settled);
             _nextRead = _clock.GetUtcNow() + EventTick;
         }
+
+        /// <summary>
+        /// Telephony sessions that no call has claimed are kept at most <see cref="TelephonyEventChannel.MaxEvents"/>,
+        /// as the channel keeps its events (a hostile gateway's stream of decoys grew them without end): past that, the
+        /// half first seen earliest is forgotten, with what was kept of their times.
+        /// </summary>
+        private void PruneUnlinked()
+        {
+            if (_unlinked.Count <= TelephonyEventChannel.MaxEvents) return;
+            var oldest = _unlinked.Keys.OrderBy(k => _firstSeen.TryGetValue(k, out var f) ? f.EventTime : DateTimeOffset.MinValue)
+                .Take(_unlinked.Count - TelephonyEventChannel.MaxEvents / 2).ToList();
+            foreach (var key in oldest) { _unlinked.Remove(key); _firstSeen.Remove(key); _times.Remove(key); }
+        }
+
+        /// <summary>Telephony sessions seen but claimed by no call (for tests: bounded).</summary>
+        internal int UnlinkedCount => _unlinked.Count;
 
         /// <summary>
         /// Subscribes a session to its telephony events (once: later calls return the same channel, or null when it

@@ -264,6 +264,31 @@ namespace RingOut.Client.Tests
             Assert.True(done.Duration == null || done.Duration < TimeSpan.FromMinutes(1), $"Duration {done.Duration}");
         }
 
+        [Fact]
+        public async Task A_stream_of_decoy_telephony_sessions_is_kept_bounded()
+        {
+            using var rig = await Rig.StartAsync();
+            var opened = new List<TamperedSocket>();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = Tampered(rig.Emulator, f => f, opened)));
+            var channel = await session.TelephonyEventsAsync();
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550156" });
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended);
+            Assert.True(watcher.Add(call));
+            var subscription = channel!.SubscriptionId;
+            for (var round = 0; round < 6; round++)
+            {
+                // 5,000 decoys a round, each a RingOut telephony session of its own to a number no call dials.
+                for (var i = 0; i < 5_000; i++)
+                    opened[^1].Injected.Enqueue("[{\"type\":\"ServerNotification\",\"messageId\":\"d\"},{\"subscriptionId\":\"" + subscription +
+                        "\",\"body\":{\"telephonySessionId\":\"s-decoy-" + round + "-" + i + "\",\"sequence\":1,\"eventTime\":\"2026-12-05T11:00:00Z\"," +
+                        "\"origin\":{\"type\":\"RingOut\"},\"parties\":[{\"to\":{\"phoneNumber\":\"+1202555" + (i % 10_000).ToString("0000") + "\"},\"status\":{\"code\":\"Setup\"}}]}}]");
+                await watcher.NextAsync(null, CancellationToken.None);
+                Assert.True(watcher.UnlinkedCount <= TelephonyEventChannel.MaxEvents, $"{watcher.UnlinkedCount} decoys kept");
+            }
+            var done = Assert.Single(await WatchAsync(watcher));
+            Assert.Equal(RingOutCallState.Ended, done.State); // the call's own session still links it
+        }
+
         [Theory]
         [InlineData("{}")]
         [InlineData("{\"records\":{},\"paging\":{\"page\":1,\"totalPages\":1}}")]

@@ -67,6 +67,8 @@ namespace RingOut.Client
         private readonly SemaphoreSlim _gate = new SemaphoreSlim(1, 1);
         private IEventSocket? _socket;
         private string? _wsc, _subscriptionId, _wsToken;
+        /// <summary>The subscription's id (for tests that speak as the gateway).</summary>
+        internal string? SubscriptionId => _subscriptionId;
         private long _wscSequence;
         private Uri? _wsUri;
         private DateTimeOffset _wsTokenExpires, _subscriptionExpires;
