@@ -108,6 +108,21 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
+        public void A_call_of_a_session_that_Connect_replaced_is_followed_through_the_current_session()
+        {
+            // Connect-RingCentral closes the session it replaces: the calls placed through it are followed through the
+            // new one (they failed with RingOut.NotConnected, and the advice to connect and pipe them again failed too).
+            using var server = new EmulatorServer("--no-rate-limits");
+            using var ps = new PowerShellHost();
+            var v = server.Variables;
+            var connect = "Connect-RingCentral -Server $args[0] -ClientId $args[1] -ClientSecret ([System.Net.NetworkCredential]::new('', $args[2]).SecurePassword) -Jwt ([System.Net.NetworkCredential]::new('', $args[3]).SecurePassword)";
+            var r = ps.Run(connect + "; $c = New-RingOutCall -To '+14155550124'; " + connect + "; $c | Wait-RingOutCall -Until Ended -PollInterval 0.5",
+                v["RC_SERVER_URL"], v["RC_APP_CLIENT_ID"], v["RC_APP_CLIENT_SECRET"], v["RC_USER_JWT"]);
+            Assert.Empty(r.Errors);
+            Assert.Equal("Ended", Assert.Single(r.Output).Properties["State"].Value.ToString());
+        }
+
+        [Fact]
         public void The_standalone_emulator_is_reached_with_Server_and_with_the_quick_start_variables()
         {
             using var server = new EmulatorServer();

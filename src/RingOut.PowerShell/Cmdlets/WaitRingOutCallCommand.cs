@@ -88,7 +88,13 @@ namespace RingOut.PowerShell
             ForEachCall((id, account, extension, session, target) =>
             {
                 var call = target as RingOutCall;
-                if (call == null && PlacedAt is DateTimeOffset placedAt)
+                if (call != null && call.Session != session && (!call.IsFinal || call.State == RingOutCallState.Gone))
+                {
+                    // A call of another session (one that was replaced or ended, or -Session): followed through this
+                    // one from what its snapshot knew, and looked up in the call log if RingCentral forgot it.
+                    call = session.KnownCall(id, call.To, call.From, call.PlacedAt, account, extension);
+                }
+                else if (call == null && PlacedAt is DateTimeOffset placedAt)
                 {
                     // Placed earlier, perhaps by another process: followed from what was kept, not read first (RingCentral
                     // may have forgotten it: the call log then says what became of it).

@@ -44,7 +44,8 @@ namespace RingOut.PowerShell
                 var call = InputObject ?? throw new PSInvalidOperationException("-InputObject is mandatory in its parameter set, and was not bound.");
                 if (CheckCallId(call.Id, call) && CheckOwner(RingCentralIdKind.AccountId, call.AccountId, out var callAccount) &&
                     CheckOwner(RingCentralIdKind.ExtensionId, call.ExtensionId, out var callExtension))
-                    action(call.Id, callAccount, callExtension, Session ?? call.Session ?? RequireSession(null), call);
+                    // A call whose session was replaced (Connect-RingCentral again) or ended goes through the current one.
+                    action(call.Id, callAccount, callExtension, Session ?? (call.Session is RingCentralSession own && own.IsConnected ? own : RequireSession(null)), call);
                 return;
             }
             var session = RequireSession(Session);
