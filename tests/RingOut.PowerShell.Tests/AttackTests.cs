@@ -293,8 +293,8 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Theory]
-        [InlineData("New-RingOutCall -To '+14155550123'")]
-        [InlineData("'+14155550123' | New-RingOutCall | Wait-RingOutCall")]
+        [InlineData("New-RingOutCall -To '+14155550123' -From '+16505550001'")]
+        [InlineData("'+14155550123' | New-RingOutCall -From '+16505550001' | Wait-RingOutCall")]
         public void After_Ctrl_C_during_a_POST_to_a_server_that_acts_and_answers_late_the_number_is_named(string pipeline)
         {
             // Issue 22, item 12. The test above still passed while this broke: it stops New-RingOutCall alone, against the
