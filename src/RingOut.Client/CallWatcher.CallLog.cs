@@ -77,7 +77,10 @@ namespace RingOut.Client
                     if (links != null && links.TryGetValue(f.Call, out link) && link.Linked?.Source is CallLogRecord record && session.Claims.TryClaim(link.Linked.Key, f.Call.Id))
                         final = f.Call.ResolvedBy(record, now);
                     // A call settled by its own status keeps it: only its result and time talked stay unknown.
-                    else if (f.Complete && (link?.Options.Count > 1 || forbidden || patience)) final = f.Call;
+                    else if (f.Complete && (link?.Options.Count > 1 || forbidden || patience))
+                        final = f.Call.WithNote(link?.Options.Count > 1 ? $"Result and Duration unknown: {link.Options.Count} call log records could be this call (Ambiguous: {link.Ambiguity})"
+                            : forbidden ? $"Result and Duration unknown: its call log could not be read ({lookup.LastFailure?.Message})"
+                            : $"Result and Duration unknown: no call log record for it appeared within {CallLogPatience.TotalMinutes:0} min");
                     else if (link?.Ambiguity != null && (link.Options.Count > 1 || patience)) final = f.Call.Unresolved("Ambiguous: " + link.Ambiguity, now);
                     else if (forbidden) final = f.Call.Unresolved($"RingCentral forgot the call, and its call log could not be read: {lookup.LastFailure?.Message}" +
                         (lookup.LastFailure is RingCentralApiException api && ((int)api.StatusCode == 403 || (int)api.StatusCode == 401) ? " (the app needs the ReadCallLog permission)." : ""), now);

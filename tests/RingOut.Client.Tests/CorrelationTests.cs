@@ -173,6 +173,22 @@ namespace RingOut.Client.Tests
         }
 
         [Fact]
+        public async Task Two_calls_to_one_number_placed_together_and_settled_by_their_own_statuses_say_why_they_have_no_result()
+        {
+            // Both connect and end; the call log holds two records either could be: neither is guessed, and each says so.
+            using var rig = await Rig.StartAsync();
+            // At the same moment (the virtual clock stands), from the same phone.
+            var first = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = Number });
+            var second = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = Number, From = first.From });
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(2), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Polling };
+            var done = await WatchAsync(watcher, new[] { first, second });
+            Assert.Equal(2, done.Count);
+            Assert.All(done, c => Assert.Equal(RingOutCallState.Ended, c.State));
+            Assert.All(done, c => Assert.Null(c.Result));
+            Assert.All(done, c => Assert.Contains("Ambiguous", c.Outcome)); // it said "RingOut status", as if nothing were unknown
+        }
+
+        [Fact]
         public async Task Two_call_log_records_to_our_number_within_the_window_are_not_guessed()
         {
             using var rig = await Rig.StartAsync();

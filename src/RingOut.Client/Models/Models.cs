@@ -113,6 +113,8 @@ namespace RingOut.Client
 
         private CallLogRecord? _record;
         private string? _unresolved;
+        /// <summary>Why a call settled by its own statuses has no Result and Duration, when it has none.</summary>
+        private string? _note;
         private string? _telephonySessionId;
         // Told by telephony events: the result in the call log's words and the time talked, from the events' times.
         private string? _result;
@@ -142,7 +144,7 @@ namespace RingOut.Client
                     return _duration is TimeSpan talked
                         ? string.Format(CultureInfo.InvariantCulture, "telephony events: {0}, {1:0} s (from the events' times)", _result, talked.TotalSeconds)
                         : string.Format(CultureInfo.InvariantCulture, "telephony events: {0}, time talked unknown (the events did not say when it was answered and ended)", _result);
-                return IsFinal ? "RingOut status" : null;
+                return IsFinal ? (_note == null ? "RingOut status" : "RingOut status; " + _note) : null;
             }
         }
 
@@ -287,6 +289,15 @@ namespace RingOut.Client
         }
 
         /// <summary>This snapshot with its result and time talked, from telephony events.</summary>
+        /// <summary>This final snapshot, saying why it has no Result and Duration.</summary>
+        internal RingOutCall WithNote(string note)
+        {
+            var c = new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, RetrievedAt, IsGone, Session, SentAt);
+            c._telephonySessionId = _telephonySessionId;
+            c._note = note;
+            return c;
+        }
+
         internal RingOutCall WithEventOutcome(TimeSpan? duration)
         {
             var c = new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, RetrievedAt, IsGone, Session, SentAt);
