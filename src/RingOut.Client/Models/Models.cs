@@ -292,16 +292,19 @@ namespace RingOut.Client
         /// <summary>This final snapshot, saying why it has no Result and Duration.</summary>
         internal RingOutCall WithNote(string note)
         {
-            var c = new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, RetrievedAt, IsGone, Session, SentAt);
-            c._telephonySessionId = _telephonySessionId;
+            var c = SameStatuses();
             c._note = note;
             return c;
         }
 
+        /// <summary>A copy with this snapshot's statuses and telephony session, and nothing of how it ended.</summary>
+        private RingOutCall SameStatuses() =>
+            new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, RetrievedAt, IsGone, Session, SentAt)
+            { _telephonySessionId = _telephonySessionId };
+
         internal RingOutCall WithEventOutcome(TimeSpan? duration)
         {
-            var c = new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, RetrievedAt, IsGone, Session, SentAt);
-            c._telephonySessionId = _telephonySessionId;
+            var c = SameStatuses();
             c._result = ResultOf(this);
             c._duration = duration;
             return c;
