@@ -235,7 +235,7 @@ namespace RingOut.Client
         private Task<HttpResponseMessage> PostFormAsync(IDictionary<string, string> form, string what, bool failFast, CancellationToken ct)
         {
             var request = new HttpRequestMessage(HttpMethod.Post, "/restapi/oauth/token") { Content = new FormUrlEncodedContent(form) };
-            new RequestKind { Group = RateGroup.Auth, Idempotent = true, FailFast = failFast, UsesClientCredentials = true, Description = what }.AttachTo(request);
+            new RequestKind { Idempotent = true, FailFast = failFast, UsesClientCredentials = true, Description = what }.AttachTo(request);
             return Http.SendAsync(request, ct);
         }
 
@@ -274,7 +274,7 @@ namespace RingOut.Client
 
         private async Task LoadIdentityAsync(CancellationToken ct)
         {
-            var kind = new RequestKind { Group = RateGroup.Light, FailFast = true, Description = "reading the signed-in extension" };
+            var kind = new RequestKind { FailFast = true, Description = "reading the signed-in extension" };
             using (var doc = await GetJsonAsync(ApiPaths.Extension(ApiPaths.Me, ApiPaths.Me), kind, ct).ConfigureAwait(false))
             {
                 var root = doc.RootElement;
@@ -312,7 +312,7 @@ namespace RingOut.Client
                     {
                         Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }),
                     };
-                    new RequestKind { Group = RateGroup.Auth, Once = true, UsesClientCredentials = true, Description = "revoking the session" }.AttachTo(request);
+                    new RequestKind { Once = true, UsesClientCredentials = true, Description = "revoking the session" }.AttachTo(request);
                     using (await Http.SendAsync(request, cancellationToken).ConfigureAwait(false)) { }
                 }
                 catch (Exception e) when (!(e is OperationCanceledException)) { }

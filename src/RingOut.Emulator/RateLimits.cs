@@ -45,8 +45,7 @@ namespace RingOut.Emulator
     }
 
     /// <summary>RingCentral's API usage plan groups, as the emulator enforces them and names them in X-Rate-Limit-Group (None: not limited).
-    /// The client has its own budget keys (RingOut.Client.Http.RateGroup), chosen per request it makes, and checks them against
-    /// that header in the tests: the two sides of the wire, each its own, not a copy.</summary>
+    /// Which operation is in which group is the table the client paces by too (RateGroups.cs, linked from RingOut.Client).</summary>
     public enum UsagePlanGroup { None, Light, Medium, Heavy, Auth }
 
     /// <summary>Sliding-window request counting per user, app and group, with RingCentral's penalty rule.</summary>

@@ -122,7 +122,8 @@ namespace RingOut.Emulator
                 return r;
             }
 
-            if (route.Name == "ring-out" && method == "DELETE") route.Group = UsagePlanGroup.Heavy;
+            // RingCentral's group of the operation (the one table, RateGroups); the emulator's own routes are not limited.
+            route.Group = route.Name.StartsWith("_emulator", StringComparison.Ordinal) || route.Name == "authorize" ? UsagePlanGroup.None : RateGroups.Of(method, req.Path ?? "/");
             var faults = Faults.Match(method, route.Name);
             foreach (var f in faults.Where(f => f.Kind == FaultKind.Latency))
                 await Clock.Delay(f.Latency, ct).ConfigureAwait(false);

@@ -10,7 +10,7 @@ using System.Threading.Tasks;
 
 namespace RingOut.Emulator
 {
-    /// <summary>Routing: RingCentral's paths to the endpoints that serve them, with each route's rate group.</summary>
+    /// <summary>Routing: RingCentral's paths to the endpoints that serve them (each route's rate group is the table's: RateGroups).</summary>
     public sealed partial class RingCentralEmulator
     {
         private EmulatorResponse RestApi(EmulatorRequest req, Route route, string method, OAuthSession session)
@@ -37,6 +37,7 @@ namespace RingOut.Emulator
         private sealed class Route
         {
             public string Name = "";
+            /// <summary>RingCentral's group of the request (RateGroups), set once its method is known; None for the emulator's own routes.</summary>
             public UsagePlanGroup Group;
             public string[] Methods = Array.Empty<string>();
             public string? AccountId, ExtensionId, CallId;
@@ -50,10 +51,10 @@ namespace RingOut.Emulator
                 {
                     switch (s[2])
                     {
-                        case "token": return new Route { Name = "token", Group = UsagePlanGroup.Auth, Methods = new[] { "POST" } };
-                        case "revoke": return new Route { Name = "revoke", Group = UsagePlanGroup.Auth, Methods = new[] { "POST" } };
-                        case "wstoken": return new Route { Name = "wstoken", Group = UsagePlanGroup.Auth, Methods = new[] { "POST" } };
-                        case "authorize": return new Route { Name = "authorize", Group = UsagePlanGroup.None, Methods = new[] { "GET" } };
+                        case "token": return new Route { Name = "token", Methods = new[] { "POST" } };
+                        case "revoke": return new Route { Name = "revoke", Methods = new[] { "POST" } };
+                        case "wstoken": return new Route { Name = "wstoken", Methods = new[] { "POST" } };
+                        case "authorize": return new Route { Name = "authorize", Methods = new[] { "GET" } };
                     }
                     return null;
                 }
@@ -71,47 +72,45 @@ namespace RingOut.Emulator
                     }
                     return null;
                 }
-                // restapi/v1.0/account/{a}/telephony/sessions/{telephonySessionId}: Call Control (Light)
+                // restapi/v1.0/account/{a}/telephony/sessions/{telephonySessionId}: Call Control
                 if (s.Length == 7 && s[0] == "restapi" && s[1] == "v1.0" && s[2] == "account" && s[4] == "telephony" && s[5] == "sessions")
                     return new Route
                     {
                         Name = "telephony-session", AccountId = Uri.UnescapeDataString(s[3]), CallId = Uri.UnescapeDataString(s[6]),
-                        Group = UsagePlanGroup.Light, Methods = new[] { "GET", "DELETE" },
+                        Methods = new[] { "GET", "DELETE" },
                     };
-                // restapi/v1.0/subscription[/{subscriptionId}]: the subscription API over HTTP too (Medium)
+                // restapi/v1.0/subscription[/{subscriptionId}]: the subscription API over HTTP too
                 if ((s.Length == 3 || s.Length == 4) && s[0] == "restapi" && s[1] == "v1.0" && s[2] == "subscription")
                     return new Route
                     {
-                        Name = "subscription", CallId = s.Length == 4 ? Uri.UnescapeDataString(s[3]) : null, Group = UsagePlanGroup.Medium,
+                        Name = "subscription", CallId = s.Length == 4 ? Uri.UnescapeDataString(s[3]) : null,
                         Methods = s.Length == 3 ? new[] { "POST" } : new[] { "GET", "PUT", "DELETE" },
                     };
                 // restapi/v1.0/account/{a}/extension/{e}[/…]
                 if (s.Length < 6 || s[0] != "restapi" || s[1] != "v1.0" || s[2] != "account" || s[4] != "extension") return null;
                 var r = new Route { AccountId = Uri.UnescapeDataString(s[3]), ExtensionId = Uri.UnescapeDataString(s[5]) };
-                if (s.Length == 6) { r.Name = "extension"; r.Group = UsagePlanGroup.Light; r.Methods = new[] { "GET" }; return r; }
+                if (s.Length == 6) { r.Name = "extension"; r.Methods = new[] { "GET" }; return r; }
                 switch (s[6])
                 {
                     case "ring-out":
                     case "ringout":
                         r.Name = "ring-out";
-                        if (s.Length == 7) { r.Group = UsagePlanGroup.Heavy; r.Methods = new[] { "POST" }; return r; }
+                        if (s.Length == 7) { r.Methods = new[] { "POST" }; return r; }
                         if (s.Length == 8)
                         {
                             r.CallId = Uri.UnescapeDataString(s[7]);
-                            r.Group = UsagePlanGroup.Light; // DELETE is Heavy: set once the method is known
                             r.Methods = new[] { "GET", "DELETE" };
                             return r;
                         }
                         return null;
                     case "forwarding-number" when s.Length == 7:
-                        r.Name = "forwarding-number"; r.Group = UsagePlanGroup.Light; r.Methods = new[] { "GET" }; return r;
+                        r.Name = "forwarding-number"; r.Methods = new[] { "GET" }; return r;
                     case "phone-number" when s.Length == 7:
-                        r.Name = "phone-number"; r.Group = UsagePlanGroup.Light; r.Methods = new[] { "GET" }; return r;
-                    // The call log and active calls are Heavy reads in RingCentral's API reference.
+                        r.Name = "phone-number"; r.Methods = new[] { "GET" }; return r;
                     case "call-log" when s.Length == 7:
-                        r.Name = "call-log"; r.Group = UsagePlanGroup.Heavy; r.Methods = new[] { "GET" }; return r;
+                        r.Name = "call-log"; r.Methods = new[] { "GET" }; return r;
                     case "active-calls" when s.Length == 7:
-                        r.Name = "active-calls"; r.Group = UsagePlanGroup.Heavy; r.Methods = new[] { "GET" }; return r;
+                        r.Name = "active-calls"; r.Methods = new[] { "GET" }; return r;
                 }
                 return null;
             }

@@ -162,11 +162,13 @@ namespace RingOut.Emulator
 
         internal static string WscToken(WsState state, long sequence) => Base64Url(Encoding.UTF8.GetBytes($"wsc|{state.Id}|{sequence.ToString(CultureInfo.InvariantCulture)}"));
 
-        /// <summary>One ClientRequest over the socket: the subscription API (Medium).</summary>
+        /// <summary>One ClientRequest over the socket: the subscription API, charged to its operation's group (<see cref="RateGroups"/>).</summary>
         internal (int status, JsonNode? body) SocketRequest(WsState state, string method, string path, JsonNode? body)
         {
-            var limited = Limit(state.Session.App.ClientId + "|" + state.Session.User.ExtensionId, UsagePlanGroup.Medium, out _);
-            if (limited != null) return (429, ErrorBody("CMN-301", "Request rate exceeded"));
+            // A request for no operation of the table is refused below, without being counted.
+            if (RateGroups.Find(method, path ?? "") is RateGroups.Operation op &&
+                Limit(state.Session.App.ClientId + "|" + state.Session.User.ExtensionId, op.Group, out _) != null)
+                return (429, ErrorBody("CMN-301", "Request rate exceeded"));
             // The socket is authorised by its own token; the OAuth session behind it must still be alive (not revoked, refresh token not expired).
             if (SessionOver(state)) return (401, ErrorBody("OAU-129", "The session behind this WebSocket has ended"));
             var segments = (path ?? "").Split('?')[0].Trim('/').Split('/');

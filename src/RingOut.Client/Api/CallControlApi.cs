@@ -6,7 +6,7 @@ using RingOut.Client.Http;
 
 namespace RingOut.Client
 {
-    /// <summary>RingCentral's Call Control API: end a telephony session for every party (Light).</summary>
+    /// <summary>RingCentral's Call Control API: end a telephony session for every party.</summary>
     public sealed partial class RingCentralSession
     {
         /// <summary>
@@ -17,7 +17,7 @@ namespace RingOut.Client
         {
             var path = ApiPaths.TelephonySession(accountId, telephonySessionId);
             var what = $"ending telephony session {telephonySessionId}";
-            var (response, bytes) = await SendAsync(HttpMethod.Delete, path, null, new RequestKind { Group = RateGroup.Light, Description = what }, cancellationToken).ConfigureAwait(false);
+            var (response, bytes) = await SendAsync(HttpMethod.Delete, path, null, new RequestKind { Description = what }, cancellationToken).ConfigureAwait(false);
             using (response)
                 if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what, Secrets);
         }
@@ -26,7 +26,7 @@ namespace RingOut.Client
         public async Task<TelephonyEvent> GetCallSessionAsync(string telephonySessionId, string? accountId = ApiPaths.Me, CancellationToken cancellationToken = default)
         {
             var path = ApiPaths.TelephonySession(accountId, telephonySessionId);
-            using (var doc = await GetJsonAsync(path, new RequestKind { Group = RateGroup.Light, Description = $"reading telephony session {telephonySessionId}" }, cancellationToken).ConfigureAwait(false))
+            using (var doc = await GetJsonAsync(path, new RequestKind { Description = $"reading telephony session {telephonySessionId}" }, cancellationToken).ConfigureAwait(false))
             {
                 var e = TelephonyEventChannel.ReadEvent(doc.RootElement);
                 e.TelephonySessionId = e.TelephonySessionId ?? Json.Str(doc.RootElement, "id") ?? telephonySessionId;

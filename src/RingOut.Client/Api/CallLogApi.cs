@@ -11,8 +11,8 @@ namespace RingOut.Client
     /// <summary>RingCentral's call log and active calls: one request answers for many calls (both are Heavy reads).</summary>
     public sealed partial class RingCentralSession
     {
-        /// <summary>RingCentral's rate group for reading the call log and the active calls.</summary>
-        public const RateGroup CallLogGroup = RateGroup.Heavy;
+        /// <summary>RingCentral's rate group for reading the call log, from <see cref="RateGroups"/>.</summary>
+        public static readonly RateGroup CallLogGroup = RateGroups.ReadCallLog.Group;
 
         /// <summary>RingCentral's largest page of call log records.</summary>
         private const int CallLogPage = 1000;
@@ -38,12 +38,13 @@ namespace RingOut.Client
         private async Task<IReadOnlyList<CallLogRecord>> ReadRecordsAsync(string pathAndQuery, string what, DateTimeOffset? until, CancellationToken ct)
         {
             var result = new List<CallLogRecord>();
+            var group = RateGroups.Of("GET", pathAndQuery);
             for (var page = 1; page <= CallLogMaxPages; page++)
             {
-                if (until is DateTimeOffset u && Clock.GetUtcNow() + Budget.WaitTime(CallLogGroup) > u)
+                if (until is DateTimeOffset u && Clock.GetUtcNow() + Budget.WaitTime(group) > u)
                     throw new TimeoutException($"Stopped {what} at page {page}: the wait's time is up.");
                 var path = pathAndQuery + "page=" + page.ToString(CultureInfo.InvariantCulture) + "&perPage=" + CallLogPage.ToString(CultureInfo.InvariantCulture);
-                using (var doc = await GetJsonAsync(path, new RequestKind { Group = CallLogGroup, Description = what }, ct).ConfigureAwait(false))
+                using (var doc = await GetJsonAsync(path, new RequestKind { Description = what }, ct).ConfigureAwait(false))
                 {
                     var root = doc.RootElement;
                     if (root.ValueKind != JsonValueKind.Object) throw new RingCentralProtocolException($"The answer to {what} is not a JSON object.");

@@ -41,7 +41,7 @@ namespace RingOut.Client
             var result = new List<ForwardingNumber>();
             for (var page = 1; page <= 100; page++)
             {
-                using (var doc = await GetJsonAsync($"{ApiPaths.Extension(accountId, extensionId)}/forwarding-number?page={page}&perPage=100", new RequestKind { Group = RateGroup.Light, Description = "listing forwarding numbers" }, cancellationToken).ConfigureAwait(false))
+                using (var doc = await GetJsonAsync($"{ApiPaths.Extension(accountId, extensionId)}/forwarding-number?page={page}&perPage=100", new RequestKind { Description = "listing forwarding numbers" }, cancellationToken).ConfigureAwait(false))
                 {
                     var root = doc.RootElement;
                     var records = Json.Arr(root, "records");

@@ -14,9 +14,9 @@ namespace RingOut.Client
     /// <summary>RingCentral's RingOut API: place a call, read it, cancel it.</summary>
     public sealed partial class RingCentralSession
     {
-        /// <summary>RingCentral's rate group for placing a call (POST ring-out): the one place it is decided, for the
-        /// request and for anything that shows or estimates the pacing of calls.</summary>
-        public const RateGroup PlaceCallGroup = RateGroup.Heavy;
+        /// <summary>RingCentral's rate group for placing a call (POST ring-out), from <see cref="RateGroups"/>: for
+        /// anything that shows or estimates the pacing of calls.</summary>
+        public static readonly RateGroup PlaceCallGroup = RateGroups.CreateRingOutCall.Group;
 
         /// <summary>
         /// POST ring-out. Sent once: retried only when RingCentral provably did not act on it. When the outcome
@@ -49,7 +49,7 @@ namespace RingOut.Client
             if (request.CountryId is string countryId && countryId.Length > 0) body["country"] = new Dictionary<string, string> { ["id"] = countryId };
 
             var what = $"placing a RingOut call to {to}";
-            var kind = new RequestKind { Group = PlaceCallGroup, Idempotent = false, Description = what };
+            var kind = new RequestKind { Idempotent = false, Description = what };
             var sentAt = Clock.GetUtcNow();
             try
             {
@@ -93,7 +93,7 @@ namespace RingOut.Client
         {
             var path = ApiPaths.RingOut(accountId, extensionId, id);
             var what = $"reading RingOut call {id}";
-            using (var doc = await GetJsonAsync(path, new RequestKind { Group = RateGroup.Light, Description = what }, cancellationToken).ConfigureAwait(false))
+            using (var doc = await GetJsonAsync(path, new RequestKind { Description = what }, cancellationToken).ConfigureAwait(false))
             {
                 var now = Clock.GetUtcNow();
                 return ReadCall(doc.RootElement, null, null, accountId, extensionId, now, now);
@@ -132,7 +132,7 @@ namespace RingOut.Client
         {
             var path = ApiPaths.RingOut(accountId, extensionId, id);
             var what = $"cancelling RingOut call {id}";
-            var (response, bytes) = await SendAsync(HttpMethod.Delete, path, null, new RequestKind { Group = RateGroup.Heavy, Description = what }, cancellationToken).ConfigureAwait(false);
+            var (response, bytes) = await SendAsync(HttpMethod.Delete, path, null, new RequestKind { Description = what }, cancellationToken).ConfigureAwait(false);
             using (response)
                 if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what, Secrets);
         }

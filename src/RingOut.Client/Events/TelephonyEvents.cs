@@ -108,7 +108,7 @@ namespace RingOut.Client
             var now = _session.Clock.GetUtcNow();
             if (_wsToken == null || now >= _wsTokenExpires)
             {
-                using (var doc = await _session.PostForJsonAsync("/restapi/oauth/wstoken", new RequestKind { Group = RateGroup.Auth, Description = "opening the telephony event socket" }, ct).ConfigureAwait(false))
+                using (var doc = await _session.PostForJsonAsync("/restapi/oauth/wstoken", new RequestKind { Description = "opening the telephony event socket" }, ct).ConfigureAwait(false))
                 {
                     var root = doc.RootElement;
                     _wsToken = Json.Str(root, "ws_access_token") ?? throw new RingCentralProtocolException("The wstoken answer has no ws_access_token.");

@@ -36,10 +36,11 @@ namespace RingOut.Client.Http
             var what = kind.Description;
             if (!SameServer(request.RequestUri))
                 throw new RingCentralRedirectException($"A request while {what} was addressed to {request.RequestUri.Host}, not to the session's server {_server.Host}; it was not sent.", request.RequestUri);
+            var group = RateGroups.Of(request.Method.Method, request.RequestUri.AbsolutePath);
             var attempt = new Attempt();
             while (true)
             {
-                var slot = await _budget.TakeAsync(kind.Group, cancellationToken).ConfigureAwait(false);
+                var slot = await _budget.TakeAsync(group, cancellationToken).ConfigureAwait(false);
                 var started = _clock.GetTimestamp();
                 HttpResponseMessage? response = null;
                 Exception? failure = null;
@@ -66,7 +67,7 @@ namespace RingOut.Client.Http
                         failure = e; attempt.Outcome = AttemptOutcome.Lost;
                     }
                 }
-                await _budget.AnsweredAsync(kind.Group, slot, CancellationToken.None).ConfigureAwait(false);
+                await _budget.AnsweredAsync(group, slot, CancellationToken.None).ConfigureAwait(false);
                 Exchanged?.Invoke(request, failure == null ? response : null, _clock.GetElapsedTime(started), failure);
                 if (failure != null) response?.Dispose();
 
@@ -77,7 +78,7 @@ namespace RingOut.Client.Http
                     {
                         var rate = ServerValues.Rate(response);
                         attempt.RetryAfter = ServerValues.RetryAfter(response, _clock.GetUtcNow());
-                        await _budget.ObserveAsync(kind.Group, rate, attempt.Status, CancellationToken.None).ConfigureAwait(false);
+                        await _budget.ObserveAsync(group, rate, attempt.Status, CancellationToken.None).ConfigureAwait(false);
                     }
                     catch (RingCentralServerValueException) when (!kind.Idempotent && attempt.Status >= 200 && attempt.Status < 300)
                     {
@@ -108,8 +109,8 @@ namespace RingOut.Client.Http
                             // user's budget that each came back exactly at their Retry-After kept restarting one
                             // another's penalty for ever (the fleet test found it): each comes back a margin later, and
                             // after further refusals later still, at random (see Spread).
-                            var penalty = decision.Wait ?? (windowNamed ? _budget.WindowOf(kind.Group) : _options.DefaultRetryAfter);
-                            await _budget.PenalizeAsync(kind.Group, penalty + Spread(penalty, attempt.Waits), CancellationToken.None).ConfigureAwait(false);
+                            var penalty = decision.Wait ?? (windowNamed ? _budget.WindowOf(group) : _options.DefaultRetryAfter);
+                            await _budget.PenalizeAsync(group, penalty + Spread(penalty, attempt.Waits), CancellationToken.None).ConfigureAwait(false);
                         }
                         else
                             await _clock.Delay(decision.Wait ?? _options.DefaultRetryAfter, cancellationToken).ConfigureAwait(false);

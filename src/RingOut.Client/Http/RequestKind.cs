@@ -3,13 +3,12 @@ using System.Threading;
 
 namespace RingOut.Client.Http
 {
-    /// <summary>What the pipeline needs to know of a request: its group, whether repeating it is safe, and its auth.</summary>
+    /// <summary>What the pipeline needs to know of a request: whether repeating it is safe, and its auth (its rate group is the table's: <see cref="RateGroups"/>).</summary>
     internal sealed class RequestKind
     {
         private const string Key = "RingOut.RequestKind";
         private int _sent;
 
-        public RateGroup Group { get; set; } = RateGroup.Light;
         /// <summary>Repeating it cannot do anything twice (GET, DELETE, a JWT login, a refresh within RingCentral's grace).</summary>
         public bool Idempotent { get; set; } = true;
         /// <summary>OAuth endpoint: Basic client authentication instead of the bearer token.</summary>
