@@ -75,7 +75,7 @@ namespace RingOut.Client
             try { retryAfter = Http.ServerValues.RetryAfter(response, DateTimeOffset.UtcNow); }
             catch (RingCentralServerValueException) { retryAfter = null; }
             var group = secrets.Redact(Header(response, "X-Rate-Limit-Group"));
-            int? remaining = int.TryParse(Header(response, "X-Rate-Limit-Remaining"), out var r) ? r : (int?)null;
+            var remaining = Http.ServerValues.RemainingShown(response);
             var text = $"RingCentral refused {what}: HTTP {status}" +
                        (code != null ? $" {code}" : "") +
                        (message != null ? $": {Limit(message)}" : body.Length == 0 ? " with an empty body" : " with a body that is not a RingCentral error") +

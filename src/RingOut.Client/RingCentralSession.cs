@@ -210,7 +210,7 @@ namespace RingOut.Client
         {
             var observer = CurrentObserver.Value;
             if (observer?.Log == null) return;
-            int? remaining = response != null && int.TryParse(RingCentralApiException.Header(response, "X-Rate-Limit-Remaining"), out var r) ? r : (int?)null;
+            var remaining = response != null ? ServerValues.RemainingShown(response) : null;
             string? requestBody = null, responseBody = null;
             if (observer.Bodies)
             {

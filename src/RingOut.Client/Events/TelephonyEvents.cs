@@ -422,7 +422,7 @@ namespace RingOut.Client
                             // open and deaf, so that the next read reconnects.
                             if (result.MessageType == WebSocketMessageType.Close) { _ws.Abort(); return; }
                             message.Write(buffer, 0, result.Count);
-                            if (message.Length > 4 * 1024 * 1024) { _ws.Abort(); return; }
+                            if (message.Length > BoundedContent.MaxBytes) { _ws.Abort(); return; }
                         } while (!result.EndOfMessage);
                         var text = Encoding.UTF8.GetString(message.ToArray());
                         // A Heartbeat tells nothing to keep: not queued (a flood of them while no wait reads grew the process by GBs).

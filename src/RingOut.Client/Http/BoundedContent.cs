@@ -13,6 +13,9 @@ namespace RingOut.Client.Http
     /// </summary>
     internal static class BoundedContent
     {
+        /// <summary>The most of one answer (or one WebSocket message) read into memory: a broken or hostile server cannot exhaust memory.</summary>
+        public const int MaxBytes = 4 * 1024 * 1024;
+
         /// <summary>The answer was larger than the bound; it was not read whole.</summary>
         internal sealed class TooLargeException : HttpRequestException
         {

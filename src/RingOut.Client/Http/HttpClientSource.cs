@@ -21,8 +21,8 @@ namespace RingOut.Client.Http
 
         public readonly Uri BaseAddress;
         public readonly string UserAgent;
-        /// <summary>The largest response body read into memory; a larger one fails the request (a broken or hostile server cannot exhaust memory).</summary>
-        public long MaxResponseBytes = 4 * 1024 * 1024;
+        /// <summary>The largest response body read into memory; a larger one fails the request (<see cref="BoundedContent.MaxBytes"/>).</summary>
+        public long MaxResponseBytes = BoundedContent.MaxBytes;
         /// <summary>The innermost handler; null for the network.</summary>
         public Func<HttpMessageHandler>? Primary;
         public List<Func<DelegatingHandler>> Handlers = new List<Func<DelegatingHandler>>();

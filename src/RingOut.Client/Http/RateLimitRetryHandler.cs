@@ -2,16 +2,16 @@ using System;
 using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using System.Net.Http;
-using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace RingOut.Client.Http
 {
     /// <summary>
-    /// Carries out <see cref="RetryPolicy"/>: paces every attempt through the session's <see cref="RateBudget"/>,
-    /// sends it only to the session's own server, reads every answer into memory bounded, checks the numbers the
-    /// server sent (<see cref="ServerValues"/>), and then does what the policy decides.
+    /// Carries out <see cref="RetryPolicy"/>: paces every attempt through the session's <see cref="RateBudget"/> (in the
+    /// request's group, <see cref="RateGroups"/>), sends it only to the session's own server, reads every answer into
+    /// memory bounded, checks the numbers the server sent (<see cref="ServerValues"/>), and then does what the policy
+    /// decides: deliver, wait or back off and send again, or throw what <see cref="AttemptFailures"/> says.
     /// </summary>
     internal sealed class RateLimitRetryHandler : DelegatingHandler
     {
@@ -33,178 +33,123 @@ namespace RingOut.Client.Http
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var kind = RequestKind.Of(request);
-            var what = kind.Description;
             if (!SameServer(request.RequestUri))
-                throw new RingCentralRedirectException($"A request while {what} was addressed to {request.RequestUri.Host}, not to the session's server {_server.Host}; it was not sent.", request.RequestUri);
+                throw new RingCentralRedirectException($"A request while {kind.Description} was addressed to {request.RequestUri.Host}, not to the session's server {_server.Host}; it was not sent.", request.RequestUri);
             var group = RateGroups.Of(request.Method.Method, request.RequestUri.AbsolutePath);
             var attempt = new Attempt();
             while (true)
             {
-                var slot = await _budget.TakeAsync(group, cancellationToken).ConfigureAwait(false);
-                var started = _clock.GetTimestamp();
-                HttpResponseMessage? response = null;
-                Exception? failure = null;
-                using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-                {
-                    attemptCts.CancelAfter(_options.AttemptTimeout);
-                    try
-                    {
-                        kind.MarkSent();
-                        response = await base.SendAsync(request, attemptCts.Token).ConfigureAwait(false);
-                        await BoundedContent.BufferAsync(response, _maxResponseBytes, attemptCts.Token).ConfigureAwait(false);
-                        attempt.Outcome = AttemptOutcome.Answered;
-                    }
-                    catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        failure = e; attempt.Outcome = AttemptOutcome.Lost;
-                    }
-                    catch (HttpRequestException e)
-                    {
-                        failure = e; attempt.Outcome = Classify(e);
-                    }
-                    catch (IOException e)
-                    {
-                        failure = e; attempt.Outcome = AttemptOutcome.Lost;
-                    }
-                }
-                await _budget.AnsweredAsync(group, slot, CancellationToken.None).ConfigureAwait(false);
-                Exchanged?.Invoke(request, failure == null ? response : null, _clock.GetElapsedTime(started), failure);
-                if (failure != null) response?.Dispose();
-
-                if (attempt.Outcome == AttemptOutcome.Answered && response != null)
-                {
-                    attempt.Status = (int)response.StatusCode;
-                    try
-                    {
-                        var rate = ServerValues.Rate(response);
-                        attempt.RetryAfter = ServerValues.RetryAfter(response, _clock.GetUtcNow());
-                        await _budget.ObserveAsync(group, rate, attempt.Status, CancellationToken.None).ConfigureAwait(false);
-                    }
-                    catch (RingCentralServerValueException) when (!kind.Idempotent && attempt.Status >= 200 && attempt.Status < 300)
-                    {
-                        // The call was placed: report it; the absurd number is simply not taken.
-                    }
-                    catch (RingCentralServerValueException)
-                    {
-                        response.Dispose();
-                        throw;
-                    }
-                    // Only a request that changes something is decided by whose error it is (the POST outcome rule).
-                    attempt.RingCentralError = !kind.Idempotent && attempt.Status >= 400 &&
-                                               RingCentralApiException.IsRingCentralError(await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false));
-                }
-
+                var (response, failure) = await SendOnceAsync(request, kind, group, cancellationToken).ConfigureAwait(false);
+                attempt.Outcome = failure == null ? AttemptOutcome.Answered : AttemptFailures.Classify(failure);
+                if (response != null) attempt = await ReadAnswerAsync(response, kind, group, attempt).ConfigureAwait(false);
                 var decision = RetryPolicy.Decide(kind, attempt, _options);
                 switch (decision.Verdict)
                 {
                     case Verdict.Deliver:
                         return response ?? throw new InvalidOperationException("A request was delivered without an answer.");
                     case Verdict.WaitAndRetry:
-                        var windowNamed = response != null && RingCentralApiException.Header(response, "X-Rate-Limit-Window") != null;
-                        response?.Dispose();
                         attempt.Waits++;
-                        if (decision.Penalize)
-                        {
-                            // RingCentral starts a penalty again at any request made during it. Processes sharing a
-                            // user's budget that each came back exactly at their Retry-After kept restarting one
-                            // another's penalty for ever (the fleet test found it): each comes back a margin later, and
-                            // after further refusals later still, at random (see Spread).
-                            var penalty = decision.Wait ?? (windowNamed ? _budget.WindowOf(group) : _options.DefaultRetryAfter);
-                            await _budget.PenalizeAsync(group, penalty + Spread(penalty, attempt.Waits), CancellationToken.None).ConfigureAwait(false);
-                        }
-                        else
-                            await _clock.Delay(decision.Wait ?? _options.DefaultRetryAfter, cancellationToken).ConfigureAwait(false);
+                        await WaitAsync(decision, group, response, attempt.Waits, cancellationToken).ConfigureAwait(false);
                         continue;
                     case Verdict.Backoff:
                         response?.Dispose();
-                        await BackoffAsync(attempt.Retries++, cancellationToken).ConfigureAwait(false);
+                        await _clock.Delay(RetryPolicy.Backoff(attempt.Retries++, _options, Share()), cancellationToken).ConfigureAwait(false);
                         continue;
-                    case Verdict.Redirected:
-                    {
-                        var location = response?.Headers.Location;
-                        response?.Dispose();
-                        throw new RingCentralRedirectException(
-                            $"RingCentral answered {what} with HTTP {attempt.Status}, a redirect to {Where(location)}. RingCentral's API does not redirect, so it was not followed and nothing was sent there.", location);
-                    }
-                    case Verdict.OutcomeUnknown:
-                    {
-                        var location = response?.Headers.Location;
-                        var said = attempt.Outcome == AttemptOutcome.TooLarge && failure != null ? failure.Message
-                            : failure != null
-                            ? (failure is OperationCanceledException ? $"no answer came within {_options.AttemptTimeout.TotalSeconds:0} s" : "the connection failed after the request was sent")
-                            : attempt.Status >= 300 && attempt.Status < 400
-                                ? $"RingCentral's address answered HTTP {attempt.Status}, a redirect to {Where(location)} (not followed; nothing was sent there)"
-                                : $"the answer was HTTP {attempt.Status}{(attempt.RingCentralError ? "" : " without RingCentral's error body")}{RequestIdText(response)}, which does not prove that nothing was done";
-                        response?.Dispose();
-                        throw new RingOutOutcomeUnknownException(
-                            $"While {what}, {said}. RingCentral may or may not have acted on it, and it was not sent again.", failure);
-                    }
                     default:
+                        var answer = response == null ? null : new AttemptFailures.Answer(response);
                         response?.Dispose();
-                        if (failure is HttpRequestException http) throw http;
-                        throw new HttpRequestException(
-                            failure is OperationCanceledException
-                                ? $"RingCentral did not answer within {_options.AttemptTimeout.TotalSeconds:0} s while {what}, {attempt.Retries + 1} times."
-                                : $"The connection failed while {what}: {failure?.Message}", failure);
+                        throw AttemptFailures.For(decision.Verdict, kind.Description, attempt, failure, answer, _options.AttemptTimeout, _server);
                 }
             }
+        }
+
+        /// <summary>
+        /// One attempt: a slot of the group's budget, the request sent with the time limit of an attempt and its answer
+        /// read whole (bounded), the slot moved to when the answer came, and the exchange told. Returns the answer, or
+        /// (with none) the failure; a cancellation by the caller is thrown.
+        /// </summary>
+        private async Task<(HttpResponseMessage? response, Exception? failure)> SendOnceAsync(HttpRequestMessage request, RequestKind kind, RateGroup group, CancellationToken ct)
+        {
+            var slot = await _budget.TakeAsync(group, ct).ConfigureAwait(false);
+            var started = _clock.GetTimestamp();
+            HttpResponseMessage? response = null;
+            Exception? failure = null;
+            using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                attemptCts.CancelAfter(_options.AttemptTimeout);
+                try
+                {
+                    kind.MarkSent();
+                    response = await base.SendAsync(request, attemptCts.Token).ConfigureAwait(false);
+                    await BoundedContent.BufferAsync(response, _maxResponseBytes, attemptCts.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when ((e is OperationCanceledException && !ct.IsCancellationRequested) || e is HttpRequestException || e is IOException)
+                {
+                    failure = e;
+                }
+            }
+            await _budget.AnsweredAsync(group, slot, CancellationToken.None).ConfigureAwait(false);
+            Exchanged?.Invoke(request, failure == null ? response : null, _clock.GetElapsedTime(started), failure);
+            if (failure == null) return (response, null);
+            response?.Dispose();
+            return (null, failure);
+        }
+
+        /// <summary>
+        /// The facts of an answer for the policy: its status, Retry-After, whether it is RingCentral's own error (asked
+        /// of requests that change something), and what its rate-limit headers tell the budget. An absurd number is
+        /// thrown (<see cref="RingCentralServerValueException"/>), except on the answer that placed a call: the call is
+        /// reported, the number not taken.
+        /// </summary>
+        private async Task<Attempt> ReadAnswerAsync(HttpResponseMessage response, RequestKind kind, RateGroup group, Attempt attempt)
+        {
+            attempt.Status = (int)response.StatusCode;
+            var placed = !kind.Idempotent && attempt.Status >= 200 && attempt.Status < 300;
+            try
+            {
+                var rate = ServerValues.Rate(response);
+                attempt.RetryAfter = ServerValues.RetryAfter(response, _clock.GetUtcNow());
+                await _budget.ObserveAsync(group, rate, attempt.Status, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (RingCentralServerValueException) when (placed) { }
+            catch (RingCentralServerValueException)
+            {
+                response.Dispose();
+                throw;
+            }
+            // Only a request that changes something is decided by whose error it is (the POST outcome rule).
+            attempt.RingCentralError = !kind.Idempotent && attempt.Status >= 400 &&
+                                       RingCentralApiException.IsRingCentralError(await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false));
+            return attempt;
+        }
+
+        /// <summary>
+        /// The wait before sending again after a 429, or a 503 with Retry-After. After a 429 the group is blocked for
+        /// the penalty (Retry-After; else the group's window when the answer names one; else the default) and a
+        /// margin (<see cref="RetryPolicy.Spread"/>); after a 503 only this request waits.
+        /// </summary>
+        private async Task WaitAsync(Decision decision, RateGroup group, HttpResponseMessage? response, int waits, CancellationToken ct)
+        {
+            var windowNamed = response != null && RingCentralApiException.Header(response, "X-Rate-Limit-Window") != null;
+            response?.Dispose();
+            if (!decision.Penalize)
+            {
+                await _clock.Delay(decision.Wait ?? _options.DefaultRetryAfter, ct).ConfigureAwait(false);
+                return;
+            }
+            var penalty = decision.Wait ?? (windowNamed ? _budget.WindowOf(group) : _options.DefaultRetryAfter);
+            var spread = RetryPolicy.Spread(penalty, waits, _budget.QuietMargin(penalty), Share());
+            await _budget.PenalizeAsync(group, penalty + spread, CancellationToken.None).ConfigureAwait(false);
         }
 
         private bool SameServer([NotNullWhen(true)] Uri? uri) =>
             uri != null && uri.IsAbsoluteUri && string.Equals(uri.Scheme, _server.Scheme, StringComparison.OrdinalIgnoreCase) &&
             string.Equals(uri.Host, _server.Host, StringComparison.OrdinalIgnoreCase) && uri.Port == _server.Port;
 
-        private string Where(Uri? location) =>
-            location == null ? "an address it did not name"
-            : !location.IsAbsoluteUri ? $"{location.OriginalString} on {_server.Host}"
-            : location.Host;
-
-        private static string RequestIdText(HttpResponseMessage? r)
-        {
-            var id = r == null ? null : RingCentralApiException.Header(r, "RCRequestId");
-            return id == null ? "" : $" (RCRequestId {id})";
-        }
-
-        /// <summary>
-        /// How much later than a penalty to come back: the budget's quiet margin after the first refusal; after more
-        /// (the penalty was started again by another client, refused at another moment), at random up to one more
-        /// penalty, then two, then four, so that in the end all are quiet for a whole penalty.
-        /// </summary>
-        private TimeSpan Spread(TimeSpan penalty, int refusals)
-        {
-            var most = refusals <= 1 ? 0 : 1 << Math.Min(refusals - 2, 2);
-            return _budget.QuietMargin(penalty) + TimeSpan.FromMilliseconds(Math.Round(penalty.TotalMilliseconds * most * Share()));
-        }
-
         /// <summary>A random share between 0 and 1 (the handler serves many requests at once).</summary>
         private double Share()
         {
             lock (_jitter) return _jitter.NextDouble();
-        }
-
-        private Task BackoffAsync(int retries, CancellationToken ct)
-        {
-            var factor = 0.8 + Share() * 0.4;
-            var ticks = Math.Min(_options.MaxBackoff.Ticks, _options.InitialBackoff.Ticks * Math.Pow(2, retries)) * factor;
-            return _clock.Delay(TimeSpan.FromTicks((long)ticks), ct);
-        }
-
-        private static AttemptOutcome Classify(Exception e)
-        {
-            if (e is BoundedContent.TooLargeException) return AttemptOutcome.TooLarge;
-            for (Exception? x = e; x != null; x = x.InnerException)
-            {
-                if (x is SocketException s)
-                {
-                    if (s.SocketErrorCode == SocketError.HostNotFound) return AttemptOutcome.NoSuchHost;
-                    return s.SocketErrorCode == SocketError.ConnectionRefused || s.SocketErrorCode == SocketError.HostUnreachable ||
-                           s.SocketErrorCode == SocketError.NetworkUnreachable || s.SocketErrorCode == SocketError.TryAgain ||
-                           s.SocketErrorCode == SocketError.AddressNotAvailable
-                        ? AttemptOutcome.NotSent : AttemptOutcome.Lost;
-                }
-                if (x is IOException) return AttemptOutcome.Lost;
-            }
-            return AttemptOutcome.Lost;
         }
     }
 }

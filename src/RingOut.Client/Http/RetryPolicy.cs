@@ -123,5 +123,30 @@ namespace RingOut.Client.Http
             if (status >= 500 && a.Retries < o.MaxRetries) return Decision.Of(Verdict.Backoff);
             return Decision.Of(Verdict.Deliver);
         }
+
+        /// <summary>
+        /// The wait before retry <paramref name="retries"/> + 1 after a 5xx or a network failure: the first backoff,
+        /// doubling, at most the longest, each ±20 % by <paramref name="share"/> (0 to 1, at random).
+        /// </summary>
+        public static TimeSpan Backoff(int retries, RetryOptions o, double share)
+        {
+            var factor = 0.8 + share * 0.4;
+            var ticks = Math.Min(o.MaxBackoff.Ticks, o.InitialBackoff.Ticks * Math.Pow(2, retries)) * factor;
+            return TimeSpan.FromTicks((long)ticks);
+        }
+
+        /// <summary>
+        /// How much later than a 429's penalty to come back. RingCentral starts a penalty again at any request made
+        /// during it, and processes sharing a user's budget that each came back exactly at their Retry-After kept
+        /// restarting one another's penalty for ever (the fleet test found it): after the first refusal, the budget's
+        /// quiet margin; after more (the penalty was started again by another client, refused at another moment), at
+        /// random (<paramref name="share"/>) up to one more penalty, then two, then four, so that in the end all are
+        /// quiet for a whole penalty.
+        /// </summary>
+        public static TimeSpan Spread(TimeSpan penalty, int refusals, TimeSpan quietMargin, double share)
+        {
+            var most = refusals <= 1 ? 0 : 1 << Math.Min(refusals - 2, 2);
+            return quietMargin + TimeSpan.FromMilliseconds(Math.Round(penalty.TotalMilliseconds * most * share));
+        }
     }
 }

@@ -52,9 +52,18 @@ namespace RingOut.Client.Http
         public static RateHeaders Rate(HttpResponseMessage response) => new RateHeaders
         {
             Limit = Int(response, "X-Rate-Limit-Limit", 1, MaxLimit),
-            Remaining = Int(response, "X-Rate-Limit-Remaining", 0, MaxLimit),
+            Remaining = Remaining(response),
             Window = Int(response, "X-Rate-Limit-Window", 1, MaxWindowSeconds) is int w ? TimeSpan.FromSeconds(w) : (TimeSpan?)null,
         };
+
+        /// <summary>X-Rate-Limit-Remaining for what is shown of an answer (an error, -Verbose): null when absent or not believable, never thrown.</summary>
+        public static int? RemainingShown(HttpResponseMessage response)
+        {
+            try { return Remaining(response); }
+            catch (RingCentralServerValueException) { return null; }
+        }
+
+        private static int? Remaining(HttpResponseMessage response) => Int(response, "X-Rate-Limit-Remaining", 0, MaxLimit);
 
         private static int? Int(HttpResponseMessage response, string name, int min, int max)
         {
