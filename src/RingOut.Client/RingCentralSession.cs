@@ -160,35 +160,6 @@ namespace RingOut.Client
                     _unknown.Add(new RingOutAttempt(call.To ?? "", call.From, call.PlacedAt, reason) { CallId = call.Id });
         }
 
-        private sealed class Observer
-        {
-            public Action<HttpExchange>? Log;
-            public bool Bodies;
-            public Action<string>? Warn;
-        }
-
-        /// <summary>The observer of the current async flow: each request is told to the caller that made it, whatever its session.</summary>
-        private static readonly AsyncLocal<Observer?> CurrentObserver = new AsyncLocal<Observer?>();
-
-        /// <summary>
-        /// Tells <paramref name="log"/> of every HTTP exchange that the calling flow makes from now on, through any
-        /// session, until the returned object is disposed: never of another caller's. With
-        /// <paramref name="captureBodies"/>, the exchanges carry their bodies, redacted. An exchange carries no header value.
-        /// </summary>
-        public static IDisposable ObserveExchanges(Action<HttpExchange>? log, bool captureBodies, Action<string>? warn = null)
-        {
-            var previous = CurrentObserver.Value;
-            CurrentObserver.Value = log == null && warn == null ? null : new Observer { Log = log, Bodies = captureBodies, Warn = warn };
-            return new Release(() => CurrentObserver.Value = previous);
-        }
-
-        private sealed class Release : IDisposable
-        {
-            private Action? _action;
-            public Release(Action action) { _action = action; }
-            public void Dispose() => Interlocked.Exchange(ref _action, null)?.Invoke();
-        }
-
         /// <summary>The rate budget of each group as this client sees it.</summary>
         public IReadOnlyList<RateGroupState> RateLimits =>
             new[] { RateGroup.Light, RateGroup.Medium, RateGroup.Heavy, RateGroup.Auth }.Select(Budget.State).ToArray();
@@ -204,31 +175,6 @@ namespace RingOut.Client
                 if (!IsConnected) throw new ObjectDisposedException(nameof(RingCentralSession), Messages.Disconnected);
                 return _http.CreateClient();
             }
-        }
-
-        private void OnExchanged(HttpRequestMessage request, HttpResponseMessage? response, TimeSpan elapsed, Exception? failure)
-        {
-            var observer = CurrentObserver.Value;
-            if (observer?.Log == null) return;
-            var remaining = response != null ? ServerValues.RemainingShown(response) : null;
-            string? requestBody = null, responseBody = null;
-            if (observer.Bodies)
-            {
-                requestBody = Redaction.Body(request.Content, Secrets);
-                responseBody = Redaction.Body(response?.Content, Secrets);
-            }
-            observer.Log(new HttpExchange
-            {
-                Method = request.Method.Method,
-                Path = request.RequestUri == null ? "" : request.RequestUri.IsAbsoluteUri ? request.RequestUri.AbsolutePath : request.RequestUri.OriginalString,
-                StatusCode = response != null ? (int)response.StatusCode : (int?)null,
-                RateLimitGroup = response != null ? RingCentralApiException.Header(response, "X-Rate-Limit-Group") : null,
-                RateLimitRemaining = remaining,
-                Elapsed = elapsed,
-                Failure = failure?.GetType().Name,
-                RequestBody = requestBody,
-                ResponseBody = responseBody,
-            });
         }
 
         /// <summary>A form to the token endpoint. Sign-in and refresh can both be sent again (a refresh within RingCentral's grace).</summary>

@@ -35,13 +35,13 @@ namespace RingOut.Client.Tests
                 var file = Path.Combine(dir, "x.ledger");
                 var clock = new VirtualClock();
                 // Each with a gate of its own: they take turns at the file's lock only, as processes do.
-                var budgets = Enumerable.Range(0, 5).Select(_ => { var b = new RateBudget(clock); b.Observe(RateGroup.Light, Limit(1000), 200); Assert.True(b.ShareThroughAsync(new SharedRateLedger(file, ownGate: true), CancellationToken.None).Result); return b; }).ToArray();
+                var budgets = Enumerable.Range(0, 5).Select(_ => { var b = new RateBudget(clock); b.ObserveAsync(RateGroup.Light, Limit(1000), 200, CancellationToken.None).Wait(); Assert.True(b.ShareThroughAsync(new SharedRateLedger(file, ownGate: true), CancellationToken.None).Result); return b; }).ToArray();
                 await Task.WhenAll(budgets.Select(b => Task.Run(async () =>
                 {
                     for (var i = 0; i < 12; i++)
                     {
                         var slot = await b.TakeAsync(RateGroup.Light, CancellationToken.None);
-                        b.Answered(RateGroup.Light, slot);
+                        await b.AnsweredAsync(RateGroup.Light, slot, CancellationToken.None);
                     }
                 })));
                 var kept = File.ReadAllLines(file).Count(l => l.StartsWith("Light sent ", StringComparison.Ordinal));
@@ -83,7 +83,7 @@ namespace RingOut.Client.Tests
                 var ledger = SharedRateLedger.Default(Server, "app", "sub:1", root)!;
                 var budget = new RateBudget(new VirtualClock());
                 Assert.True(await budget.ShareThroughAsync(ledger, CancellationToken.None));
-                await budget.AcquireAsync(RateGroup.Heavy, CancellationToken.None);
+                await budget.TakeAsync(RateGroup.Heavy, CancellationToken.None);
                 var owner = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
                 Assert.Equal(owner, File.GetUnixFileMode(Path.Combine(root, "RingOut")));
                 Assert.Equal(owner, File.GetUnixFileMode(Path.Combine(root, "RingOut", "rate-limits")));
@@ -105,7 +105,7 @@ namespace RingOut.Client.Tests
                 var warnings = new System.Collections.Generic.List<string>();
                 var budget = new RateBudget(new VirtualClock()) { Warn = m => { warnings.Add(m); return true; } };
                 Assert.False(budget.ShareThrough(file));
-                await budget.AcquireAsync(RateGroup.Heavy, CancellationToken.None);
+                await budget.TakeAsync(RateGroup.Heavy, CancellationToken.None);
                 Assert.Null(budget.SharedThrough);
                 Assert.Equal("not the ledger's", File.ReadAllText(target));
                 Assert.Contains("link", Assert.Single(warnings));
@@ -132,8 +132,8 @@ namespace RingOut.Client.Tests
                 Assert.Equal(TimeSpan.Zero, budget.EstimateTime(RateGroup.Heavy, 1));
                 var started = clock.GetUtcNow();
                 var slot = await budget.TakeAsync(RateGroup.Heavy, CancellationToken.None);
-                budget.Answered(RateGroup.Heavy, slot);
-                await budget.AcquireAsync(RateGroup.Light, CancellationToken.None);
+                await budget.AnsweredAsync(RateGroup.Heavy, slot, CancellationToken.None);
+                await budget.TakeAsync(RateGroup.Light, CancellationToken.None);
                 Assert.Equal(started, clock.GetUtcNow());
                 // Written back without them: no other process is held up by them either.
                 var lines = File.ReadAllLines(file);
@@ -174,15 +174,15 @@ namespace RingOut.Client.Tests
                 Assert.True(await budget.ShareThroughAsync(shared, CancellationToken.None));
                 using (var holder = Hold(file))
                 {
-                    await budget.AcquireAsync(RateGroup.Heavy, CancellationToken.None);
-                    await budget.AcquireAsync(RateGroup.Heavy, CancellationToken.None);
+                    await budget.TakeAsync(RateGroup.Heavy, CancellationToken.None);
+                    await budget.TakeAsync(RateGroup.Heavy, CancellationToken.None);
                     Assert.Null(budget.SharedThrough);
                     holder.Release();
                 }
                 Assert.Contains("paces alone", Assert.Single(warnings));
                 // A minute on, it joins the file again with what it sent meanwhile.
                 clock.Advance(RateBudget.RetryShared);
-                await budget.AcquireAsync(RateGroup.Heavy, CancellationToken.None);
+                await budget.TakeAsync(RateGroup.Heavy, CancellationToken.None);
                 Assert.Equal(file, budget.SharedThrough);
                 Assert.Equal(4, File.ReadAllLines(file).Count(l => l.StartsWith("Heavy sent ", StringComparison.Ordinal)));
                 Assert.Single(warnings);

@@ -340,7 +340,7 @@ namespace RingOut.Client.Tests
         {
             var clock = new VirtualClock();
             var budget = new RateBudget(clock) { SafetyMargin = TimeSpan.Zero };
-            for (var i = 0; i < alreadySent; i++) await budget.AcquireAsync(RateGroup.Heavy, CancellationToken.None);
+            for (var i = 0; i < alreadySent; i++) await budget.TakeAsync(RateGroup.Heavy, CancellationToken.None);
             Assert.Equal(TimeSpan.FromSeconds(seconds), budget.EstimateTime(RateGroup.Heavy, more));
         }
 
@@ -353,8 +353,8 @@ namespace RingOut.Client.Tests
             response.Headers.Add("X-Rate-Limit-Limit", "40");
             response.Headers.Add("X-Rate-Limit-Remaining", "0");
             response.Headers.Add("X-Rate-Limit-Window", "30");
-            await budget.AcquireAsync(RateGroup.Light, CancellationToken.None);
-            budget.Observe(RateGroup.Light, ServerValues.Rate(response), 200);
+            await budget.TakeAsync(RateGroup.Light, CancellationToken.None);
+            await budget.ObserveAsync(RateGroup.Light, ServerValues.Rate(response), 200, CancellationToken.None);
             var state = budget.State(RateGroup.Light);
             Assert.Equal(40, state.Limit);
             Assert.Equal(TimeSpan.FromSeconds(30), state.Window);

@@ -1,27 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace RingOut.Client.Http
 {
-    /// <summary>RingCentral's throttling groups.</summary>
-    public enum RateGroup { Light, Medium, Heavy, Auth }
-
-    /// <summary>What one group's budget looks like now.</summary>
-    public sealed class RateGroupState
-    {
-        public RateGroup Group { get; internal set; }
-        public int Limit { get; internal set; }
-        public TimeSpan Window { get; internal set; }
-        /// <summary>Requests this client may still send now without waiting.</summary>
-        public int Available { get; internal set; }
-        /// <summary>Set after a 429 or when the server says nothing is left: nothing is sent to the group before it.</summary>
-        public DateTimeOffset? BlockedUntil { get; internal set; }
-        public override string ToString() => $"{Group}: {Available}/{Limit} per {Window.TotalSeconds:0}s" + (BlockedUntil is DateTimeOffset b ? $", blocked until {b:HH:mm:ss}" : "");
-    }
-
     /// <summary>
     /// One rate budget per session and group, shared by every request of the session (all cmdlets, all runspaces).
     /// It paces requests so that the server's limits are not hit: a sliding log of what was sent, corrected by the
@@ -29,11 +12,10 @@ namespace RingOut.Client.Http
     /// during the penalty would restart it). With <see cref="ShareThrough"/>, the log and the block are kept in a
     /// file that every session of the same user and app on the computer paces by (<see cref="SharedRateLedger"/>).
     /// </summary>
-    public sealed class RateBudget
+    public sealed partial class RateBudget
     {
         private readonly TimeProvider _clock;
         private readonly Dictionary<RateGroup, Bucket> _buckets = new Dictionary<RateGroup, Bucket>();
-        private SharedRateLedger? _shared;
 
         internal sealed class Bucket
         {
@@ -41,7 +23,7 @@ namespace RingOut.Client.Http
             public TimeSpan Window = TimeSpan.FromSeconds(60);
             public Queue<Slot> Sent = new Queue<Slot>();
             public DateTimeOffset BlockedUntil;
-            /// <summary>When an answer last counted requests in the window that were not this budget's (see <see cref="Observe"/>).</summary>
+            /// <summary>When an answer last counted requests in the window that were not this budget's (see <see cref="ObserveAsync"/>).</summary>
             public DateTimeOffset OthersSeen = DateTimeOffset.MinValue;
         }
 
@@ -61,105 +43,6 @@ namespace RingOut.Client.Http
         /// <summary>Margin added to each wait, for the time a request takes to reach the server.</summary>
         public TimeSpan SafetyMargin { get; set; } = TimeSpan.FromMilliseconds(250);
 
-        /// <summary>The file this budget paces through now with the other sessions of its user and app on the computer, or null (it paces alone).</summary>
-        public string? SharedThrough { get { lock (_buckets) return _shared != null && _clock.GetUtcNow() >= _aloneUntil ? _shared.Path : null; } }
-
-        /// <summary>
-        /// Told (once) when the shared file cannot be used and the budget paces alone for a while; returns whether
-        /// anyone heard it (the session tells the caller whose request found out).
-        /// </summary>
-        internal Func<string, bool>? Warn { get; set; }
-
-        /// <summary>After the shared file could not be used, how long the budget paces alone before it tries the file again.</summary>
-        internal static readonly TimeSpan RetryShared = TimeSpan.FromMinutes(1);
-
-        private DateTimeOffset _aloneUntil = DateTimeOffset.MinValue;
-        private bool _rejoin, _told;
-
-        /// <summary>
-        /// From now on, paces together with every other budget shared through <paramref name="path"/> (in this process
-        /// or another): what each sent and each penalty are kept there, so that together they stay within the limits
-        /// that RingCentral counts per user and app. What this budget already knows is written there first.
-        /// </summary>
-        /// <returns>False when the file cannot be used now (no access, held by another for too long, a link): the
-        /// budget then paces alone, says so once (<see cref="Warn"/>), and tries the file again every minute.</returns>
-        public bool ShareThrough(string path) => ShareThroughAsync(new SharedRateLedger(path), CancellationToken.None).GetAwaiter().GetResult();
-
-        internal async Task<bool> ShareThroughAsync(SharedRateLedger ledger, CancellationToken ct)
-        {
-            if (ledger == null) throw new ArgumentNullException(nameof(ledger));
-            lock (_buckets) { _shared = ledger; _rejoin = true; _aloneUntil = DateTimeOffset.MinValue; }
-            // Joins at the first use, which writes what this budget knows to the file.
-            await UseAsync(RateGroup.Auth, false, (b, now) => true, ct).ConfigureAwait(false);
-            return SharedThrough != null;
-        }
-
-        /// <summary>The budget cannot share (<paramref name="why"/>): it paces alone, and says so once.</summary>
-        internal void PaceAlone(string why) => Tell(Messages.PacingAlone(why));
-
-        private void Tell(string message)
-        {
-            Func<string, bool>? warn;
-            lock (_buckets)
-            {
-                if (_told) return;
-                warn = Warn;
-            }
-            if (warn != null && warn(message)) lock (_buckets) _told = true;
-        }
-
-        /// <summary>
-        /// Runs <paramref name="f"/> on the group's bucket under the budget's lock, held only for that moment. When
-        /// shared, the file is held first (waited for without blocking a thread), read into the bucket, and written
-        /// back when <paramref name="changes"/>; when it cannot be used, the budget paces alone for
-        /// <see cref="RetryShared"/>, then joins it again with what it sent meanwhile.
-        /// </summary>
-        private async Task<T> UseAsync<T>(RateGroup group, bool changes, Func<Bucket, DateTimeOffset, T> f, CancellationToken ct)
-        {
-            SharedRateLedger? ledger;
-            lock (_buckets) ledger = _shared != null && _clock.GetUtcNow() >= _aloneUntil ? _shared : null;
-            if (ledger == null) return Local(group, f);
-            var result = default(T)!;
-            var ran = false;
-            var failure = await ledger.UpdateAsync(contents =>
-            {
-                lock (_buckets)
-                {
-                    var now = _clock.GetUtcNow();
-                    if (_rejoin)
-                    {
-                        foreach (var pair in _buckets) contents.Merge(pair.Key, pair.Value, now);
-                        _rejoin = false;
-                    }
-                    var b = _buckets[group];
-                    contents.Load(group, b, now);
-                    result = f(b, now);
-                    ran = true;
-                    if (changes)
-                    {
-                        Trim(b, now);
-                        contents.Store(group, b);
-                    }
-                }
-            }, ct).ConfigureAwait(false);
-            if (failure == null) return result;
-            lock (_buckets)
-            {
-                _aloneUntil = _clock.GetUtcNow() + RetryShared;
-                _rejoin = true;
-            }
-            Tell(Messages.PacingAlone($"{ledger.Path}: {failure}"));
-            return ran ? result : Local(group, f);
-        }
-
-        private T Local<T>(RateGroup group, Func<Bucket, DateTimeOffset, T> f)
-        {
-            lock (_buckets) return f(_buckets[group], _clock.GetUtcNow());
-        }
-
-        /// <summary>As <see cref="UseAsync"/>, for the synchronous callers (the file is waited for on their thread, never under the budget's lock).</summary>
-        private T Use<T>(RateGroup group, bool changes, Func<Bucket, DateTimeOffset, T> f) =>
-            UseAsync(group, changes, f, CancellationToken.None).GetAwaiter().GetResult();
 
         /// <summary>How long a request to <paramref name="group"/> would wait now (zero if it can go at once); shared, as the file says now (read on this thread).</summary>
         public TimeSpan WaitTime(RateGroup group) => Use(group, false, WaitLocked);
@@ -198,12 +81,10 @@ namespace RingOut.Client.Http
             BlockedUntil = b.BlockedUntil > now ? b.BlockedUntil : (DateTimeOffset?)null,
         });
 
-        /// <summary>Waits until a request may be sent to the group, then counts it as sent.</summary>
-        public async Task AcquireAsync(RateGroup group, CancellationToken cancellationToken) => await TakeAsync(group, cancellationToken).ConfigureAwait(false);
-
         /// <summary>
-        /// As <see cref="AcquireAsync"/>, and gives the slot, for <see cref="Answered"/>: the server counts a request
-        /// when it arrives, some time after it was sent, so its slot is moved to the time its answer came.
+        /// Waits until a request may be sent to the group, counts it as sent, and gives its slot, for
+        /// <see cref="AnsweredAsync"/>: the server counts a request when it arrives, some time after it was sent, so
+        /// its slot is moved to the time its answer came.
         /// </summary>
         internal async Task<Slot> TakeAsync(RateGroup group, CancellationToken cancellationToken)
         {
@@ -225,8 +106,6 @@ namespace RingOut.Client.Http
         }
 
         /// <summary>Takes what the server said of the group's limit and what is left (already checked by <see cref="ServerValues"/>).</summary>
-        internal void Observe(RateGroup group, RateHeaders rate, int status) => ObserveAsync(group, rate, status, CancellationToken.None).GetAwaiter().GetResult();
-
         internal async Task ObserveAsync(RateGroup group, RateHeaders rate, int status, CancellationToken ct)
         {
             int known;
@@ -312,8 +191,6 @@ namespace RingOut.Client.Http
         }
 
         /// <summary>The answer to the request of <paramref name="slot"/> came now: it was counted by then, so it leaves the window no sooner than a window from now.</summary>
-        internal void Answered(RateGroup group, Slot slot) => AnsweredAsync(group, slot, CancellationToken.None).GetAwaiter().GetResult();
-
         internal Task AnsweredAsync(RateGroup group, Slot slot, CancellationToken ct) => UseAsync(group, true, (b, now) =>
         {
             // Every slot has an id of its own (shared, the bucket holds the ledger's copy of it): only this one moves.
