@@ -72,6 +72,18 @@ namespace RingOut.Client.Tests.Conformance
             Assert.Contains("RateGroups.cs", e.Message);
         }
 
+        /// <summary>The pipeline charges every request to the table's group: a request the table does not know is a mistake, refused before it is sent.</summary>
+        [Fact]
+        public async Task A_request_for_an_operation_not_in_the_table_is_not_sent()
+        {
+            using var rig = await Rig.StartAsync();
+            var before = rig.Emulator.Statistics.TotalRequests;
+            var e = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                rig.Session.PostForJsonAsync("/restapi/v1.0/account/~/extension/~/sms", new RequestKind { Description = "sending a text" }, default));
+            Assert.Contains("not in the table of RingCentral's rate groups", e.Message);
+            Assert.Equal(before, rig.Emulator.Statistics.TotalRequests);
+        }
+
         /// <summary>The group the emulator answers each operation with (X-Rate-Limit-Group) is the table's: its routing decides none of its own.</summary>
         [Fact]
         public async Task The_emulator_charges_every_operation_to_the_tables_group()
