@@ -7,14 +7,16 @@ using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using RingOut.Client;
+using RingOut.Emulator;
 
 namespace RingOut.Net472.Run
 {
     /// <summary>
-    /// Drives the client end to end on a .NET Framework runtime against the emulator whose address and credentials are
-    /// in RC_SERVER_URL, RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET and RC_USER_JWT (the emulator server prints them):
-    /// connect, place, read, cancel, follow by events and by polling, the call log, disconnect. One "ok" line per step;
-    /// exit code 0 when every step did what it should, 1 (with the failure) when one did not.
+    /// Drives the client end to end on a .NET Framework runtime: connect, place, read, cancel, follow by events and by
+    /// polling, the call log, disconnect. First against the emulator whose address and credentials are in
+    /// RC_SERVER_URL, RC_APP_CLIENT_ID, RC_APP_CLIENT_SECRET and RC_USER_JWT (the emulator server prints them), over
+    /// the network transport; then against the emulator in-process, as Connect-RingCentral -Environment Emulator runs
+    /// it. One "ok" line per step; exit code 0 when every step did what it should, 1 (with the failure) when one did not.
     /// </summary>
     internal static class Program
     {
@@ -23,7 +25,26 @@ namespace RingOut.Net472.Run
             try
             {
                 using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-                RunAsync(cancel.Token).GetAwaiter().GetResult();
+                Console.WriteLine($"runtime: {RuntimeInformation.FrameworkDescription}; CLR {Environment.Version}; {RuntimeInformation.OSDescription}");
+                RunAsync("loopback", new RingCentralConnectOptions
+                {
+                    Server = new Uri(Variable("RC_SERVER_URL")),
+                    EnvironmentName = "Emulator",
+                    ClientId = Variable("RC_APP_CLIENT_ID"),
+                    ClientSecret = Secure(Variable("RC_APP_CLIENT_SECRET")),
+                    Jwt = Secure(Variable("RC_USER_JWT")),
+                }, cancel.Token).GetAwaiter().GetResult();
+                var emulator = new RingCentralEmulator(EmulatorOptions.Fast(), TimeProvider.System);
+                RunAsync("in-process", new RingCentralConnectOptions
+                {
+                    Server = RingCentralEmulator.InProcessBaseUri,
+                    EnvironmentName = "Emulator",
+                    Transport = emulator.CreateHandler,
+                    EventSocket = RingOut.PowerShell.InProcessEventSocket.For(emulator),
+                    ClientId = DemoAccount.ClientId,
+                    ClientSecret = Secure(DemoAccount.ClientSecret),
+                    Jwt = Secure(DemoAccount.UserJwt),
+                }, cancel.Token).GetAwaiter().GetResult();
                 Console.WriteLine("PASSED");
                 return 0;
             }
@@ -34,7 +55,9 @@ namespace RingOut.Net472.Run
             }
         }
 
-        private static void Ok(string what) => Console.WriteLine("ok " + what);
+        private static string _mode = "";
+
+        private static void Ok(string what) => Console.WriteLine($"ok {_mode}: {what}");
 
         private static void Check(bool condition, string what)
         {
@@ -52,17 +75,9 @@ namespace RingOut.Net472.Run
             return s;
         }
 
-        private static async Task RunAsync(CancellationToken ct)
+        private static async Task RunAsync(string mode, RingCentralConnectOptions options, CancellationToken ct)
         {
-            Console.WriteLine($"runtime: {RuntimeInformation.FrameworkDescription}; CLR {Environment.Version}; {RuntimeInformation.OSDescription}");
-            var options = new RingCentralConnectOptions
-            {
-                Server = new Uri(Variable("RC_SERVER_URL")),
-                EnvironmentName = "Emulator",
-                ClientId = Variable("RC_APP_CLIENT_ID"),
-                ClientSecret = Secure(Variable("RC_APP_CLIENT_SECRET")),
-                Jwt = Secure(Variable("RC_USER_JWT")),
-            };
+            _mode = mode;
             using var session = await RingCentralSession.ConnectAsync(options, ct).ConfigureAwait(false);
             Check(session.IsConnected && session.ExtensionId != null, "the session has no extension");
             Ok($"connect (extension {session.ExtensionId}, home country {session.HomeCountry})");

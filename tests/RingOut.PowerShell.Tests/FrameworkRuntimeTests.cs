@@ -8,7 +8,8 @@ namespace RingOut.PowerShell.Tests
 {
     /// <summary>
     /// Windows PowerShell 5.1's runtime, exercised: tests/RingOut.Net472.Run, a .NET Framework 4.7.2 console over the
-    /// client assemblies the module ships, drives the client end to end against the emulator on loopback. On Windows it
+    /// client assemblies the module ships, drives the client end to end against the emulator on loopback, then against
+    /// the emulator in-process (as -Environment Emulator runs it in Windows PowerShell 5.1). On Windows it
     /// runs on the .NET Framework itself; elsewhere under Mono (Debian's mono-runtime and mono-devel, installed with
     /// apt-get when missing, as CI runs as root). Where neither can be had the test says so in out/not-run.txt.
     /// </summary>
@@ -43,8 +44,10 @@ namespace RingOut.PowerShell.Tests
             Assert.True(code == 0, output);
             var lines = output.Split('\n').Select(l => l.Trim()).ToArray();
             Assert.Contains(lines, l => l.StartsWith("runtime: ", StringComparison.Ordinal) && (l.Contains("Mono") || l.Contains(".NET Framework")));
-            foreach (var step in new[] { "connect", "TLS", "forwarding numbers", "place", "read", "cancel", "follow by events", "follow by polling", "call log", "disconnect" })
-                Assert.Contains(lines, l => l.StartsWith("ok " + step, StringComparison.Ordinal));
+            // Over the network transport (HttpClientHandler, ClientWebSocket) to the loopback server, then in-process.
+            foreach (var mode in new[] { "loopback", "in-process" })
+                foreach (var step in new[] { "connect", "TLS", "forwarding numbers", "place", "read", "cancel", "follow by events", "follow by polling", "call log", "disconnect" })
+                    Assert.Contains(lines, l => l.StartsWith($"ok {mode}: {step}", StringComparison.Ordinal));
             Assert.Equal("PASSED", lines.Last(l => l.Length > 0));
         }
 
