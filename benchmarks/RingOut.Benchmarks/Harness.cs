@@ -12,6 +12,8 @@ namespace RingOut.Benchmarks
     {
         public static readonly string Manifest = Metadata("RingOutModuleManifest");
         public static readonly string ServerAssembly = Metadata("ServerAssembly");
+        /// <summary>A binary module of one cmdlet (RingOut.Benchmarks.Trivial): the floor of the cold import.</summary>
+        public static readonly string TrivialModule = Metadata("TrivialModule");
 
         private static string Metadata(string key) =>
             typeof(Harness).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value;

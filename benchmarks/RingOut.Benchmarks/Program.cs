@@ -9,6 +9,8 @@ using RingOut.Benchmarks;
 // dotnet run -c Release --project benchmarks/RingOut.Benchmarks               all BenchmarkDotNet benchmarks, then the figures
 // dotnet run -c Release --project benchmarks/RingOut.Benchmarks -- figures    only the figures (counts and virtual times)
 // dotnet run -c Release --project benchmarks/RingOut.Benchmarks -- startup    cold import, first Connect, Invoke-RestMethod in pwsh
+//                                                         -- startup calls   only the cmdlets against Invoke-RestMethod in pwsh
+//   (RINGOUT_PWSH names the pwsh; RINGOUT_BEFORE_MODULE another build's module folder, measured side by side)
 // dotnet run -c Release --project benchmarks/RingOut.Benchmarks -- --filter '*Import*'   any BenchmarkDotNet arguments
 
 if (args.Length == 2 && args[0] == "cold")
@@ -19,6 +21,12 @@ if (args.Length == 2 && args[0] == "cold")
 if (args.Length == 1 && args[0] == "startup")
 {
     Startup.Print();
+    return;
+}
+if (args.Length == 2 && args[0] == "startup" && args[1] == "calls")
+{
+    if (Startup.Pwsh() is string pwsh) Startup.RealPwsh(pwsh, Startup.Before);
+    else Console.WriteLine("real pwsh: not found (set RINGOUT_PWSH)");
     return;
 }
 if (args.Length == 1 && args[0] == "figures")

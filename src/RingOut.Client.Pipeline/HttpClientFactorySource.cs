@@ -25,8 +25,16 @@ namespace RingOut.Client.Pipeline
             });
             // RingCentral's API never redirects: none is followed, so no credential or body can be carried to another
             // host (the pipeline turns a 3xx into an error naming it).
-            builder.ConfigurePrimaryHttpMessageHandler(spec.Primary ?? (() => new HttpClientHandler { AllowAutoRedirect = false }));
+            builder.ConfigurePrimaryHttpMessageHandler(spec.Primary ?? (() =>
+            {
+                FrameworkTls.AllowTls12();
+                return new HttpClientHandler { AllowAutoRedirect = false };
+            }));
             foreach (var handler in spec.Handlers) builder.AddHttpMessageHandler(handler);
+            // Microsoft.Extensions.Http puts two logging handlers around every request; nothing here logs through
+            // Microsoft.Extensions.Logging (-Verbose and -Debug come from RingCentralSession.ObserveExchanges), so they
+            // would cost two more async steps per request for nothing.
+            builder.RemoveAllLoggers();
             _services = services.BuildServiceProvider();
             _factory = _services.GetRequiredService<IHttpClientFactory>();
         }

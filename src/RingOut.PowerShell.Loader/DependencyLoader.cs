@@ -34,7 +34,9 @@ namespace RingOut.PowerShell.Loader
         private static readonly object Gate = new object();
         private static Dictionary<string, Assembly>? _loaded; // simple name -> assembly in our context (PowerShell 7)
         private static Func<Dictionary<string, Assembly>>? _loadAll;
-        private static Dictionary<string, Shipped>? _shipped;   // simple name -> what the module ships
+        // simple name -> what the module ships (null: nothing), read at the first request for that name: the import
+        // reads no assembly's metadata (which cost a third of the cold import, System.Reflection.Metadata included).
+        private static readonly Dictionary<string, Shipped?> _shipped = new Dictionary<string, Shipped?>(StringComparer.OrdinalIgnoreCase);
         private static string[] _folders = Array.Empty<string>();                     // the module's bin folder and its private folder
         private static bool _hooked;
 
@@ -58,16 +60,7 @@ namespace RingOut.PowerShell.Loader
                 var root = Path.GetDirectoryName(self.Location);
                 var folderName = self.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PrivateFolder").Value;
                 var folder = Path.Combine(root, folderName);
-                var privateFiles = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.dll") : Array.Empty<string>();
                 _folders = new[] { Normalize(root), Normalize(folder) };
-                // The bin folder's assemblies too: Microsoft.Extensions.* ask for some of them (Microsoft.Bcl.AsyncInterfaces),
-                // and must get the one copy the module's own assemblies use, in the default context.
-                _shipped = Directory.GetFiles(root, "*.dll").Select(f => (path: f, isPrivate: false))
-                    .Concat(privateFiles.Select(f => (path: f, isPrivate: true)))
-                    .Select(f => NameOf(f.path) is AssemblyName name ? new Shipped(f.path, name, f.isPrivate) : null)
-                    .OfType<Shipped>()
-                    .GroupBy(s => s.Name.Name, StringComparer.OrdinalIgnoreCase)
-                    .ToDictionary(g => g.Key, g => g.Last(), StringComparer.OrdinalIgnoreCase);
 
                 var alcType = Type.GetType("System.Runtime.Loader.AssemblyLoadContext, System.Runtime.Loader", throwOnError: false)
                               ?? Type.GetType("System.Runtime.Loader.AssemblyLoadContext", throwOnError: false);
@@ -77,6 +70,7 @@ namespace RingOut.PowerShell.Loader
                     // import): each is then in our context before any of them binds to another.
                     _loadAll = () =>
                     {
+                        var privateFiles = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.dll") : Array.Empty<string>();
                         var context = Activator.CreateInstance(alcType, ContextName, false);
                         var loadFromPath = alcType.GetMethod("LoadFromAssemblyPath", new[] { typeof(string) });
                         var loaded = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
@@ -97,17 +91,39 @@ namespace RingOut.PowerShell.Loader
 
         private static Assembly? Resolve(object? sender, ResolveEventArgs args)
         {
-            if (_shipped == null || !FromModule(args.RequestingAssembly)) return null;
+            if (_folders.Length == 0 || !FromModule(args.RequestingAssembly)) return null;
             AssemblyName requested;
             try { requested = new AssemblyName(args.Name); }
             catch (Exception e) when (e is ArgumentException || e is FileLoadException) { return null; }
-            if (!_shipped.TryGetValue(requested.Name, out var shipped) || !Satisfies(shipped.Name, requested)) return null;
+            var shipped = ShippedAs(requested.Name);
+            if (shipped == null || !Satisfies(shipped.Name, requested)) return null;
             if (_loadAll != null && shipped.Private)
             {
                 lock (Gate) if (_loaded == null) _loaded = _loadAll();
                 return _loaded.TryGetValue(requested.Name, out var assembly) ? assembly : null;
             }
             return Assembly.LoadFrom(shipped.Path);
+        }
+
+        /// <summary>
+        /// What the module ships by that simple name: the private folder's copy, else the bin folder's (Microsoft.Extensions.*
+        /// ask for some of the latter, Microsoft.Bcl.AsyncInterfaces, and must get the one copy the module's own
+        /// assemblies use, in the default context); null for none.
+        /// </summary>
+        private static Shipped? ShippedAs(string? simpleName)
+        {
+            if (string.IsNullOrEmpty(simpleName) || simpleName!.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || simpleName.Contains("..")) return null;
+            lock (Gate)
+            {
+                if (_shipped.TryGetValue(simpleName, out var known)) return known;
+                Shipped? found = null;
+                for (var i = _folders.Length - 1; i >= 0 && found == null; i--)
+                {
+                    var file = Path.Combine(_folders[i], simpleName + ".dll");
+                    if (File.Exists(file) && NameOf(file) is AssemblyName name) found = new Shipped(file, name, isPrivate: i == 1);
+                }
+                return _shipped[simpleName] = found;
+            }
         }
 
         /// <summary>
