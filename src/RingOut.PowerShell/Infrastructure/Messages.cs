@@ -52,6 +52,9 @@ namespace RingOut.PowerShell
         public static string HangUpQuestion(string id, string? to) =>
             $"RingOut call {id}{(to != null ? " to " + to : "")} is connected: hang it up? This ends the conversation for both parties.";
 
+        public static string EndedWhileAsked(string id, string? to) =>
+            $"RingOut call {id}{(to != null ? " to " + to : "")} ended by itself while the question waited for your answer: there was nothing left to hang up.";
+
         public static string MissingCredentials(string missing) =>
             $"{Connect} needs {missing}; or use -AccessToken, or -Environment Emulator to work offline.";
     }
