@@ -302,7 +302,7 @@ Describe "The README's scheduled-run recipe" {
         $lines = @($readme | Where-Object { $_ -match '^\$batch = ' })
         $lines | Should -HaveCount 1
         $batch = $null
-        Invoke-Expression $lines[0]
+        . ([scriptblock]::Create($lines[0]))
         $batch | Should -Exist
         (Split-Path $batch -Leaf) | Should -Be 'Invoke-RingOutBatch.ps1'
     }
