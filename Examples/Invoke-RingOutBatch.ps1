@@ -5,14 +5,15 @@
     a code that says how the run went. Made for scheduled tasks: Task Scheduler, cron, systemd timers.
 
 .DESCRIPTION
-    A thin wrapper of Invoke-RingOutBatch for scheduled tasks. Reads -Path (a CSV file with a To column; From,
+    A thin wrapper of Invoke-RingOutBatch for scheduled tasks. Reads -Path (a CSV file with a To column, or
+    PhoneNumber, Phone or Number; From,
     CallerId and any other columns are kept), connects with Connect-RingCentral (the RC_SERVER_URL, RC_APP_CLIENT_ID,
     RC_APP_CLIENT_SECRET and RC_USER_JWT variables, or the secrets of a SecretManagement vault named by -Vault), and
     runs Invoke-RingOutBatch: it subscribes to the telephony events first, places the rows as RingCentral's limit
     allows while it follows the calls already placed, and records each step in a journal (-JournalPath, by default
     -OutFile with .journal added) before it goes on. -OutFile gets one row per input row, in the same order: the
     input's columns, then Id, State (Ended, Failed, Unknown: the call may have rung and its outcome could not be
-    learned, or Error: not placed), From, PlacedAt (ISO 8601), Result, Duration (s), Source, Outcome and Error.
+    learned, or Error: not placed), From, PlacedAt (ISO 8601), Result, Duration (hh:mm:ss), Source, Outcome and Error.
 
     Killed at any point (a time limit, a reboot) and run again with the same arguments, it places no row the journal
     holds: it collects their outcomes instead, and says on its first line that the last run stopped uncleanly. Two
@@ -30,7 +31,8 @@
     With -LogPath, the run's transcript (a line per call, every warning, no secret) is appended to that file.
 
 .PARAMETER Path
-    The CSV file of calls to place: a To column, and optionally From (the phone rung first) and CallerId.
+    The CSV file of calls to place: a To column (or PhoneNumber, Phone, Number), and optionally From (the phone rung
+    first) and CallerId.
 
 .PARAMETER OutFile
     The CSV file of outcomes to write (replaced in one step at the end).
@@ -86,10 +88,8 @@ try {
     if (Test-Path -LiteralPath $manifest) { Import-Module $manifest } else { Import-Module RingOut }
     if (-not $JournalPath) { $JournalPath = "$OutFile.journal" }
 
+    # Rows with no number column stop Invoke-RingOutBatch before anything is placed (RingOut.NoToColumn, naming the columns).
     $rows = @(Import-Csv -LiteralPath $Path)
-    if ($rows.Count -gt 0 -and -not ($rows[0].PSObject.Properties.Name -contains 'To')) {
-        throw "'$Path' has no To column: give the numbers to call in a column named To."
-    }
 
     if ($Vault) {
         $clientId = Get-Secret -Vault $Vault -Name RingOutClientId -AsPlainText

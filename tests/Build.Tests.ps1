@@ -93,3 +93,41 @@ Connect-RingCentral -Environment Emulator -VirtualTime
         Remove-Item $copy -Recurse -Force -ErrorAction SilentlyContinue
     }
 }
+
+Describe 'dotnet test RingOut.PowerShell.sln' {
+    It 'ends with one loud line naming the tests that did not run and what each needs' {
+        # The tests that skip list themselves in out/not-run.txt; the solution's last target reads a list (here a scratch one).
+        $list = Join-Path ([IO.Path]::GetTempPath()) "ringout-not-run-$PID.txt"
+        $pwshNeeds = 'a pwsh (install PowerShell 7, or set RINGOUT_PWSH to one, and run again)'
+        Set-Content -LiteralPath $list -Value @(
+            "The Pester suite (tests/*.Tests.ps1)|$pwshNeeds|The_Pester_suite_passes_in_a_real_pwsh"
+            "The console test|$pwshNeeds|In_an_80_column_console"
+            "The console test|$pwshNeeds|Hanging_up_many_calls"
+            "The console test|$pwshNeeds|Hanging_up_many_calls"
+            "The OpenAPI conformance test|RingCentral's spec in ../shared/reference/ringcentral-openapi/ (see its SOURCE.md)|Conformance")
+        try {
+            $out = & dotnet msbuild (Join-Path $Root 'RingOut.PowerShell.sln') -t:RingOutNotRun "-p:RingOutNotRunList=$list" -nologo 2>&1 | Out-String
+            $LASTEXITCODE | Should -Be 0 -Because $out
+            $lines = @($out -split "`r?`n" | Where-Object { $_ -match 'NOT RUN' })
+            $lines | Should -HaveCount 1 -Because $out
+            $lines[0] | Should -Match 'warning RINGOUT0001: NOT RUN: 4 test\(s\) were skipped'
+            $lines[0] | Should -Match ([regex]::Escape("3 for want of $pwshNeeds"))
+            $lines[0] | Should -Match ([regex]::Escape("1 for want of RingCentral's spec"))
+
+            # Nothing skipped: no line.
+            Set-Content -LiteralPath $list -Value @()
+            $out = & dotnet msbuild (Join-Path $Root 'RingOut.PowerShell.sln') -t:RingOutNotRun "-p:RingOutNotRunList=$list" -nologo 2>&1 | Out-String
+            $out | Should -Not -Match 'NOT RUN'
+        }
+        finally { Remove-Item -LiteralPath $list -ErrorAction Ignore }
+    }
+}
+
+Describe 'dotnet run --project samples/RingOut.Demo' {
+    It 'says that it is building before the build' {
+        # The first thing `dotnet run` does is restore; the line comes before it, on the console, at the default verbosity.
+        $out = & dotnet restore (Join-Path $Root 'samples/RingOut.Demo') -nologo 2>&1 | Out-String
+        $LASTEXITCODE | Should -Be 0 -Because $out
+        ($out -split "`r?`n" | Where-Object { $_ })[0..1] -join "`n" | Should -Match 'RingOut demo: building the module and the demo'
+    }
+}

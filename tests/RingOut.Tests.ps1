@@ -294,3 +294,16 @@ Describe 'Click-to-dial links' {
         { Open-RingCentralDialUri '+1 650 111 2222' -WhatIf } | Should -Not -Throw
     }
 }
+
+Describe "The README's scheduled-run recipe" {
+    It 'finds Examples/Invoke-RingOutBatch.ps1 in the module as imported, installed or not' {
+        # This suite imports the module by its path (nothing is installed): the recipe must work so too.
+        $readme = Get-Content (Join-Path $PSScriptRoot '../README.md')
+        $lines = @($readme | Where-Object { $_ -match '^\$batch = ' })
+        $lines | Should -HaveCount 1
+        $batch = $null
+        . ([scriptblock]::Create($lines[0]))
+        $batch | Should -Exist
+        (Split-Path $batch -Leaf) | Should -Be 'Invoke-RingOutBatch.ps1'
+    }
+}

@@ -143,7 +143,10 @@ namespace RingOut.Client
     /// <summary>A connected RingOut that cannot be hung up: its telephony session cannot be found, or cannot be told from another.</summary>
     public sealed class RingOutHangUpException : InvalidOperationException
     {
-        public RingOutHangUpException(string message) : base(message) { }
+        public RingOutHangUpException(string message, bool notLive = false) : base(message) { NotLive = notLive; }
+
+        /// <summary>The call is not among the extension's live calls: it ended (by itself, or on the phone) before the hang-up.</summary>
+        public bool NotLive { get; }
     }
 
     /// <summary>

@@ -73,6 +73,8 @@ namespace RingOut.Client
                 return false;
             }
             e164 = "+" + d;
+            // A number too long or too short for its country (+1 415 555 01234567) is refused, as a national one is.
+            if (NationalNumber.WrongLength(input, e164) is string wrong) { e164 = null; error = wrong; return false; }
             error = null;
             return true;
         }
@@ -93,6 +95,27 @@ namespace RingOut.Client
         {
             var util = PhoneNumbers.PhoneNumberUtil.GetInstance();
             try { return util.Format(util.Parse(e164, null), PhoneNumbers.PhoneNumberFormat.INTERNATIONAL); }
+            catch (PhoneNumbers.NumberParseException) { return null; }
+        }
+
+        /// <summary>Why an E.164 number cannot be one of its country's (too many or too few digits), or null when its length fits or its country code is not one libphonenumber knows.</summary>
+        public static string? WrongLength(string input, string e164)
+        {
+            var util = PhoneNumbers.PhoneNumberUtil.GetInstance();
+            try
+            {
+                var parsed = util.Parse(e164, null);
+                switch (util.IsPossibleNumberWithReason(parsed))
+                {
+                    case PhoneNumbers.PhoneNumberUtil.ValidationResult.TOO_LONG:
+                        return $"'{input}' has too many digits for a number of country code +{parsed.CountryCode}.";
+                    case PhoneNumbers.PhoneNumberUtil.ValidationResult.TOO_SHORT:
+                    case PhoneNumbers.PhoneNumberUtil.ValidationResult.INVALID_LENGTH:
+                        return $"'{input}' has too few digits for a number of country code +{parsed.CountryCode}.";
+                    default:
+                        return null;
+                }
+            }
             catch (PhoneNumbers.NumberParseException) { return null; }
         }
 

@@ -59,6 +59,8 @@ namespace RingOut.Client.Tests
         [InlineData("020 7946 0958", "country code")]
         [InlineData("+123", "digits")]
         [InlineData("+1234567890123456", "digits")]
+        [InlineData("+1 415 555 01234567", "too many digits for a number of country code +1")]
+        [InlineData("+1 415 555 01", "too few digits for a number of country code +1")]
         [InlineData("+0 650 555 0123", "starts with 0")]
         [InlineData("+1 650 555 0123!", "'!'")]
         [InlineData("+1+6505550123", "'+'")]

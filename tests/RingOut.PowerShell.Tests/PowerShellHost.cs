@@ -68,11 +68,13 @@ namespace RingOut.PowerShell.Tests
 
         private readonly Runspace _runspace;
 
-        public PowerShellHost(bool importModule = true)
+        /// <param name="importModule">Whether to import the staged module.</param>
+        /// <param name="host">A host whose user interface answers prompts (ShouldContinue, -Confirm); none by default.</param>
+        public PowerShellHost(bool importModule = true, System.Management.Automation.Host.PSHost host = null)
         {
             var iss = InitialSessionState.CreateDefault2();
             if (OperatingSystem.IsWindows()) iss.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
-            _runspace = RunspaceFactory.CreateRunspace(iss);
+            _runspace = host == null ? RunspaceFactory.CreateRunspace(iss) : RunspaceFactory.CreateRunspace(host, iss);
             _runspace.Open();
             if (importModule)
             {

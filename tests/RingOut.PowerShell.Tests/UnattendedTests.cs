@@ -74,11 +74,12 @@ namespace RingOut.PowerShell.Tests
             var stats = Stats(server);
             Assert.Equal(3 + 3, stats); // every call placed once: three in the first run, three in the second
 
-            // 2: the run itself failed: no To column; credentials RingCentral refuses. Nothing is placed.
-            var wrong = Csv("wrong.csv", "Number", "+14155550131");
+            // 2: the run itself failed: no To column (nor PhoneNumber, Phone, Number); credentials RingCentral refuses. Nothing is placed.
+            var wrong = Csv("wrong.csv", "Mobile", "+14155550131");
             (code, var output) = Pwsh(server, new[] { "-File", Batch, "-Path", wrong, "-OutFile", Out("wrong-out.csv") });
             Assert.Equal(2, code);
-            Assert.Contains("has no To column", output);
+            Assert.Contains("has no To property", output);
+            Assert.Contains("Mobile", output);
             (code, output) = Pwsh(server, new[] { "-File", Batch, "-Path", all, "-OutFile", Out("refused-out.csv") }, ("RC_APP_CLIENT_SECRET", "not-the-secret"));
             Assert.Equal(2, code);
             Assert.Contains("RingCentral refused the sign-in", output);

@@ -52,7 +52,7 @@ namespace RingOut.Client
                 var active = await GetActiveCallsAsync(call.AccountId, call.ExtensionId, cancellationToken: cancellationToken).ConfigureAwait(false);
                 var link = CallCorrelation.Link(new[] { call }, active.Where(r => r.IsRingOut).Select(CallCorrelation.Of).ToList(), ServerClock, Claims.HolderOf).Single();
                 if (link.Options.Count == 0)
-                    throw new RingOutHangUpException($"RingOut call {call.Id} to {call.To} is not among the extension's active calls: it may have just ended.");
+                    throw new RingOutHangUpException($"RingOut call {call.Id} to {call.To} is not among the extension's active calls: it may have just ended.", notLive: true);
                 if (link.Options.Count > 1)
                     throw new RingOutHangUpException($"{link.Options.Count} live calls to {call.To} began as RingOut call {call.Id} was placed: which one to hang up cannot be told, so none was.");
                 telephonySessionId = (link.Options[0].Source as CallLogRecord)?.TelephonySessionId

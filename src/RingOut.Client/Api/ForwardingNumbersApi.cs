@@ -14,7 +14,7 @@ namespace RingOut.Client
     /// <summary>The user's forwarding numbers: the phones a RingOut can ring first.</summary>
     public sealed partial class RingCentralSession
     {
-        /// <summary>All of the user's forwarding numbers (every page).</summary>
+        /// <summary>All of the user's forwarding numbers (every page), the default one marked (<see cref="ForwardingNumber.IsDefault"/>).</summary>
         public Task<IReadOnlyList<ForwardingNumber>> GetForwardingNumbersAsync(CancellationToken cancellationToken = default) =>
             GetForwardingNumbersAsync(ApiPaths.Me, ApiPaths.Me, cancellationToken);
 
@@ -29,7 +29,7 @@ namespace RingOut.Client
             var key = ApiPaths.Extension(accountId, extensionId);
             lock (_defaultFrom) if (_defaultFrom.TryGetValue(key, out var known)) return known;
             var numbers = await GetForwardingNumbersAsync(accountId, extensionId, cancellationToken).ConfigureAwait(false);
-            var first = numbers.FirstOrDefault(n => !string.IsNullOrEmpty(n.PhoneNumber));
+            var first = numbers.FirstOrDefault(n => n.IsDefault);
             lock (_defaultFrom) _defaultFrom[key] = first;
             return first;
         }
@@ -58,6 +58,8 @@ namespace RingOut.Client
                     if (page >= totalPages || onPage.Count == 0) break;
                 }
             }
+            // The default (RingCentral's spec marks none, and makes a call's from required): the first with a phone number, in RingCentral's order.
+            if (result.FirstOrDefault(n => !string.IsNullOrEmpty(n.PhoneNumber)) is ForwardingNumber first) first.IsDefault = true;
             return result;
         }
     }

@@ -387,6 +387,8 @@ namespace RingOut.Client
         public string? Label { get; internal set; }
         public string? Type { get; internal set; }
         public IReadOnlyList<string> Features { get; internal set; } = Array.Empty<string>();
+        /// <summary>The number a call rings first when it names none (RingCentral marks none: the rule is <see cref="RingCentralSession.DefaultForwardingNumberAsync"/>'s).</summary>
+        public bool IsDefault { get; internal set; }
         public override string ToString() => $"{Label} {PhoneNumber} ({Id})";
     }
 }

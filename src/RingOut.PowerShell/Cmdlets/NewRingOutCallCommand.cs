@@ -73,7 +73,7 @@ namespace RingOut.PowerShell
         {
             // Validate every id and number before anything is sent.
             if (!CheckOwner(RingCentralIdKind.AccountId, AccountId, out var account) || !CheckOwner(RingCentralIdKind.ExtensionId, ExtensionId, out var extension)) return;
-            if (NumberPropertyAttribute.TryGetRow(toInput, out var row)) { WriteError(ErrorMapping.NoNumberProperty(row)); return; }
+            if (RowMarkerAttribute.TryGetRow(toInput, out var row)) { WriteError(ErrorMapping.NoNumberProperty(row)); return; }
             var region = DefaultRegion ?? _session.HomeCountry;
             if (!PhoneNumber.TryNormalize(toInput, region, out var to, out var why)) { WriteError(ErrorMapping.InvalidNumber(nameof(To), toInput, why)); return; }
             string? from = null, callerId = null;

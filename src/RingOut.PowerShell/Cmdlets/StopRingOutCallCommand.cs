@@ -61,8 +61,19 @@ namespace RingOut.PowerShell
 
         private void HangUp(RingCentralSession session, RingOutCall call, object target)
         {
-            if (!ShouldProcess($"RingOut call {call.Id}{(call.To != null ? " to " + call.To : "")} (connected)", "Hang up through Call Control") || !ConfirmHighImpact(call)) return;
-            var ended = Await(ct => session.HangUpAsync(call, ct));
+            if (!ShouldProcess($"RingOut call {call.Id}{(call.To != null ? " to " + call.To : "")} (connected)", "Hang up through Call Control") || !ConfirmHighImpact(call, out var asked)) return;
+            string ended;
+            try
+            {
+                ended = Await(ct => session.HangUpAsync(call, ct));
+            }
+            catch (Exception e) when (asked && (e is RingCentralApiException { IsNotFound: true } || e is RingOutHangUpException { NotLive: true }))
+            {
+                // The call went on while the question waited for an answer (RingCentral's clock does not stop for it), and
+                // ended by itself: what the user asked for is done, so it is said, not reported as a failure.
+                WriteWarning(Messages.EndedWhileAsked(call.Id, call.To));
+                return;
+            }
             WriteVerbose($"RingOut call {call.Id} was hung up (telephony session {ended}).");
             if (PassThru) WriteObject(ReadCall(session, call.Id, call.AccountId, call.ExtensionId, target));
         }
@@ -73,13 +84,20 @@ namespace RingOut.PowerShell
         /// or -Force was given. -Confirm has already asked through ShouldProcess.
         /// </summary>
         // The answers [A] Yes to All and [L] No to All, for the rest of the calls of this pipeline.
-        private bool _yesToAll, _noToAll;
+        private bool _yesToAll, _noToAll, _prompted;
 
-        private bool ConfirmHighImpact(RingOutCall call)
+        private bool ConfirmHighImpact(RingOutCall call, out bool asked)
         {
+            asked = false;
             if (Force) return true;
-            if (MyInvocation.BoundParameters.ContainsKey("Confirm")) return true; // asked already, or told not to ask
+            if (MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm))
+            {
+                asked = confirm is SwitchParameter c && c.IsPresent; // -Confirm asked through ShouldProcess; -Confirm:$false does not ask
+                return true;
+            }
             if (GetVariableValue("ConfirmPreference") is ConfirmImpact pref && pref == ConfirmImpact.None) return true;
+            _prompted |= !_yesToAll && !_noToAll; // a question waits for its answer: the calls after it waited too
+            asked = _prompted;
             return ShouldContinue(Messages.HangUpQuestion(call.Id, call.To), "Hang up a connected call", ref _yesToAll, ref _noToAll);
         }
     }

@@ -87,6 +87,8 @@ namespace RingOut.PowerShell
         {
             ForEachCall((id, account, extension, session, target) =>
             {
+                string? to = null, from = null;
+                if (ParameterSetName == IdSet && (!TryNumber(nameof(To), To, session, out to) || !TryNumber(nameof(From), From, session, out from))) return;
                 var call = target as RingOutCall;
                 if (call != null && call.Session != session && (!call.IsFinal || call.State == RingOutCallState.Gone))
                 {
@@ -98,7 +100,7 @@ namespace RingOut.PowerShell
                 {
                     // Placed earlier, perhaps by another process: followed from what was kept, not read first (RingCentral
                     // may have forgotten it: the call log then says what became of it).
-                    call = session.KnownCall(id, Number(To, session), Number(From, session), placedAt, account, extension);
+                    call = session.KnownCall(id, to, from, placedAt, account, extension);
                 }
                 else if (call == null || (Session != null && call.Session != Session))
                 {
@@ -143,9 +145,18 @@ namespace RingOut.PowerShell
             });
         }
 
-        /// <summary>A number as kept (a CSV's "(415) 555-0123" too) in E.164, as the call log writes it; kept as given when it is not one.</summary>
-        private static string? Number(string? s, RingCentralSession session) =>
-            s == null || s.Trim().Length == 0 ? null : PhoneNumber.TryNormalize(s, session.HomeCountry, out var e164, out _) ? e164 : s.Trim();
+        /// <summary>
+        /// -To or -From as kept (a CSV's "(415) 555-0123" too) in E.164, as the call log writes it; absent is null. A value
+        /// that is no phone number is RingOut.InvalidPhoneNumber, written before any request for the call.
+        /// </summary>
+        private bool TryNumber(string parameter, string? value, RingCentralSession session, out string? e164)
+        {
+            e164 = null;
+            if (value == null || value.Trim().Length == 0) return true;
+            if (PhoneNumber.TryNormalize(value, session.HomeCountry, out e164, out var why)) return true;
+            WriteError(ErrorMapping.InvalidNumber(parameter, value, why));
+            return false;
+        }
 
         private void Track(RingOutCall call)
         {

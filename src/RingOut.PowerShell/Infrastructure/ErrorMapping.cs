@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Net.Http;
 using RingOut.Client;
@@ -80,7 +81,7 @@ namespace RingOut.PowerShell
         public static ErrorRecord InvalidId(RingCentralInvalidIdException e, object? target)
         {
             var id = e.Kind == RingCentralIdKind.AccountId ? ErrorIds.InvalidAccountId : e.Kind == RingCentralIdKind.ExtensionId ? ErrorIds.InvalidExtensionId : ErrorIds.InvalidCallId;
-            return With(new ErrorRecord(e, id, ErrorCategory.InvalidArgument, target ?? e.Value), e.Message, Messages.IdAsIssued);
+            return With(new ErrorRecord(e, id, ErrorCategory.InvalidArgument, target ?? e.Value), e.Message, e.Kind == RingCentralIdKind.CallId ? Messages.CallIdAsIssued : Messages.IdAsIssued);
         }
 
         /// <summary>An invalid phone number: InvalidArgument, the input as target, before any request.</summary>
@@ -88,15 +89,30 @@ namespace RingOut.PowerShell
             With(new ErrorRecord(new ArgumentException($"-{parameter}: {reason}", parameter), ErrorIds.InvalidPhoneNumber, ErrorCategory.InvalidArgument, value),
                 $"-{parameter}: {reason}", Messages.NumberForm);
 
-        /// <summary>A piped row with no number property: InvalidArgument, the row as target, before any request.</summary>
-        public static ErrorRecord NoNumberProperty(PSObject row)
+        /// <summary>
+        /// A piped row with no number property (New-RingOutCall), or rows none of which has one (Invoke-RingOutBatch's
+        /// <see cref="ErrorIds.NoToColumn"/>): InvalidArgument, the row as target, before any request. Says which
+        /// properties the row has, and that a file read with the wrong delimiter looks like this.
+        /// </summary>
+        public static ErrorRecord NoNumberProperty(PSObject row, string errorId = ErrorIds.NoPhoneNumberProperty, string command = "New-RingOutCall")
         {
-            var properties = NumberPropertyAttribute.PropertiesOf(row);
+            var properties = RowMarkerAttribute.PropertiesOf(row);
             var message = Messages.NoNumberProperty(NumberPropertyAttribute.To, NumberPropertyAttribute.NamesText, properties);
-            var semicolons = properties.Count == 1 && properties[0].Contains(";");
-            return With(new ErrorRecord(new ArgumentException(message), ErrorIds.NoPhoneNumberProperty, ErrorCategory.InvalidArgument, row),
-                message, semicolons ? Messages.SemicolonSeparated : Messages.NameTheNumberColumn(NumberPropertyAttribute.To));
+            return With(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, row),
+                message, Semicolons(properties) ? Messages.SemicolonSeparated : Messages.NameTheNumberColumn(NumberPropertyAttribute.To, command));
         }
+
+        /// <summary>A piped row with no Id property (a row of the calls to place, not of calls placed): RingOut.InvalidCallId, the row as target, before any request.</summary>
+        public static ErrorRecord NoCallIdProperty(PSObject row)
+        {
+            var properties = RowMarkerAttribute.PropertiesOf(row);
+            var message = Messages.NoCallIdProperty(CallIdPropertyAttribute.Id, CallIdPropertyAttribute.RingOutId, properties);
+            return With(new ErrorRecord(new ArgumentException(message), ErrorIds.InvalidCallId, ErrorCategory.InvalidArgument, row),
+                message, Semicolons(properties) ? Messages.SemicolonSeparated : Messages.CallIdAsIssued);
+        }
+
+        /// <summary>A row whose one property's name holds semicolons: a file Excel wrote, read with Import-Csv's comma.</summary>
+        private static bool Semicolons(IReadOnlyList<string> properties) => properties.Count == 1 && properties[0].Contains(";");
 
         /// <summary>No session to work with: the one terminating error of the call cmdlets.</summary>
         public static ErrorRecord NotConnected() =>

@@ -11,7 +11,8 @@ namespace RingOut.PowerShell
 
         /// <summary>RingCentral's id of the call.</summary>
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("RingOutId")]
+        [Alias(CallIdPropertyAttribute.RingOutId)]
+        [CallIdProperty]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(CallIdCompleter))]
         public string[]? Id { get; set; }
@@ -51,7 +52,8 @@ namespace RingOut.PowerShell
             var session = RequireSession(Session);
             if (!CheckOwner(RingCentralIdKind.AccountId, AccountId, out var account) || !CheckOwner(RingCentralIdKind.ExtensionId, ExtensionId, out var extension)) return;
             foreach (var raw in Id ?? Array.Empty<string>())
-                if (ApiPaths.TryCallId(raw, out var id, out var why)) action(id, account, extension, session, raw);
+                if (RowMarkerAttribute.TryGetRow(raw, out var row)) WriteError(ErrorMapping.NoCallIdProperty(row));
+                else if (ApiPaths.TryCallId(raw, out var id, out var why)) action(id, account, extension, session, raw);
                 else WriteError(ErrorMapping.InvalidId(new RingCentralInvalidIdException(RingCentralIdKind.CallId, raw, why), raw));
         }
 

@@ -17,6 +17,7 @@ namespace RingOut.PowerShell
         public const string CheckServerIsRingCentral = "Check that the server is RingCentral's (-Server), or try again later.";
         public const string NoRedirects = "Check the server address (-Server or RC_SERVER_URL): RingCentral's API is reached directly, never through a redirect.";
         public const string IdAsIssued = "Give the id as RingCentral issued it: digits only (or ~ for your own account or extension).";
+        public const string CallIdAsIssued = "Give the call's Id as RingCentral issued it (digits): pipe the calls New-RingOutCall wrote, or rows that kept their Id (Import-Csv outcomes.csv | Where-Object Id | Wait-RingOutCall).";
         public const string NumberForm = "Give the number in E.164 form, for example +16505550123.";
         public const string GiveFrom = "Give -From (the number of the phone to ring first) or -ForwardingNumberId, or add a forwarding number to the extension.";
         public const string CheckValues = "Check the values given.";
@@ -31,10 +32,15 @@ namespace RingOut.PowerShell
 
         public const string SemicolonSeparated = "The file looks separated by semicolons, as Excel writes CSV in much of Europe: read it with Import-Csv -Delimiter ';' (or -UseCulture).";
 
-        public static string NameTheNumberColumn(string to) => $"Name the column of numbers {to}, or pass it: Import-Csv calls.csv | New-RingOutCall -{to} {{ $_.Mobile }}.";
+        public static string NameTheNumberColumn(string to, string command) => command == "New-RingOutCall"
+            ? $"Name the column of numbers {to}, or pass it: Import-Csv calls.csv | New-RingOutCall -{to} {{ $_.Mobile }}."
+            : $"Name the column of numbers {to}, or add one: Import-Csv calls.csv | Select-Object *, @{{ Name = '{to}'; Expression = {{ $_.Mobile }} }} | {command} ….";
 
         public static string NoNumberProperty(string to, string aliases, System.Collections.Generic.IReadOnlyList<string> properties) =>
             $"The input has no {to} property (nor {aliases}), so it has no number to call; its properties are {(properties.Count == 0 ? "none" : string.Join(", ", properties))}.";
+
+        public static string NoCallIdProperty(string id, string alias, System.Collections.Generic.IReadOnlyList<string> properties) =>
+            $"The input has no {id} property (nor {alias}), so it names no RingOut call; its properties are {(properties.Count == 0 ? "none" : string.Join(", ", properties))}.";
 
         public static string CheckValue(string parameter) => $"Check the value given for '{parameter}'.";
 
@@ -45,6 +51,9 @@ namespace RingOut.PowerShell
 
         public static string HangUpQuestion(string id, string? to) =>
             $"RingOut call {id}{(to != null ? " to " + to : "")} is connected: hang it up? This ends the conversation for both parties.";
+
+        public static string EndedWhileAsked(string id, string? to) =>
+            $"RingOut call {id}{(to != null ? " to " + to : "")} ended by itself while the question waited for your answer: there was nothing left to hang up.";
 
         public static string MissingCredentials(string missing) =>
             $"{Connect} needs {missing}; or use -AccessToken, or -Environment Emulator to work offline.";

@@ -92,13 +92,22 @@ namespace RingOut.PowerShell
         private readonly ConcurrentQueue<string> _debug = new ConcurrentQueue<string>();
         private readonly ConcurrentQueue<string> _warnings = new ConcurrentQueue<string>();
 
-        /// <summary>Queues a verbose line (and with <paramref name="debug"/>, the redacted bodies) for each exchange, to be written on the pipeline thread.</summary>
-        private Action<HttpExchange> ExchangeLogger(bool debug) => e =>
+        /// <summary>
+        /// Queues, for each exchange, to be written on the pipeline thread: a verbose line; and with
+        /// <paramref name="debug"/>, one debug record, that line with the redacted bodies below it (under -Debug alone
+        /// the verbose line would be a debug line too: it is then left out, one record per exchange).
+        /// </summary>
+        private Action<HttpExchange> ExchangeLogger(bool debug)
         {
-            _verbose.Enqueue(e.ToString());
-            if (debug && (e.RequestBody != null || e.ResponseBody != null))
-                _debug.Enqueue($"{e.Method} {e.Path}\n  request body: {e.RequestBody ?? "(none)"}\n  response body: {e.ResponseBody ?? "(none)"}");
-        };
+            var verbose = !(debug && VerboseIsDebug());
+            return e =>
+            {
+                if (verbose) _verbose.Enqueue(e.ToString());
+                if (debug)
+                    _debug.Enqueue(e.ToString() + (e.RequestBody != null || e.ResponseBody != null
+                        ? $"\n  request body: {e.RequestBody ?? "(none)"}\n  response body: {e.ResponseBody ?? "(none)"}" : ""));
+            };
+        }
 
         /// <summary>Whether -Debug (or $DebugPreference) asks for debug output: only then are bodies captured.</summary>
         protected bool DebugWanted()
@@ -116,11 +125,15 @@ namespace RingOut.PowerShell
         /// </summary>
         protected new void WriteVerbose(string text)
         {
+            if (VerboseIsDebug()) WriteDebug(text);
+            else base.WriteVerbose(text);
+        }
+
+        /// <summary>Whether verbose lines are written as debug lines: -Debug given, and -Verbose not (see <see cref="WriteVerbose"/>).</summary>
+        private bool VerboseIsDebug()
+        {
             var bound = MyInvocation.BoundParameters;
-            if (bound.TryGetValue("Debug", out var d) && d is SwitchParameter debug && debug.IsPresent && !bound.ContainsKey("Verbose"))
-                WriteDebug(text);
-            else
-                base.WriteVerbose(text);
+            return bound.TryGetValue("Debug", out var d) && d is SwitchParameter debug && debug.IsPresent && !bound.ContainsKey("Verbose");
         }
 
         protected void FlushVerbose()
