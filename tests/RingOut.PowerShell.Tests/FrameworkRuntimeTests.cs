@@ -30,9 +30,9 @@ namespace RingOut.PowerShell.Tests
             var why = OperatingSystem.IsWindows() ? null : MonoMissing();
             if (why != null)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(RealPowerShell.NotRunList));
-                File.AppendAllText(RealPowerShell.NotRunList, "The .NET Framework (Windows PowerShell 5.1) runtime test, for want of Mono (apt-get install mono-runtime mono-devel, as root)|"
-                    + nameof(The_client_connects_places_reads_cancels_follows_by_events_and_by_polling_reads_the_call_log_and_disconnects_on_a_Framework_runtime) + Environment.NewLine);
+                RingOut.Tests.Shared.NotRun.Record(PowerShellHost.RepositoryRoot, "The .NET Framework (Windows PowerShell 5.1) runtime test",
+                    "Mono (apt-get install mono-runtime mono-devel, as root)",
+                    nameof(The_client_connects_places_reads_cancels_follows_by_events_and_by_polling_reads_the_call_log_and_disconnects_on_a_Framework_runtime));
                 Skip.If(true, "The .NET Framework runtime test was NOT run: " + why);
             }
 

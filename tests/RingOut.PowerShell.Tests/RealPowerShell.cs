@@ -39,15 +39,11 @@ namespace RingOut.PowerShell.Tests
             return (null, $"no pwsh was found: RINGOUT_PWSH is not set, {install} does not exist, and no pwsh is on the PATH");
         }
 
-        /// <summary>Where the tests that could not run are listed, one a line (what|what it needs|the test), for the test command's closing line (after.RingOut.PowerShell.sln.targets).</summary>
-        public static readonly string NotRunList = System.IO.Path.Combine(PowerShellHost.RepositoryRoot, "out", "not-run.txt");
-
-        /// <summary>Skips the test when no pwsh was found, saying so in the test's skip reason and in <see cref="NotRunList"/>.</summary>
+        /// <summary>Skips the test when no pwsh was found, saying so in the test's skip reason and in out/not-run.txt (<see cref="RingOut.Tests.Shared.NotRun"/>).</summary>
         public static void SkipUnlessFound(string what, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
         {
             if (Path != null) return;
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(NotRunList));
-            lock (Found) File.AppendAllText(NotRunList, $"{what}|a pwsh (install PowerShell 7, or set RINGOUT_PWSH to one, and run again)|{test}" + Environment.NewLine);
+            RingOut.Tests.Shared.NotRun.Record(PowerShellHost.RepositoryRoot, what, "a pwsh (install PowerShell 7, or set RINGOUT_PWSH to one, and run again)", test);
             Skip.If(true, $"{what} was NOT run: {WhyNone}. Install PowerShell 7 (or set RINGOUT_PWSH to a pwsh) and run ./build.ps1 -Task Test.");
         }
 

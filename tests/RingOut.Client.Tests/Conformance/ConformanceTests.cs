@@ -58,9 +58,9 @@ namespace RingOut.Client.Tests.Conformance
             if (spec == null)
             {
                 // Listed where the test command's last line says what did not run, as the tests that need a pwsh are.
-                var notRun = System.IO.Path.Combine(OpenApiContract.RepositoryRoot, "out", "not-run.txt");
-                System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(notRun)!);
-                System.IO.File.AppendAllText(notRun, "The OpenAPI conformance test|RingCentral's spec in ../shared/reference/ringcentral-openapi/ (see its SOURCE.md)|" + nameof(The_modules_requests_the_emulators_answers_and_the_telephony_events_conform_to_RingCentrals_spec) + Environment.NewLine);
+                RingOut.Tests.Shared.NotRun.Record(OpenApiContract.RepositoryRoot, "The OpenAPI conformance test",
+                    "RingCentral's spec in ../shared/reference/ringcentral-openapi/ (see its SOURCE.md)",
+                    nameof(The_modules_requests_the_emulators_answers_and_the_telephony_events_conform_to_RingCentrals_spec));
             }
             Skip.If(spec == null, $"The OpenAPI conformance test was NOT run: {OpenApiContract.WhyNone}. Put RingCentral's spec in ../shared/reference/ringcentral-openapi/ (see its SOURCE.md) and run it again.");
 
