@@ -66,13 +66,17 @@ namespace RingOut.Client
                 IReadOnlyList<TelephonyEvent> events;
                 int next;
                 bool lost;
-                try { (events, next, lost) = await channel.ReadFromAsync(position, ct).ConfigureAwait(false); }
+                try { (events, next, lost) = await channel.KeepAliveAndReadAsync(position, Deadline, ct).ConfigureAwait(false); }
                 catch (Exception e) when (Failures.IsReadFailure(e))
                 {
-                    // The socket could not be reopened this time: its calls are polled now, and the next look tries again.
-                    foreach (var entry in _byCall.Values.Where(x => x.Latest.Session == pair.Key).ToList()) Reschedule(entry, _clock.GetUtcNow());
+                    // The socket could not be reopened (the channel tries again after its backoff): its calls are polled
+                    // now, once, and then at the polling pace (not at every look) until it is back.
+                    var wasDown = _socketDown.ContainsKey(pair.Key);
+                    _socketDown[pair.Key] = "the telephony event socket is down: " + e.Message;
+                    if (!wasDown) foreach (var entry in _byCall.Values.Where(x => x.Latest.Session == pair.Key).ToList()) Reschedule(entry, _clock.GetUtcNow());
                     continue;
                 }
+                _socketDown.Remove(pair.Key);
                 read = true;
                 _cursor[pair.Key] = (next, channel.Gaps);
                 var now = _clock.GetUtcNow();
@@ -117,16 +121,16 @@ namespace RingOut.Client
         public async Task<TelephonyEventChannel?> SubscribeAsync(RingCentralSession session, CancellationToken ct)
         {
             if (_channels.TryGetValue(session, out var known) && !SubscribeDue(session)) return known;
-            var channel = await session.TelephonyEventsAsync(ct).ConfigureAwait(false);
+            var channel = await session.TelephonyEventsAsync(Deadline, ct).ConfigureAwait(false);
             _channels[session] = channel;
             if (channel == null)
             {
-                EventsUnavailable = session.EventsUnavailable;
+                _unsubscribed = session.EventsUnavailable;
                 if (Follow == RingOutFollowMode.Events)
                     throw new RingOutEventsUnavailableException("This session cannot follow calls through telephony events: " + session.EventsUnavailable);
                 return null;
             }
-            if (EventsUnavailable != null && _channels.Values.All(c => c != null)) EventsUnavailable = null; // subscribed again
+            if (_unsubscribed != null && _channels.Values.All(c => c != null)) _unsubscribed = null; // subscribed again
             var now = _clock.GetUtcNow();
             // This wait's subscription point: the events that arrived since the first of its calls was sent (none
             // of an earlier call's can be its own), or since the channel listened, whichever is later.

@@ -181,8 +181,14 @@ namespace RingOut.Client
         private readonly List<Entry> _older = new List<Entry>();
         private DateTimeOffset _olderDue;
 
-        /// <summary>Why the wait polls instead of following events, when it does for a session that could not subscribe.</summary>
-        public string? EventsUnavailable { get; private set; }
+        /// <summary>
+        /// Why the wait polls instead of following events, when it does: a session that could not subscribe, or whose
+        /// socket dropped and could not be reopened (with when it is tried again). Null when every session follows events.
+        /// </summary>
+        public string? EventsUnavailable => _unsubscribed ?? _socketDown.Values.FirstOrDefault();
+        private string? _unsubscribed;
+        // Sessions whose event socket is down (why): their calls are polled at the polling pace until it is back.
+        private readonly Dictionary<RingCentralSession, string> _socketDown = new Dictionary<RingCentralSession, string>();
 
         public int PendingCount => _byCall.Count + _lookingUp;
         /// <summary>Pending calls whose outcome (or result and time talked) is awaited from the call log.</summary>
@@ -338,8 +344,10 @@ namespace RingOut.Client
                 }
                 catch (Exception e) when (Failures.IsTransient(e))
                 {
-                    // The pipeline already retried the request; a garbled or lost answer may still be passing: poll again later.
-                    if (++entry.TransientFailures >= MaxTransientFailures)
+                    // One layer retries a request: the pipeline, which has already retried what it could see (the network,
+                    // 5xx, 429), so that is given up at once. Only an answer it delivered that could not be read is asked
+                    // again here, at the call's next poll.
+                    if (Failures.RetriedByPipeline(e) || ++entry.TransientFailures >= MaxTransientFailures)
                     {
                         Remove(entry);
                         failures.Add(new KeyValuePair<RingOutCall, Exception>(entry.Latest, e));
@@ -364,7 +372,7 @@ namespace RingOut.Client
                 else if (UseCallLog && fresh.IsFinal && IsSettled(fresh)) { Remove(entry); LookUp(fresh, _clock.GetUtcNow(), complete: true); }
                 else if (IsSettled(fresh)) { Remove(entry); settled.Add(fresh); }
                 else if (entry.Rivals != null && entry.PolledToTellApart) Reschedule(entry, _clock.GetUtcNow() + PollInterval); // still to be told apart
-                else if (entry.ViaEvents) Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls++));
+                else if (entry.ViaEvents && !_socketDown.ContainsKey(old.Session)) Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls++));
                 else Reschedule(entry, _clock.GetUtcNow() + IntervalFor(old.Session, perSession[old.Session]));
                 // Keyed by its first snapshot's session: a later snapshot keeps it (RefreshCallAsync polls through that session).
                 entry.Latest = fresh;

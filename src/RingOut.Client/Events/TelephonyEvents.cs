@@ -48,7 +48,10 @@ namespace RingOut.Client
     /// <summary>
     /// The session's subscription to its own telephony sessions over RingCentral's WebSocket gateway: opened at the
     /// first wait that wants it, kept for the session's life, renewed before it expires, reconnected with recovery
-    /// when the socket drops. A wait reads it with <see cref="ReadAsync"/> on its own schedule; nothing here runs by itself.
+    /// when the socket drops (after a failed reconnect, not again before <see cref="ReconnectBackoff"/>). A wait reads
+    /// it with <see cref="KeepAliveAndReadAsync"/> on its own schedule; nothing here runs by itself. Every wait for the
+    /// gateway is on the session's clock and ends by the caller's deadline (-Timeout); the subscription's requests
+    /// over the socket are charged to RingCentral's Medium group in the session's budget.
     /// </summary>
     public sealed class TelephonyEventChannel : IDisposable
     {
@@ -75,6 +78,16 @@ namespace RingOut.Client
         private TimeSpan _renewAhead = TimeSpan.FromMinutes(2);
         private DateTimeOffset _lastSent;
         private static readonly TimeSpan HeartbeatAfter = TimeSpan.FromSeconds(60);
+        /// <summary>How often a wait for the gateway's answer looks at the socket.</summary>
+        private static readonly TimeSpan AnswerPoll = TimeSpan.FromMilliseconds(10);
+        private int _reconnectFailures;
+        private Exception? _reconnectFailure;
+
+        /// <summary>When the socket, which dropped and could not be reopened, is tried again (null: it is not down).</summary>
+        public DateTimeOffset? ReconnectAt { get; private set; }
+
+        /// <summary>The wait after <paramref name="failures"/> failed reconnects before the next: 2 s, doubling, at most 2 minutes.</summary>
+        internal static TimeSpan ReconnectBackoff(int failures) => TimeSpan.FromSeconds(Math.Min(2L << Math.Min(failures, 7), 120));
 
         internal TelephonyEventChannel(RingCentralSession session) { _session = session; }
 
@@ -84,11 +97,11 @@ namespace RingOut.Client
         public int Reconnects { get; private set; }
         public int RecoveriesFailed { get; private set; }
 
-        internal async Task OpenAsync(CancellationToken ct)
+        internal async Task OpenAsync(DateTimeOffset? until, CancellationToken ct)
         {
-            await ConnectAsync(recover: false, ct).ConfigureAwait(false);
+            await ConnectAsync(recover: false, until, ct).ConfigureAwait(false);
             var answer = await RequestAsync("POST", "/restapi/v1.0/subscription",
-                new Dictionary<string, object> { ["eventFilters"] = new[] { Filter }, ["deliveryMode"] = new Dictionary<string, string> { ["transportType"] = "WebSocket" } }, ct).ConfigureAwait(false);
+                new Dictionary<string, object> { ["eventFilters"] = new[] { Filter }, ["deliveryMode"] = new Dictionary<string, string> { ["transportType"] = "WebSocket" } }, until, ct).ConfigureAwait(false);
             ReadSubscription(answer);
             SubscribedAt = _session.Clock.GetUtcNow();
         }
@@ -103,7 +116,7 @@ namespace RingOut.Client
             _renewAhead = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(2).Ticks, lifetime.Ticks / 3));
         }
 
-        private async Task ConnectAsync(bool recover, CancellationToken ct)
+        private async Task ConnectAsync(bool recover, DateTimeOffset? until, CancellationToken ct)
         {
             var now = _session.Clock.GetUtcNow();
             if (_wsToken == null || now >= _wsTokenExpires)
@@ -133,8 +146,8 @@ namespace RingOut.Client
             }
             _socket?.Dispose();
             var address = new Uri(_wsUri + "?access_token=" + Uri.EscapeDataString(_wsToken) + (recover && _wsc != null ? "&wsc=" + Uri.EscapeDataString(_wsc) : ""));
-            _socket = await _session.OpenEventSocketAsync(address, ct).ConfigureAwait(false);
-            var details = await AwaitMessageAsync(m => m.type == "ConnectionDetails" || m.type == "Error", ct).ConfigureAwait(false);
+            _socket = await _session.OpenEventSocketAsync(address, until, ct).ConfigureAwait(false);
+            var details = await AwaitMessageAsync(m => m.type == "ConnectionDetails" || m.type == "Error", until, ct).ConfigureAwait(false);
             if (details.type == "Error")
             {
                 // From the parsed strings (JSON escapes undone), redacted: a secret the server echoes escaped is still hidden.
@@ -151,21 +164,25 @@ namespace RingOut.Client
                 {
                     RecoveriesFailed++;
                     Gaps++;
-                    await OpenAsync(ct).ConfigureAwait(false); // a new session: subscribe again
+                    await OpenAsync(until, ct).ConfigureAwait(false); // a new session: subscribe again
                 }
             }
         }
 
         /// <summary>
-        /// The events received from position <paramref name="from"/> of the channel's log on; reconnects (recovering
-        /// what it can) and renews the subscription when due. Give the count read so far as the next position.
+        /// Keeps the subscription alive, then reads: reconnects a socket that dropped (recovering what it can; after a
+        /// failed reconnect, not again before <see cref="ReconnectAt"/>: until then this fails at once, sending nothing),
+        /// sends the Heartbeat, renews the subscription when due; then gives the events received from position
+        /// <paramref name="from"/> of the channel's log on, the position to read from next, and whether events between
+        /// <paramref name="from"/> and the oldest kept were forgotten (the log is bounded) before this reader read them.
+        /// No wait for the gateway goes past <paramref name="until"/> (the caller's deadline), nor past 30 s.
         /// </summary>
-        public async Task<IReadOnlyList<TelephonyEvent>> ReadAsync(int from, CancellationToken ct)
+        public async Task<(IReadOnlyList<TelephonyEvent> Events, int Next, bool Lost)> KeepAliveAndReadAsync(int from, DateTimeOffset? until, CancellationToken ct)
         {
             await _gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                if (_socket == null || !_socket.IsOpen) await ConnectAsync(recover: true, ct).ConfigureAwait(false);
+                if (_socket == null || !_socket.IsOpen) await ReconnectAsync(until, ct).ConfigureAwait(false);
                 else Pump();
                 // The protocol's Heartbeat after a minute of silence: RingCentral closes a socket idle for 30 minutes,
                 // and WebSocket pings do not count.
@@ -173,7 +190,7 @@ namespace RingOut.Client
                     await SendAsync(new object[] { new Dictionary<string, object> { ["type"] = "Heartbeat", ["messageId"] = Guid.NewGuid().ToString() } }, ct).ConfigureAwait(false);
                 if (_session.Clock.GetUtcNow() >= _subscriptionExpires - _renewAhead)
                 {
-                    try { ReadSubscription(await RequestAsync("PUT", "/restapi/v1.0/subscription/" + _subscriptionId, new Dictionary<string, object> { ["eventFilters"] = new[] { Filter } }, ct).ConfigureAwait(false)); }
+                    try { ReadSubscription(await RequestAsync("PUT", "/restapi/v1.0/subscription/" + _subscriptionId, new Dictionary<string, object> { ["eventFilters"] = new[] { Filter } }, until, ct).ConfigureAwait(false)); }
                     catch (RingCentralApiException)
                     {
                         // Expired (404), or refused: a new socket and subscription (the wstoken request refreshes the
@@ -181,24 +198,32 @@ namespace RingOut.Client
                         Gaps++;
                         _socket?.Dispose();
                         _wsToken = null;
-                        await OpenAsync(ct).ConfigureAwait(false);
+                        await OpenAsync(until, ct).ConfigureAwait(false);
                     }
                 }
-                return Since(from).Events;
+                return Since(from);
             }
             finally { _gate.Release(); }
         }
 
-        /// <summary>
-        /// As <see cref="ReadAsync"/>, and the position to read from next, and whether events between
-        /// <paramref name="from"/> and the oldest kept were forgotten (the log is bounded) before this reader read them.
-        /// </summary>
-        public async Task<(IReadOnlyList<TelephonyEvent> Events, int Next, bool Lost)> ReadFromAsync(int from, CancellationToken ct)
+        /// <summary>Reopens the socket, unless a failed reconnect's backoff is still running; a failure starts (or lengthens) the backoff.</summary>
+        private async Task ReconnectAsync(DateTimeOffset? until, CancellationToken ct)
         {
-            await ReadAsync(int.MaxValue, ct).ConfigureAwait(false);
-            await _gate.WaitAsync(ct).ConfigureAwait(false);
-            try { return Since(from); }
-            finally { _gate.Release(); }
+            var now = _session.Clock.GetUtcNow();
+            if (ReconnectAt is DateTimeOffset at && now < at)
+                throw new System.Net.Http.HttpRequestException($"The telephony event socket could not be reopened ({_reconnectFailure?.Message}); trying again after {at:HH:mm:ss} UTC.", _reconnectFailure);
+            try
+            {
+                await ConnectAsync(recover: true, until, ct).ConfigureAwait(false);
+                ReconnectAt = null;
+                _reconnectFailures = 0;
+            }
+            catch (Exception e) when (Failures.IsReadFailure(e))
+            {
+                _reconnectFailure = e;
+                ReconnectAt = _session.Clock.GetUtcNow() + ReconnectBackoff(_reconnectFailures++);
+                throw;
+            }
         }
 
         private (IReadOnlyList<TelephonyEvent> Events, int Next, bool Lost) Since(int from)
@@ -276,27 +301,36 @@ namespace RingOut.Client
             return other;
         }
 
+        /// <summary>
+        /// Waits, on the session's clock, for the first message that <paramref name="match"/> takes: at most
+        /// <see cref="AnswerTimeout"/>, and never past <paramref name="until"/> (the wait's -Timeout bounds every step).
+        /// </summary>
         private async Task<(string? type, string? messageId, int status, JsonElement body, string raw)> AwaitMessageAsync(
-            Func<(string? type, string? messageId, int status, JsonElement body, string raw), bool> match, CancellationToken ct)
+            Func<(string? type, string? messageId, int status, JsonElement body, string raw), bool> match, DateTimeOffset? until, CancellationToken ct)
         {
-            // Over the network the answer crosses a real socket: wait for it, on the real clock, bounded.
-            var until = DateTime.UtcNow + AnswerTimeout;
+            var clock = _session.Clock;
+            var limit = clock.GetUtcNow() + AnswerTimeout;
+            if (until is DateTimeOffset u && u < limit) limit = u;
             while (true)
             {
                 var found = Pump().Where(match).ToList();
                 if (found.Count > 0) return found[0];
-                if (_socket == null || !_socket.IsOpen || DateTime.UtcNow > until) throw new System.Net.Http.HttpRequestException("RingCentral's WebSocket gateway did not answer.");
-                await Task.Delay(10, ct).ConfigureAwait(false);
+                if (_socket == null || !_socket.IsOpen) throw new System.Net.Http.HttpRequestException("RingCentral's WebSocket gateway closed the socket before it answered.");
+                if (clock.GetUtcNow() >= limit) throw new TimeoutException("RingCentral's WebSocket gateway did not answer in time.");
+                await clock.Delay(AnswerPoll, ct).ConfigureAwait(false);
             }
         }
 
-        private async Task<JsonElement> RequestAsync(string method, string path, object? body, CancellationToken ct)
+        private async Task<JsonElement> RequestAsync(string method, string path, object? body, DateTimeOffset? until, CancellationToken ct)
         {
             var id = Guid.NewGuid().ToString();
             var meta = new Dictionary<string, object> { ["type"] = "ClientRequest", ["messageId"] = id, ["method"] = method, ["path"] = path };
             var message = body == null ? new object[] { meta } : new[] { meta, body };
+            // RingCentral charges the subscription's requests to its Medium group, over the socket as over REST.
+            var slot = await _session.Budget.TakeAsync(RateGroup.Medium, ct).ConfigureAwait(false);
             await SendAsync(message, ct).ConfigureAwait(false);
-            var answer = await AwaitMessageAsync(m => m.messageId == id, ct).ConfigureAwait(false);
+            var answer = await AwaitMessageAsync(m => m.messageId == id, until, ct).ConfigureAwait(false);
+            await _session.Budget.AnsweredAsync(RateGroup.Medium, slot, ct).ConfigureAwait(false);
             if (answer.status < 200 || answer.status > 299)
             {
                 var code = _session.Secrets.Redact(answer.body.ValueKind == JsonValueKind.Object ? Json.Str(answer.body, "errorCode") : null);
@@ -352,8 +386,8 @@ namespace RingOut.Client
             {
                 if (_socket != null && _socket.IsOpen && _subscriptionId != null)
                 {
-                    try { await RequestAsync("DELETE", "/restapi/v1.0/subscription/" + _subscriptionId, null, ct).ConfigureAwait(false); }
-                    catch (Exception e) when (e is RingCentralApiException || e is System.Net.Http.HttpRequestException || e is WebSocketException || e is OperationCanceledException) { }
+                    try { await RequestAsync("DELETE", "/restapi/v1.0/subscription/" + _subscriptionId, null, null, ct).ConfigureAwait(false); }
+                    catch (Exception e) when (Failures.IsReadFailure(e) || e is OperationCanceledException) { }
                 }
                 _subscriptionId = null;
                 if (_socket is NetworkEventSocket network) await network.CloseAsync(ct).ConfigureAwait(false);
@@ -380,7 +414,10 @@ namespace RingOut.Client
         internal const long MaxQueuedChars = 16L * 1024 * 1024;
         private long _queued;
 
-        public static async Task<IEventSocket> ConnectAsync(Uri address, CancellationToken ct)
+        public static Task<IEventSocket> ConnectAsync(Uri address, CancellationToken ct) => ConnectAsync(address, ConnectTimeout, ct);
+
+        /// <summary>Connects within <paramref name="timeout"/> (a real socket: on the real clock), or fails with a <see cref="TimeoutException"/>, leaving nothing open behind.</summary>
+        public static async Task<IEventSocket> ConnectAsync(Uri address, TimeSpan timeout, CancellationToken ct)
         {
             var socket = new NetworkEventSocket();
             try
@@ -388,11 +425,11 @@ namespace RingOut.Client
                 // Bounded: a black-holed gateway would otherwise stall every round for the OS's TCP timeout.
                 using (var limit = CancellationTokenSource.CreateLinkedTokenSource(ct))
                 {
-                    limit.CancelAfter(ConnectTimeout);
+                    limit.CancelAfter(timeout);
                     try { await socket._ws.ConnectAsync(address, limit.Token).ConfigureAwait(false); }
                     catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                     {
-                        throw new TimeoutException($"RingCentral's WebSocket gateway did not accept the connection within {ConnectTimeout.TotalSeconds:0} s.");
+                        throw new TimeoutException($"RingCentral's WebSocket gateway did not accept the connection within {timeout.TotalSeconds:0.#} s.");
                     }
                 }
             }
