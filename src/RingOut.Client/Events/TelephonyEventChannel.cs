@@ -1,10 +1,6 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
-using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -12,39 +8,6 @@ using RingOut.Client.Http;
 
 namespace RingOut.Client
 {
-    /// <summary>
-    /// One WebSocket connection to RingCentral's gateway, as text messages both ways. The network one is a
-    /// ClientWebSocket; the in-process emulator supplies its own (<see cref="RingCentralConnectOptions.EventSocket"/>).
-    /// </summary>
-    public interface IEventSocket : IDisposable
-    {
-        Task SendAsync(string text, CancellationToken cancellationToken);
-        /// <summary>The messages received since the last call, without waiting.</summary>
-        IReadOnlyList<string> Drain();
-        bool IsOpen { get; }
-    }
-
-    /// <summary>One telephony session event: a RingOut's parties and their statuses at one moment. It carries no RingOut id.</summary>
-    public sealed class TelephonyEvent
-    {
-        public string? TelephonySessionId { get; internal set; }
-        public string? SessionId { get; internal set; }
-        public long Sequence { get; internal set; }
-        public DateTimeOffset EventTime { get; internal set; }
-        public string? Origin { get; internal set; }
-        public IReadOnlyList<TelephonyParty> Parties { get; internal set; } = Array.Empty<TelephonyParty>();
-        public override string ToString() => $"{TelephonySessionId} #{Sequence} {string.Join(", ", Parties)}";
-    }
-
-    public sealed class TelephonyParty
-    {
-        /// <summary>The number this party's leg rings.</summary>
-        public string? To { get; internal set; }
-        public string? Code { get; internal set; }
-        public string? Reason { get; internal set; }
-        public override string ToString() => $"{To} {Code}{(Reason != null ? " (" + Reason + ")" : "")}";
-    }
-
     /// <summary>
     /// The session's subscription to its own telephony sessions over RingCentral's WebSocket gateway: opened at the
     /// first wait that wants it, kept for the session's life, renewed before it expires, reconnected with recovery
@@ -58,23 +21,20 @@ namespace RingOut.Client
         internal const string Filter = "/restapi/v1.0/account/~/extension/~/telephony/sessions";
         private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
         private readonly RingCentralSession _session;
-        // The events received, in order of arrival, and when each arrived: each wait reads from its own cursor (an
-        // absolute position: Forgotten + index), from the moment it began to follow calls. Bounded: beyond MaxEvents
-        // the oldest half is forgotten, and a wait that had not read them yet is told it lost events.
-        private readonly List<TelephonyEvent> _log = new List<TelephonyEvent>();
-        private readonly List<DateTimeOffset> _arrived = new List<DateTimeOffset>();
+        // The events received: each wait reads from its own cursor, from the moment it began to follow calls.
+        private readonly EventLog _log = new EventLog();
         /// <summary>How many events the channel keeps at most.</summary>
-        public const int MaxEvents = 20_000;
+        public const int MaxEvents = EventLog.MaxEvents;
         /// <summary>How many of the oldest events were forgotten: the lowest position that can still be read.</summary>
-        public int Forgotten { get; private set; }
+        public int Forgotten => _log.Forgotten;
         private readonly SemaphoreSlim _gate = new SemaphoreSlim(1, 1);
         private IEventSocket? _socket;
-        private string? _wsc, _subscriptionId, _wsToken;
+        private string? _wsc, _subscriptionId;
+        private GatewayToken? _token;
         /// <summary>The subscription's id (for tests that speak as the gateway).</summary>
         internal string? SubscriptionId => _subscriptionId;
         private long _wscSequence;
-        private Uri? _wsUri;
-        private DateTimeOffset _wsTokenExpires, _subscriptionExpires;
+        private DateTimeOffset _subscriptionExpires;
         private TimeSpan _renewAhead = TimeSpan.FromMinutes(2);
         private DateTimeOffset _lastSent;
         private static readonly TimeSpan HeartbeatAfter = TimeSpan.FromSeconds(60);
@@ -119,33 +79,13 @@ namespace RingOut.Client
         private async Task ConnectAsync(bool recover, DateTimeOffset? until, CancellationToken ct)
         {
             var now = _session.Clock.GetUtcNow();
-            if (_wsToken == null || now >= _wsTokenExpires)
+            if (_token == null || now >= _token.ReuseUntil)
             {
                 using (var doc = await _session.PostForJsonAsync("/restapi/oauth/wstoken", new RequestKind { Group = RateGroup.Auth, Description = "opening the telephony event socket" }, ct).ConfigureAwait(false))
-                {
-                    var root = doc.RootElement;
-                    _wsToken = Json.Str(root, "ws_access_token") ?? throw new RingCentralProtocolException("The wstoken answer has no ws_access_token.");
-                    _session.Secrets.Add(_wsToken); // redacted by value wherever a server's words could show it
-                    var uri = Json.Str(root, "uri");
-                    if (!Uri.TryCreate(uri, UriKind.Absolute, out _wsUri) || (_wsUri.Scheme != "wss" && _wsUri.Scheme != "ws"))
-                        throw new RingCentralProtocolException("The wstoken answer has no ws(s) uri.");
-                    // As with redirects: the token goes to the session's server and nowhere else: same host and port,
-                    // and wss for an https server; or, from RingCentral's own servers, another of RingCentral's hosts over wss.
-                    bool RingCentrals(string host) => host.EndsWith(".ringcentral.com", StringComparison.OrdinalIgnoreCase);
-                    var server = _session.Server;
-                    var strong = _wsUri.Scheme == "wss" || server.Scheme != "https";
-                    var same = string.Equals(_wsUri.Host, server.Host, StringComparison.OrdinalIgnoreCase) && _wsUri.Port == server.Port;
-                    var ringCentral = RingCentrals(server.Host) && RingCentrals(_wsUri.Host) && _wsUri.Scheme == "wss";
-                    if (!strong || !(same || ringCentral))
-                        throw new RingCentralRedirectException($"RingCentral's WebSocket gateway was named at {_wsUri.Scheme}://{_wsUri.Host}:{_wsUri.Port}, not the session's server " +
-                            $"({server.Scheme}://{server.Host}:{server.Port}, {(server.Scheme == "https" ? "over wss" : "over ws or wss")}); the token was not sent there.", _wsUri);
-                    var expires = Json.Long(root, "expires_in") ?? 600;
-                    // The SDK reuses a token until 0.8 of its life.
-                    _wsTokenExpires = now + TimeSpan.FromSeconds(ServerValues.Lifetime("wstoken expires_in", expires).TotalSeconds * 0.8);
-                }
+                    _token = GatewayToken.Read(doc.RootElement, _session.Server, now, t => _session.Secrets.Add(t));
             }
             _socket?.Dispose();
-            var address = new Uri(_wsUri + "?access_token=" + Uri.EscapeDataString(_wsToken) + (recover && _wsc != null ? "&wsc=" + Uri.EscapeDataString(_wsc) : ""));
+            var address = new Uri(_token.Uri + "?access_token=" + Uri.EscapeDataString(_token.Token) + (recover && _wsc != null ? "&wsc=" + Uri.EscapeDataString(_wsc) : ""));
             _socket = await _session.OpenEventSocketAsync(address, until, ct).ConfigureAwait(false);
             var details = await AwaitMessageAsync(m => m.type == "ConnectionDetails" || m.type == "Error", until, ct).ConfigureAwait(false);
             if (details.type == "Error")
@@ -197,11 +137,11 @@ namespace RingOut.Client
                         // session's tokens on the way); events of the meantime may be lost, so the wait looks again.
                         Gaps++;
                         _socket?.Dispose();
-                        _wsToken = null;
+                        _token = null;
                         await OpenAsync(until, ct).ConfigureAwait(false);
                     }
                 }
-                return Since(from);
+                return _log.Since(from);
             }
             finally { _gate.Release(); }
         }
@@ -226,14 +166,6 @@ namespace RingOut.Client
             }
         }
 
-        private (IReadOnlyList<TelephonyEvent> Events, int Next, bool Lost) Since(int from)
-        {
-            var lost = from < Forgotten;
-            var start = Math.Max(from, Forgotten) - Forgotten;
-            var events = start >= _log.Count ? (IReadOnlyList<TelephonyEvent>)Array.Empty<TelephonyEvent>() : _log.GetRange(start, _log.Count - start);
-            return (events, Forgotten + _log.Count, lost);
-        }
-
         /// <summary>The position of the first event that arrived at or after <paramref name="since"/> (on the session's clock): where a wait that began following calls then starts reading.</summary>
         public async Task<int> PositionAtAsync(DateTimeOffset since, CancellationToken ct)
         {
@@ -241,26 +173,9 @@ namespace RingOut.Client
             try
             {
                 Pump();
-                int lo = 0, hi = _arrived.Count;
-                while (lo < hi)
-                {
-                    var mid = (lo + hi) / 2;
-                    if (_arrived[mid] < since) lo = mid + 1; else hi = mid;
-                }
-                return Forgotten + lo;
+                return _log.PositionAt(since);
             }
             finally { _gate.Release(); }
-        }
-
-        private void Keep(TelephonyEvent e)
-        {
-            _log.Add(e);
-            _arrived.Add(_session.Clock.GetUtcNow());
-            if (_log.Count <= MaxEvents) return;
-            var drop = _log.Count / 2;
-            _log.RemoveRange(0, drop);
-            _arrived.RemoveRange(0, drop);
-            Forgotten += drop;
         }
 
         /// <summary>How many times events may have been lost (a failed recovery, an expired subscription): a wait that saw a smaller number polls what it follows.</summary>
@@ -292,7 +207,7 @@ namespace RingOut.Client
                 {
                     // An event body that is not an object (5, "x") tells nothing: not kept.
                     if (Json.Str(body, "subscriptionId") == _subscriptionId && Json.Obj(body, "body") is var ev && ev.ValueKind == JsonValueKind.Object)
-                        Keep(ReadEvent(ev));
+                        _log.Keep(TelephonyEvent.Read(ev), _session.Clock.GetUtcNow());
                     continue;
                 }
                 var status = Json.Int(meta, "status") ?? 0;
@@ -347,33 +262,6 @@ namespace RingOut.Client
             _lastSent = _session.Clock.GetUtcNow();
         }
 
-        internal static TelephonyEvent ReadEvent(JsonElement e)
-        {
-            var parties = new List<TelephonyParty>();
-            var list = Json.Arr(e, "parties");
-            if (list.ValueKind == JsonValueKind.Array)
-                foreach (var p in list.EnumerateArray())
-                {
-                    if (p.ValueKind != JsonValueKind.Object) continue;
-                    var status = Json.Obj(p, "status");
-                    parties.Add(new TelephonyParty
-                    {
-                        To = Json.Str(Json.Obj(p, "to"), "phoneNumber"),
-                        Code = Json.Str(status, "code"),
-                        Reason = Json.Str(status, "reason"),
-                    });
-                }
-            return new TelephonyEvent
-            {
-                TelephonySessionId = Json.Str(e, "telephonySessionId"),
-                SessionId = Json.IdString(e, "sessionId"),
-                Sequence = Json.Long(e, "sequence") ?? 0,
-                EventTime = DateTimeOffset.TryParse(Json.Str(e, "eventTime"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.MinValue,
-                Origin = Json.Str(Json.Obj(e, "origin"), "type"),
-                Parties = parties,
-            };
-        }
-
         /// <summary>
         /// Ends the subscription (DELETE over the socket) and closes the socket with a Close frame, so that the server
         /// keeps neither for a recovery that will not come: what Disconnect does before it revokes the tokens. Bounded
@@ -401,106 +289,5 @@ namespace RingOut.Client
         }
 
         public void Dispose() => _socket?.Dispose();
-    }
-
-    /// <summary>The network socket: a ClientWebSocket whose messages are read in the background into a queue.</summary>
-    internal sealed class NetworkEventSocket : IEventSocket
-    {
-        private readonly ClientWebSocket _ws = new ClientWebSocket();
-        private readonly ConcurrentQueue<string> _in = new ConcurrentQueue<string>();
-        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
-        internal static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
-        /// <summary>The most text held unread (16 M characters): four of the largest messages.</summary>
-        internal const long MaxQueuedChars = 16L * 1024 * 1024;
-        private long _queued;
-
-        public static Task<IEventSocket> ConnectAsync(Uri address, CancellationToken ct) => ConnectAsync(address, ConnectTimeout, ct);
-
-        /// <summary>Connects within <paramref name="timeout"/> (a real socket: on the real clock), or fails with a <see cref="TimeoutException"/>, leaving nothing open behind.</summary>
-        public static async Task<IEventSocket> ConnectAsync(Uri address, TimeSpan timeout, CancellationToken ct)
-        {
-            var socket = new NetworkEventSocket();
-            try
-            {
-                // Bounded: a black-holed gateway would otherwise stall every round for the OS's TCP timeout.
-                using (var limit = CancellationTokenSource.CreateLinkedTokenSource(ct))
-                {
-                    limit.CancelAfter(timeout);
-                    try { await socket._ws.ConnectAsync(address, limit.Token).ConfigureAwait(false); }
-                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                    {
-                        throw new TimeoutException($"RingCentral's WebSocket gateway did not accept the connection within {timeout.TotalSeconds:0.#} s.");
-                    }
-                }
-            }
-            catch
-            {
-                socket.Dispose(); // the socket and its CancellationTokenSource are not left behind
-                throw;
-            }
-            _ = socket.ReceiveLoopAsync();
-            return socket;
-        }
-
-        private async Task ReceiveLoopAsync()
-        {
-            var buffer = new byte[64 * 1024];
-            try
-            {
-                while (_ws.State == WebSocketState.Open)
-                {
-                    using (var message = new System.IO.MemoryStream())
-                    {
-                        WebSocketReceiveResult result;
-                        do
-                        {
-                            result = await _ws.ReceiveAsync(new ArraySegment<byte>(buffer), _stop.Token).ConfigureAwait(false);
-                            // A Close, or a message past the bound every answer has: the socket is ended (aborted), not left
-                            // open and deaf, so that the next read reconnects.
-                            if (result.MessageType == WebSocketMessageType.Close) { _ws.Abort(); return; }
-                            message.Write(buffer, 0, result.Count);
-                            if (message.Length > 4 * 1024 * 1024) { _ws.Abort(); return; }
-                        } while (!result.EndOfMessage);
-                        var text = Encoding.UTF8.GetString(message.ToArray());
-                        // A Heartbeat tells nothing to keep: not queued (a flood of them while no wait reads grew the process by GBs).
-                        if (text.Length < 1024 && text.Contains("\"Heartbeat\"")) continue;
-                        // Messages not read are bounded too: past it, the socket is ended, and the next read reconnects
-                        // with recovery (what was lost is a gap, which the wait polls for).
-                        if (Interlocked.Add(ref _queued, text.Length) > MaxQueuedChars) { _ws.Abort(); return; }
-                        _in.Enqueue(text);
-                    }
-                }
-            }
-            catch (Exception e) when (e is WebSocketException || e is OperationCanceledException || e is ObjectDisposedException) { }
-        }
-
-        public bool IsOpen => _ws.State == WebSocketState.Open;
-
-        public Task SendAsync(string text, CancellationToken cancellationToken) =>
-            _ws.SendAsync(new ArraySegment<byte>(Encoding.UTF8.GetBytes(text)), WebSocketMessageType.Text, true, cancellationToken);
-
-        /// <summary>Sends a Close frame (a normal closure) and waits, bounded by <paramref name="ct"/>, for the server's.</summary>
-        public async Task CloseAsync(CancellationToken ct)
-        {
-            try
-            {
-                if (_ws.State == WebSocketState.Open) await _ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "disconnected", ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is WebSocketException || e is OperationCanceledException || e is ObjectDisposedException) { }
-        }
-
-        public IReadOnlyList<string> Drain()
-        {
-            var list = new List<string>();
-            while (_in.TryDequeue(out var s)) { list.Add(s); Interlocked.Add(ref _queued, -s.Length); }
-            return list;
-        }
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _ws.Dispose();
-            _stop.Dispose();
-        }
     }
 }
