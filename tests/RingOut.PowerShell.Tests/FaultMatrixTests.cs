@@ -90,6 +90,23 @@ namespace RingOut.PowerShell.Tests
             Enumerable.Range(0, 9).Select(i => "+1415555" + (2000 + i)).Concat(new[] { "+16505550101", "+16505550102", "+16505550106" }).ToArray();
 
         [Fact]
+        public void A_call_placed_into_a_wait_that_cannot_subscribe_with_Via_Events_is_written_and_named_in_the_error()
+        {
+            // Found by the matrix: the subscription's answer unreadable (its status a string), -Via Events ended the
+            // pipeline with RingOut.EventsUnavailable, and the call already placed was written nowhere.
+            using var ps = new PowerShellHost();
+            ps.Ok("$global:s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru; $global:f = $s.Emulator.Faults; " +
+                  Rewrite("WS", "ClientRequest", "\"status\":200", "\"status\":\"200\""));
+            var r = ps.Run("$args | New-RingOutCall | Wait-RingOutCall -Via Events", Numbers.Take(3).Cast<object>().ToArray());
+            var created = ps.Ok("$s.Emulator.Calls | ForEach-Object Id").Select(o => o.ToString()).ToList();
+            Assert.NotEmpty(created);
+            Assert.Equal("RingOut.EventsUnavailable", r.Error.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(created, r.Output.Select(o => o.Properties["Id"].Value.ToString()));
+            var named = PSObject.AsPSObject(r.Error.TargetObject).Properties["Pending"].Value as System.Collections.IEnumerable;
+            Assert.Equal(created, named.Cast<object>().Select(c => PSObject.AsPSObject(c).Properties["Id"].Value.ToString()));
+        }
+
+        [Fact]
         public void Every_fault_keeps_every_call_reported_placed_once_and_settled_or_named()
         {
             var rows = new List<string>();

@@ -178,7 +178,10 @@ namespace RingOut.PowerShell
             }
             catch (RingOutEventsUnavailableException e)
             {
-                throw Terminate(ErrorMapping.Failure(e, null));
+                // Nothing lost: the calls followed so far are written as known and named in the error (Settled, Pending).
+                var pending = Watcher.Pending;
+                foreach (var call in pending) WriteObject(call);
+                throw Terminate(ErrorMapping.Failure(e, new RingOutWaitResult(_written.ToArray(), pending)));
             }
             catch (Exception e) when (ErrorMapping.EndsSession(e))
             {
