@@ -107,6 +107,21 @@ namespace RingOut.PowerShell.Tests
         }
 
         [Fact]
+        public void A_gateway_that_never_answers_holds_the_early_subscription_no_longer_than_the_waits_timeout()
+        {
+            // Wait-RingOutCall subscribes before the first call comes; a gateway that took the socket and said nothing
+            // held it 30 s (the answer's own limit) whatever -Timeout said.
+            using var ps = new PowerShellHost();
+            ps.Ok("$global:s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru; $global:f = $s.Emulator.Faults; " +
+                  Rewrite("WS", "ConnectionDetails", "^.*$", ""));
+            var r = ps.Run("$t0 = $s.Emulator.Clock.Elapsed; New-RingOutCall -To '+14155552000' | Wait-RingOutCall -Timeout 5; " +
+                           "$global:took = ($s.Emulator.Clock.Elapsed - $t0).TotalSeconds");
+            var took = (double)ps.Ok("$took")[0].BaseObject;
+            Assert.True(took <= 15, $"the pipeline took {took:0} s with -Timeout 5");
+            Assert.Single(r.Output); // the call, written
+        }
+
+        [Fact]
         public void Every_fault_keeps_every_call_reported_placed_once_and_settled_or_named()
         {
             var rows = new List<string>();
