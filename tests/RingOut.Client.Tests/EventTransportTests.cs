@@ -116,6 +116,23 @@ namespace RingOut.Client.Tests
         }
 
         [Fact]
+        public async Task A_call_log_that_cannot_be_read_costs_a_bounded_number_of_requests_within_the_patience()
+        {
+            // The call log's lookups are spaced by their interval and by the pipeline's own backoff: a dead call log
+            // is a few reads (each the pipeline's 6 attempts) over the 10 minutes' patience, then the call is Unknown.
+            using var rig = await Rig.StartAsync();
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550185" });
+            var fault = rig.Emulator.Faults.Add(FaultKind.ServerError, "GET", "call-log", -1);
+            fault.RetryAfterSeconds = null;
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Polling };
+            var done = Assert.Single(await WatchAsync(watcher, call.AsGone(rig.Clock.GetUtcNow())));
+            Assert.Equal(RingOutCallState.Unknown, done.State);
+            Assert.Contains("could not be read", done.Outcome);
+            var perRead = 1 + new RetryOptions().MaxRetries;
+            Assert.InRange(rig.Count("GET", "call-log"), perRead, 8 * perRead);
+        }
+
+        [Fact]
         public async Task An_unreadable_answer_the_pipeline_delivered_is_asked_again_by_the_watcher_alone()
         {
             // The other half of one layer of retries: a 200 whose body is not JSON is not retried by the pipeline, so
