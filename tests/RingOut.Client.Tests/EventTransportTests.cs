@@ -98,20 +98,28 @@ namespace RingOut.Client.Tests
             Assert.Contains("trying again after", watcher.EventsUnavailable);
         }
 
-        [Fact]
-        public async Task One_failing_poll_costs_the_pipelines_retries_and_no_more()
+        /// <summary>Places a call, switches <paramref name="fault"/> on, and polls the call until the watcher gives it up: its one failure.</summary>
+        private static async Task<KeyValuePair<RingOutCall, Exception>> PollUntilGivenUpAsync(Rig rig, FaultRule fault, string to)
         {
-            // The pipeline retried a 5xx five times, and the watcher polled the call three times: 18 requests for one poll.
-            using var rig = await Rig.StartAsync();
-            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550183" });
-            var fault = rig.Emulator.Faults.Add(FaultKind.ServerError, "GET", "ring-out", -1);
-            fault.RetryAfterSeconds = null;
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = to });
+            rig.Emulator.Faults.Add(fault);
             var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Polling };
             watcher.Add(call);
             var failures = new List<KeyValuePair<RingOutCall, Exception>>();
             for (var rounds = 0; watcher.PendingCount > 0 && rounds < 100; rounds++) failures.AddRange((await watcher.NextAsync(null, CancellationToken.None)).Failures);
             var failed = Assert.Single(failures);
             Assert.Equal(call.Id, failed.Key.Id);
+            return failed;
+        }
+
+        [Fact]
+        public async Task One_failing_poll_costs_the_pipelines_retries_and_no_more()
+        {
+            // The pipeline retried a 5xx five times, and the watcher polled the call three times: 18 requests for one poll.
+            using var rig = await Rig.StartAsync();
+            var fault = new FaultRule(FaultKind.ServerError, "GET", "ring-out", -1) { RetryAfterSeconds = null };
+            var failed = await PollUntilGivenUpAsync(rig, fault, "+14155550183");
+            Assert.IsType<RingCentralApiException>(failed.Value);
             Assert.Equal(1L + new RetryOptions().MaxRetries, rig.Count("GET", "ring-out"));
         }
 
@@ -138,14 +146,9 @@ namespace RingOut.Client.Tests
             // The other half of one layer of retries: a 200 whose body is not JSON is not retried by the pipeline, so
             // the watcher asks again at the call's next polls (MaxTransientFailures in all).
             using var rig = await Rig.StartAsync();
-            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550184" });
-            rig.Emulator.Faults.Add(FaultKind.MalformedBody, "GET", "ring-out", -1);
-            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Polling };
-            watcher.Add(call);
-            var failures = new List<KeyValuePair<RingOutCall, Exception>>();
-            for (var rounds = 0; watcher.PendingCount > 0 && rounds < 100; rounds++) failures.AddRange((await watcher.NextAsync(null, CancellationToken.None)).Failures);
-            Assert.IsType<RingCentralProtocolException>(Assert.Single(failures).Value);
-            Assert.Equal((long)watcher.MaxTransientFailures, rig.Count("GET", "ring-out"));
+            var failed = await PollUntilGivenUpAsync(rig, new FaultRule(FaultKind.MalformedBody, "GET", "ring-out", -1), "+14155550184");
+            Assert.IsType<RingCentralProtocolException>(failed.Value);
+            Assert.Equal((long)new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended).MaxTransientFailures, rig.Count("GET", "ring-out"));
         }
 
         [Fact]
