@@ -66,6 +66,13 @@ namespace RingOut.Client
             return kind == FailureKind.Transient || kind == FailureKind.Permanent;
         }
 
+        /// <summary>
+        /// Whether the pipeline has already retried the request that failed so (the network, a time-out, 5xx, 429): it is
+        /// the one layer that retries a request, so a caller gives such a failure up. What a caller may ask again is an
+        /// answer the pipeline delivered that could not be read (<see cref="RingCentralProtocolException"/>).
+        /// </summary>
+        public static bool RetriedByPipeline(Exception e) => IsTransient(e) && !(e is RingCentralProtocolException);
+
         /// <summary>Whether the session is over.</summary>
         public static bool EndsSession(Exception e) => Classify(e) == FailureKind.EndsSession;
     }

@@ -102,6 +102,13 @@ namespace RingOut.Emulator
         HoldBeforeActing,
         /// <summary>Act, then hold the answer until the holds are released (or the client goes away, and the answer is lost).</summary>
         ActThenHold,
+        /// <summary>
+        /// Act, then answer with the body rewritten: <see cref="FaultRule.Pattern"/> (a regular expression) replaced by
+        /// <see cref="FaultRule.Replacement"/> (a hostile server's wrong JSON types, endless paging). With the method
+        /// "WS" and a message type as the route (ServerNotification, ClientRequest, ConnectionDetails, …) it rewrites the
+        /// gateway's messages instead; one rewritten to nothing is not sent (a silent gateway).
+        /// </summary>
+        RewriteBody,
     }
 
     /// <summary>One injected fault: which requests it hits and how many times.</summary>
@@ -127,6 +134,11 @@ namespace RingOut.Emulator
         /// <summary>Retry-After seconds sent with ServerError and TooManyRequests; null sends none (ServerError only).</summary>
         public int? RetryAfterSeconds { get; set; } = 5;
         public TimeSpan Latency { get; set; } = TimeSpan.FromSeconds(2);
+        /// <summary>What <see cref="FaultKind.RewriteBody"/> replaces (a regular expression), and with what.</summary>
+        public string? Pattern { get; set; }
+        public string Replacement { get; set; } = "";
+
+        internal string Rewrite(string text) => Pattern == null ? text : System.Text.RegularExpressions.Regex.Replace(text, Pattern, Replacement, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
 
         internal bool TryHit(string method, string route)
         {
@@ -216,6 +228,15 @@ namespace RingOut.Emulator
         }
 
         public IReadOnlyList<FaultRule> Rules { get { lock (_rules) return _rules.ToArray(); } }
+
+        /// <summary>A gateway message of <paramref name="type"/> as the RewriteBody rules on "WS" leave it; null when rewritten to nothing.</summary>
+        internal string? RewriteMessage(string type, string text)
+        {
+            lock (_rules)
+                foreach (var r in _rules)
+                    if (r.Kind == FaultKind.RewriteBody && r.TryHit("WS", type)) text = r.Rewrite(text);
+            return text.Length == 0 ? null : text;
+        }
 
         /// <summary>The rules one request meets: every latency rule, and the first other rule that matches (only it is used up).</summary>
         internal List<FaultRule> Match(string method, string route)

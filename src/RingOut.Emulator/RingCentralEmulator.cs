@@ -198,6 +198,8 @@ namespace RingOut.Emulator
                 response.Body = response.Body.Take(response.Body.Length / 2).ToArray();
             if (faults.Any(f => f.Kind == FaultKind.MalformedBody))
                 response.Body = Encoding.UTF8.GetBytes("<html><body>502 Bad Gateway</body></html>");
+            foreach (var f in faults.Where(f => f.Kind == FaultKind.RewriteBody))
+                response.Body = Encoding.UTF8.GetBytes(f.Rewrite(Encoding.UTF8.GetString(response.Body)));
             return response;
         }
 

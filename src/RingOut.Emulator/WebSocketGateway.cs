@@ -491,8 +491,10 @@ namespace RingOut.Emulator
                     ["wsc"] = new JsonObject { ["token"] = RingCentralEmulator.WscToken(state, sequence), ["sequence"] = sequence },
                 };
                 var text = (body == null ? new JsonArray(meta) : new JsonArray(meta, body)).ToJsonString();
-                _out.Enqueue(text);
-                state.Sent.Add((sequence, text));
+                // As a hostile gateway would have it (RewriteBody faults): what it did not send, it does not replay either.
+                if (!(_emulator.Faults.RewriteMessage(type, text) is string sent)) return;
+                _out.Enqueue(sent);
+                state.Sent.Add((sequence, sent));
                 if (state.Sent.Count > _emulator.Options.WsRecoveryBufferSize) state.Sent.RemoveAt(0);
             }
         }

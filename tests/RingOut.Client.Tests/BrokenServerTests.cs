@@ -20,7 +20,7 @@ namespace RingOut.Client.Tests
     public sealed class BrokenServerTests
     {
         /// <summary>The in-process gateway's socket, each frame it sends rewritten (null: dropped), and frames of the test's own added.</summary>
-        private sealed class TamperedSocket : IEventSocket
+        internal sealed class TamperedSocket : IEventSocket
         {
             private readonly IEventSocket _inner;
             private readonly Func<string, string> _rewrite;
@@ -38,7 +38,7 @@ namespace RingOut.Client.Tests
             public void Dispose() => _inner.Dispose();
         }
 
-        private static Func<Uri, CancellationToken, Task<IEventSocket>> Tampered(RingCentralEmulator emulator, Func<string, string> rewrite, List<TamperedSocket> opened = null) =>
+        internal static Func<Uri, CancellationToken, Task<IEventSocket>> Tampered(RingCentralEmulator emulator, Func<string, string> rewrite, List<TamperedSocket> opened = null) =>
             async (address, ct) =>
             {
                 var socket = new TamperedSocket(await RingOut.PowerShell.InProcessEventSocket.For(emulator)(address, ct), rewrite);
@@ -46,7 +46,7 @@ namespace RingOut.Client.Tests
                 return socket;
             };
 
-        private static async Task<List<RingOutCall>> WatchAsync(CallWatcher watcher, params RingOutCall[] calls)
+        internal static async Task<List<RingOutCall>> WatchAsync(CallWatcher watcher, params RingOutCall[] calls)
         {
             var settled = new List<RingOutCall>();
             foreach (var c in calls) if (!watcher.Add(c)) settled.Add(c);
@@ -85,7 +85,7 @@ namespace RingOut.Client.Tests
         }
 
         /// <summary>Hands each request to the emulator, after calling <c>before</c> with it.</summary>
-        private sealed class Hook : DelegatingHandler
+        internal sealed class Hook : DelegatingHandler
         {
             private readonly Action<HttpRequestMessage> _before;
             public Hook(HttpMessageHandler inner, Action<HttpRequestMessage> before) : base(inner) { _before = before; }
@@ -482,12 +482,12 @@ namespace RingOut.Client.Tests
             using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = Tampered(rig.Emulator, f => f, opened)));
             var channel = await session.TelephonyEventsAsync();
             rig.Clock.AutoAdvance = false;
-            await channel.ReadAsync(0, CancellationToken.None);
+            await channel.KeepAliveAndReadAsync(0, null, CancellationToken.None);
             Assert.DoesNotContain(opened.Single().Sent, t => t.Contains("\"Heartbeat\""));
             rig.Clock.Advance(TimeSpan.FromSeconds(61));
-            await channel.ReadAsync(0, CancellationToken.None);
+            await channel.KeepAliveAndReadAsync(0, null, CancellationToken.None);
             Assert.Single(opened.Single().Sent, t => t.Contains("\"Heartbeat\""));
-            await channel.ReadAsync(0, CancellationToken.None); // not again within the minute
+            await channel.KeepAliveAndReadAsync(0, null, CancellationToken.None); // not again within the minute
             Assert.Single(opened.Single().Sent, t => t.Contains("\"Heartbeat\""));
         }
 

@@ -21,7 +21,18 @@ namespace RingOut.PowerShell.Tests
         public FaultMatrixTests(ITestOutputHelper output) { _out = output; }
 
         /// <param name="NotPlaced">Rows that must fail with <paramref name="RowError"/> (the platform refused them, with no way to know it did not act).</param>
-        private sealed record Cell(string Name, string Inject, bool SessionDies = false, int NotPlaced = 0, string RowError = null, string Via = "Polling");
+        /// <param name="Timeout">The wait's -Timeout (0: none): every call must be written within it (and the time placing them took).</param>
+        /// <param name="Reason">Words the run must say (in verbose or an error): why it did what it did.</param>
+        /// <param name="PlacedFirst">The calls are placed before the wait subscribes (so the active calls are read for them).</param>
+        private sealed record Cell(string Name, string Inject, bool SessionDies = false, int NotPlaced = 0, string RowError = null, string Via = "Polling",
+            int Timeout = 0, string Reason = null, bool PlacedFirst = false);
+
+        /// <summary>A hostile server's answers (or, with method "WS", the gateway's messages of one type) rewritten by the emulator: <paramref name="pattern"/> (a regex) → <paramref name="replacement"/>.</summary>
+        private static string Rewrite(string method, string route, string pattern, string replacement, int skip = 0) =>
+            $"$r = $f.Add('RewriteBody', '{method}', '{route}', -1, {skip}); $r.Pattern = '{pattern}'; $r.Replacement = '{replacement}'; ";
+
+        /// <summary>The gateway's telephony events lost: the calls are found among the active calls, by polling and in the call log.</summary>
+        private static readonly string NoEvents = Rewrite("WS", "ServerNotification", "^.*$", "");
 
         private static readonly Cell[] Cells =
         {
@@ -54,10 +65,61 @@ namespace RingOut.PowerShell.Tests
             new("events: dropped, recovery refused", "$s.Emulator.RefuseRecovery = $true; $global:drops = $s.Emulator.DropSocketsEvery([TimeSpan]::FromSeconds(20))", Via: "Events"),
             new("events: subscription lives 30 s", "$s.Emulator.Options.SubscriptionLifetime = [TimeSpan]::FromSeconds(30)", Via: "Events"),
             new("events: 429 storm on the subscription", "$f.Add('TooManyRequests', 'POST', 'wstoken', 3).RetryAfterSeconds = 20", Via: "Events"),
+            // Issue 22: a hostile server and gateway. A value of the wrong JSON type in every kind of message, endless
+            // paging, a gateway gone silent: every call is written within the wait's -Timeout.
+            new("wrong type: frame [42]", Rewrite("WS", "ServerNotification", "^.*$", "[42]"), Via: "Events", Timeout: 600),
+            new("wrong type: frame [\"x\",{}]", Rewrite("WS", "ServerNotification", "^.*$", "[\"x\",{}]"), Via: "Events", Timeout: 600),
+            new("wrong type: wsc.sequence \"9\"", Rewrite("WS", "", "(\"wsc\":\\{[^}]*\"sequence\":)(\\d+)", "$1\"$2\""), Via: "Events", Timeout: 600),
+            // The subscription's answer unreadable: no subscription, so the wait polls (Auto) and says why.
+            new("wrong type: status \"200\"", Rewrite("WS", "ClientRequest", "\"status\":200", "\"status\":\"200\""), Via: "Auto", Timeout: 600, Reason: "Following calls by polling"),
+            new("wrong type: notification body 5", Rewrite("WS", "ServerNotification", "\"body\":\\{", "\"body\":5,\"was\":{"), Via: "Events", Timeout: 600),
+            new("wrong type: event sequence \"7\"", Rewrite("WS", "ServerNotification", "\"sequence\":(\\d+),\"sessionId\"", "\"sequence\":\"$1\",\"sessionId\""), Via: "Events", Timeout: 600),
+            new("wrong type: subscription expiresIn", Rewrite("WS", "ClientRequest", "\"expiresIn\":(\\d+)", "\"expiresIn\":\"$1\""), Via: "Events", Timeout: 600),
+            new("wrong type: wstoken expires_in", Rewrite("POST", "wstoken", "\"expires_in\":(\\d+)", "\"expires_in\":\"$1\""), Via: "Events", Timeout: 600),
+            new("wrong type: call log duration", Rewrite("GET", "call-log", "\"(duration|durationMs)\":(\\d+)", "\"$1\":\"$2\""), Timeout: 600),
+            new("wrong type: call log totalPages", Rewrite("GET", "call-log", "\"totalPages\":(\\d+)", "\"totalPages\":\"$1\""), Timeout: 600),
+            new("wrong type: active call duration", NoEvents + Rewrite("GET", "active-calls", "\"startTime\":", "\"duration\":\"x\",\"startTime\":"), Via: "Events", Timeout: 900, PlacedFirst: true),
+            new("endless call log paging", Rewrite("GET", "call-log", "\"totalPages\":\\d+", "\"totalPages\":1000000"), Timeout: 600),
+            // A gateway that goes silent after its first messages, and drops the socket every 20 s: each new socket is
+            // taken and never answered (as a black-holed connect): the calls are polled meanwhile, and it is said.
+            new("events: gateway silent after a reconnect", "$global:drops = $s.Emulator.DropSocketsEvery([TimeSpan]::FromSeconds(20)); " + Rewrite("WS", "", "^.*$", "", skip: 10),
+                Via: "Events", Timeout: 600, Reason: "socket is down"),
         };
 
         private static readonly string[] Numbers =
             Enumerable.Range(0, 9).Select(i => "+1415555" + (2000 + i)).Concat(new[] { "+16505550101", "+16505550102", "+16505550106" }).ToArray();
+
+        [Fact]
+        public void A_call_placed_into_a_wait_that_cannot_subscribe_with_Via_Events_is_written_and_named_in_the_error()
+        {
+            // Found by the matrix: the subscription's answer unreadable (its status a string), -Via Events ended the
+            // pipeline with RingOut.EventsUnavailable, and the call already placed was written nowhere.
+            using var ps = new PowerShellHost();
+            ps.Ok("$global:s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru; $global:f = $s.Emulator.Faults; " +
+                  Rewrite("WS", "ClientRequest", "\"status\":200", "\"status\":\"200\""));
+            var r = ps.Run("$args | New-RingOutCall | Wait-RingOutCall -Via Events", Numbers.Take(3).Cast<object>().ToArray());
+            var created = ps.Ok("$s.Emulator.Calls | ForEach-Object Id").Select(o => o.ToString()).ToList();
+            Assert.NotEmpty(created);
+            Assert.Equal("RingOut.EventsUnavailable", r.Error.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal(created, r.Output.Select(o => o.Properties["Id"].Value.ToString()));
+            var named = PSObject.AsPSObject(r.Error.TargetObject).Properties["Pending"].Value as System.Collections.IEnumerable;
+            Assert.Equal(created, named.Cast<object>().Select(c => PSObject.AsPSObject(c).Properties["Id"].Value.ToString()));
+        }
+
+        [Fact]
+        public void A_gateway_that_never_answers_holds_the_early_subscription_no_longer_than_the_waits_timeout()
+        {
+            // Wait-RingOutCall subscribes before the first call comes; a gateway that took the socket and said nothing
+            // held it 30 s (the answer's own limit) whatever -Timeout said.
+            using var ps = new PowerShellHost();
+            ps.Ok("$global:s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru; $global:f = $s.Emulator.Faults; " +
+                  Rewrite("WS", "ConnectionDetails", "^.*$", ""));
+            var r = ps.Run("$t0 = $s.Emulator.Clock.Elapsed; New-RingOutCall -To '+14155552000' | Wait-RingOutCall -Timeout 5; " +
+                           "$global:took = ($s.Emulator.Clock.Elapsed - $t0).TotalSeconds");
+            var took = (double)ps.Ok("$took")[0].BaseObject;
+            Assert.True(took <= 15, $"the pipeline took {took:0} s with -Timeout 5");
+            Assert.Single(r.Output); // the call, written
+        }
 
         [Fact]
         public void Every_fault_keeps_every_call_reported_placed_once_and_settled_or_named()
@@ -68,7 +130,8 @@ namespace RingOut.PowerShell.Tests
             {
                 using var ps = new PowerShellHost();
                 ps.Ok("$global:s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru; $global:f = $s.Emulator.Faults; " + cell.Inject);
-                var r = ps.Run("$args | New-RingOutCall | Wait-RingOutCall -Via " + cell.Via, Numbers.Cast<object>().ToArray());
+                var wait = "Wait-RingOutCall -Verbose -Via " + cell.Via + (cell.Timeout > 0 ? " -Timeout " + cell.Timeout : "");
+                var r = ps.Run(cell.PlacedFirst ? "$c = $args | New-RingOutCall; $c | " + wait : "$args | New-RingOutCall | " + wait, Numbers.Cast<object>().ToArray());
                 var stats = ps.Ok(@"$e = $s.Emulator
                     $e.Statistics.CallsCreated
                     $e.Statistics.Count('POST', 'ring-out')
@@ -103,6 +166,9 @@ namespace RingOut.PowerShell.Tests
                 Check(gets <= 15 * Numbers.Length, $"{gets} GETs for {Numbers.Length} calls");
                 Check(posts <= created + 8, $"{posts} POSTs for {created} calls");
                 Check(tokens <= 4, $"{tokens} token requests (a sign-in loop?)");
+                // Placing twelve calls takes a minute of Heavy budget; the wait's time begins with the first.
+                if (cell.Timeout > 0) Check(seconds <= cell.Timeout + 90, $"the run took {seconds:0} s for a -Timeout of {cell.Timeout}");
+                if (cell.Reason != null) Check(r.Verbose.Any(v => v.Message.Contains(cell.Reason)) || r.Errors.Any(e => e.ToString().Contains(cell.Reason)), $"no word of \"{cell.Reason}\"");
                 if (cell.SessionDies) Check(terminating, "a dead session did not end the run with RingOut.SessionExpired");
                 else
                 {

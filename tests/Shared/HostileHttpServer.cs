@@ -70,6 +70,10 @@ namespace RingOut.Testing
         public Func<HostileRequest, HostileResponse> Handler { get; set; }
         /// <summary>When set, a WebSocket upgrade is accepted and the socket handed to it (the gateway's side), bounded by the server's life.</summary>
         public Func<System.Net.WebSockets.WebSocket, CancellationToken, Task> WebSocketHandler { get; set; }
+        /// <summary>When set, a WebSocket upgrade is never answered (a black-holed gateway): the connection is held until the client closes it, which releases <see cref="BlackHoleClosed"/>.</summary>
+        public bool BlackHoleUpgrades { get; set; }
+        /// <summary>Released once for each black-holed connection the client closed.</summary>
+        public SemaphoreSlim BlackHoleClosed { get; } = new(0);
         public Uri Address { get; }
         public int MaxRequests { get; set; } = 500;
         public IReadOnlyList<HostileRequest> Received { get { lock (_received) return _received.ToArray(); } }
@@ -97,6 +101,13 @@ namespace RingOut.Testing
                     int count;
                     lock (_received) { _received.Add(request); count = _received.Count; }
                     if (count > MaxRequests) return;
+                    if (BlackHoleUpgrades && request.Headers.ContainsKey("Upgrade"))
+                    {
+                        // Bounded by the server's life: held until the client closes its end, or the server stops.
+                        try { while (await stream.ReadAsync(new byte[256], _stop.Token) > 0) { } }
+                        finally { BlackHoleClosed.Release(); }
+                        return;
+                    }
                     if (WebSocketHandler != null && request.Headers.TryGetValue("Upgrade", out var upgrade) && upgrade.Equals("websocket", StringComparison.OrdinalIgnoreCase))
                     {
                         var accept = Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(Encoding.ASCII.GetBytes(request.Headers["Sec-WebSocket-Key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));

@@ -28,7 +28,7 @@ namespace RingOut.Client
             var path = ApiPaths.TelephonySession(accountId, telephonySessionId);
             using (var doc = await GetJsonAsync(path, new RequestKind { Description = $"reading telephony session {telephonySessionId}" }, cancellationToken).ConfigureAwait(false))
             {
-                var e = TelephonyEventChannel.ReadEvent(doc.RootElement);
+                var e = TelephonyEvent.Read(doc.RootElement);
                 e.TelephonySessionId = e.TelephonySessionId ?? Json.Str(doc.RootElement, "id") ?? telephonySessionId;
                 e.EventTime = Clock.GetUtcNow();
                 return e;

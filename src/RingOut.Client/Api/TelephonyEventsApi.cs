@@ -32,7 +32,10 @@ namespace RingOut.Client
         /// life; null when the session cannot subscribe now (no WebSocketsSubscription permission, no gateway, a network
         /// failure): a wait then polls, and the session tries again after a backoff (<see cref="EventsRetryAt"/>).
         /// </summary>
-        public async Task<TelephonyEventChannel?> TelephonyEventsAsync(CancellationToken cancellationToken = default)
+        public Task<TelephonyEventChannel?> TelephonyEventsAsync(CancellationToken cancellationToken = default) => TelephonyEventsAsync(null, cancellationToken);
+
+        /// <summary>As <see cref="TelephonyEventsAsync(CancellationToken)"/>, waiting for the gateway no later than <paramref name="until"/> (a wait's -Timeout).</summary>
+        public async Task<TelephonyEventChannel?> TelephonyEventsAsync(DateTimeOffset? until, CancellationToken cancellationToken)
         {
             if (_events != null || (_eventsRefused != null && Clock.GetUtcNow() < _eventsRetryAt)) return _events;
             await _eventsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -42,7 +45,7 @@ namespace RingOut.Client
                 var channel = new TelephonyEventChannel(this);
                 try
                 {
-                    await channel.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    await channel.OpenAsync(until, cancellationToken).ConfigureAwait(false);
                     _eventsRefused = null;
                     _eventsFailures = 0;
                     return _events = channel;
@@ -68,10 +71,14 @@ namespace RingOut.Client
             }
         }
 
-        internal Task<IEventSocket> OpenEventSocketAsync(Uri address, CancellationToken ct)
+        /// <summary>Opens a socket to the gateway: within 30 s, and no later than <paramref name="until"/> on the session's clock.</summary>
+        internal Task<IEventSocket> OpenEventSocketAsync(Uri address, DateTimeOffset? until, CancellationToken ct)
         {
             if (!IsConnected) throw new ObjectDisposedException(nameof(RingCentralSession), Messages.Disconnected);
-            return _eventSocket != null ? _eventSocket(address, ct) : NetworkEventSocket.ConnectAsync(address, ct);
+            var timeout = NetworkEventSocket.ConnectTimeout;
+            var left = until is DateTimeOffset u ? u - Clock.GetUtcNow() : timeout;
+            if (left < timeout) timeout = left > TimeSpan.Zero ? left : TimeSpan.Zero;
+            return _eventSocket != null ? _eventSocket(address, ct) : NetworkEventSocket.ConnectAsync(address, timeout, ct);
         }
     }
 }

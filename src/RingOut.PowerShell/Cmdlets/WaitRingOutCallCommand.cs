@@ -62,7 +62,9 @@ namespace RingOut.PowerShell
             if (!MyInvocation.ExpectingInput || Via == RingOutFollowMode.Polling || session == null || !session.IsConnected) return;
             try
             {
-                Await(ct => session.TelephonyEventsAsync(ct));
+                // Within -Timeout too: a gateway that never answers holds the pipeline no longer than the wait would.
+                var until = Timeout > 0 ? session.Clock.GetUtcNow().AddSeconds(Timeout) : (DateTimeOffset?)null;
+                Await(ct => session.TelephonyEventsAsync(until, ct));
             }
             catch (Exception e) when (ErrorMapping.EndsSession(e))
             {
@@ -189,7 +191,10 @@ namespace RingOut.PowerShell
             }
             catch (RingOutEventsUnavailableException e)
             {
-                throw Terminate(ErrorMapping.Failure(e, null));
+                // Nothing lost: the calls followed so far are written as known and named in the error (Settled, Pending).
+                var pending = Watcher.Pending;
+                foreach (var call in pending) WriteObject(call);
+                throw Terminate(ErrorMapping.Failure(e, new RingOutWaitResult(_written.ToArray(), pending)));
             }
             catch (Exception e) when (ErrorMapping.EndsSession(e))
             {

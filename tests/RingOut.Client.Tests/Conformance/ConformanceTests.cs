@@ -130,7 +130,7 @@ namespace RingOut.Client.Tests.Conformance
             await session.CancelCallAsync(ringing.Id);
             await Assert.ThrowsAsync<RingCentralApiException>(() => session.CancelCallAsync(ringing.Id)); // cancelled already
             await Assert.ThrowsAsync<RingCentralApiException>(() => session.GetCallAsync("999"));           // unknown id
-            await events.ReadAsync(0, CancellationToken.None);
+            await events.KeepAliveAndReadAsync(0, null, CancellationToken.None);
 
             clock.Advance(TimeSpan.FromSeconds(12)); // connected
             var live = await session.GetActiveCallsAsync();
@@ -139,10 +139,10 @@ namespace RingOut.Client.Tests.Conformance
             await session.HangUpAsync(await session.RefreshCallAsync(byDefault));
             await Assert.ThrowsAsync<RingCentralApiException>(() => session.EndCallSessionAsync(telephonySession)); // over
             await Assert.ThrowsAsync<RingCentralApiException>(() => session.GetCallSessionAsync("s-unknown"));
-            await events.ReadAsync(0, CancellationToken.None);
+            await events.KeepAliveAndReadAsync(0, null, CancellationToken.None);
 
             clock.Advance(TimeSpan.FromMinutes(14)); // the subscription is renewed
-            await events.ReadAsync(0, CancellationToken.None);
+            await events.KeepAliveAndReadAsync(0, null, CancellationToken.None);
             await session.GetCallLogAsync(clock.GetUtcNow().AddHours(-1));
 
             // The subscription API over plain HTTP (the module uses the socket): the emulator's answers are held to the spec too.

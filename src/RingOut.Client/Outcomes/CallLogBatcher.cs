@@ -7,34 +7,88 @@ using RingOut.Client.Http;
 
 namespace RingOut.Client
 {
-    /// <summary>Calls RingCentral forgot: looked up in the call log, in batches.</summary>
-    public sealed partial class CallWatcher
+    /// <summary>
+    /// The call-log batcher: calls RingCentral forgot, and calls settled by their own status that still want their
+    /// result and time talked, looked up in the call log in batches: one read (Heavy) per (session, account,
+    /// extension) for all of its calls, no sooner than <see cref="Interval"/> after the last, and never past the wait's
+    /// deadline. A call no record links within <see cref="Patience"/> is written Unknown (or, settled by its own
+    /// status, without a result), with the reason.
+    /// </summary>
+    internal sealed class CallLogBatcher
     {
+        private readonly TimeProvider _clock;
+        private readonly Func<DateTimeOffset?> _deadline;
+        private readonly Dictionary<(RingCentralSession, string, string), Lookup> _lookups = new Dictionary<(RingCentralSession, string, string), Lookup>();
+        private readonly Dictionary<(RingCentralSession, string, string), DateTimeOffset> _lastRead = new Dictionary<(RingCentralSession, string, string), DateTimeOffset>();
+
+        /// <param name="clock">The wait's clock.</param>
+        /// <param name="deadline">The wait's deadline (-Timeout), read at each look: nothing is asked after it.</param>
+        public CallLogBatcher(TimeProvider clock, Func<DateTimeOffset?> deadline) { _clock = clock; _deadline = deadline; }
+
+        /// <summary>How long after RingCentral forgot a call its call log record is waited for; then its outcome is Unknown.</summary>
+        public TimeSpan Patience { get; set; } = TimeSpan.FromMinutes(10);
+        /// <summary>Time between two reads of one extension's call log (each is a Heavy request, for all its forgotten calls).</summary>
+        public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
+        /// <summary>How long the first forgotten call waits for others to share its call log read.</summary>
+        public TimeSpan Gather { get; set; } = TimeSpan.FromSeconds(2);
+
+        /// <summary>How many calls wait for their record.</summary>
+        public int Count { get; private set; }
+        /// <summary>Their latest snapshots.</summary>
+        public IEnumerable<RingOutCall> Calls => _lookups.Values.SelectMany(l => l.Calls.Select(f => f.Call));
+        /// <summary>When the next read is due (null: none waits).</summary>
+        public DateTimeOffset? NextDue
+        {
+            get
+            {
+                DateTimeOffset? due = null;
+                foreach (var l in _lookups.Values) if (due == null || l.NextRead < due) due = l.NextRead;
+                return due;
+            }
+        }
+
+        private bool PastDeadline => _deadline() is DateTimeOffset d && _clock.GetUtcNow() >= d;
+
+        private sealed class Lookup
+        {
+            public readonly List<Forgotten> Calls = new List<Forgotten>();
+            public DateTimeOffset NextRead;
+            public Exception? LastFailure;
+        }
+
+        private sealed class Forgotten
+        {
+            public Forgotten(RingOutCall call) { Call = call; }
+            public readonly RingOutCall Call;
+            public DateTimeOffset Since;
+            /// <summary>Settled by its own status: the record only completes it (result, time talked, telephony session).</summary>
+            public bool Complete;
+        }
         /// <summary>
         /// Puts a call RingCentral forgot on its extension's lookup, or (<paramref name="complete"/>) a call whose own
         /// status settled it, followed by polling, for its result, time talked and telephony session. A new lookup's first read waits a moment, so that
         /// calls forgotten together (piped one by one) share it, and never comes sooner than one interval after the last.
         /// </summary>
-        private void LookUp(RingOutCall call, DateTimeOffset now, bool complete = false)
+        public void Add(RingOutCall call, DateTimeOffset now, bool complete = false)
         {
             var key = (call.Session, call.AccountId, call.ExtensionId);
             if (!_lookups.TryGetValue(key, out var lookup))
             {
-                var first = now + CallLogGather;
-                if (_lastRead.TryGetValue(key, out var last) && last + CallLogInterval > first) first = last + CallLogInterval;
+                var first = now + Gather;
+                if (_lastRead.TryGetValue(key, out var last) && last + Interval > first) first = last + Interval;
                 _lookups.Add(key, lookup = new Lookup { NextRead = first });
             }
             if (lookup.Calls.Any(f => f.Call.Id == call.Id)) return;
             lookup.Calls.Add(new Forgotten(call) { Since = now, Complete = complete });
-            _lookingUp++;
+            Count++;
         }
-
 
         /// <summary>
         /// Reads the call log of every extension whose lookup is due (one request, or one per 1,000 records, for all of
-        /// its forgotten calls), and settles each call it links, or gives up on it after <see cref="CallLogPatience"/>.
+        /// its forgotten calls), and settles each call it links, or gives up on it after <see cref="Patience"/>.
+        /// Returns how many reads it made.
         /// </summary>
-        private async Task<int> ReadCallLogsAsync(List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
+        public async Task<int> ReadDueAsync(List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
         {
             var reads = 0;
             foreach (var pair in _lookups.Where(l => l.Value.NextRead <= _clock.GetUtcNow()).ToList())
@@ -52,7 +106,7 @@ namespace RingOut.Client
                 try
                 {
                     var since = lookup.Calls.Min(f => f.Call.SentAt) + session.ServerClock.Low - TimeSpan.FromSeconds(1);
-                    records = await session.GetCallLogAsync(since, account, extension, Deadline, ct).ConfigureAwait(false);
+                    records = await session.GetCallLogAsync(since, account, extension, _deadline(), ct).ConfigureAwait(false);
                     lookup.LastFailure = null;
                 }
                 catch (Exception e) when (Failures.IsReadFailure(e))
@@ -73,40 +127,31 @@ namespace RingOut.Client
                 {
                     RingOutCall? final = null;
                     CallCorrelation.Match? link = null;
-                    var patience = now - f.Since >= CallLogPatience;
+                    var patience = now - f.Since >= Patience;
                     if (links != null && links.TryGetValue(f.Call, out link) && link.Linked?.Source is CallLogRecord record && session.Claims.TryClaim(link.Linked.Key, f.Call.Id))
                         final = f.Call.ResolvedBy(record, now);
                     // A call settled by its own status keeps it: only its result and time talked stay unknown.
                     else if (f.Complete && (link?.Options.Count > 1 || forbidden || patience))
                         final = f.Call.WithNote(link?.Options.Count > 1 ? $"Result and Duration unknown: {link.Options.Count} call log records could be this call (Ambiguous: {link.Ambiguity})"
                             : forbidden ? $"Result and Duration unknown: its call log could not be read ({lookup.LastFailure?.Message})"
-                            : $"Result and Duration unknown: no call log record for it appeared within {CallLogPatience.TotalMinutes:0} min");
+                            : $"Result and Duration unknown: no call log record for it appeared within {Patience.TotalMinutes:0} min");
                     else if (link?.Ambiguity != null && (link.Options.Count > 1 || patience)) final = f.Call.Unresolved("Ambiguous: " + link.Ambiguity, now);
                     else if (forbidden) final = f.Call.Unresolved($"RingCentral forgot the call, and its call log could not be read: {lookup.LastFailure?.Message}" +
                         (lookup.LastFailure is RingCentralApiException api && ((int)api.StatusCode == 403 || (int)api.StatusCode == 401) ? " (the app needs the ReadCallLog permission)." : ""), now);
                     else if (patience)
                         final = f.Call.Unresolved(lookup.LastFailure != null
-                            ? $"RingCentral forgot the call, and its call log could not be read for {CallLogPatience.TotalMinutes:0} min: {lookup.LastFailure.Message}"
-                            : $"RingCentral forgot the call, and no call log record for it appeared within {CallLogPatience.TotalMinutes:0} min.", now);
+                            ? $"RingCentral forgot the call, and its call log could not be read for {Patience.TotalMinutes:0} min: {lookup.LastFailure.Message}"
+                            : $"RingCentral forgot the call, and no call log record for it appeared within {Patience.TotalMinutes:0} min.", now);
                     if (final == null) continue;
                     lookup.Calls.Remove(f);
-                    _lookingUp--;
+                    Count--;
                     changed.Add(final);
                     settled.Add(final);
                 }
                 if (lookup.Calls.Count == 0) _lookups.Remove(pair.Key);
-                else lookup.NextRead = now + CallLogInterval;
+                else lookup.NextRead = now + Interval;
             }
             return reads;
-        }
-
-        /// <summary>The poll interval, stretched so that polling all calls pending on a session stays within its share of the Light budget.</summary>
-        private TimeSpan IntervalFor(RingCentralSession session, int onSession)
-        {
-            var light = session.Budget.State(RateGroup.Light);
-            var perMinute = Math.Max(1, light.Limit * BudgetShare);
-            var spread = TimeSpan.FromTicks((long)(light.Window.Ticks * onSession / perMinute));
-            return spread > PollInterval ? spread : PollInterval;
         }
     }
 }

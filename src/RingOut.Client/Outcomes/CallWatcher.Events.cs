@@ -17,14 +17,14 @@ namespace RingOut.Client
         /// </summary>
         private async Task ReadEventsAsync(List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
         {
-            foreach (var session in _perSession.Keys.Where(SubscribeDue).ToList())
+            foreach (var session in _schedule.PerSession.Keys.Where(SubscribeDue).ToList())
             {
                 var channel = await SubscribeAsync(session, ct).ConfigureAwait(false);
                 if (channel == null) continue;
                 var now = _clock.GetUtcNow();
                 var readFrom = _readFrom[session];
-                var older = new List<Entry>();
-                foreach (var entry in _byCall.Values.Where(e => e.Latest.Session == session && !e.ViaEvents).ToList())
+                var older = new List<FollowedCall>();
+                foreach (var entry in _schedule.All.Where(e => e.Latest.Session == session && !e.ViaEvents).ToList())
                 {
                     entry.ViaEvents = true;
                     _viaEvents++;
@@ -49,7 +49,7 @@ namespace RingOut.Client
             }
             if (_older.Count > 0 && _olderDue <= _clock.GetUtcNow())
             {
-                var batch = _older.Where(e => _byCall.ContainsKey((e.Latest.Session, e.Latest.Id)) && e.TelephonySessionId == null).ToList();
+                var batch = _older.Where(e => _schedule.Contains((e.Latest.Session, e.Latest.Id)) && e.TelephonySessionId == null).ToList();
                 _older.Clear();
                 foreach (var e in batch) e.AwaitsActiveCalls = false;
                 // One call alone is read for itself (Light), not among the active calls (Heavy, and shared with the
@@ -61,53 +61,43 @@ namespace RingOut.Client
             foreach (var pair in _channels.ToList())
             {
                 if (!(pair.Value is TelephonyEventChannel channel)) continue;
-                if (!_perSession.ContainsKey(pair.Key) && !_unlinked.Keys.Any(k => k.Item1 == pair.Key)) continue;
+                if (!_schedule.PerSession.ContainsKey(pair.Key) && !_seen.AnyUnlinkedOf(pair.Key)) continue;
                 var (position, gaps) = _cursor[pair.Key];
                 IReadOnlyList<TelephonyEvent> events;
                 int next;
                 bool lost;
-                try { (events, next, lost) = await channel.ReadFromAsync(position, ct).ConfigureAwait(false); }
+                try { (events, next, lost) = await channel.KeepAliveAndReadAsync(position, Deadline, ct).ConfigureAwait(false); }
                 catch (Exception e) when (Failures.IsReadFailure(e))
                 {
-                    // The socket could not be reopened this time: its calls are polled now, and the next look tries again.
-                    foreach (var entry in _byCall.Values.Where(x => x.Latest.Session == pair.Key).ToList()) Reschedule(entry, _clock.GetUtcNow());
+                    // The socket could not be reopened (the channel tries again after its backoff): its calls are polled
+                    // now, once, and then at the polling pace (not at every look) until it is back.
+                    var wasDown = _socketDown.ContainsKey(pair.Key);
+                    _socketDown[pair.Key] = "the telephony event socket is down: " + e.Message;
+                    if (!wasDown) foreach (var entry in _schedule.All.Where(x => x.Latest.Session == pair.Key).ToList()) Reschedule(entry, _clock.GetUtcNow());
                     continue;
                 }
+                _socketDown.Remove(pair.Key);
                 read = true;
                 _cursor[pair.Key] = (next, channel.Gaps);
                 var now = _clock.GetUtcNow();
                 if (channel.Gaps != gaps || lost)
-                    foreach (var entry in _byCall.Values.Where(e => e.Latest.Session == pair.Key).ToList()) Reschedule(entry, now);
+                    foreach (var entry in _schedule.All.Where(e => e.Latest.Session == pair.Key).ToList()) Reschedule(entry, now);
                 foreach (var e in events)
                 {
                     if (e.Origin != null && e.Origin != "RingOut" || e.TelephonySessionId == null) continue;
                     var key = (pair.Key, e.TelephonySessionId);
-                    if (!_firstSeen.TryGetValue(key, out var first) || e.Sequence < first.Sequence) _firstSeen[key] = e;
-                    Time(key, e);
-                    if (_byTelephonySession.TryGetValue(key, out var linked)) Apply(linked, e, changed, settled);
-                    else if (!_unlinked.TryGetValue(key, out var known) || known.Sequence < e.Sequence) _unlinked[key] = e;
+                    var held = _byTelephonySession.TryGetValue(key, out var linked);
+                    _seen.Saw(key, e, held);
+                    if (held) Apply(linked, e, changed, settled);
                 }
             }
-            PruneUnlinked();
+            _seen.Prune();
             if (read) Link(changed, settled);
             _nextRead = _clock.GetUtcNow() + EventTick;
         }
 
-        /// <summary>
-        /// Telephony sessions that no call has claimed are kept at most <see cref="TelephonyEventChannel.MaxEvents"/>,
-        /// as the channel keeps its events (a hostile gateway's stream of decoys grew them without end): past that, the
-        /// half first seen earliest is forgotten, with what was kept of their times.
-        /// </summary>
-        private void PruneUnlinked()
-        {
-            if (_unlinked.Count <= TelephonyEventChannel.MaxEvents) return;
-            var oldest = _unlinked.Keys.OrderBy(k => _firstSeen.TryGetValue(k, out var f) ? f.EventTime : DateTimeOffset.MinValue)
-                .Take(_unlinked.Count - TelephonyEventChannel.MaxEvents / 2).ToList();
-            foreach (var key in oldest) { _unlinked.Remove(key); _firstSeen.Remove(key); _times.Remove(key); }
-        }
-
         /// <summary>Telephony sessions seen but claimed by no call (for tests: bounded).</summary>
-        internal int UnlinkedCount => _unlinked.Count;
+        internal int UnlinkedCount => _seen.UnlinkedCount;
 
         /// <summary>
         /// Subscribes a session to its telephony events (once: later calls return the same channel, or null when it
@@ -117,20 +107,20 @@ namespace RingOut.Client
         public async Task<TelephonyEventChannel?> SubscribeAsync(RingCentralSession session, CancellationToken ct)
         {
             if (_channels.TryGetValue(session, out var known) && !SubscribeDue(session)) return known;
-            var channel = await session.TelephonyEventsAsync(ct).ConfigureAwait(false);
+            var channel = await session.TelephonyEventsAsync(Deadline, ct).ConfigureAwait(false);
             _channels[session] = channel;
             if (channel == null)
             {
-                EventsUnavailable = session.EventsUnavailable;
+                _unsubscribed = session.EventsUnavailable;
                 if (Follow == RingOutFollowMode.Events)
                     throw new RingOutEventsUnavailableException("This session cannot follow calls through telephony events: " + session.EventsUnavailable);
                 return null;
             }
-            if (EventsUnavailable != null && _channels.Values.All(c => c != null)) EventsUnavailable = null; // subscribed again
+            if (_unsubscribed != null && _channels.Values.All(c => c != null)) _unsubscribed = null; // subscribed again
             var now = _clock.GetUtcNow();
             // This wait's subscription point: the events that arrived since the first of its calls was sent (none
             // of an earlier call's can be its own), or since the channel listened, whichever is later.
-            var mine = _byCall.Values.Where(e => e.Latest.Session == session).Select(e => e.Latest.SentAt).DefaultIfEmpty(now).Min();
+            var mine = _schedule.All.Where(e => e.Latest.Session == session).Select(e => e.Latest.SentAt).DefaultIfEmpty(now).Min();
             var readFrom = mine > channel.SubscribedAt ? mine : channel.SubscribedAt;
             _readFrom[session] = readFrom;
             _cursor[session] = (await channel.PositionAtAsync(readFrom, ct).ConfigureAwait(false), channel.Gaps);
@@ -144,7 +134,7 @@ namespace RingOut.Client
         /// and their telephony sessions, whose later events then tell the rest; a call not among them is over (or
         /// forgotten) and goes to the call log. Two live calls to one number placed together stay on polling.
         /// </summary>
-        private async Task PlaceOlderCallsAsync(List<Entry> older, List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
+        private async Task PlaceOlderCallsAsync(List<FollowedCall> older, List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
         {
             foreach (var group in older.GroupBy(e => (e.Latest.AccountId, e.Latest.ExtensionId)))
             {
@@ -172,11 +162,7 @@ namespace RingOut.Client
                         _byTelephonySession[key] = entry;
                         Reschedule(entry, now + EventSafetyNet);
                         // Its events that came while the read waited for the Heavy budget tell its state now.
-                        if (_unlinked.TryGetValue(key, out var held))
-                        {
-                            _unlinked.Remove(key);
-                            Apply(entry, held, changed, settled);
-                        }
+                        if (_seen.Claim(key, out var held)) Apply(entry, held, changed, settled);
                     }
                     else if (record == null && UseCallLog)
                     {
@@ -184,7 +170,7 @@ namespace RingOut.Client
                         var gone = entry.Latest.AsGone(now);
                         Remove(entry);
                         changed.Add(gone);
-                        LookUp(gone, now);
+                        _callLog.Add(gone, now);
                     }
                 }
             }
@@ -201,23 +187,23 @@ namespace RingOut.Client
         /// </summary>
         private void Link(List<RingOutCall> changed, List<RingOutCall> settled)
         {
-            if (_unlinked.Count == 0) return;
+            if (_seen.UnlinkedCount == 0) return;
             var now = _clock.GetUtcNow();
-            foreach (var bySession in _byCall.Values.Where(e => e.ViaEvents && e.TelephonySessionId == null).GroupBy(e => e.Latest.Session).ToList())
+            foreach (var bySession in _schedule.All.Where(e => e.ViaEvents && e.TelephonySessionId == null).GroupBy(e => e.Latest.Session).ToList())
             {
                 var session = bySession.Key;
                 var skew = session.ServerClock;
                 var ready = bySession.Where(e => now >= e.Latest.PlacedAt + CallCorrelation.SetUp + (skew.High - skew.Low)).ToList();
                 if (ready.Count == 0) continue;
                 var candidates = new List<CallCorrelation.Candidate>();
-                foreach (var pair in _unlinked.Where(p => p.Key.Item1 == session))
+                foreach (var pair in _seen.UnlinkedOf(session))
                 {
-                    var first = _firstSeen[pair.Key];
+                    var first = _seen.FirstOf(pair.Key);
                     var parties = pair.Value.Parties.Count > 0 ? pair.Value.Parties : first.Parties;
                     foreach (var party in parties)
                     {
                         var rungFirst = parties.Count == 2 ? parties.First(p => p != party).To : null;
-                        candidates.Add(new CallCorrelation.Candidate(pair.Key.Item2, ShowsBeginning(first) && first.EventTime != DateTimeOffset.MinValue ? first.EventTime : (DateTimeOffset?)null, first.EventTime, party.To, rungFirst, pair.Value));
+                        candidates.Add(new CallCorrelation.Candidate(pair.Key.Item2, SeenSessions.ShowsBeginning(first) && first.EventTime != DateTimeOffset.MinValue ? first.EventTime : (DateTimeOffset?)null, first.EventTime, party.To, rungFirst, pair.Value));
                     }
                 }
                 var entries = ready.ToDictionary(e => e.Latest);
@@ -229,7 +215,7 @@ namespace RingOut.Client
                     {
                         if (!session.Claims.TryClaim(k.Key, entry.Latest.Id)) continue;
                         entry.Rivals = null;
-                        LinkTo(entry, (session, k.Key), _unlinked[(session, k.Key)], changed, settled);
+                        LinkTo(entry, (session, k.Key), changed, settled);
                     }
                     else if (link.Options.Count > 0)
                     {
@@ -251,12 +237,12 @@ namespace RingOut.Client
         /// A call two telephony sessions could be was read (its own RingOut status): each session whose statuses
         /// the call's own contradict is not this call's.
         /// </summary>
-        private void TellApart(Entry entry, RingOutCall own)
+        private void TellApart(FollowedCall entry, RingOutCall own)
         {
             if (entry.Rivals == null) return;
             foreach (var key in entry.Rivals)
             {
-                if (!_unlinked.TryGetValue((own.Session, key), out var latest)) continue;
+                if (!_seen.TryGetUnlinked((own.Session, key), out var latest)) continue;
                 var (caller, callee) = Parties(own, latest);
                 if (!CallCorrelation.Agrees(own, own.UpdatedByEvent(latest, caller, callee, latest.EventTime))) entry.Excluded.Add(key);
             }
@@ -269,32 +255,16 @@ namespace RingOut.Client
             return (e.Parties.FirstOrDefault(p => p != callee), callee);
         }
 
-        /// <summary>When each telephony session's callee answered and when it ended, from its events' times: how long a call followed live talked.</summary>
-        private void Time((RingCentralSession, string) key, TelephonyEvent e)
+        private void LinkTo(FollowedCall entry, (RingCentralSession session, string tsid) key, List<RingOutCall> changed, List<RingOutCall> settled)
         {
-            if (e.EventTime == DateTimeOffset.MinValue) return; // no (readable) eventTime: it tells no time
-            _times.TryGetValue(key, out var t);
-            var answered = e.Parties.Count > 1 && e.Parties.All(p => p.Code == "Answered" || p.Code == "Hold" || p.Code == "Parked");
-            var over = e.Parties.Count > 0 && e.Parties.All(p => p.Code == "Disconnected" || p.Code == "Gone");
-            if (answered && (t.answered == null || e.EventTime < t.answered)) t.answered = e.EventTime;
-            if (over && (t.ended == null || e.EventTime < t.ended)) t.ended = e.EventTime;
-            _times[key] = t;
-        }
-
-        private void LinkTo(Entry entry, (RingCentralSession session, string tsid) key, TelephonyEvent latest, List<RingOutCall> changed, List<RingOutCall> settled)
-        {
-            _unlinked.Remove(key);
+            _seen.Claim(key, out var latest);
             entry.TelephonySessionId = key.tsid;
             _byTelephonySession[key] = entry;
             Apply(entry, latest, changed, settled);
         }
 
-        /// <summary>Whether an event is from the beginning of its telephony session: no party has got past ringing.</summary>
-        private static bool ShowsBeginning(TelephonyEvent e) =>
-            e.Parties.Count > 0 && e.Parties.All(p => p.Code == null || p.Code == "Setup" || p.Code == "Proceeding");
-
         // stateNow: a read of the session now (Call Control), not an event: newer than any event seen, whatever their sequence.
-        private void Apply(Entry entry, TelephonyEvent e, List<RingOutCall> changed, List<RingOutCall> settled, bool stateNow = false)
+        private void Apply(FollowedCall entry, TelephonyEvent e, List<RingOutCall> changed, List<RingOutCall> settled, bool stateNow = false)
         {
             // An event without a (readable) sequence is taken in the order it came; one with a sequence no newer than the
             // last applied is an older event, arrived late.
@@ -310,7 +280,7 @@ namespace RingOut.Client
             if (fresh.IsFinal && entry.TelephonySessionId != null)
             {
                 // Its result and the time talked, from the events' times (no read spent).
-                _times.TryGetValue((fresh.Session, entry.TelephonySessionId), out var t);
+                var t = _seen.TimesOf((fresh.Session, entry.TelephonySessionId));
                 fresh = fresh.WithEventOutcome(fresh.CallStatus != RingOutStatus.Success ? TimeSpan.Zero
                     : t.answered is DateTimeOffset a && t.ended is DateTimeOffset b && b >= a ? b - a : (TimeSpan?)null);
             }
@@ -322,37 +292,7 @@ namespace RingOut.Client
             else Reschedule(entry, gap ? now : now + EventSafetyNet); // a gap in the sequence: look now
         }
 
-        /// <summary>The safety net for a call whose RingOut RingCentral forgot: its telephony session's parties, through Call Control (Light).</summary>
-        private async Task ReadCallSessionAsync(Entry entry, string telephonySessionId, List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
-        {
-            TelephonyEvent now;
-            try { now = await entry.Latest.Session.GetCallSessionAsync(telephonySessionId, entry.Latest.AccountId, ct).ConfigureAwait(false); }
-            catch (Exception e) when (Failures.Classify(e) == FailureKind.Permanent)
-            {
-                // Over and forgotten (404), or Call Control cannot be asked about this session (an id the client
-                // refuses, a refusal): the call log has it.
-                var gone = entry.Latest.AsGone(_clock.GetUtcNow());
-                Remove(entry);
-                if (UseCallLog) LookUp(gone, _clock.GetUtcNow()); else settled.Add(gone);
-                return;
-            }
-            catch (Exception e) when (Failures.IsTransient(e))
-            {
-                Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls++));
-                return;
-            }
-            var quiet = entry.QuietPolls;
-            Apply(entry, now, changed, settled, stateNow: true);
-            entry.QuietPolls = quiet + 1;
-            if (_byCall.ContainsKey((entry.Latest.Session, entry.Latest.Id))) Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls));
-        }
-
-        /// <summary>The safety net's wait after <paramref name="quiet"/> polls that found nothing new: doubling, at most 30 minutes.</summary>
-        private TimeSpan SafetyInterval(int quiet)
-        {
-            var ticks = EventSafetyNet.Ticks * (1L << Math.Min(quiet, 10));
-            return TimeSpan.FromTicks(Math.Min(ticks, TimeSpan.FromMinutes(30).Ticks));
-        }
+        private TimeSpan SafetyInterval(int quiet) => PollPacing.Safety(EventSafetyNet, quiet);
 
     }
 }

@@ -6,124 +6,24 @@ using System.Threading.Tasks;
 
 namespace RingOut.Client
 {
-    /// <summary>What a wait waits for.</summary>
-    public enum RingOutWaitCondition
-    {
-        /// <summary>Until the call connects, or can no longer connect (failed or gone).</summary>
-        Connected,
-        /// <summary>Until the call is over: ended after talking, failed, or gone.</summary>
-        Ended,
-    }
-
-    /// <summary>How a wait learns what happens to calls.</summary>
-    public enum RingOutFollowMode
-    {
-        /// <summary>Telephony events when the session can subscribe to them, polling when it cannot.</summary>
-        Auto,
-        /// <summary>Telephony events; a session that cannot subscribe is an error.</summary>
-        Events,
-        /// <summary>Polling each call (GET ring-out), as before events.</summary>
-        Polling,
-    }
-
-    /// <summary>Where a wait stood when it was cut short: the calls that settled (and were written), and those still pending.</summary>
-    public sealed class RingOutWaitResult
-    {
-        public RingOutWaitResult(IReadOnlyList<RingOutCall> settled, IReadOnlyList<RingOutCall> pending) { Settled = settled; Pending = pending; }
-        public IReadOnlyList<RingOutCall> Settled { get; }
-        /// <summary>Their last snapshots: pipe them to Wait-RingOutCall again once connected.</summary>
-        public IReadOnlyList<RingOutCall> Pending { get; }
-        public override string ToString() => $"{Settled.Count} settled, {Pending.Count} pending";
-    }
-
-    /// <summary>What one round of watching saw.</summary>
-    public sealed class WatchRound
-    {
-        internal WatchRound(IReadOnlyList<RingOutCall> changed, IReadOnlyList<RingOutCall> settled, IReadOnlyList<KeyValuePair<RingOutCall, Exception>> failures)
-        {
-            Changed = changed; Settled = settled; Failures = failures;
-        }
-
-        /// <summary>Calls whose statuses changed in this round (their new snapshots).</summary>
-        public IReadOnlyList<RingOutCall> Changed { get; }
-        /// <summary>Calls that reached the condition in this round; they are no longer watched.</summary>
-        public IReadOnlyList<RingOutCall> Settled { get; }
-        /// <summary>Calls whose status could not be read (after the pipeline's retries); they are no longer watched.</summary>
-        public IReadOnlyList<KeyValuePair<RingOutCall, Exception>> Failures { get; }
-        /// <summary>How many calls the round polled (0: nothing was due).</summary>
-        public int Polled { get; internal set; }
-        /// <summary>Why the session ended during the round (null: it did not); the round's lists hold what it learned before.</summary>
-        public Exception? SessionEnded { get; internal set; }
-    }
-
     /// <summary>
-    /// One scheduler that follows any number of calls: it polls each pending call no more often than the poll
-    /// interval, spreads the Light budget of each session over the calls pending on it (the oldest-due first),
-    /// stops polling a call as soon as it settles (404 after set-up is "gone", not a failure), and keeps only the
-    /// latest snapshot of each call.
+    /// Follows any number of calls to their outcome, one round at a time, with four parts in <c>Outcomes/</c>: the
+    /// poll scheduler (<see cref="PollSchedule"/>: each call's next poll, the soonest first), the budget spreader
+    /// (<see cref="PollPacing"/>: no call polled more often than the poll interval, all of a session's within its share
+    /// of the Light budget; the safety net's doubling), the event linker (this class's CallWatcher.Events.cs with
+    /// <see cref="SeenSessions"/> and <see cref="CallCorrelation"/>: telephony events read, linked to calls, applied)
+    /// and the call-log batcher (<see cref="CallLogBatcher"/>: forgotten calls, one Heavy read per extension).
+    /// Adding, polling and settling a call cost O(log n) in the scheduler; the event path's look at a session's calls
+    /// and candidates costs O(calls + unclaimed sessions) per round. A call stops being polled as soon as it settles
+    /// (404 after set-up is "gone", not a failure), and only its latest snapshot is kept.
     /// </summary>
     public sealed partial class CallWatcher
     {
         private readonly TimeProvider _clock;
-        // Every pending call by (session, id), the same calls in the order they fall due, and how many each session
-        // has: adding, polling and settling a call cost O(log n), so a wait on n piped calls takes O(n log n).
-        private readonly Dictionary<(RingCentralSession, string), Entry> _byCall = new Dictionary<(RingCentralSession, string), Entry>();
-        private readonly SortedSet<Entry> _byDue = new SortedSet<Entry>(Entry.DueOrder);
-        private readonly Dictionary<RingCentralSession, int> _perSession = new Dictionary<RingCentralSession, int>();
-        private long _added;
-        // Calls RingCentral forgot, waiting for their call log records: one lookup per (session, account, extension),
-        // read in one request for all of its calls.
-        private readonly Dictionary<(RingCentralSession, string, string), Lookup> _lookups = new Dictionary<(RingCentralSession, string, string), Lookup>();
-        private int _lookingUp;
-        private readonly Dictionary<(RingCentralSession, string, string), DateTimeOffset> _lastRead = new Dictionary<(RingCentralSession, string, string), DateTimeOffset>();
-
-        private sealed class Lookup
-        {
-            public readonly List<Forgotten> Calls = new List<Forgotten>();
-            public DateTimeOffset NextRead;
-            public Exception? LastFailure;
-        }
-
-        private sealed class Forgotten
-        {
-            public Forgotten(RingOutCall call) { Call = call; }
-            public readonly RingOutCall Call;
-            public DateTimeOffset Since;
-            /// <summary>Settled by its own status: the record only completes it (result, time talked, telephony session).</summary>
-            public bool Complete;
-        }
-
-        private sealed class Entry
-        {
-            public Entry(RingOutCall latest) { Latest = latest; }
-            public RingOutCall Latest;
-            public DateTimeOffset NextPoll;
-            /// <summary>Followed through telephony events: polled only as a safety net.</summary>
-            public bool ViaEvents;
-            public string? TelephonySessionId;
-            public long LastSequence;
-            /// <summary>RingCentral no longer knows the RingOut; its telephony session is read through Call Control instead.</summary>
-            public bool RingOutGone;
-            /// <summary>Safety polls in a row that found nothing new: each waits twice as long as the last (a quiet call is normal).</summary>
-            public int QuietPolls;
-            public int TransientFailures;
-            /// <summary>Polled at once, because more than one telephony session could be this call.</summary>
-            public bool PolledToTellApart;
-            /// <summary>The telephony sessions this call could be, while more than one could (null otherwise); its own status rules them out.</summary>
-            public List<string>? Rivals;
-            /// <summary>Placed before the wait listened: its telephony session is looked for among the active calls first.</summary>
-            public bool AwaitsActiveCalls;
-            /// <summary>Telephony sessions the call's own status ruled out.</summary>
-            public readonly HashSet<string> Excluded = new HashSet<string>();
-            /// <summary>The order it was added in: breaks ties between calls due at the same time.</summary>
-            public long Order;
-
-            public static readonly IComparer<Entry> DueOrder = Comparer<Entry>.Create((a, b) =>
-            {
-                var c = a.NextPoll.CompareTo(b.NextPoll);
-                return c != 0 ? c : a.Order.CompareTo(b.Order);
-            });
-        }
+        // The poll scheduler: every pending call, in the order they fall due.
+        private readonly PollSchedule _schedule = new PollSchedule();
+        // Calls RingCentral forgot (or settled by their own status), waiting for their call log records.
+        private readonly CallLogBatcher _callLog;
 
         public CallWatcher(TimeProvider clock, TimeSpan pollInterval, RingOutWaitCondition condition)
         {
@@ -131,6 +31,7 @@ namespace RingOut.Client
             if (pollInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(pollInterval));
             PollInterval = pollInterval;
             Condition = condition;
+            _callLog = new CallLogBatcher(_clock, () => Deadline);
         }
 
         public TimeSpan PollInterval { get; }
@@ -144,11 +45,11 @@ namespace RingOut.Client
         /// <summary>Whether a call RingCentral forgot is looked up in the call log (true) or written as Gone.</summary>
         public bool UseCallLog { get; set; } = true;
         /// <summary>How long after RingCentral forgot a call its call log record is waited for; then its outcome is Unknown.</summary>
-        public TimeSpan CallLogPatience { get; set; } = TimeSpan.FromMinutes(10);
+        public TimeSpan CallLogPatience { get => _callLog.Patience; set => _callLog.Patience = value; }
         /// <summary>Time between two reads of one extension's call log (each is a Heavy request, for all its forgotten calls).</summary>
-        public TimeSpan CallLogInterval { get; set; } = TimeSpan.FromSeconds(30);
+        public TimeSpan CallLogInterval { get => _callLog.Interval; set => _callLog.Interval = value; }
         /// <summary>How long the first forgotten call waits for others to share its call log read.</summary>
-        public TimeSpan CallLogGather { get; set; } = TimeSpan.FromSeconds(2);
+        public TimeSpan CallLogGather { get => _callLog.Gather; set => _callLog.Gather = value; }
 
         /// <summary>When the wait's time is up (-Timeout): a round asks for nothing after it, the pages of a call log read included.</summary>
         public DateTimeOffset? Deadline { get; set; }
@@ -168,30 +69,33 @@ namespace RingOut.Client
         // linked to a call, and the calls on the event path by telephony session and by the number they call.
         private readonly Dictionary<RingCentralSession, TelephonyEventChannel?> _channels = new Dictionary<RingCentralSession, TelephonyEventChannel?>();
         private readonly Dictionary<RingCentralSession, (int read, int gaps)> _cursor = new Dictionary<RingCentralSession, (int, int)>();
-        private readonly Dictionary<(RingCentralSession, string), TelephonyEvent> _unlinked = new Dictionary<(RingCentralSession, string), TelephonyEvent>();
-        // Each telephony session's earliest event seen (the lowest sequence): when it began, if that event shows its beginning.
-        private readonly Dictionary<(RingCentralSession, string), TelephonyEvent> _firstSeen = new Dictionary<(RingCentralSession, string), TelephonyEvent>();
-        private readonly Dictionary<(RingCentralSession, string), Entry> _byTelephonySession = new Dictionary<(RingCentralSession, string), Entry>();
-        // Each session's subscription point for this wait, and each telephony session's answer and end (the events' times).
+        private readonly SeenSessions _seen = new SeenSessions();
+        private readonly Dictionary<(RingCentralSession, string), FollowedCall> _byTelephonySession = new Dictionary<(RingCentralSession, string), FollowedCall>();
+        // Each session's subscription point for this wait.
         private readonly Dictionary<RingCentralSession, DateTimeOffset> _readFrom = new Dictionary<RingCentralSession, DateTimeOffset>();
-        private readonly Dictionary<(RingCentralSession, string), (DateTimeOffset? answered, DateTimeOffset? ended)> _times = new Dictionary<(RingCentralSession, string), (DateTimeOffset?, DateTimeOffset?)>();
         private DateTimeOffset? _nextRead;
         private int _viaEvents;
         // Calls added after their session subscribed but placed before it: looked for among the active calls, together.
-        private readonly List<Entry> _older = new List<Entry>();
+        private readonly List<FollowedCall> _older = new List<FollowedCall>();
         private DateTimeOffset _olderDue;
 
-        /// <summary>Why the wait polls instead of following events, when it does for a session that could not subscribe.</summary>
-        public string? EventsUnavailable { get; private set; }
+        /// <summary>
+        /// Why the wait polls instead of following events, when it does: a session that could not subscribe, or whose
+        /// socket dropped and could not be reopened (with when it is tried again). Null when every session follows events.
+        /// </summary>
+        public string? EventsUnavailable => _unsubscribed ?? _socketDown.Values.FirstOrDefault();
+        private string? _unsubscribed;
+        // Sessions whose event socket is down (why): their calls are polled at the polling pace until it is back.
+        private readonly Dictionary<RingCentralSession, string> _socketDown = new Dictionary<RingCentralSession, string>();
 
-        public int PendingCount => _byCall.Count + _lookingUp;
+        public int PendingCount => _schedule.Count + _callLog.Count;
         /// <summary>Pending calls whose outcome (or result and time talked) is awaited from the call log.</summary>
-        public int LookingUpCount => _lookingUp;
+        public int LookingUpCount => _callLog.Count;
         /// <summary>Every pending call's latest snapshot, the soonest due first (O(n): for the end of a wait, not for each call).</summary>
-        public IReadOnlyList<RingOutCall> Pending => _byDue.Select(e => e.Latest).Concat(_lookups.Values.SelectMany(l => l.Calls.Select(f => f.Call))).ToArray();
+        public IReadOnlyList<RingOutCall> Pending => _schedule.InDueOrder.Select(e => e.Latest).Concat(_callLog.Calls).ToArray();
 
         /// <summary>The latest snapshots of the <paramref name="count"/> calls due soonest: what a progress display shows.</summary>
-        public IReadOnlyList<RingOutCall> SoonestDue(int count) => _byDue.Take(count).Select(e => e.Latest).ToArray();
+        public IReadOnlyList<RingOutCall> SoonestDue(int count) => _schedule.InDueOrder.Take(count).Select(e => e.Latest).ToArray();
 
         /// <summary>Whether a snapshot meets the condition.</summary>
         public bool IsSettled(RingOutCall call)
@@ -209,12 +113,12 @@ namespace RingOut.Client
         {
             if (call == null) throw new ArgumentNullException(nameof(call));
             if (call.Session == null) throw new ArgumentException("The call has no session to poll it with.", nameof(call));
-            if (UseCallLog && call.State == RingOutCallState.Gone) { LookUp(call, _clock.GetUtcNow()); return true; }
+            if (UseCallLog && call.State == RingOutCallState.Gone) { _callLog.Add(call, _clock.GetUtcNow()); return true; }
             if (IsSettled(call)) return false;
             var key = (call.Session, call.Id);
-            if (_byCall.ContainsKey(key)) return true;
+            if (_schedule.Contains(key)) return true;
             // The snapshot is as of RetrievedAt: the first poll is due one interval after it (at once for an old snapshot).
-            var entry = new Entry(call) { NextPoll = call.RetrievedAt + PollInterval, Order = _added++ };
+            var entry = new FollowedCall(call) { NextPoll = call.RetrievedAt + PollInterval };
             if (Follow != RingOutFollowMode.Polling && _channels.TryGetValue(call.Session, out var channel) && channel != null)
             {
                 entry.ViaEvents = true;
@@ -227,9 +131,7 @@ namespace RingOut.Client
                     _older.Add(entry);
                 }
             }
-            _byCall.Add(key, entry);
-            _byDue.Add(entry);
-            _perSession[call.Session] = _perSession.TryGetValue(call.Session, out var n) ? n + 1 : 1;
+            _schedule.Add(entry);
             return true;
         }
 
@@ -238,15 +140,15 @@ namespace RingOut.Client
         {
             get
             {
-                DateTimeOffset? due = _byDue.Count == 0 ? (DateTimeOffset?)null : _byDue.Min.NextPoll;
-                foreach (var l in _lookups.Values) if (due == null || l.NextRead < due) due = l.NextRead;
+                DateTimeOffset? due = _schedule.NextDue;
+                if (_callLog.NextDue is DateTimeOffset read && (due == null || read < due)) due = read;
                 if (_nextRead is DateTimeOffset r && _viaEvents > 0 && (due == null || r < due)) due = r;
                 if (_older.Count > 0 && (due == null || _olderDue < due)) due = _olderDue;
                 // A session to subscribe: due at once. MinValue, not the clock's now, which a later read of a moving clock passes.
-                if (Follow != RingOutFollowMode.Polling && _perSession.Keys.Any(k => !_channels.ContainsKey(k))) return DateTimeOffset.MinValue;
+                if (Follow != RingOutFollowMode.Polling && _schedule.PerSession.Keys.Any(k => !_channels.ContainsKey(k))) return DateTimeOffset.MinValue;
                 // A session whose subscription failed tries again after its backoff.
                 if (Follow != RingOutFollowMode.Polling)
-                    foreach (var k in _perSession.Keys)
+                    foreach (var k in _schedule.PerSession.Keys)
                         if (_channels.TryGetValue(k, out var c) && c == null && k.EventsRetryAt is DateTimeOffset retry && (due == null || retry < due)) due = retry;
                 return due;
             }
@@ -257,22 +159,14 @@ namespace RingOut.Client
             !_channels.TryGetValue(session, out var channel) ||
             (channel == null && session.EventsRetryAt is DateTimeOffset retry && retry <= _clock.GetUtcNow());
 
-        private void Remove(Entry entry)
+        private void Remove(FollowedCall entry)
         {
             if (entry.TelephonySessionId != null) _byTelephonySession.Remove((entry.Latest.Session, entry.TelephonySessionId));
             if (entry.ViaEvents) _viaEvents--;
-            _byDue.Remove(entry);
-            _byCall.Remove((entry.Latest.Session, entry.Latest.Id));
-            var session = entry.Latest.Session;
-            if (--_perSession[session] == 0) _perSession.Remove(session);
+            _schedule.Remove(entry);
         }
 
-        private void Reschedule(Entry entry, DateTimeOffset at)
-        {
-            _byDue.Remove(entry);
-            entry.NextPoll = at;
-            _byDue.Add(entry);
-        }
+        private void Reschedule(FollowedCall entry, DateTimeOffset at) => _schedule.Reschedule(entry, at);
 
         /// <summary>Waits (on the clock) until a poll is due or <paramref name="deadline"/> comes, then polls what is due.</summary>
         public async Task<WatchRound> NextAsync(DateTimeOffset? deadline, CancellationToken cancellationToken)
@@ -311,8 +205,8 @@ namespace RingOut.Client
             if (next == null || next > now) return Empty;
             if (Follow != RingOutFollowMode.Polling) await ReadEventsAsync(changed, settled, cancellationToken).ConfigureAwait(false);
             now = _clock.GetUtcNow();
-            var due = _byDue.TakeWhile(e => e.NextPoll <= now).ToList();
-            var perSession = new Dictionary<RingCentralSession, int>(_perSession); // as the round begins
+            var due = _schedule.DueBy(now);
+            var perSession = _schedule.PerSession.ToDictionary(p => p.Key, p => p.Value); // as the round begins
             foreach (var entry in due)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -338,8 +232,10 @@ namespace RingOut.Client
                 }
                 catch (Exception e) when (Failures.IsTransient(e))
                 {
-                    // The pipeline already retried the request; a garbled or lost answer may still be passing: poll again later.
-                    if (++entry.TransientFailures >= MaxTransientFailures)
+                    // One layer retries a request: the pipeline, which has already retried what it could see (the network,
+                    // 5xx, 429), so that is given up at once. Only an answer it delivered that could not be read is asked
+                    // again here, at the call's next poll.
+                    if (Failures.RetriedByPipeline(e) || ++entry.TransientFailures >= MaxTransientFailures)
                     {
                         Remove(entry);
                         failures.Add(new KeyValuePair<RingOutCall, Exception>(entry.Latest, e));
@@ -360,19 +256,44 @@ namespace RingOut.Client
                 if (fresh.CallStatusText != old.CallStatusText || fresh.CallerStatusText != old.CallerStatusText ||
                     fresh.CalleeStatusText != old.CalleeStatusText || fresh.IsGone != old.IsGone)
                     changed.Add(fresh);
-                if (UseCallLog && fresh.State == RingOutCallState.Gone) { Remove(entry); LookUp(fresh, _clock.GetUtcNow()); }
-                else if (UseCallLog && fresh.IsFinal && IsSettled(fresh)) { Remove(entry); LookUp(fresh, _clock.GetUtcNow(), complete: true); }
+                if (UseCallLog && fresh.State == RingOutCallState.Gone) { Remove(entry); _callLog.Add(fresh, _clock.GetUtcNow()); }
+                else if (UseCallLog && fresh.IsFinal && IsSettled(fresh)) { Remove(entry); _callLog.Add(fresh, _clock.GetUtcNow(), complete: true); }
                 else if (IsSettled(fresh)) { Remove(entry); settled.Add(fresh); }
                 else if (entry.Rivals != null && entry.PolledToTellApart) Reschedule(entry, _clock.GetUtcNow() + PollInterval); // still to be told apart
-                else if (entry.ViaEvents) Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls++));
+                else if (entry.ViaEvents && !_socketDown.ContainsKey(old.Session)) Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls++));
                 else Reschedule(entry, _clock.GetUtcNow() + IntervalFor(old.Session, perSession[old.Session]));
                 // Keyed by its first snapshot's session: a later snapshot keeps it (RefreshCallAsync polls through that session).
                 entry.Latest = fresh;
             }
-            var reads = await ReadCallLogsAsync(changed, settled, cancellationToken).ConfigureAwait(false);
+            var reads = await _callLog.ReadDueAsync(changed, settled, cancellationToken).ConfigureAwait(false);
             return new WatchRound(changed, settled, failures) { Polled = due.Count + reads };
         }
 
+        /// <summary>The safety net for a call whose RingOut RingCentral forgot: its telephony session's parties, through Call Control (Light).</summary>
+        private async Task ReadCallSessionAsync(FollowedCall entry, string telephonySessionId, List<RingOutCall> changed, List<RingOutCall> settled, CancellationToken ct)
+        {
+            TelephonyEvent now;
+            try { now = await entry.Latest.Session.GetCallSessionAsync(telephonySessionId, entry.Latest.AccountId, ct).ConfigureAwait(false); }
+            catch (Exception e) when (Failures.Classify(e) == FailureKind.Permanent)
+            {
+                // Over and forgotten (404), or Call Control cannot be asked about this session (an id the client
+                // refuses, a refusal): the call log has it.
+                var gone = entry.Latest.AsGone(_clock.GetUtcNow());
+                Remove(entry);
+                if (UseCallLog) _callLog.Add(gone, _clock.GetUtcNow()); else settled.Add(gone);
+                return;
+            }
+            catch (Exception e) when (Failures.IsTransient(e))
+            {
+                Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls++));
+                return;
+            }
+            var quiet = entry.QuietPolls;
+            Apply(entry, now, changed, settled, stateNow: true);
+            entry.QuietPolls = quiet + 1;
+            if (_schedule.Contains((entry.Latest.Session, entry.Latest.Id))) Reschedule(entry, _clock.GetUtcNow() + SafetyInterval(entry.QuietPolls));
+        }
 
+        private TimeSpan IntervalFor(RingCentralSession session, int onSession) => PollPacing.Interval(session, onSession, PollInterval, BudgetShare);
     }
 }

@@ -1,0 +1,52 @@
+using System;
+using System.Collections.Generic;
+
+namespace RingOut.Client
+{
+    /// <summary>
+    /// The events a channel received, in order of arrival, and when each arrived. A reader holds an absolute position
+    /// (<see cref="Forgotten"/> + index). Bounded: beyond <see cref="MaxEvents"/> the oldest half is forgotten, and a
+    /// reader that had not read them yet is told it lost events.
+    /// </summary>
+    internal sealed class EventLog
+    {
+        public const int MaxEvents = 20_000;
+        private readonly List<TelephonyEvent> _events = new List<TelephonyEvent>();
+        private readonly List<DateTimeOffset> _arrived = new List<DateTimeOffset>();
+
+        /// <summary>How many of the oldest events were forgotten: the lowest position that can still be read.</summary>
+        public int Forgotten { get; private set; }
+
+        public void Keep(TelephonyEvent e, DateTimeOffset arrived)
+        {
+            _events.Add(e);
+            _arrived.Add(arrived);
+            if (_events.Count <= MaxEvents) return;
+            var drop = _events.Count / 2;
+            _events.RemoveRange(0, drop);
+            _arrived.RemoveRange(0, drop);
+            Forgotten += drop;
+        }
+
+        /// <summary>The events from position <paramref name="from"/> on, the position to read from next, and whether some between <paramref name="from"/> and the oldest kept were forgotten.</summary>
+        public (IReadOnlyList<TelephonyEvent> Events, int Next, bool Lost) Since(int from)
+        {
+            var lost = from < Forgotten;
+            var start = Math.Max(from, Forgotten) - Forgotten;
+            var events = start >= _events.Count ? (IReadOnlyList<TelephonyEvent>)Array.Empty<TelephonyEvent>() : _events.GetRange(start, _events.Count - start);
+            return (events, Forgotten + _events.Count, lost);
+        }
+
+        /// <summary>The position of the first event that arrived at or after <paramref name="since"/>.</summary>
+        public int PositionAt(DateTimeOffset since)
+        {
+            int lo = 0, hi = _arrived.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (_arrived[mid] < since) lo = mid + 1; else hi = mid;
+            }
+            return Forgotten + lo;
+        }
+    }
+}

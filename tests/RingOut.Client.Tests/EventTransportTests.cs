@@ -1,0 +1,197 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.WebSockets;
+using System.Threading;
+using System.Threading.Tasks;
+using RingOut.Client;
+using RingOut.Client.Http;
+using RingOut.Emulator;
+using RingOut.Testing;
+using Xunit;
+using static RingOut.Client.Tests.BrokenServerTests;
+
+namespace RingOut.Client.Tests
+{
+    /// <summary>
+    /// Issue 22 (the rest) and issue 27 item 4: the event transport's waits end by the wait's deadline, a dead gateway
+    /// costs a bounded number of reconnects and polls, and one failure is retried by one layer only. Requests are
+    /// counted against the emulator and the hostile server.
+    /// </summary>
+    public sealed class EventTransportTests
+    {
+        /// <summary>The first socket is the emulator's; every later one is made by <paramref name="later"/>; opens counts them all.</summary>
+        private static Func<Uri, CancellationToken, Task<IEventSocket>> FirstThen(Rig rig, Func<Uri, CancellationToken, Task<IEventSocket>> later, Action opened)
+        {
+            var first = true;
+            var inner = RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator);
+            return (address, ct) =>
+            {
+                opened();
+                if (!first) return later(address, ct);
+                first = false;
+                return inner(address, ct);
+            };
+        }
+
+        /// <summary>Rounds as Wait-RingOutCall runs them, until nothing is pending or the deadline; bounded in real time too (a guard, not a wait).</summary>
+        private static async Task RunUntilAsync(CallWatcher watcher, VirtualClock clock, DateTimeOffset deadline)
+        {
+            var run = Task.Run(async () =>
+            {
+                while (watcher.PendingCount > 0 && clock.GetUtcNow() < deadline) await watcher.NextAsync(deadline, CancellationToken.None);
+            });
+            Assert.True(await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))) == run, "the wait held on past its deadline on the real clock");
+            await run;
+        }
+
+        [Fact]
+        public async Task A_gateway_silent_after_a_reconnect_holds_no_wait_past_its_timeout()
+        {
+            // The answer to a reconnect was awaited for 30 s on the real clock (DateTime.UtcNow), at every look: a
+            // silent gateway held each step of a wait up to 30 s past -Timeout.
+            using var rig = await Rig.StartAsync(new EmulatorOptions { TalkTime = TimeSpan.FromMinutes(15), Retention = TimeSpan.FromMinutes(30) });
+            var opens = 0;
+            var inner = RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator);
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket =
+                FirstThen(rig, async (a, ct) => new TamperedSocket(await inner(a, ct), _ => null), () => opens++)));
+            Assert.NotNull(await session.TelephonyEventsAsync());
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550181" });
+            var deadline = rig.Clock.GetUtcNow() + TimeSpan.FromSeconds(20);
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Deadline = deadline };
+            watcher.Add(call);
+            await watcher.NextAsync(deadline, CancellationToken.None);
+            rig.Emulator.DropSockets();
+            await RunUntilAsync(watcher, rig.Clock, deadline);
+            Assert.True(rig.Clock.GetUtcNow() <= deadline + TimeSpan.FromSeconds(1), $"the wait ended {(rig.Clock.GetUtcNow() - deadline).TotalSeconds:0.#} s past its deadline");
+            Assert.True(opens >= 2, "the socket was not reopened");
+            Assert.Contains("socket is down", watcher.EventsUnavailable);
+        }
+
+        [Fact]
+        public async Task A_dead_gateway_is_tried_again_with_backoff_and_its_calls_are_polled_at_the_polling_pace()
+        {
+            // The channel tried to reconnect at every look (each second), and every look made every call due at
+            // once: a dead gateway turned each call into a poll a second, up to the Light budget.
+            using var rig = await Rig.StartAsync(new EmulatorOptions { TalkTime = TimeSpan.FromMinutes(15), Retention = TimeSpan.FromMinutes(30) });
+            var opens = 0;
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket =
+                FirstThen(rig, (a, ct) => throw new WebSocketException("connection refused"), () => opens++)));
+            Assert.NotNull(await session.TelephonyEventsAsync());
+            var calls = new List<RingOutCall>();
+            for (var i = 0; i < 3; i++) calls.Add(await session.PlaceCallAsync(new RingOutCallRequest { To = "+1415555019" + i }));
+            var poll = TimeSpan.FromSeconds(10);
+            var watcher = new CallWatcher(rig.Clock, poll, RingOutWaitCondition.Ended);
+            foreach (var c in calls) watcher.Add(c);
+            // Linked by their events first, then the gateway dies for two minutes.
+            var linkedBy = rig.Clock.GetUtcNow() + TimeSpan.FromSeconds(8);
+            await RunUntilAsync(watcher, rig.Clock, linkedBy);
+            var getsBefore = rig.Count("GET", "ring-out");
+            rig.Emulator.DropSockets();
+            var span = TimeSpan.FromMinutes(2);
+            await RunUntilAsync(watcher, rig.Clock, rig.Clock.GetUtcNow() + span);
+            var gets = rig.Count("GET", "ring-out") - getsBefore;
+            // Backoff 2 s, doubling, at most 2 minutes: 7 tries in two minutes, not 120.
+            Assert.InRange(opens - 1, 1, 8);
+            // Each call once at the drop, then once a poll interval: 3 × (1 + 12), not a poll each second.
+            Assert.InRange(gets, 3, calls.Count * (1 + (int)(span.Ticks / poll.Ticks) + 1));
+            Assert.Contains("trying again after", watcher.EventsUnavailable);
+        }
+
+        /// <summary>Places a call, switches <paramref name="fault"/> on, and polls the call until the watcher gives it up: its one failure.</summary>
+        private static async Task<KeyValuePair<RingOutCall, Exception>> PollUntilGivenUpAsync(Rig rig, FaultRule fault, string to)
+        {
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = to });
+            rig.Emulator.Faults.Add(fault);
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Polling };
+            watcher.Add(call);
+            var failures = new List<KeyValuePair<RingOutCall, Exception>>();
+            for (var rounds = 0; watcher.PendingCount > 0 && rounds < 100; rounds++) failures.AddRange((await watcher.NextAsync(null, CancellationToken.None)).Failures);
+            var failed = Assert.Single(failures);
+            Assert.Equal(call.Id, failed.Key.Id);
+            return failed;
+        }
+
+        [Fact]
+        public async Task One_failing_poll_costs_the_pipelines_retries_and_no_more()
+        {
+            // The pipeline retried a 5xx five times, and the watcher polled the call three times: 18 requests for one poll.
+            using var rig = await Rig.StartAsync();
+            var fault = new FaultRule(FaultKind.ServerError, "GET", "ring-out", -1) { RetryAfterSeconds = null };
+            var failed = await PollUntilGivenUpAsync(rig, fault, "+14155550183");
+            Assert.IsType<RingCentralApiException>(failed.Value);
+            Assert.Equal(1L + new RetryOptions().MaxRetries, rig.Count("GET", "ring-out"));
+        }
+
+        [Fact]
+        public async Task A_call_log_that_cannot_be_read_costs_a_bounded_number_of_requests_within_the_patience()
+        {
+            // The call log's lookups are spaced by their interval and by the pipeline's own backoff: a dead call log
+            // is a few reads (each the pipeline's 6 attempts) over the 10 minutes' patience, then the call is Unknown.
+            using var rig = await Rig.StartAsync();
+            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550185" });
+            var fault = rig.Emulator.Faults.Add(FaultKind.ServerError, "GET", "call-log", -1);
+            fault.RetryAfterSeconds = null;
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Polling };
+            var done = Assert.Single(await WatchAsync(watcher, call.AsGone(rig.Clock.GetUtcNow())));
+            Assert.Equal(RingOutCallState.Unknown, done.State);
+            Assert.Contains("could not be read", done.Outcome);
+            var perRead = 1 + new RetryOptions().MaxRetries;
+            Assert.InRange(rig.Count("GET", "call-log"), perRead, 8 * perRead);
+        }
+
+        [Fact]
+        public async Task An_unreadable_answer_the_pipeline_delivered_is_asked_again_by_the_watcher_alone()
+        {
+            // The other half of one layer of retries: a 200 whose body is not JSON is not retried by the pipeline, so
+            // the watcher asks again at the call's next polls (MaxTransientFailures in all).
+            using var rig = await Rig.StartAsync();
+            var failed = await PollUntilGivenUpAsync(rig, new FaultRule(FaultKind.MalformedBody, "GET", "ring-out", -1), "+14155550184");
+            Assert.IsType<RingCentralProtocolException>(failed.Value);
+            Assert.Equal((long)new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended).MaxTransientFailures, rig.Count("GET", "ring-out"));
+        }
+
+        [Fact]
+        public async Task The_subscriptions_requests_over_the_socket_are_charged_to_the_Medium_group()
+        {
+            // RingCentral charges the subscription's POST, PUT and DELETE to Medium, over the WebSocket too; they went through no budget.
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator)));
+            rig.Clock.AutoAdvance = false;
+            var before = session.Budget.State(RateGroup.Medium).Available;
+            Assert.NotNull(await session.TelephonyEventsAsync());
+            Assert.Equal(before - 1, session.Budget.State(RateGroup.Medium).Available);
+        }
+
+        [Fact]
+        public async Task A_black_holed_gateway_connect_ends_at_its_time_limit_and_leaves_no_connection_open()
+        {
+            // The connect had no limit (a black-holed gateway stalled every round for the OS's TCP timeout), and a
+            // failed connect left its socket and CancellationTokenSource behind.
+            using var server = new HostileHttpServer(_ => HostileResponse.Json("{}")) { BlackHoleUpgrades = true };
+            var address = new Uri("ws://" + server.Address.Authority + "/ws");
+            var e = await Assert.ThrowsAsync<TimeoutException>(() => NetworkEventSocket.ConnectAsync(address, TimeSpan.FromMilliseconds(300), CancellationToken.None));
+            Assert.Contains("did not accept the connection", e.Message);
+            Assert.Equal(FailureKind.Transient, Failures.Classify(e));
+            // Bounded: the client's end of the black-holed connection is closed, not left open.
+            Assert.True(await server.BlackHoleClosed.WaitAsync(TimeSpan.FromSeconds(10)), "the failed connect left its connection open");
+        }
+
+        [Fact]
+        public async Task A_session_connects_its_socket_no_later_than_the_waits_deadline()
+        {
+            // The socket's connect is bounded by the wait's deadline as well as by its 30 s.
+            using var server = HostileHttpServer.RingCentral(_ => HostileResponse.Json("{}"));
+            server.BlackHoleUpgrades = true;
+            var handler = server.Handler;
+            server.Handler = r => r.Path == "/restapi/oauth/wstoken"
+                ? HostileResponse.Json("{\"ws_access_token\":\"WS-TOKEN-1\",\"uri\":\"ws://" + server.Address.Authority + "/ws\",\"expires_in\":600}")
+                : handler(r);
+            using var session = await RingCentralSession.ConnectAsync(new RingCentralConnectOptions { Server = server.Address, AccessToken = Secret.From(HostileHttpServer.AccessToken) });
+            var started = DateTimeOffset.UtcNow;
+            Assert.Null(await session.TelephonyEventsAsync(DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500), CancellationToken.None));
+            Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(10), "the connect ran past the deadline");
+            Assert.Contains("did not accept the connection", session.EventsUnavailable);
+        }
+    }
+}
