@@ -53,9 +53,6 @@ namespace RingOut.Client
 
         /// <summary>When the subscription began: events of calls placed before it may have been missed.</summary>
         public DateTimeOffset SubscribedAt { get; private set; }
-        /// <summary>Times the socket was reopened, and how many of those lost events (recovery failed).</summary>
-        public int Reconnects { get; private set; }
-        public int RecoveriesFailed { get; private set; }
 
         internal async Task OpenAsync(DateTimeOffset? until, CancellationToken ct)
         {
@@ -98,11 +95,9 @@ namespace RingOut.Client
             }
             if (recover)
             {
-                Reconnects++;
                 var recovered = details.body.ValueKind == JsonValueKind.Object && Json.Str(details.body, "recoveryState") == "Successful";
                 if (!recovered)
                 {
-                    RecoveriesFailed++;
                     Gaps++;
                     await OpenAsync(until, ct).ConfigureAwait(false); // a new session: subscribe again
                 }
