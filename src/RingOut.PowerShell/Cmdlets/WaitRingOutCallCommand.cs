@@ -145,7 +145,7 @@ namespace RingOut.PowerShell
 
         /// <summary>A number as kept (a CSV's "(415) 555-0123" too) in E.164, as the call log writes it; kept as given when it is not one.</summary>
         private static string? Number(string? s, RingCentralSession session) =>
-            s == null || s.Trim().Length == 0 ? null : PhoneNumber.TryNormalize(s, session.HomeCountry, out var e164, out _) ? e164 : s.Trim();
+            s == null || s.Trim().Length == 0 ? null : PhoneNumber.TryNormalize(s, session.RegionFor(null), out var e164, out _) ? e164 : s.Trim();
 
         private void Track(RingOutCall call)
         {
