@@ -269,8 +269,8 @@ namespace RingOut.Emulator
             {
                 var text = item is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
                 var parts = (text ?? "").Trim('/').Split('/');
-                var ok = parts.Length == 8 && parts[0] == "restapi" && parts[1] == "v1.0" && parts[2] == "account" && (parts[3] == "~" || parts[3] == user.AccountId) &&
-                         parts[4] == "extension" && (parts[5] == "~" || parts[5] == user.ExtensionId) && parts[6] == "telephony" && parts[7] == "sessions";
+                var ok = parts.Length == 8 && parts[0] == "restapi" && parts[1] == "v1.0" && parts[2] == "account" && user.IsOwnAccount(parts[3]) &&
+                         parts[4] == "extension" && user.IsOwnExtension(parts[5]) && parts[6] == "telephony" && parts[7] == "sessions";
                 if (!ok) { error = $"Event filter [{Truncate(text, 200)}] is not supported: the emulator sends /restapi/v1.0/account/~/extension/~/telephony/sessions"; return false; }
                 result.Add($"/restapi/v1.0/account/{user.AccountId}/extension/{user.ExtensionId}/telephony/sessions");
             }
