@@ -123,26 +123,11 @@ namespace RingOut.Emulator
             }
 
             if (route.Name == "ring-out" && method == "DELETE") route.Group = UsagePlanGroup.Heavy;
-            var faults = Faults.Match(method, route.Name);
-            foreach (var f in faults.Where(f => f.Kind == FaultKind.Latency))
-                await Clock.Delay(f.Latency, ct).ConfigureAwait(false);
-            if (faults.Any(f => f.Kind == FaultKind.DropBeforeActing))
-                return new EmulatorResponse { StatusCode = 0, Connection = ConnectionOutcome.DropBeforeActing };
-            if (faults.Any(f => f.Kind == FaultKind.HoldBeforeActing)) await Faults.HoldAsync(ct).ConfigureAwait(false);
+            var faults = new RequestFaults(Faults, method, route.Name, Clock);
+            if (await faults.ArriveAsync(ct).ConfigureAwait(false) is EmulatorResponse dropped) return dropped;
 
             Statistics.Served(method, route.Name);
-            var status = faults.FirstOrDefault(f => f.Kind == FaultKind.ServerError || f.Kind == FaultKind.TooManyRequests);
-            if (status != null)
-            {
-                var tooMany = status.Kind == FaultKind.TooManyRequests;
-                if (tooMany) Statistics.TooManyRequests();
-                var resp = tooMany
-                    ? EmulatorResponse.Error(429, "CMN-301", "Request rate exceeded")
-                    : EmulatorResponse.Error(status.StatusCode, status.StatusCode == 503 ? "CMN-201" : "CMN-203",
-                        status.StatusCode == 503 ? "Service Temporarily Unavailable" : "Internal Server Error");
-                if (status.RetryAfterSeconds is int ra) resp.Headers["Retry-After"] = ra.ToString(CultureInfo.InvariantCulture);
-                return resp;
-            }
+            if (faults.Refusal(Statistics) is EmulatorResponse refused) return refused;
 
             if (req.BodyTooLarge || (req.Body?.Length ?? 0) > Options.MaxRequestBodyBytes)
                 return EmulatorResponse.Error(413, "CMN-104", $"Request body is larger than {Options.MaxRequestBodyBytes} bytes");
@@ -155,7 +140,7 @@ namespace RingOut.Emulator
             else if (route.Name == "wstoken")
             {
                 // An Auth-group endpoint that takes the bearer token, not the app's credentials.
-                var session = Authenticate(req, faults.Any(f => f.Kind == FaultKind.ExpireAccessToken), faults.Any(f => f.Kind == FaultKind.RevokeSession));
+                var session = Authenticate(req, faults.Has(FaultKind.ExpireAccessToken), faults.Has(FaultKind.RevokeSession));
                 var limited = Limit(session.App.ClientId + "|" + session.User.ExtensionId, route.Group, out var rate);
                 if (limited != null) return limited;
                 response = WsToken(req, session);
@@ -172,7 +157,7 @@ namespace RingOut.Emulator
             }
             else
             {
-                var session = Authenticate(req, faults.Any(f => f.Kind == FaultKind.ExpireAccessToken), faults.Any(f => f.Kind == FaultKind.RevokeSession));
+                var session = Authenticate(req, faults.Has(FaultKind.ExpireAccessToken), faults.Has(FaultKind.RevokeSession));
                 var limited = Limit(session.App.ClientId + "|" + session.User.ExtensionId, route.Group, out var rate);
                 if (limited != null) return limited;
                 try { response = RestApi(req, route, method, session); }
@@ -180,24 +165,7 @@ namespace RingOut.Emulator
                 rate.WriteTo(response);
             }
 
-            foreach (var f in faults.Where(f => f.Kind == FaultKind.ActThenLatency))
-                await Clock.Delay(f.Latency, ct).ConfigureAwait(false);
-            if (faults.Any(f => f.Kind == FaultKind.ActThenHold)) await Faults.HoldAsync(ct).ConfigureAwait(false);
-            var gateway = faults.FirstOrDefault(f => f.Kind == FaultKind.ActThenError);
-            if (gateway != null)
-                return new EmulatorResponse
-                {
-                    StatusCode = gateway.StatusCode == 503 ? 504 : gateway.StatusCode, // a gateway's timeout unless told otherwise
-                    ContentType = "text/html",
-                    Body = Encoding.UTF8.GetBytes($"<html><body><h1>{(gateway.StatusCode == 503 ? 504 : gateway.StatusCode)} Gateway Error</h1></body></html>"),
-                };
-            if (faults.Any(f => f.Kind == FaultKind.DropAfterActing))
-                return new EmulatorResponse { StatusCode = 0, Connection = ConnectionOutcome.DropAfterActing };
-            if (faults.Any(f => f.Kind == FaultKind.TruncatedBody))
-                response.Body = response.Body.Take(response.Body.Length / 2).ToArray();
-            if (faults.Any(f => f.Kind == FaultKind.MalformedBody))
-                response.Body = Encoding.UTF8.GetBytes("<html><body>502 Bad Gateway</body></html>");
-            return response;
+            return await faults.AfterActingAsync(response, ct).ConfigureAwait(false);
         }
 
         // ---------------------------------------------------------------- helpers
