@@ -157,7 +157,7 @@ namespace RingOut.PowerShell
             if (options.Jwt == null) missing.Add("-Jwt (or RC_USER_JWT)");
             if (missing.Count > 0)
                 ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException(Messages.MissingCredentials(string.Join(", ", missing))),
+                    new ArgumentException(UserMessages.MissingCredentials(string.Join(", ", missing))),
                     ErrorIds.MissingCredential, ErrorCategory.InvalidArgument, null));
         }
 

@@ -333,7 +333,7 @@ namespace RingOut.PowerShell
                 (outFile != null ? $"; report {outFile}" : "") + $"; journal {journal.Path}.");
             if (sessionEnded != null)
                 WriteError(new ErrorRecord(new InvalidOperationException($"The session ended during the run: {sessionEnded.Message} The report holds what is known; run again with the same journal to collect the rest.", sessionEnded),
-                    ErrorIds.BatchSessionEnded, ErrorCategory.AuthenticationError, journal.Path) { ErrorDetails = new ErrorDetails(sessionEnded.Message) { RecommendedAction = Messages.SignInAgain } });
+                    ErrorIds.BatchSessionEnded, ErrorCategory.AuthenticationError, journal.Path) { ErrorDetails = new ErrorDetails(sessionEnded.Message) { RecommendedAction = UserMessages.SignInAgain } });
         }
 
         private void Place(RingCentralSession session, Row row, BatchJournal journal, Dictionary<string, Row> byCall, CallWatcher watcher, Action<Exception> ended,

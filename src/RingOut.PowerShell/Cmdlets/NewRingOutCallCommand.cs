@@ -104,7 +104,7 @@ namespace RingOut.PowerShell
                 catch (PipelineStoppedException)
                 {
                     // Its answer came as the pipeline was stopped (Ctrl+C): the call is written nowhere, so the session names it.
-                    _session.RecordStopped(call, Messages.StoppedAsPlaced);
+                    _session.RecordStopped(call, UserMessages.StoppedAsPlaced);
                     throw;
                 }
             }

@@ -42,10 +42,10 @@ namespace RingOut.PowerShell
                             HangUp(session, now.To != null ? now : Known(session, id) ?? now, target);
                             return;
                         }
-                        var message = Messages.CannotCancel(id, e.ApiMessage ?? e.Message);
+                        var message = UserMessages.CannotCancel(id, e.ApiMessage ?? e.Message);
                         WriteError(new ErrorRecord(new InvalidOperationException(message, e), ErrorIds.CannotCancel, ErrorCategory.InvalidOperation, target)
                         {
-                            ErrorDetails = new ErrorDetails(message) { RecommendedAction = Messages.CancelOnlyWhileRinging },
+                            ErrorDetails = new ErrorDetails(message) { RecommendedAction = UserMessages.CancelOnlyWhileRinging },
                         });
                         return;
                     }
@@ -80,7 +80,7 @@ namespace RingOut.PowerShell
             if (Force) return true;
             if (MyInvocation.BoundParameters.ContainsKey("Confirm")) return true; // asked already, or told not to ask
             if (GetVariableValue("ConfirmPreference") is ConfirmImpact pref && pref == ConfirmImpact.None) return true;
-            return ShouldContinue(Messages.HangUpQuestion(call.Id, call.To), "Hang up a connected call", ref _yesToAll, ref _noToAll);
+            return ShouldContinue(UserMessages.HangUpQuestion(call.Id, call.To), "Hang up a connected call", ref _yesToAll, ref _noToAll);
         }
     }
 }
