@@ -30,7 +30,7 @@ namespace RingOut.Emulator
             if (!me.IsAdmin)
                 throw EmulatorError.Rest(403, "CMN-408", "In order to call this API endpoint for another extension, user needs to have the admin role");
             lock (_gate)
-                return _users.FirstOrDefault(u => u.AccountId == me.AccountId && u.ExtensionId == route.ExtensionId)
+                return _oauth.FindUser(me.AccountId, route.ExtensionId)
                        ?? throw EmulatorError.Rest(404, "CMN-102", $"Resource for parameter [extensionId] is not found", "extensionId");
         }
 

@@ -25,20 +25,10 @@ namespace RingOut.Emulator
 
         private static readonly Regex E164 = new Regex(@"^\+?[1-9][0-9]{6,14}$", RegexOptions.CultureInvariant);
         private readonly object _gate = new object();
-        private readonly Dictionary<string, EmulatedApp> _apps = new Dictionary<string, EmulatedApp>(StringComparer.Ordinal);
-        private readonly List<EmulatedUser> _users = new List<EmulatedUser>();
-        private readonly Dictionary<string, OAuthSession> _byAccess = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
-        private readonly Dictionary<string, OAuthSession> _byRefresh = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
-        private readonly Dictionary<string, OAuthSession> _byPreviousRefresh = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
-        // Every OAuth session not revoked, oldest first: the parallel-session limit revokes from the front.
-        private readonly List<OAuthSession> _liveSessions = new List<OAuthSession>();
-        private readonly Dictionary<string, (EmulatedApp app, EmulatedUser user, string redirect, string challenge, string method, DateTimeOffset expires)> _codes =
-            new Dictionary<string, (EmulatedApp, EmulatedUser, string, string, string, DateTimeOffset)>(StringComparer.Ordinal);
+        private readonly OAuthServer _oauth;
         private readonly Dictionary<long, EmulatedCall> _calls = new Dictionary<long, EmulatedCall>();
         private readonly RateLimiter _limiter = new RateLimiter();
         private long _nextCallId = 2_343_434_340; // beyond Int32, as real ids can be
-        private readonly List<string> _issued = new List<string>();
-        private long _nextSession;
 
         public RingCentralEmulator() : this(new EmulatorOptions(), TimeProvider.System) { }
 
@@ -46,6 +36,7 @@ namespace RingOut.Emulator
         {
             Options = options ?? throw new ArgumentNullException(nameof(options));
             Clock = clock ?? throw new ArgumentNullException(nameof(clock));
+            _oauth = new OAuthServer(_gate, Options, Clock, Statistics);
             AddApp(new EmulatedApp(DemoAccount.ClientId, DemoAccount.ClientSecret));
             foreach (var u in DemoAccount.Users()) AddUser(u);
         }
@@ -55,11 +46,11 @@ namespace RingOut.Emulator
         public EmulatorStatistics Statistics { get; } = new EmulatorStatistics();
         public FaultInjector Faults { get; } = new FaultInjector();
 
-        public void AddApp(EmulatedApp app) { lock (_gate) _apps[app.ClientId] = app; }
-        public void AddUser(EmulatedUser user) { lock (_gate) _users.Add(user); }
+        public void AddApp(EmulatedApp app) => _oauth.AddApp(app);
+        public void AddUser(EmulatedUser user) => _oauth.AddUser(user);
 
         /// <summary>Every access and refresh token issued so far: for tests that prove no token leaks anywhere.</summary>
-        public IReadOnlyList<string> IssuedTokens { get { lock (_gate) return _issued.ToArray(); } }
+        public IReadOnlyList<string> IssuedTokens => _oauth.IssuedTokens;
 
         /// <summary>The calls made so far, newest last (including those past retention).</summary>
         public IReadOnlyList<EmulatedCall> Calls { get { lock (_gate) return _calls.Values.OrderBy(c => c.Id).ToArray(); } }
@@ -69,7 +60,8 @@ namespace RingOut.Emulator
         {
             lock (_gate)
             {
-                _calls.Clear(); _byAccess.Clear(); _byRefresh.Clear(); _byPreviousRefresh.Clear(); _codes.Clear(); _liveSessions.Clear();
+                _calls.Clear();
+                _oauth.Reset();
             }
             _limiter.Reset();
             Faults.Clear();
@@ -77,7 +69,7 @@ namespace RingOut.Emulator
         }
 
         /// <summary>Makes every access token issued so far expire now (as if the platform ended them early).</summary>
-        public void ExpireAccessTokens() { lock (_gate) foreach (var s in _byAccess.Values) s.AccessForcedExpired = true; }
+        public void ExpireAccessTokens() => _oauth.ExpireAccessTokens();
 
         /// <summary>An in-process transport for HttpClient: no sockets, the same behaviour as the loopback server.</summary>
         public HttpMessageHandler CreateHandler() => new EmulatorMessageHandler(this);
@@ -135,12 +127,12 @@ namespace RingOut.Emulator
             EmulatorResponse response;
             if (route.Group == UsagePlanGroup.None)
             {
-                response = route.Name == "authorize" ? Authorize(req) : Diagnostics(req, route, method);
+                response = route.Name == "authorize" ? _oauth.Authorize(req) : Diagnostics(req, route, method);
             }
             else if (route.Name == "wstoken")
             {
                 // An Auth-group endpoint that takes the bearer token, not the app's credentials.
-                var session = Authenticate(req, faults.Has(FaultKind.ExpireAccessToken), faults.Has(FaultKind.RevokeSession));
+                var session = _oauth.Authenticate(req, faults.Has(FaultKind.ExpireAccessToken), faults.Has(FaultKind.RevokeSession));
                 var limited = Limit(session.App.ClientId + "|" + session.User.ExtensionId, route.Group, out var rate);
                 if (limited != null) return limited;
                 response = WsToken(req, session);
@@ -149,15 +141,15 @@ namespace RingOut.Emulator
             else if (route.Group == UsagePlanGroup.Auth)
             {
                 // RingCentral counts per user and app: the user is the JWT's, or the refresh token's.
-                var limited = Limit((ClientIdOf(req) ?? "anonymous") + "|" + (TokenUserOf(req) ?? "anonymous"), route.Group, out var rate);
+                var limited = Limit((OAuthForm.ClientIdOf(req) ?? "anonymous") + "|" + (_oauth.TokenUserOf(req) ?? "anonymous"), route.Group, out var rate);
                 if (limited != null) return limited;
-                try { response = route.Name == "token" ? Token(req) : Revoke(req); }
+                try { response = route.Name == "token" ? _oauth.Token(req) : _oauth.Revoke(req); }
                 catch (EmulatorError e) { response = e.Response; }
                 rate.WriteTo(response);
             }
             else
             {
-                var session = Authenticate(req, faults.Has(FaultKind.ExpireAccessToken), faults.Has(FaultKind.RevokeSession));
+                var session = _oauth.Authenticate(req, faults.Has(FaultKind.ExpireAccessToken), faults.Has(FaultKind.RevokeSession));
                 var limited = Limit(session.App.ClientId + "|" + session.User.ExtensionId, route.Group, out var rate);
                 if (limited != null) return limited;
                 try { response = RestApi(req, route, method, session); }
@@ -170,18 +162,16 @@ namespace RingOut.Emulator
 
         // ---------------------------------------------------------------- helpers
 
-        private static string RandomToken()
+        internal static string RandomToken()
         {
             var bytes = new byte[24];
             using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(bytes);
             return Base64Url(bytes);
         }
 
-        private static byte[] Sha256(string s) { using (var h = SHA256.Create()) return h.ComputeHash(Encoding.ASCII.GetBytes(s)); }
-
         internal static string Base64Url(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-        private static string Truncate(string? s, int n) => s == null ? "" : s.Length <= n ? s : s.Substring(0, n) + "…";
+        internal static string Truncate(string? s, int n) => s == null ? "" : s.Length <= n ? s : s.Substring(0, n) + "…";
 
     }
 }
