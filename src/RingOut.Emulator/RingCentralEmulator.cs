@@ -26,9 +26,8 @@ namespace RingOut.Emulator
         private static readonly Regex E164 = new Regex(@"^\+?[1-9][0-9]{6,14}$", RegexOptions.CultureInvariant);
         private readonly object _gate = new object();
         private readonly OAuthServer _oauth;
-        private readonly Dictionary<long, EmulatedCall> _calls = new Dictionary<long, EmulatedCall>();
+        private readonly CallBook _calls = new CallBook();
         private readonly RateLimiter _limiter = new RateLimiter();
-        private long _nextCallId = 2_343_434_340; // beyond Int32, as real ids can be
 
         public RingCentralEmulator() : this(new EmulatorOptions(), TimeProvider.System) { }
 
@@ -53,7 +52,7 @@ namespace RingOut.Emulator
         public IReadOnlyList<string> IssuedTokens => _oauth.IssuedTokens;
 
         /// <summary>The calls made so far, newest last (including those past retention).</summary>
-        public IReadOnlyList<EmulatedCall> Calls { get { lock (_gate) return _calls.Values.OrderBy(c => c.Id).ToArray(); } }
+        public IReadOnlyList<EmulatedCall> Calls { get { lock (_gate) return _calls.All(); } }
 
         /// <summary>Forgets calls, tokens, rate-limit counts, faults and statistics; apps and users stay.</summary>
         public void Reset()

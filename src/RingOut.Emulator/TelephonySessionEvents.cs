@@ -23,7 +23,7 @@ namespace RingOut.Emulator
                 {
                     if (sub.Deleted) continue;
                     var until = now < sub.ExpiresAt ? now : sub.ExpiresAt;
-                    foreach (var call in _calls.Values.Where(c => c.Owner == sub.Owner && !sub.Done.Contains(c.Id) && c.CreatedAt <= until))
+                    foreach (var call in _calls.Of(sub.Owner).Where(c => !sub.Done.Contains(c.Id) && c.CreatedAt <= until))
                     {
                         var events = Events(call);
                         sub.Sent.TryGetValue(call.Id, out var sent);
