@@ -29,27 +29,27 @@ namespace RingOut.Emulator
     /// </summary>
     public sealed class EmulatedSocket
     {
-        private readonly RingCentralEmulator _emulator;
+        private readonly WebSocketGateway _gateway;
         private readonly WsState? _state;
         private readonly Queue<string> _out = new Queue<string>();
         private readonly object _gate = new object();
 
-        internal EmulatedSocket(RingCentralEmulator emulator, WsState? state) { _emulator = emulator; _state = state; }
+        internal EmulatedSocket(WebSocketGateway gateway, WsState? state) { _gateway = gateway; _state = state; }
 
         public bool IsClosed { get; private set; }
 
         /// <summary>Everything to send now, in order (the queue is emptied), with the telephony events now due.</summary>
         public IReadOnlyList<string> TakeOutgoing()
         {
-            _emulator.DropIfDue();
-            if (!IsClosed && _state != null && _emulator.SessionOver(_state))
+            _gateway.DropIfDue();
+            if (!IsClosed && _state != null && _gateway.SessionOver(_state))
             {
                 // A WebSocket subscription shares its OAuth session, and ends with it: a last Error, then the socket closes.
                 Send("Error", null, 401, new JsonObject { ["errorCode"] = "OAU-129", ["message"] = "The OAuth session of this WebSocket has ended (revoked or expired): it gets no more events." });
                 Close();
             }
             if (!IsClosed && _state != null)
-                foreach (var notification in _emulator.DueNotifications(_state))
+                foreach (var notification in _gateway.DueNotifications(_state))
                     Send("ServerNotification", null, 200, notification);
             lock (_gate)
             {
@@ -81,7 +81,7 @@ namespace RingOut.Emulator
                 case "ClientRequest" when meta != null && message != null:
                     var method = (meta["method"] is JsonValue mv && mv.TryGetValue<string>(out var ms) ? ms : "GET").ToUpperInvariant();
                     var path = meta["path"] is JsonValue pv && pv.TryGetValue<string>(out var ps) ? ps : "";
-                    var (status, body) = _emulator.SocketRequest(_state, method, path, message.Count > 1 ? message[1]?.DeepClone() : null);
+                    var (status, body) = _gateway.SocketRequest(_state, method, path, message.Count > 1 ? message[1]?.DeepClone() : null);
                     Send("ClientRequest", messageId, status, body);
                     return;
                 default:
@@ -95,7 +95,7 @@ namespace RingOut.Emulator
         {
             if (IsClosed) return;
             IsClosed = true;
-            if (_state != null) _state.ClosedAt = _emulator.Clock.GetUtcNow();
+            if (_state != null) _state.ClosedAt = _gateway.Clock.GetUtcNow();
         }
 
         internal void Refuse(int status, string code, string message)
@@ -119,12 +119,12 @@ namespace RingOut.Emulator
                     ["messageId"] = messageId ?? Guid.NewGuid().ToString(),
                     ["status"] = status,
                     ["headers"] = new JsonObject { ["RCRequestId"] = Guid.NewGuid().ToString(), ["Content-Type"] = "application/json" },
-                    ["wsc"] = new JsonObject { ["token"] = RingCentralEmulator.WscToken(state, sequence), ["sequence"] = sequence },
+                    ["wsc"] = new JsonObject { ["token"] = WebSocketGateway.WscToken(state, sequence), ["sequence"] = sequence },
                 };
                 var text = (body == null ? new JsonArray(meta) : new JsonArray(meta, body)).ToJsonString();
                 _out.Enqueue(text);
                 state.Sent.Add((sequence, text));
-                if (state.Sent.Count > _emulator.Options.WsRecoveryBufferSize) state.Sent.RemoveAt(0);
+                if (state.Sent.Count > _gateway.Options.WsRecoveryBufferSize) state.Sent.RemoveAt(0);
             }
         }
 

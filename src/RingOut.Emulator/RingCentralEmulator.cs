@@ -26,6 +26,7 @@ namespace RingOut.Emulator
         private static readonly Regex E164 = new Regex(@"^\+?[1-9][0-9]{6,14}$", RegexOptions.CultureInvariant);
         private readonly object _gate = new object();
         private readonly OAuthServer _oauth;
+        private readonly WebSocketGateway _gateway;
         private readonly CallBook _calls = new CallBook();
         private readonly RateLimiter _limiter = new RateLimiter();
 
@@ -36,6 +37,7 @@ namespace RingOut.Emulator
             Options = options ?? throw new ArgumentNullException(nameof(options));
             Clock = clock ?? throw new ArgumentNullException(nameof(clock));
             _oauth = new OAuthServer(_gate, Options, Clock, Statistics);
+            _gateway = new WebSocketGateway(this, _gate);
             AddApp(new EmulatedApp(DemoAccount.ClientId, DemoAccount.ClientSecret));
             foreach (var u in DemoAccount.Users()) AddUser(u);
         }
@@ -69,6 +71,21 @@ namespace RingOut.Emulator
 
         /// <summary>Makes every access token issued so far expire now (as if the platform ended them early).</summary>
         public void ExpireAccessTokens() => _oauth.ExpireAccessTokens();
+
+        /// <summary>Fault: a socket reopened with its wsc token is not recovered (recoveryState Failed); what it missed is lost.</summary>
+        public bool RefuseRecovery { get => _gateway.RefuseRecovery; set => _gateway.RefuseRecovery = value; }
+
+        /// <summary>The gateway's sockets open now.</summary>
+        public int OpenSockets => _gateway.OpenSockets;
+
+        /// <summary>Fault: drops every open socket, as a network failure would; the clients must reconnect.</summary>
+        public void DropSockets() => _gateway.DropSockets();
+
+        /// <summary>Fault: drops every open socket every <paramref name="period"/> of the emulator's clock, until disposed.</summary>
+        public IDisposable DropSocketsEvery(TimeSpan period) => _gateway.DropSocketsEvery(period);
+
+        /// <summary>Opens one socket of the WebSocket gateway for the query string of its URI (<c>access_token=…[&amp;wsc=…]</c>).</summary>
+        public EmulatedSocket OpenSocket(string query) => _gateway.OpenSocket(query);
 
         /// <summary>An in-process transport for HttpClient: no sockets, the same behaviour as the loopback server.</summary>
         public HttpMessageHandler CreateHandler() => new EmulatorMessageHandler(this);
@@ -134,7 +151,7 @@ namespace RingOut.Emulator
                 var session = _oauth.Authenticate(req, faults.Has(FaultKind.ExpireAccessToken), faults.Has(FaultKind.RevokeSession));
                 var limited = Limit(session.App.ClientId + "|" + session.User.ExtensionId, route.Group, out var rate);
                 if (limited != null) return limited;
-                response = WsToken(req, session);
+                response = _gateway.WsToken(req, session);
                 rate.WriteTo(response);
             }
             else if (route.Group == UsagePlanGroup.Auth)

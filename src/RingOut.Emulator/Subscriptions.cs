@@ -12,13 +12,15 @@ namespace RingOut.Emulator
     /// <summary>RingCentral's subscription API (Medium), over a gateway socket's ClientRequest or over HTTP.</summary>
     public sealed partial class RingCentralEmulator
     {
+        private readonly Dictionary<string, EmulatedSubscription> _subscriptions = new Dictionary<string, EmulatedSubscription>(StringComparer.Ordinal);
+
         /// <summary>
         /// The subscription API, over a socket (<paramref name="socket"/> given) or plain HTTP (null): create, read,
         /// renew, delete. A socket carries one subscription: a second create there replaces the first. Over HTTP a
         /// subscription is made for a WebHook (stored, never delivered: the emulator calls no one), and the user's
         /// socket-borne ones can be read, renewed and deleted.
         /// </summary>
-        private (int status, JsonNode? body) Subscription(EmulatedUser user, WsState? socket, string baseUri, string method, string? id, JsonNode? body)
+        internal (int status, JsonNode? body) Subscription(EmulatedUser user, WsState? socket, string baseUri, string method, string? id, JsonNode? body)
         {
             var now = Clock.GetUtcNow();
             lock (_gate)

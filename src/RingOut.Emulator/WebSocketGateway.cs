@@ -16,14 +16,21 @@ namespace RingOut.Emulator
     /// ClientRequest messages; telephony session events come as ServerNotification; Heartbeat is answered; a socket
     /// reopened with <c>&amp;wsc=</c> within the recovery timeout keeps its subscriptions and is replayed what it
     /// missed. Transport-free: the loopback server carries the messages over a real WebSocket, and a test or the
-    /// module can carry them in-process (<see cref="OpenSocket"/>).
+    /// module can carry them in-process (<see cref="OpenSocket"/>). The subscription API, the rate limit and the
+    /// events due are the emulator's; the gateway shares its lock.
     /// </summary>
-    public sealed partial class RingCentralEmulator
+    internal sealed class WebSocketGateway
     {
+        private readonly RingCentralEmulator _emulator;
+        private readonly object _gate;
         private readonly Dictionary<string, (OAuthSession session, DateTimeOffset expires, string baseUri)> _wsTokens = new Dictionary<string, (OAuthSession, DateTimeOffset, string)>(StringComparer.Ordinal);
         private readonly Dictionary<string, WsState> _wsStates = new Dictionary<string, WsState>(StringComparer.Ordinal);
-        private readonly Dictionary<string, EmulatedSubscription> _subscriptions = new Dictionary<string, EmulatedSubscription>(StringComparer.Ordinal);
         private long _nextWs;
+
+        public WebSocketGateway(RingCentralEmulator emulator, object gate) { _emulator = emulator; _gate = gate; }
+
+        internal TimeProvider Clock => _emulator.Clock;
+        internal EmulatorOptions Options => _emulator.Options;
 
         /// <summary>Fault: a socket reopened with its wsc token is not recovered (recoveryState Failed); what it missed is lost.</summary>
         public bool RefuseRecovery { get; set; }
@@ -55,8 +62,8 @@ namespace RingOut.Emulator
 
         private sealed class StopDropping : IDisposable
         {
-            private readonly RingCentralEmulator _e;
-            public StopDropping(RingCentralEmulator e) { _e = e; }
+            private readonly WebSocketGateway _e;
+            public StopDropping(WebSocketGateway e) { _e = e; }
             public void Dispose() { lock (_e._gate) _e._dropEvery = TimeSpan.Zero; }
         }
 
@@ -73,9 +80,9 @@ namespace RingOut.Emulator
             if (drop) DropSockets();
         }
 
-        private EmulatorResponse WsToken(EmulatorRequest req, OAuthSession session)
+        public EmulatorResponse WsToken(EmulatorRequest req, OAuthSession session)
         {
-            var token = "RCEMU-WS-" + RandomToken();
+            var token = "RCEMU-WS-" + RingCentralEmulator.RandomToken();
             lock (_gate) _wsTokens[token] = (session, Clock.GetUtcNow() + Options.WsTokenLifetime, req.BaseUri);
             var baseUri = req.BaseUri.StartsWith("https:", StringComparison.OrdinalIgnoreCase) ? "wss:" + req.BaseUri.Substring(6)
                 : req.BaseUri.StartsWith("http:", StringComparison.OrdinalIgnoreCase) ? "ws:" + req.BaseUri.Substring(5) : req.BaseUri;
@@ -131,7 +138,7 @@ namespace RingOut.Emulator
                 state.Socket = socket;
                 var details = new JsonObject
                 {
-                    ["creationTime"] = Iso(state.CreatedAt),
+                    ["creationTime"] = RingCentralEmulator.Iso(state.CreatedAt),
                     ["maxConnectionsPerSession"] = 5,
                     ["recoveryBufferSize"] = Options.WsRecoveryBufferSize,
                     ["recoveryTimeout"] = (long)Options.WsRecoveryTimeout.TotalSeconds,
@@ -160,22 +167,25 @@ namespace RingOut.Emulator
             return null;
         }
 
-        internal static string WscToken(WsState state, long sequence) => Base64Url(Encoding.UTF8.GetBytes($"wsc|{state.Id}|{sequence.ToString(CultureInfo.InvariantCulture)}"));
+        internal static string WscToken(WsState state, long sequence) => RingCentralEmulator.Base64Url(Encoding.UTF8.GetBytes($"wsc|{state.Id}|{sequence.ToString(CultureInfo.InvariantCulture)}"));
 
         /// <summary>One ClientRequest over the socket: the subscription API (Medium).</summary>
         internal (int status, JsonNode? body) SocketRequest(WsState state, string method, string path, JsonNode? body)
         {
-            var limited = Limit(state.Session.App.ClientId + "|" + state.Session.User.ExtensionId, UsagePlanGroup.Medium, out _);
-            if (limited != null) return (429, ErrorBody("CMN-301", "Request rate exceeded"));
+            var limited = _emulator.Limit(state.Session.App.ClientId + "|" + state.Session.User.ExtensionId, UsagePlanGroup.Medium, out _);
+            if (limited != null) return (429, EmulatorResponse.ErrorBody("CMN-301", "Request rate exceeded"));
             // The socket is authorised by its own token; the OAuth session behind it must still be alive (not revoked, refresh token not expired).
-            if (SessionOver(state)) return (401, ErrorBody("OAU-129", "The session behind this WebSocket has ended"));
+            if (SessionOver(state)) return (401, EmulatorResponse.ErrorBody("OAU-129", "The session behind this WebSocket has ended"));
             var segments = (path ?? "").Split('?')[0].Trim('/').Split('/');
             if (segments.Length < 3 || segments[0] != "restapi" || segments[1] != "v1.0" || segments[2] != "subscription" || segments.Length > 4)
-                return (404, ErrorBody("CMN-102", $"Resource for parameter [path] is not found: {Truncate(path, 200)}"));
-            return Subscription(state.Session.User, state, state.BaseUri, method, segments.Length == 4 ? segments[3] : null, body);
+                return (404, EmulatorResponse.ErrorBody("CMN-102", $"Resource for parameter [path] is not found: {RingCentralEmulator.Truncate(path, 200)}"));
+            return _emulator.Subscription(state.Session.User, state, state.BaseUri, method, segments.Length == 4 ? segments[3] : null, body);
         }
 
         /// <summary>Whether the OAuth session behind a socket has ended (revoked, or its refresh token expired): its socket then gets nothing more.</summary>
         internal bool SessionOver(WsState state) => state.Session.Revoked || Clock.GetUtcNow() >= state.Session.RefreshExpires;
+
+        /// <summary>The telephony events due on a socket's subscriptions.</summary>
+        internal List<JsonObject> DueNotifications(WsState state) => _emulator.DueNotifications(state);
     }
 }
