@@ -87,7 +87,7 @@ namespace RingOut.Client
         }
     }
 
-    /// <summary>National numbers of any region, with libphonenumber (loaded only when such a number is given).</summary>
+    /// <summary>National numbers of any region, and the international format people read, with libphonenumber (loaded on first use: a national number, or a number shown as a dial link).</summary>
     internal static class NationalNumber
     {
         /// <summary>An E.164 number in its country's international format (+44 20 7946 0958), or null when libphonenumber cannot read it.</summary>

@@ -14,16 +14,23 @@ namespace RingOut.Emulator
     /// <summary>The account and extension endpoints: extension info, forwarding numbers, phone numbers; paging.</summary>
     public sealed partial class RingCentralEmulator
     {
-        private EmulatedUser ResolveExtension(Route route, OAuthSession session)
+        /// <summary>The token's user, when the path's account is its own; RingCentral's 403 otherwise.</summary>
+        private static EmulatedUser OwnAccount(Route route, OAuthSession session)
         {
             var me = session.User;
-            if (route.AccountId != "~" && route.AccountId != me.AccountId)
+            if (!me.IsOwnAccount(route.AccountId))
                 throw EmulatorError.Rest(403, "CMN-401", $"The token's account does not have access to account [{Truncate(route.AccountId, 40)}]");
-            if (route.ExtensionId == null || route.ExtensionId == "~" || route.ExtensionId == me.ExtensionId) return me;
+            return me;
+        }
+
+        private EmulatedUser ResolveExtension(Route route, OAuthSession session)
+        {
+            var me = OwnAccount(route, session);
+            if (route.ExtensionId == null || me.IsOwnExtension(route.ExtensionId)) return me;
             if (!me.IsAdmin)
                 throw EmulatorError.Rest(403, "CMN-408", "In order to call this API endpoint for another extension, user needs to have the admin role");
             lock (_gate)
-                return _users.FirstOrDefault(u => u.AccountId == me.AccountId && u.ExtensionId == route.ExtensionId)
+                return _oauth.FindUser(me.AccountId, route.ExtensionId)
                        ?? throw EmulatorError.Rest(404, "CMN-102", $"Resource for parameter [extensionId] is not found", "extensionId");
         }
 

@@ -12,11 +12,9 @@ namespace RingOut.Emulator
     {
         private EmulatedCall FindTelephonySession(Route route, OAuthSession session, DateTimeOffset now)
         {
-            var me = session.User;
-            if (route.AccountId != "~" && route.AccountId != me.AccountId)
-                throw EmulatorError.Rest(403, "CMN-401", $"The token's account does not have access to account [{Truncate(route.AccountId, 40)}]");
-            EmulatedCall call;
-            lock (_gate) call = _calls.Values.FirstOrDefault(c => c.TelephonySessionId == route.CallId && c.Owner.AccountId == me.AccountId);
+            var me = OwnAccount(route, session);
+            EmulatedCall? call;
+            lock (_gate) call = _calls.ByTelephonySession(route.CallId, me.AccountId);
             if (call == null || (call.Owner != me && !me.IsAdmin) || now >= call.EndedAt + Options.Retention)
                 throw EmulatorError.Rest(404, "TAS-102", $"Telephony session [{Truncate(route.CallId, 60)}] is not found", "telephonySessionId");
             return call;

@@ -27,8 +27,8 @@ namespace RingOut.Emulator
             var detailed = q.TryGetValue("view", out var view) && view == "Detailed";
             List<EmulatedCall> calls;
             lock (_gate)
-                calls = _calls.Values
-                    .Where(c => c.Owner == user && c.CreatedAt >= from && c.CreatedAt <= to && c.EndedAt + Options.CallLogLag <= now)
+                calls = _calls.Of(user)
+                    .Where(c => c.CreatedAt >= from && c.CreatedAt <= to && c.EndedAt + Options.CallLogLag <= now)
                     .Where(c => string.IsNullOrEmpty(tsid) || c.TelephonySessionId == tsid)
                     .Where(c => string.IsNullOrEmpty(sid) || c.SessionId == sid)
                     .Where(c => string.IsNullOrEmpty(number) || SameNumber(c.To, number) || SameNumber(c.From, number))
@@ -42,7 +42,7 @@ namespace RingOut.Emulator
             var now = Clock.GetUtcNow();
             List<EmulatedCall> calls;
             lock (_gate)
-                calls = _calls.Values.Where(c => c.Owner == user && c.IsActiveAt(now)).OrderByDescending(c => c.CreatedAt).ToList();
+                calls = _calls.Of(user).Where(c => c.IsActiveAt(now)).OrderByDescending(c => c.CreatedAt).ToList();
             return Paged(req, ExtensionUri(req, user) + "/active-calls", calls, c => new JsonObject
             {
                 ["uri"] = $"{ExtensionUri(req, c.Owner)}/call-log/A{c.SessionId}",

@@ -16,7 +16,7 @@ namespace RingOut.Emulator
     public sealed partial class RingCentralEmulator
     {
         /// <summary>Counts a request against its group; returns the 429 to send when it is over the limit.</summary>
-        private EmulatorResponse? Limit(string key, UsagePlanGroup group, out RateInfo info)
+        internal EmulatorResponse? Limit(string key, UsagePlanGroup group, out RateInfo info)
         {
             var (limit, remaining, window, retryAfter) = _limiter.Take(key + "|" + group, group, Options.RateLimits, Clock.GetUtcNow());
             info = new RateInfo(group, limit, remaining, window);
@@ -28,7 +28,7 @@ namespace RingOut.Emulator
             return r;
         }
 
-        private readonly struct RateInfo
+        internal readonly struct RateInfo
         {
             private readonly UsagePlanGroup _group;
             private readonly int _limit, _remaining, _window;

@@ -25,20 +25,10 @@ namespace RingOut.Emulator
 
         private static readonly Regex E164 = new Regex(@"^\+?[1-9][0-9]{6,14}$", RegexOptions.CultureInvariant);
         private readonly object _gate = new object();
-        private readonly Dictionary<string, EmulatedApp> _apps = new Dictionary<string, EmulatedApp>(StringComparer.Ordinal);
-        private readonly List<EmulatedUser> _users = new List<EmulatedUser>();
-        private readonly Dictionary<string, OAuthSession> _byAccess = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
-        private readonly Dictionary<string, OAuthSession> _byRefresh = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
-        private readonly Dictionary<string, OAuthSession> _byPreviousRefresh = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
-        // Every OAuth session not revoked, oldest first: the parallel-session limit revokes from the front.
-        private readonly List<OAuthSession> _liveSessions = new List<OAuthSession>();
-        private readonly Dictionary<string, (EmulatedApp app, EmulatedUser user, string redirect, string challenge, string method, DateTimeOffset expires)> _codes =
-            new Dictionary<string, (EmulatedApp, EmulatedUser, string, string, string, DateTimeOffset)>(StringComparer.Ordinal);
-        private readonly Dictionary<long, EmulatedCall> _calls = new Dictionary<long, EmulatedCall>();
+        private readonly OAuthServer _oauth;
+        private readonly WebSocketGateway _gateway;
+        private readonly CallBook _calls = new CallBook();
         private readonly RateLimiter _limiter = new RateLimiter();
-        private long _nextCallId = 2_343_434_340; // beyond Int32, as real ids can be
-        private readonly List<string> _issued = new List<string>();
-        private long _nextSession;
 
         public RingCentralEmulator() : this(new EmulatorOptions(), TimeProvider.System) { }
 
@@ -46,6 +36,8 @@ namespace RingOut.Emulator
         {
             Options = options ?? throw new ArgumentNullException(nameof(options));
             Clock = clock ?? throw new ArgumentNullException(nameof(clock));
+            _oauth = new OAuthServer(_gate, Options, Clock, Statistics);
+            _gateway = new WebSocketGateway(this, _gate);
             AddApp(new EmulatedApp(DemoAccount.ClientId, DemoAccount.ClientSecret));
             foreach (var u in DemoAccount.Users()) AddUser(u);
         }
@@ -55,21 +47,22 @@ namespace RingOut.Emulator
         public EmulatorStatistics Statistics { get; } = new EmulatorStatistics();
         public FaultInjector Faults { get; } = new FaultInjector();
 
-        public void AddApp(EmulatedApp app) { lock (_gate) _apps[app.ClientId] = app; }
-        public void AddUser(EmulatedUser user) { lock (_gate) _users.Add(user); }
+        public void AddApp(EmulatedApp app) => _oauth.AddApp(app);
+        public void AddUser(EmulatedUser user) => _oauth.AddUser(user);
 
         /// <summary>Every access and refresh token issued so far: for tests that prove no token leaks anywhere.</summary>
-        public IReadOnlyList<string> IssuedTokens { get { lock (_gate) return _issued.ToArray(); } }
+        public IReadOnlyList<string> IssuedTokens => _oauth.IssuedTokens;
 
         /// <summary>The calls made so far, newest last (including those past retention).</summary>
-        public IReadOnlyList<EmulatedCall> Calls { get { lock (_gate) return _calls.Values.OrderBy(c => c.Id).ToArray(); } }
+        public IReadOnlyList<EmulatedCall> Calls { get { lock (_gate) return _calls.All(); } }
 
         /// <summary>Forgets calls, tokens, rate-limit counts, faults and statistics; apps and users stay.</summary>
         public void Reset()
         {
             lock (_gate)
             {
-                _calls.Clear(); _byAccess.Clear(); _byRefresh.Clear(); _byPreviousRefresh.Clear(); _codes.Clear(); _liveSessions.Clear();
+                _calls.Clear();
+                _oauth.Reset();
             }
             _limiter.Reset();
             Faults.Clear();
@@ -77,7 +70,22 @@ namespace RingOut.Emulator
         }
 
         /// <summary>Makes every access token issued so far expire now (as if the platform ended them early).</summary>
-        public void ExpireAccessTokens() { lock (_gate) foreach (var s in _byAccess.Values) s.AccessForcedExpired = true; }
+        public void ExpireAccessTokens() => _oauth.ExpireAccessTokens();
+
+        /// <summary>Fault: a socket reopened with its wsc token is not recovered (recoveryState Failed); what it missed is lost.</summary>
+        public bool RefuseRecovery { get => _gateway.RefuseRecovery; set => _gateway.RefuseRecovery = value; }
+
+        /// <summary>The gateway's sockets open now.</summary>
+        public int OpenSockets => _gateway.OpenSockets;
+
+        /// <summary>Fault: drops every open socket, as a network failure would; the clients must reconnect.</summary>
+        public void DropSockets() => _gateway.DropSockets();
+
+        /// <summary>Fault: drops every open socket every <paramref name="period"/> of the emulator's clock, until disposed.</summary>
+        public IDisposable DropSocketsEvery(TimeSpan period) => _gateway.DropSocketsEvery(period);
+
+        /// <summary>Opens one socket of the WebSocket gateway for the query string of its URI (<c>access_token=…[&amp;wsc=…]</c>).</summary>
+        public EmulatedSocket OpenSocket(string query) => _gateway.OpenSocket(query);
 
         /// <summary>An in-process transport for HttpClient: no sockets, the same behaviour as the loopback server.</summary>
         public HttpMessageHandler CreateHandler() => new EmulatorMessageHandler(this);
@@ -124,26 +132,11 @@ namespace RingOut.Emulator
 
             // RingCentral's group of the operation (the one table, RateGroups); the emulator's own routes are not limited.
             route.Group = route.Name.StartsWith("_emulator", StringComparison.Ordinal) || route.Name == "authorize" ? UsagePlanGroup.None : RateGroups.Of(method, req.Path ?? "/");
-            var faults = Faults.Match(method, route.Name);
-            foreach (var f in faults.Where(f => f.Kind == FaultKind.Latency))
-                await Clock.Delay(f.Latency, ct).ConfigureAwait(false);
-            if (faults.Any(f => f.Kind == FaultKind.DropBeforeActing))
-                return new EmulatorResponse { StatusCode = 0, Connection = ConnectionOutcome.DropBeforeActing };
-            if (faults.Any(f => f.Kind == FaultKind.HoldBeforeActing)) await Faults.HoldAsync(ct).ConfigureAwait(false);
+            var faults = new RequestFaults(Faults, method, route.Name, Clock);
+            if (await faults.ArriveAsync(ct).ConfigureAwait(false) is EmulatorResponse dropped) return dropped;
 
             Statistics.Served(method, route.Name);
-            var status = faults.FirstOrDefault(f => f.Kind == FaultKind.ServerError || f.Kind == FaultKind.TooManyRequests);
-            if (status != null)
-            {
-                var tooMany = status.Kind == FaultKind.TooManyRequests;
-                if (tooMany) Statistics.TooManyRequests();
-                var resp = tooMany
-                    ? EmulatorResponse.Error(429, "CMN-301", "Request rate exceeded")
-                    : EmulatorResponse.Error(status.StatusCode, status.StatusCode == 503 ? "CMN-201" : "CMN-203",
-                        status.StatusCode == 503 ? "Service Temporarily Unavailable" : "Internal Server Error");
-                if (status.RetryAfterSeconds is int ra) resp.Headers["Retry-After"] = ra.ToString(CultureInfo.InvariantCulture);
-                return resp;
-            }
+            if (faults.Refusal(Statistics) is EmulatorResponse refused) return refused;
 
             if (req.BodyTooLarge || (req.Body?.Length ?? 0) > Options.MaxRequestBodyBytes)
                 return EmulatorResponse.Error(413, "CMN-104", $"Request body is larger than {Options.MaxRequestBodyBytes} bytes");
@@ -151,29 +144,29 @@ namespace RingOut.Emulator
             EmulatorResponse response;
             if (route.Group == UsagePlanGroup.None)
             {
-                response = route.Name == "authorize" ? Authorize(req) : Diagnostics(req, route, method);
+                response = route.Name == "authorize" ? _oauth.Authorize(req) : Diagnostics(req, route, method);
             }
             else if (route.Name == "wstoken")
             {
                 // An Auth-group endpoint that takes the bearer token, not the app's credentials.
-                var session = Authenticate(req, faults.Any(f => f.Kind == FaultKind.ExpireAccessToken), faults.Any(f => f.Kind == FaultKind.RevokeSession));
+                var session = _oauth.Authenticate(req, faults.Has(FaultKind.ExpireAccessToken), faults.Has(FaultKind.RevokeSession));
                 var limited = Limit(session.App.ClientId + "|" + session.User.ExtensionId, route.Group, out var rate);
                 if (limited != null) return limited;
-                response = WsToken(req, session);
+                response = _gateway.WsToken(req, session);
                 rate.WriteTo(response);
             }
             else if (route.Group == UsagePlanGroup.Auth)
             {
                 // RingCentral counts per user and app: the user is the JWT's, or the refresh token's.
-                var limited = Limit((ClientIdOf(req) ?? "anonymous") + "|" + (TokenUserOf(req) ?? "anonymous"), route.Group, out var rate);
+                var limited = Limit((OAuthForm.ClientIdOf(req) ?? "anonymous") + "|" + (_oauth.TokenUserOf(req) ?? "anonymous"), route.Group, out var rate);
                 if (limited != null) return limited;
-                try { response = route.Name == "token" ? Token(req) : Revoke(req); }
+                try { response = route.Name == "token" ? _oauth.Token(req) : _oauth.Revoke(req); }
                 catch (EmulatorError e) { response = e.Response; }
                 rate.WriteTo(response);
             }
             else
             {
-                var session = Authenticate(req, faults.Any(f => f.Kind == FaultKind.ExpireAccessToken), faults.Any(f => f.Kind == FaultKind.RevokeSession));
+                var session = _oauth.Authenticate(req, faults.Has(FaultKind.ExpireAccessToken), faults.Has(FaultKind.RevokeSession));
                 var limited = Limit(session.App.ClientId + "|" + session.User.ExtensionId, route.Group, out var rate);
                 if (limited != null) return limited;
                 try { response = RestApi(req, route, method, session); }
@@ -181,42 +174,21 @@ namespace RingOut.Emulator
                 rate.WriteTo(response);
             }
 
-            foreach (var f in faults.Where(f => f.Kind == FaultKind.ActThenLatency))
-                await Clock.Delay(f.Latency, ct).ConfigureAwait(false);
-            if (faults.Any(f => f.Kind == FaultKind.ActThenHold)) await Faults.HoldAsync(ct).ConfigureAwait(false);
-            var gateway = faults.FirstOrDefault(f => f.Kind == FaultKind.ActThenError);
-            if (gateway != null)
-                return new EmulatorResponse
-                {
-                    StatusCode = gateway.StatusCode == 503 ? 504 : gateway.StatusCode, // a gateway's timeout unless told otherwise
-                    ContentType = "text/html",
-                    Body = Encoding.UTF8.GetBytes($"<html><body><h1>{(gateway.StatusCode == 503 ? 504 : gateway.StatusCode)} Gateway Error</h1></body></html>"),
-                };
-            if (faults.Any(f => f.Kind == FaultKind.DropAfterActing))
-                return new EmulatorResponse { StatusCode = 0, Connection = ConnectionOutcome.DropAfterActing };
-            if (faults.Any(f => f.Kind == FaultKind.TruncatedBody))
-                response.Body = response.Body.Take(response.Body.Length / 2).ToArray();
-            if (faults.Any(f => f.Kind == FaultKind.MalformedBody))
-                response.Body = Encoding.UTF8.GetBytes("<html><body>502 Bad Gateway</body></html>");
-            foreach (var f in faults.Where(f => f.Kind == FaultKind.RewriteBody))
-                response.Body = Encoding.UTF8.GetBytes(f.Rewrite(Encoding.UTF8.GetString(response.Body)));
-            return response;
+            return await faults.AfterActingAsync(response, ct).ConfigureAwait(false);
         }
 
         // ---------------------------------------------------------------- helpers
 
-        private static string RandomToken()
+        internal static string RandomToken()
         {
             var bytes = new byte[24];
             using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(bytes);
             return Base64Url(bytes);
         }
 
-        private static byte[] Sha256(string s) { using (var h = SHA256.Create()) return h.ComputeHash(Encoding.ASCII.GetBytes(s)); }
-
         internal static string Base64Url(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-        private static string Truncate(string? s, int n) => s == null ? "" : s.Length <= n ? s : s.Substring(0, n) + "…";
+        internal static string Truncate(string? s, int n) => s == null ? "" : s.Length <= n ? s : s.Substring(0, n) + "…";
 
     }
 }

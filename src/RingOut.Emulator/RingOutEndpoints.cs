@@ -45,11 +45,7 @@ namespace RingOut.Emulator
                 throw EmulatorError.Rest(400, "CMN-101", "Parameter [country] value is invalid", "country");
 
             EmulatedCall call;
-            lock (_gate)
-            {
-                call = new EmulatedCall(_nextCallId++, user, ScenarioNumbers.Canonical(from), ScenarioNumbers.Canonical(to), playPrompt, Clock.GetUtcNow(), Options);
-                _calls[call.Id] = call;
-            }
+            lock (_gate) call = _calls.Place(user, ScenarioNumbers.Canonical(from), ScenarioNumbers.Canonical(to), playPrompt, Clock.GetUtcNow(), Options);
             Statistics.CallCreated();
             return CallResponse(req, call, call.StateAt(call.CreatedAt));
         }
@@ -100,9 +96,8 @@ namespace RingOut.Emulator
 
         private EmulatedCall FindCall(Route route, EmulatedUser user, DateTimeOffset now)
         {
-            EmulatedCall? call = null;
-            if (long.TryParse(route.CallId, out var id))
-                lock (_gate) _calls.TryGetValue(id, out call);
+            EmulatedCall? call;
+            lock (_gate) call = _calls.ByRingOutId(route.CallId);
             if (call == null || call.Owner != user || call.StateAt(now).Gone)
                 throw EmulatorError.Rest(404, "CMN-102", $"Resource for parameter [ringoutId] is not found", "ringoutId");
             return call;

@@ -16,14 +16,22 @@ namespace RingOut.Emulator
     /// ClientRequest messages; telephony session events come as ServerNotification; Heartbeat is answered; a socket
     /// reopened with <c>&amp;wsc=</c> within the recovery timeout keeps its subscriptions and is replayed what it
     /// missed. Transport-free: the loopback server carries the messages over a real WebSocket, and a test or the
-    /// module can carry them in-process (<see cref="OpenSocket"/>).
+    /// module can carry them in-process (<see cref="OpenSocket"/>). The subscription API, the rate limit and the
+    /// events due are the emulator's; the gateway shares its lock.
     /// </summary>
-    public sealed partial class RingCentralEmulator
+    internal sealed class WebSocketGateway
     {
+        private readonly RingCentralEmulator _emulator;
+        private readonly object _gate;
         private readonly Dictionary<string, (OAuthSession session, DateTimeOffset expires, string baseUri)> _wsTokens = new Dictionary<string, (OAuthSession, DateTimeOffset, string)>(StringComparer.Ordinal);
         private readonly Dictionary<string, WsState> _wsStates = new Dictionary<string, WsState>(StringComparer.Ordinal);
-        private readonly Dictionary<string, EmulatedSubscription> _subscriptions = new Dictionary<string, EmulatedSubscription>(StringComparer.Ordinal);
         private long _nextWs;
+
+        public WebSocketGateway(RingCentralEmulator emulator, object gate) { _emulator = emulator; _gate = gate; }
+
+        internal TimeProvider Clock => _emulator.Clock;
+        internal EmulatorOptions Options => _emulator.Options;
+        internal FaultInjector Faults => _emulator.Faults;
 
         /// <summary>Fault: a socket reopened with its wsc token is not recovered (recoveryState Failed); what it missed is lost.</summary>
         public bool RefuseRecovery { get; set; }
@@ -55,8 +63,8 @@ namespace RingOut.Emulator
 
         private sealed class StopDropping : IDisposable
         {
-            private readonly RingCentralEmulator _e;
-            public StopDropping(RingCentralEmulator e) { _e = e; }
+            private readonly WebSocketGateway _e;
+            public StopDropping(WebSocketGateway e) { _e = e; }
             public void Dispose() { lock (_e._gate) _e._dropEvery = TimeSpan.Zero; }
         }
 
@@ -73,9 +81,9 @@ namespace RingOut.Emulator
             if (drop) DropSockets();
         }
 
-        private EmulatorResponse WsToken(EmulatorRequest req, OAuthSession session)
+        public EmulatorResponse WsToken(EmulatorRequest req, OAuthSession session)
         {
-            var token = "RCEMU-WS-" + RandomToken();
+            var token = "RCEMU-WS-" + RingCentralEmulator.RandomToken();
             lock (_gate) _wsTokens[token] = (session, Clock.GetUtcNow() + Options.WsTokenLifetime, req.BaseUri);
             var baseUri = req.BaseUri.StartsWith("https:", StringComparison.OrdinalIgnoreCase) ? "wss:" + req.BaseUri.Substring(6)
                 : req.BaseUri.StartsWith("http:", StringComparison.OrdinalIgnoreCase) ? "ws:" + req.BaseUri.Substring(5) : req.BaseUri;
@@ -131,7 +139,7 @@ namespace RingOut.Emulator
                 state.Socket = socket;
                 var details = new JsonObject
                 {
-                    ["creationTime"] = Iso(state.CreatedAt),
+                    ["creationTime"] = RingCentralEmulator.Iso(state.CreatedAt),
                     ["maxConnectionsPerSession"] = 5,
                     ["recoveryBufferSize"] = Options.WsRecoveryBufferSize,
                     ["recoveryTimeout"] = (long)Options.WsRecoveryTimeout.TotalSeconds,
@@ -160,345 +168,27 @@ namespace RingOut.Emulator
             return null;
         }
 
-        internal static string WscToken(WsState state, long sequence) => Base64Url(Encoding.UTF8.GetBytes($"wsc|{state.Id}|{sequence.ToString(CultureInfo.InvariantCulture)}"));
+        internal static string WscToken(WsState state, long sequence) => RingCentralEmulator.Base64Url(Encoding.UTF8.GetBytes($"wsc|{state.Id}|{sequence.ToString(CultureInfo.InvariantCulture)}"));
 
         /// <summary>One ClientRequest over the socket: the subscription API, charged to its operation's group (<see cref="RateGroups"/>).</summary>
         internal (int status, JsonNode? body) SocketRequest(WsState state, string method, string path, JsonNode? body)
         {
             // A request for no operation of the table is refused below, without being counted.
             if (RateGroups.Find(method, path ?? "") is RateGroups.Operation op &&
-                Limit(state.Session.App.ClientId + "|" + state.Session.User.ExtensionId, op.Group, out _) != null)
-                return (429, ErrorBody("CMN-301", "Request rate exceeded"));
+                _emulator.Limit(state.Session.App.ClientId + "|" + state.Session.User.ExtensionId, op.Group, out _) != null)
+                return (429, EmulatorResponse.ErrorBody("CMN-301", "Request rate exceeded"));
             // The socket is authorised by its own token; the OAuth session behind it must still be alive (not revoked, refresh token not expired).
-            if (SessionOver(state)) return (401, ErrorBody("OAU-129", "The session behind this WebSocket has ended"));
+            if (SessionOver(state)) return (401, EmulatorResponse.ErrorBody("OAU-129", "The session behind this WebSocket has ended"));
             var segments = (path ?? "").Split('?')[0].Trim('/').Split('/');
             if (segments.Length < 3 || segments[0] != "restapi" || segments[1] != "v1.0" || segments[2] != "subscription" || segments.Length > 4)
-                return (404, ErrorBody("CMN-102", $"Resource for parameter [path] is not found: {Truncate(path, 200)}"));
-            return Subscription(state.Session.User, state, state.BaseUri, method, segments.Length == 4 ? segments[3] : null, body);
+                return (404, EmulatorResponse.ErrorBody("CMN-102", $"Resource for parameter [path] is not found: {RingCentralEmulator.Truncate(path, 200)}"));
+            return _emulator.Subscription(state.Session.User, state, state.BaseUri, method, segments.Length == 4 ? segments[3] : null, body);
         }
 
         /// <summary>Whether the OAuth session behind a socket has ended (revoked, or its refresh token expired): its socket then gets nothing more.</summary>
         internal bool SessionOver(WsState state) => state.Session.Revoked || Clock.GetUtcNow() >= state.Session.RefreshExpires;
 
-        /// <summary>
-        /// The subscription API, over a socket (<paramref name="socket"/> given) or plain HTTP (null): create, read,
-        /// renew, delete. A socket carries one subscription: a second create there replaces the first. Over HTTP a
-        /// subscription is made for a WebHook (stored, never delivered: the emulator calls no one), and the user's
-        /// socket-borne ones can be read, renewed and deleted.
-        /// </summary>
-        private (int status, JsonNode? body) Subscription(EmulatedUser user, WsState? socket, string baseUri, string method, string? id, JsonNode? body)
-        {
-            var now = Clock.GetUtcNow();
-            lock (_gate)
-            {
-                if (id == null)
-                {
-                    if (method != "POST") return (405, ErrorBody("CMN-101", "Method not allowed"));
-                    if (!TryFilters(body, user, out var filters, out var error)) return (400, ErrorBody("SUB-406", error));
-                    var transport = body?["deliveryMode"]?["transportType"] is JsonValue tv && tv.TryGetValue<string>(out var t) ? t : null;
-                    string? address = null;
-                    if (socket == null)
-                    {
-                        address = body?["deliveryMode"]?["address"] is JsonValue av && av.TryGetValue<string>(out var a) ? a : null;
-                        if (transport != "WebHook")
-                            return (400, ErrorBody("CMN-101", "Parameter [deliveryMode.transportType] value is invalid: over HTTP a subscription is made for a WebHook (a WebSocket one is made over its socket)", "deliveryMode.transportType"));
-                        if (!Uri.TryCreate(address, UriKind.Absolute, out _))
-                            return (400, ErrorBody("CMN-101", "Parameter [deliveryMode.address] is required: an absolute URI", "deliveryMode.address"));
-                    }
-                    else if (transport != null && transport != "WebSocket")
-                        return (400, ErrorBody("CMN-101", "Parameter [deliveryMode.transportType] value is invalid: a socket carries WebSocket subscriptions", "deliveryMode.transportType"));
-                    var sub = new EmulatedSubscription
-                    {
-                        Id = Guid.NewGuid().ToString(), Filters = filters, CreatedAt = now, ExpiresAt = now + Options.SubscriptionLifetime, State = socket, Owner = user,
-                        BaseUri = baseUri, Address = address,
-                    };
-                    if (socket != null)
-                    {
-                        foreach (var replaced in socket.Subscriptions) { replaced.Deleted = true; _subscriptions.Remove(replaced.Id); }
-                        socket.Subscriptions.Clear();
-                        socket.Subscriptions.Add(sub);
-                    }
-                    _subscriptions[sub.Id] = sub;
-                    return (200, SubscriptionInfo(sub, now));
-                }
-                if (!_subscriptions.TryGetValue(id, out var existing) || existing.Owner != user || existing.Deleted || existing.ExpiresAt <= now)
-                    return (404, ErrorBody("CMN-102", $"Resource for parameter [subscriptionId] is not found", "subscriptionId"));
-                switch (method)
-                {
-                    case "GET": return (200, SubscriptionInfo(existing, now));
-                    case "PUT":
-                        if (body != null && body["eventFilters"] != null)
-                        {
-                            if (!TryFilters(body, user, out var filters, out var error)) return (400, ErrorBody("SUB-406", error));
-                            existing.Filters = filters;
-                        }
-                        existing.ExpiresAt = now + Options.SubscriptionLifetime;
-                        if (socket != null && existing.State != null && existing.State != socket)
-                        {
-                            existing.State.Subscriptions.Remove(existing);
-                            existing.State = socket;
-                            foreach (var replaced in socket.Subscriptions) { replaced.Deleted = true; _subscriptions.Remove(replaced.Id); }
-                            socket.Subscriptions.Clear();
-                            socket.Subscriptions.Add(existing);
-                        }
-                        return (200, SubscriptionInfo(existing, now));
-                    case "DELETE":
-                        existing.Deleted = true;
-                        existing.State?.Subscriptions.Remove(existing);
-                        _subscriptions.Remove(existing.Id);
-                        return (204, null);
-                    default: return (405, ErrorBody("CMN-101", "Method not allowed"));
-                }
-            }
-        }
-
-        /// <summary>The subscription API over plain HTTP (POST/GET/PUT/DELETE /restapi/v1.0/subscription[/{id}]).</summary>
-        private EmulatorResponse HttpSubscription(EmulatorRequest req, Route route, string method, OAuthSession session)
-        {
-            var body = method == "POST" || method == "PUT" ? JsonObjectBody(req) : null;
-            var (status, answer) = Subscription(session.User, null, req.BaseUri, method, route.CallId, body);
-            return answer == null ? EmulatorResponse.Empty(status) : EmulatorResponse.Json(status, answer);
-        }
-
-        /// <summary>The event filters asked for, with ~ made the user's ids: telephony sessions of the user's own extension (the emulator knows no others).</summary>
-        private static bool TryFilters(JsonNode? body, EmulatedUser user, [NotNullWhen(true)] out string[]? filters, [NotNullWhen(false)] out string? error)
-        {
-            filters = null;
-            error = null;
-            if (!(body?["eventFilters"] is JsonArray list) || list.Count == 0) { error = "Parameter [eventFilters] is required"; return false; }
-            var result = new List<string>();
-            foreach (var item in list)
-            {
-                var text = item is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-                var parts = (text ?? "").Trim('/').Split('/');
-                var ok = parts.Length == 8 && parts[0] == "restapi" && parts[1] == "v1.0" && parts[2] == "account" && (parts[3] == "~" || parts[3] == user.AccountId) &&
-                         parts[4] == "extension" && (parts[5] == "~" || parts[5] == user.ExtensionId) && parts[6] == "telephony" && parts[7] == "sessions";
-                if (!ok) { error = $"Event filter [{Truncate(text, 200)}] is not supported: the emulator sends /restapi/v1.0/account/~/extension/~/telephony/sessions"; return false; }
-                result.Add($"/restapi/v1.0/account/{user.AccountId}/extension/{user.ExtensionId}/telephony/sessions");
-            }
-            filters = result.Distinct().ToArray();
-            return true;
-        }
-
-        private static JsonObject SubscriptionInfo(EmulatedSubscription sub, DateTimeOffset now) => new JsonObject
-        {
-            ["uri"] = $"{sub.BaseUri}/restapi/v1.0/subscription/{sub.Id}",
-            ["id"] = sub.Id,
-            ["creationTime"] = Iso(sub.CreatedAt),
-            ["status"] = "Active",
-            ["eventFilters"] = new JsonArray(sub.Filters.Select(f => (JsonNode)f).ToArray()),
-            ["disabledFilters"] = new JsonArray(),
-            ["expirationTime"] = Iso(sub.ExpiresAt),
-            ["expiresIn"] = (long)Math.Max(0, (sub.ExpiresAt - now).TotalSeconds),
-            ["deliveryMode"] = sub.Address == null
-                ? new JsonObject { ["transportType"] = "WebSocket", ["encryption"] = false }
-                : new JsonObject { ["transportType"] = "WebHook", ["address"] = sub.Address, ["encryption"] = false },
-        };
-
-        private static JsonObject ErrorBody(string code, string message, string? parameterName = null) => EmulatorResponse.ErrorBody(code, message, parameterName);
-
-        /// <summary>The telephony events of the state's subscriptions that are due at the clock's time and not yet sent.</summary>
-        internal List<JsonObject> DueNotifications(WsState state)
-        {
-            var now = Clock.GetUtcNow();
-            var result = new List<JsonObject>();
-            lock (_gate)
-            {
-                foreach (var sub in state.Subscriptions.ToList())
-                {
-                    if (sub.Deleted) continue;
-                    var until = now < sub.ExpiresAt ? now : sub.ExpiresAt;
-                    foreach (var call in _calls.Values.Where(c => c.Owner == sub.Owner && !sub.Done.Contains(c.Id) && c.CreatedAt <= until))
-                    {
-                        var events = Events(call);
-                        sub.Sent.TryGetValue(call.Id, out var sent);
-                        for (var i = sent; i < events.Count && events[i].at <= until; i++)
-                        {
-                            if (events[i].at < sub.CreatedAt) { sent = i + 1; continue; } // before the subscription: never sent
-                            result.Add(new JsonObject
-                            {
-                                ["uuid"] = Guid.NewGuid().ToString(),
-                                ["event"] = sub.Filters[0],
-                                ["timestamp"] = Iso(now),
-                                ["subscriptionId"] = sub.Id,
-                                ["ownerId"] = sub.Owner.ExtensionId,
-                                ["body"] = events[i].body,
-                            });
-                            sent = i + 1;
-                        }
-                        sub.Sent[call.Id] = sent;
-                        if (sent == events.Count && now >= call.EndedAt) sub.Done.Add(call.Id);
-                    }
-                }
-            }
-            return result;
-        }
-
-        /// <summary>A call's telephony events: one at each moment a party's status changes, numbered by sequence.</summary>
-        private static List<(DateTimeOffset at, JsonObject body)> Events(EmulatedCall call)
-        {
-            var events = new List<(DateTimeOffset, JsonObject)>();
-            string? last = null;
-            foreach (var at in call.ChangePoints())
-            {
-                var session = SessionBody(call, at);
-                var parties = (JsonArray)session["parties"]!;
-                var key = string.Join("|", parties.Select(p => p?["status"]?.ToJsonString()));
-                if (key == last) continue;
-                last = key;
-                events.Add((at, new JsonObject
-                {
-                    ["sequence"] = events.Count + 1,
-                    ["sessionId"] = call.SessionId,
-                    ["telephonySessionId"] = call.TelephonySessionId,
-                    ["serverId"] = "emulator.ringout",
-                    ["eventTime"] = Iso(at),
-                    ["origin"] = new JsonObject { ["type"] = "RingOut" },
-                    ["parties"] = parties.DeepClone(),
-                }));
-            }
-            return events;
-        }
-    }
-
-    /// <summary>One WebSocket session of the gateway (what a wsc token names): it outlives a dropped socket for the recovery timeout.</summary>
-    internal sealed class WsState
-    {
-        public required string Id, BaseUri;
-        public required OAuthSession Session;
-        public DateTimeOffset CreatedAt, ClosedAt;
-        public long Sequence;
-        public EmulatedSocket? Socket;
-        public readonly List<EmulatedSubscription> Subscriptions = new List<EmulatedSubscription>();
-        /// <summary>The last messages sent, by sequence, to replay on recovery.</summary>
-        public readonly List<(long sequence, string text)> Sent = new List<(long, string)>();
-    }
-
-    internal sealed class EmulatedSubscription
-    {
-        public required string Id;
-        public required string[] Filters;
-        public DateTimeOffset CreatedAt, ExpiresAt;
-        /// <summary>The socket that carries it; null for one made over HTTP (a WebHook's).</summary>
-        public required WsState? State;
-        public required EmulatedUser Owner;
-        public required string BaseUri;
-        /// <summary>A WebHook's address (never called); null for a WebSocket subscription.</summary>
-        public string? Address;
-        public bool Deleted;
-        /// <summary>How many of each call's events were sent; calls whose every event was sent.</summary>
-        public readonly Dictionary<long, int> Sent = new Dictionary<long, int>();
-        public readonly HashSet<long> Done = new HashSet<long>();
-    }
-
-    /// <summary>
-    /// One socket of the emulated WebSocket gateway. The host carries text both ways: <see cref="Receive"/> for what
-    /// the client sent, <see cref="TakeOutgoing"/> for what to send (answers, heartbeats, and the telephony events
-    /// due by the emulator's clock), and <see cref="Close"/> when the connection ends.
-    /// </summary>
-    public sealed class EmulatedSocket
-    {
-        private readonly RingCentralEmulator _emulator;
-        private readonly WsState? _state;
-        private readonly Queue<string> _out = new Queue<string>();
-        private readonly object _gate = new object();
-
-        internal EmulatedSocket(RingCentralEmulator emulator, WsState? state) { _emulator = emulator; _state = state; }
-
-        public bool IsClosed { get; private set; }
-
-        /// <summary>Everything to send now, in order (the queue is emptied), with the telephony events now due.</summary>
-        public IReadOnlyList<string> TakeOutgoing()
-        {
-            _emulator.DropIfDue();
-            if (!IsClosed && _state != null && _emulator.SessionOver(_state))
-            {
-                // A WebSocket subscription shares its OAuth session, and ends with it: a last Error, then the socket closes.
-                Send("Error", null, 401, new JsonObject { ["errorCode"] = "OAU-129", ["message"] = "The OAuth session of this WebSocket has ended (revoked or expired): it gets no more events." });
-                Close();
-            }
-            if (!IsClosed && _state != null)
-                foreach (var notification in _emulator.DueNotifications(_state))
-                    Send("ServerNotification", null, 200, notification);
-            lock (_gate)
-            {
-                var all = _out.ToArray();
-                _out.Clear();
-                return all;
-            }
-        }
-
-        /// <summary>One message from the client: a ClientRequest or a Heartbeat. Anything else is answered with an Error.</summary>
-        public void Receive(string text)
-        {
-            if (IsClosed || _state == null) return;
-            JsonArray? message;
-            try { message = JsonNode.Parse(text) as JsonArray; }
-            catch (JsonException) { message = null; }
-            var meta = message?.Count > 0 ? message[0] as JsonObject : null;
-            var type = meta?["type"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : null;
-            var messageId = meta?["messageId"] is JsonValue m && m.TryGetValue<string>(out var id) ? id : null;
-            switch (type)
-            {
-                case "Heartbeat":
-                    Send("Heartbeat", messageId, 200, null);
-                    return;
-                case "ClientRequest" when message != null && message.Count > 1 && message[1] == null:
-                    // As RingCentral's gateway does: a body sent as JSON null (a DELETE as [meta, null]) is refused; send [meta] alone.
-                    Send("Error", messageId, 400, new JsonObject { ["errorCode"] = "WSG-808", ["message"] = "Expected either '{' opening an object body or '\"' opening a string body but was another character" });
-                    return;
-                case "ClientRequest" when meta != null && message != null:
-                    var method = (meta["method"] is JsonValue mv && mv.TryGetValue<string>(out var ms) ? ms : "GET").ToUpperInvariant();
-                    var path = meta["path"] is JsonValue pv && pv.TryGetValue<string>(out var ps) ? ps : "";
-                    var (status, body) = _emulator.SocketRequest(_state, method, path, message.Count > 1 ? message[1]?.DeepClone() : null);
-                    Send("ClientRequest", messageId, status, body);
-                    return;
-                default:
-                    Send("Error", messageId, 400, new JsonObject { ["errorCode"] = "WSG-400", ["message"] = "The message is not a JSON array [meta, body] of a known type" });
-                    return;
-            }
-        }
-
-        /// <summary>The connection ended (the client closed it, or it was dropped): its session waits for recovery.</summary>
-        public void Close()
-        {
-            if (IsClosed) return;
-            IsClosed = true;
-            if (_state != null) _state.ClosedAt = _emulator.Clock.GetUtcNow();
-        }
-
-        internal void Refuse(int status, string code, string message)
-        {
-            lock (_gate)
-                _out.Enqueue(new JsonArray(
-                    new JsonObject { ["type"] = "Error", ["messageId"] = Guid.NewGuid().ToString(), ["status"] = status, ["headers"] = new JsonObject { ["RCRequestId"] = Guid.NewGuid().ToString() } },
-                    new JsonObject { ["errorCode"] = code, ["message"] = message }).ToJsonString());
-            IsClosed = true;
-        }
-
-        internal void Send(string type, string? messageId, int status, JsonNode? body)
-        {
-            var state = _state ?? throw new InvalidOperationException("A refused socket sends nothing but its refusal.");
-            lock (_gate)
-            {
-                var sequence = ++state.Sequence;
-                var meta = new JsonObject
-                {
-                    ["type"] = type,
-                    ["messageId"] = messageId ?? Guid.NewGuid().ToString(),
-                    ["status"] = status,
-                    ["headers"] = new JsonObject { ["RCRequestId"] = Guid.NewGuid().ToString(), ["Content-Type"] = "application/json" },
-                    ["wsc"] = new JsonObject { ["token"] = RingCentralEmulator.WscToken(state, sequence), ["sequence"] = sequence },
-                };
-                var text = (body == null ? new JsonArray(meta) : new JsonArray(meta, body)).ToJsonString();
-                // As a hostile gateway would have it (RewriteBody faults): what it did not send, it does not replay either.
-                if (!(_emulator.Faults.RewriteMessage(type, text) is string sent)) return;
-                _out.Enqueue(sent);
-                state.Sent.Add((sequence, sent));
-                if (state.Sent.Count > _emulator.Options.WsRecoveryBufferSize) state.Sent.RemoveAt(0);
-            }
-        }
-
-        internal void Replay(string text) { lock (_gate) _out.Enqueue(text); }
+        /// <summary>The telephony events due on a socket's subscriptions.</summary>
+        internal List<JsonObject> DueNotifications(WsState state) => _emulator.DueNotifications(state);
     }
 }

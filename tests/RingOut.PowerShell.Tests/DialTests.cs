@@ -37,6 +37,30 @@ namespace RingOut.PowerShell.Tests
             Assert.Equal(display, P(link, "Display"));
         }
 
+        [Fact]
+        public void A_UK_national_number_becomes_a_link_in_every_dial_command()
+        {
+            var marker = Path.Combine(Path.GetTempPath(), "ringout-region-" + Guid.NewGuid().ToString("N"));
+            Environment.SetEnvironmentVariable("RINGOUT_URI_HANDLER", Recorder(marker));
+            var uri = _ps.Ok("ConvertTo-RingCentralDialUri '020 7946 0958' -DefaultRegion GB").Single();
+            Assert.Equal("rcmobile://call?number=442079460958", P(uri, "RcMobileUri"));
+            var page = _ps.Ok("[pscustomobject]@{ Label = 'London'; To = '020 7946 0958' } | ConvertTo-RingCentralDialPage -DefaultRegion GB").Single().ToString();
+            Assert.Contains("href=\"rcmobile://call?number=442079460958\"", page);
+            var opened = _ps.Ok("[pscustomobject]@{ DisplayName = 'London'; PhoneNumber = '020 7946 0958' } | Open-RingCentralDialUri -DefaultRegion gb -PassThru -Confirm:$false").Single();
+            Assert.Equal("London", P(opened, "Name"));
+            Assert.Equal(new[] { "rcmobile://call?number=442079460958" }, File.ReadAllLines(marker));
+        }
+
+        [Theory]
+        [InlineData("ConvertTo-RingCentralDialUri")]
+        [InlineData("ConvertTo-RingCentralDialPage")]
+        [InlineData("Open-RingCentralDialUri")]
+        public void The_dial_commands_take_the_same_number_parameters(string command)
+        {
+            var r = _ps.Ok("$p = (Get-Command $args[0]).Parameters; foreach ($n in 'Number', 'Name', 'DefaultRegion') { [string[]] $a = $p[$n].Aliases; [Array]::Sort($a); $n + ':' + ($a -join ',') }", command);
+            Assert.Equal(new[] { "Number:PhoneNumber,RcMobileUri,To,Uri", "Name:DisplayName,Label", "DefaultRegion:" }, r.Select(o => o.ToString()));
+        }
+
         [Theory]
         [InlineData("+1 650 111 2222 x12", "extension")]
         [InlineData("+1 650 111 2222 ext 12", "extension")]

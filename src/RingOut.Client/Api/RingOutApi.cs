@@ -28,7 +28,7 @@ namespace RingOut.Client
             var account = ApiPaths.Owner(RingCentralIdKind.AccountId, request.AccountId);
             var extension = ApiPaths.Owner(RingCentralIdKind.ExtensionId, request.ExtensionId);
             var path = ApiPaths.RingOut(account, extension);
-            var region = request.DefaultRegion ?? HomeCountry;
+            var region = RegionFor(request.DefaultRegion);
             var to = PhoneNumber.Normalize(request.To, region);
             var body = new Dictionary<string, object> { ["to"] = new Dictionary<string, string> { ["phoneNumber"] = to } };
             string? from = null;
@@ -137,6 +137,11 @@ namespace RingOut.Client
                 if (!response.IsSuccessStatusCode) throw RingCentralApiException.From(response, bytes, what, Secrets);
         }
 
+        /// <summary>
+        /// The region that numbers written without a country code are read in: the one given (-DefaultRegion), else
+        /// the extension's home country (null: North American). The one place this default is decided.
+        /// </summary>
+        public string? RegionFor(string? defaultRegion) => defaultRegion ?? HomeCountry;
 
         private RingOutCall ReadCall(JsonElement root, string? from, string? to, string? accountId, string? extensionId, DateTimeOffset placedAt, DateTimeOffset at, DateTimeOffset? sentAt = null)
         {

@@ -80,13 +80,25 @@ namespace RingOut.PowerShell
 
         protected override void EndProcessing()
         {
-            var options = new RingCentralConnectOptions();
-            options.Retry.MaxRetries = MaximumRetryCount;
-            options.Retry.InitialBackoff = TimeSpan.FromSeconds(RetryIntervalSec);
-            options.Retry.MaxBackoff = TimeSpan.FromSeconds(Math.Max(RetryIntervalSec, options.Retry.MaxBackoff.TotalSeconds));
-            options.Retry.AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec);
             var environmentGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Environment));
             var emulator = environmentGiven && Environment == RingCentralEnvironment.Emulator;
+            CheckSwitches(emulator);
+            var options = new RingCentralConnectOptions { ShareRateLimits = ShareRateLimits && !emulator };
+            SetRetry(options.Retry);
+            var emulatorInstance = emulator ? UseEmulator(options) : null;
+            if (!emulator) UseServer(options, environmentGiven);
+
+            var session = Connect(options);
+            if (emulatorInstance != null) EmulatorLink.Attach(session, emulatorInstance);
+            WriteVerbose($"Connected to {session}.");
+            MakeCurrent(session);
+            if (PassThru) WriteObject(session);
+            base.EndProcessing();
+        }
+
+        /// <summary>Refuses -Server with -Environment Emulator; warns of switches that do not apply.</summary>
+        private void CheckSwitches(bool emulator)
+        {
             if (Server != null && emulator)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give either -Environment Emulator or -Server, not both."),
                     ErrorIds.InvalidServer, ErrorCategory.InvalidArgument, Server));
@@ -94,57 +106,68 @@ namespace RingOut.PowerShell
                 WriteWarning("-VirtualTime applies only to -Environment Emulator; it is ignored here.");
             if (ShareRateLimits && emulator)
                 WriteWarning("-ShareRateLimits does not apply to -Environment Emulator, which lives in this process alone; it is ignored here.");
-            options.ShareRateLimits = ShareRateLimits && !emulator;
+        }
 
-            RingCentralEmulator? emulatorInstance = null;
-            if (emulator)
-            {
-                var clock = VirtualTime ? new VirtualClock { AutoAdvance = true } : (TimeProvider)TimeProvider.System;
-                var emu = emulatorInstance = new RingCentralEmulator(new EmulatorOptions(), clock);
-                options.Server = RingCentralEmulator.InProcessBaseUri;
-                options.EnvironmentName = "Emulator";
-                options.Transport = emu.CreateHandler;
-                options.EventSocket = InProcessEventSocket.For(emu);
-                options.Clock = clock;
-                options.ClientId = ClientId ?? DemoAccount.ClientId;
-                options.ClientSecret = ClientSecret ?? Secret.From(DemoAccount.ClientSecret);
-                options.Jwt = Jwt ?? Secret.From(DemoAccount.UserJwt);
-            }
-            else
-            {
-                var server = Server;
-                if (server == null && !environmentGiven)
-                {
-                    var fromEnv = System.Environment.GetEnvironmentVariable("RC_SERVER_URL");
-                    if (!string.IsNullOrWhiteSpace(fromEnv) && !Uri.TryCreate(fromEnv.Trim(), UriKind.Absolute, out server))
-                        ThrowTerminatingError(new ErrorRecord(new ArgumentException($"RC_SERVER_URL is not an absolute address: '{fromEnv}'."),
-                            ErrorIds.InvalidServer, ErrorCategory.InvalidArgument, fromEnv));
-                }
-                options.Server = server ?? RingCentralConnectOptions.ProductionServer;
-                options.EnvironmentName = server == null ? "Production" : "Custom";
-                CheckServer(options.Server);
-                if (AccessToken != null) options.AccessToken = AccessToken;
-                else
-                {
-                    options.ClientId = ClientId ?? Env("RC_APP_CLIENT_ID");
-                    options.ClientSecret = ClientSecret ?? Secret.From(Env("RC_APP_CLIENT_SECRET"));
-                    options.Jwt = Jwt ?? Secret.From(Env("RC_USER_JWT"));
-                    var missing = new System.Collections.Generic.List<string>();
-                    if (string.IsNullOrEmpty(options.ClientId)) missing.Add("-ClientId (or RC_APP_CLIENT_ID)");
-                    if (options.ClientSecret == null) missing.Add("-ClientSecret (or RC_APP_CLIENT_SECRET)");
-                    if (options.Jwt == null) missing.Add("-Jwt (or RC_USER_JWT)");
-                    if (missing.Count > 0)
-                        ThrowTerminatingError(new ErrorRecord(
-                            new ArgumentException(Messages.MissingCredentials(string.Join(", ", missing))),
-                            ErrorIds.MissingCredential, ErrorCategory.InvalidArgument, null));
-                }
-            }
+        /// <summary>-MaximumRetryCount, -RetryIntervalSec and -TimeoutSec.</summary>
+        private void SetRetry(RetryOptions retry)
+        {
+            retry.MaxRetries = MaximumRetryCount;
+            retry.InitialBackoff = TimeSpan.FromSeconds(RetryIntervalSec);
+            retry.MaxBackoff = TimeSpan.FromSeconds(Math.Max(RetryIntervalSec, retry.MaxBackoff.TotalSeconds));
+            retry.AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec);
+        }
 
+        /// <summary>A new in-process emulator (on a virtual clock with -VirtualTime), and its demo credentials unless others are given.</summary>
+        private RingCentralEmulator UseEmulator(RingCentralConnectOptions options)
+        {
+            var clock = VirtualTime ? new VirtualClock { AutoAdvance = true } : (TimeProvider)TimeProvider.System;
+            var emu = new RingCentralEmulator(new EmulatorOptions(), clock);
+            options.Server = RingCentralEmulator.InProcessBaseUri;
+            options.EnvironmentName = "Emulator";
+            options.Transport = emu.CreateHandler;
+            options.EventSocket = InProcessEventSocket.For(emu);
+            options.Clock = clock;
+            options.ClientId = ClientId ?? DemoAccount.ClientId;
+            options.ClientSecret = ClientSecret ?? Secret.From(DemoAccount.ClientSecret);
+            options.Jwt = Jwt ?? Secret.From(DemoAccount.UserJwt);
+            return emu;
+        }
+
+        /// <summary>The server (-Server, RC_SERVER_URL, else production), checked, and the credential: the parameters, else the RC_* variables.</summary>
+        private void UseServer(RingCentralConnectOptions options, bool environmentGiven)
+        {
+            var server = Server;
+            if (server == null && !environmentGiven)
+            {
+                var fromEnv = System.Environment.GetEnvironmentVariable("RC_SERVER_URL");
+                if (!string.IsNullOrWhiteSpace(fromEnv) && !Uri.TryCreate(fromEnv.Trim(), UriKind.Absolute, out server))
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"RC_SERVER_URL is not an absolute address: '{fromEnv}'."),
+                        ErrorIds.InvalidServer, ErrorCategory.InvalidArgument, fromEnv));
+            }
+            options.Server = server ?? RingCentralConnectOptions.ProductionServer;
+            options.EnvironmentName = server == null ? "Production" : "Custom";
+            CheckServer(options.Server);
+            if (AccessToken != null) { options.AccessToken = AccessToken; return; }
+            options.ClientId = ClientId ?? Env("RC_APP_CLIENT_ID");
+            options.ClientSecret = ClientSecret ?? Secret.From(Env("RC_APP_CLIENT_SECRET"));
+            options.Jwt = Jwt ?? Secret.From(Env("RC_USER_JWT"));
+            var missing = new System.Collections.Generic.List<string>();
+            if (string.IsNullOrEmpty(options.ClientId)) missing.Add("-ClientId (or RC_APP_CLIENT_ID)");
+            if (options.ClientSecret == null) missing.Add("-ClientSecret (or RC_APP_CLIENT_SECRET)");
+            if (options.Jwt == null) missing.Add("-Jwt (or RC_USER_JWT)");
+            if (missing.Count > 0)
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException(UserMessages.MissingCredentials(string.Join(", ", missing))),
+                    ErrorIds.MissingCredential, ErrorCategory.InvalidArgument, null));
+        }
+
+        /// <summary>Connects; a failure ends the command with its ErrorRecord.</summary>
+        private RingCentralSession Connect(RingCentralConnectOptions options)
+        {
             WriteVerbose($"Connecting to {options.Server} ({options.EnvironmentName}).");
-            RingCentralSession session;
             try
             {
-                session = Await(ct => RingCentralSession.ConnectAsync(options, ct));
+                return Await(ct => RingCentralSession.ConnectAsync(options, ct));
             }
             catch (Exception e) when (ErrorMapping.IsClientFailure(e) || e is ArgumentException)
             {
@@ -154,16 +177,17 @@ namespace RingOut.PowerShell
                     : ErrorMapping.Failure(e, options.Server);
                 throw Terminate(record);
             }
-            if (emulatorInstance != null) EmulatorLink.Attach(session, emulatorInstance);
-            WriteVerbose($"Connected to {session}.");
+        }
+
+        /// <summary>Makes the session the current one; the one it replaces is closed (SessionStore.Replace decides when).</summary>
+        private void MakeCurrent(RingCentralSession session)
+        {
             if (SessionStore.Replace(session, PassThru) is RingCentralSession replaced)
             {
                 // RingCentral keeps about five sessions per user and app: the one replaced is ended, not left open.
                 WriteVerbose($"Closing the session it replaces ({replaced}).");
                 Await(ct => replaced.DisconnectAsync(ct));
             }
-            if (PassThru) WriteObject(session);
-            base.EndProcessing();
         }
 
         private static string? Env(string name)

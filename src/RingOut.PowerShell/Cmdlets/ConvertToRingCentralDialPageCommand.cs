@@ -14,17 +14,6 @@ namespace RingOut.PowerShell
     {
         private readonly List<RingCentralDialLink> _links = new List<RingCentralDialLink>();
 
-        /// <summary>The numbers, such as the Number or PhoneNumber column of a CSV file.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("PhoneNumber", "To")]
-        [AllowEmptyString]
-        public string[] Number { get; set; } = Array.Empty<string>(); // mandatory: always bound
-
-        /// <summary>Who each number is.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("DisplayName", "Label")]
-        public string? Name { get; set; }
-
         /// <summary>The page's title.</summary>
         [Parameter]
         public string Title { get; set; } = "Phone list";
@@ -33,14 +22,7 @@ namespace RingOut.PowerShell
         [Parameter]
         public DialUriScheme Scheme { get; set; } = DialUriScheme.RcMobile;
 
-        protected override void ProcessRecord()
-        {
-            foreach (var n in Number)
-            {
-                var link = LinkFor(n, Name);
-                if (link != null) _links.Add(link);
-            }
-        }
+        protected override void Dial(RingCentralDialLink link) => _links.Add(link);
 
         protected override void EndProcessing() => WriteObject(DialUri.Page(_links, Title, Scheme));
     }

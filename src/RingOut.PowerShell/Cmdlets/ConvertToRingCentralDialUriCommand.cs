@@ -13,22 +13,6 @@ namespace RingOut.PowerShell
     [OutputType(typeof(RingCentralDialLink), typeof(string))]
     public sealed class ConvertToRingCentralDialUriCommand : DialCmdlet
     {
-        /// <summary>Numbers as people write them, or rcmobile: and tel: links (read back).</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("PhoneNumber", "To", "Uri")]
-        [AllowEmptyString]
-        public string[] Number { get; set; } = Array.Empty<string>(); // mandatory: always bound
-
-        /// <summary>Who the number is, shown in the link's title.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("DisplayName", "Label")]
-        public string? Name { get; set; }
-
-        /// <summary>The region (ISO 3166, such as GB) of numbers written without a country code; North America when absent.</summary>
-        [Parameter]
-        [ValidatePattern("^[A-Za-z]{2}$")]
-        public string? DefaultRegion { get; set; }
-
         /// <summary>Write an HTML anchor instead of the link object.</summary>
         [Parameter]
         public SwitchParameter AsHtml { get; set; }
@@ -37,13 +21,6 @@ namespace RingOut.PowerShell
         [Parameter]
         public DialUriScheme Scheme { get; set; } = DialUriScheme.RcMobile;
 
-        protected override void ProcessRecord()
-        {
-            foreach (var n in Number)
-            {
-                var link = LinkFor(n, Name, DefaultRegion);
-                if (link != null) WriteObject(AsHtml ? (object)DialUri.Anchor(link, Scheme) : link);
-            }
-        }
+        protected override void Dial(RingCentralDialLink link) => WriteObject(AsHtml ? (object)DialUri.Anchor(link, Scheme) : link);
     }
 }

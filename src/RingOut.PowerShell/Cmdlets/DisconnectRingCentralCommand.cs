@@ -18,7 +18,7 @@ namespace RingOut.PowerShell
             var session = Session ?? SessionStore.Current;
             if (session == null || !session.IsConnected)
             {
-                WriteError(new ErrorRecord(new InvalidOperationException(Messages.NothingToDisconnect),
+                WriteError(new ErrorRecord(new InvalidOperationException(UserMessages.NothingToDisconnect),
                     ErrorIds.NotConnected, ErrorCategory.InvalidOperation, Session));
                 return;
             }

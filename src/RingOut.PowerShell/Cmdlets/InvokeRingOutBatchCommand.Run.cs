@@ -180,14 +180,14 @@ namespace RingOut.PowerShell
                 (outFile != null ? $"; report {outFile}" : "") + $"; journal {journal.Path}.");
             if (sessionEnded != null)
                 WriteError(new ErrorRecord(new InvalidOperationException($"The session ended during the run: {sessionEnded.Message} The report holds what is known; run again with the same journal to collect the rest.", sessionEnded),
-                    ErrorIds.BatchSessionEnded, ErrorCategory.AuthenticationError, journal.Path) { ErrorDetails = new ErrorDetails(sessionEnded.Message) { RecommendedAction = Messages.SignInAgain } });
+                    ErrorIds.BatchSessionEnded, ErrorCategory.AuthenticationError, journal.Path) { ErrorDetails = new ErrorDetails(sessionEnded.Message) { RecommendedAction = UserMessages.SignInAgain } });
         }
 
         private void Place(RingCentralSession session, Row row, BatchJournal journal, Dictionary<string, Row> byCall, CallWatcher watcher, Action<Exception> ended,
                            Action<Row, string, string?, TimeSpan?, string?, string, string?> settle)
         {
             var to = row.To!;
-            var request = new RingOutCallRequest { To = to, From = row.From, CallerId = row.CallerId, ForwardingNumberId = row.ForwardingNumberId, DefaultRegion = DefaultRegion ?? session.HomeCountry };
+            var request = new RingOutCallRequest { To = to, From = row.From, CallerId = row.CallerId, ForwardingNumberId = row.ForwardingNumberId, DefaultRegion = session.RegionFor(DefaultRegion) };
             journal.Sending(row.Index, to, session.Clock.GetUtcNow());
             try
             {

@@ -95,7 +95,7 @@ namespace RingOut.PowerShell
         protected override void EndProcessing()
         {
             var session = RequireSession(Session);
-            var region = DefaultRegion ?? session.HomeCountry;
+            var region = session.RegionFor(DefaultRegion);
             var rows = _rows.Select((o, i) => Read(o, i, region)).ToList();
             if (rows.Count > 0 && rows.All(r => r.RawTo == null))
                 throw Terminate(ErrorMapping.NoNumberProperty(_rows[0], ErrorIds.NoToColumn, "Invoke-RingOutBatch"));
@@ -142,7 +142,7 @@ namespace RingOut.PowerShell
             var number = NumberPropertyAttribute.NumberOf(o);
             var row = new Row { Index = index, Input = o, RawTo = number != null ? Text(number) ?? "" : null, ForwardingNumberId = Prop("ForwardingNumberId") };
             string? why = null;
-            if (row.RawTo == null) row.InputError = $"{ErrorIds.NoPhoneNumberProperty}: {Messages.NoNumberProperty(NumberPropertyAttribute.To, NumberPropertyAttribute.NamesText, RowMarkerAttribute.PropertiesOf(o))}";
+            if (row.RawTo == null) row.InputError = $"{ErrorIds.NoPhoneNumberProperty}: {UserMessages.NoNumberProperty(NumberPropertyAttribute.To, NumberPropertyAttribute.NamesText, RowMarkerAttribute.PropertiesOf(o))}";
             else if (!PhoneNumber.TryNormalize(row.RawTo, region, out var to, out why)) row.InputError = $"{ErrorIds.InvalidPhoneNumber}: -To: {why}";
             else row.To = to;
             foreach (var (name, set) in new (string, Action<string>)[] { ("From", v => row.From = v), ("CallerId", v => row.CallerId = v) })

@@ -74,7 +74,7 @@ namespace RingOut.PowerShell
             // Validate every id and number before anything is sent.
             if (!CheckOwner(RingCentralIdKind.AccountId, AccountId, out var account) || !CheckOwner(RingCentralIdKind.ExtensionId, ExtensionId, out var extension)) return;
             if (RowMarkerAttribute.TryGetRow(toInput, out var row)) { WriteError(ErrorMapping.NoNumberProperty(row)); return; }
-            var region = DefaultRegion ?? _session.HomeCountry;
+            var region = _session.RegionFor(DefaultRegion);
             if (!PhoneNumber.TryNormalize(toInput, region, out var to, out var why)) { WriteError(ErrorMapping.InvalidNumber(nameof(To), toInput, why)); return; }
             string? from = null, callerId = null;
             if (From != null && From.Trim().Length > 0 && !PhoneNumber.TryNormalize(From, region, out from, out why)) { WriteError(ErrorMapping.InvalidNumber(nameof(From), From, why)); return; }
@@ -104,7 +104,7 @@ namespace RingOut.PowerShell
                 catch (PipelineStoppedException)
                 {
                     // Its answer came as the pipeline was stopped (Ctrl+C): the call is written nowhere, so the session names it.
-                    _session.RecordStopped(call, Messages.StoppedAsPlaced);
+                    _session.RecordStopped(call, UserMessages.StoppedAsPlaced);
                     throw;
                 }
             }

@@ -17,12 +17,6 @@ namespace RingOut.PowerShell
         /// <summary>Names a command that opens URIs instead of the operating system's default (for headless machines and tests).</summary>
         public const string HandlerVariable = "RINGOUT_URI_HANDLER";
 
-        /// <summary>Numbers, or rcmobile: and tel: links.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("PhoneNumber", "To", "Uri", "RcMobileUri")]
-        [AllowEmptyString]
-        public string[] Number { get; set; } = Array.Empty<string>(); // mandatory: always bound
-
         /// <summary>RcMobile (the default) or Tel.</summary>
         [Parameter]
         public DialUriScheme Scheme { get; set; } = DialUriScheme.RcMobile;
@@ -31,25 +25,20 @@ namespace RingOut.PowerShell
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void Dial(RingCentralDialLink link)
         {
-            foreach (var n in Number)
+            var uri = Scheme == DialUriScheme.Tel ? link.TelUri : link.RcMobileUri;
+            if (!ShouldProcess(uri, $"Dial {link.Display} with the RingCentral desktop app")) return;
+            var failure = Launch(uri);
+            if (failure != null)
             {
-                var link = LinkFor(n, null);
-                if (link == null) continue;
-                var uri = Scheme == DialUriScheme.Tel ? link.TelUri : link.RcMobileUri;
-                if (!ShouldProcess(uri, $"Dial {link.Display} with the RingCentral desktop app")) continue;
-                var failure = Launch(uri);
-                if (failure != null)
+                WriteError(new ErrorRecord(new InvalidOperationException(failure), ErrorIds.NoUriHandler, ErrorCategory.ResourceUnavailable, uri)
                 {
-                    WriteError(new ErrorRecord(new InvalidOperationException(failure), ErrorIds.NoUriHandler, ErrorCategory.ResourceUnavailable, uri)
-                    {
-                        ErrorDetails = new ErrorDetails(failure) { RecommendedAction = "Install the RingCentral desktop app, or place the call with New-RingOutCall." },
-                    });
-                    continue;
-                }
-                if (PassThru) WriteObject(link);
+                    ErrorDetails = new ErrorDetails(failure) { RecommendedAction = "Install the RingCentral desktop app, or place the call with New-RingOutCall." },
+                });
+                return;
             }
+            if (PassThru) WriteObject(link);
         }
 
         /// <summary>Starts the handler; returns why it could not, or null.</summary>

@@ -42,10 +42,10 @@ namespace RingOut.PowerShell
                             HangUp(session, now.To != null ? now : Known(session, id) ?? now, target);
                             return;
                         }
-                        var message = Messages.CannotCancel(id, e.ApiMessage ?? e.Message);
+                        var message = UserMessages.CannotCancel(id, e.ApiMessage ?? e.Message);
                         WriteError(new ErrorRecord(new InvalidOperationException(message, e), ErrorIds.CannotCancel, ErrorCategory.InvalidOperation, target)
                         {
-                            ErrorDetails = new ErrorDetails(message) { RecommendedAction = Messages.CancelOnlyWhileRinging },
+                            ErrorDetails = new ErrorDetails(message) { RecommendedAction = UserMessages.CancelOnlyWhileRinging },
                         });
                         return;
                     }
@@ -71,7 +71,7 @@ namespace RingOut.PowerShell
             {
                 // The call went on while the question waited for an answer (RingCentral's clock does not stop for it), and
                 // ended by itself: what the user asked for is done, so it is said, not reported as a failure.
-                WriteWarning(Messages.EndedWhileAsked(call.Id, call.To));
+                WriteWarning(UserMessages.EndedWhileAsked(call.Id, call.To));
                 return;
             }
             WriteVerbose($"RingOut call {call.Id} was hung up (telephony session {ended}).");
@@ -98,7 +98,7 @@ namespace RingOut.PowerShell
             if (GetVariableValue("ConfirmPreference") is ConfirmImpact pref && pref == ConfirmImpact.None) return true;
             _prompted |= !_yesToAll && !_noToAll; // a question waits for its answer: the calls after it waited too
             asked = _prompted;
-            return ShouldContinue(Messages.HangUpQuestion(call.Id, call.To), "Hang up a connected call", ref _yesToAll, ref _noToAll);
+            return ShouldContinue(UserMessages.HangUpQuestion(call.Id, call.To), "Hang up a connected call", ref _yesToAll, ref _noToAll);
         }
     }
 }

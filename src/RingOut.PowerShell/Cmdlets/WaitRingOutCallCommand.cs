@@ -143,7 +143,7 @@ namespace RingOut.PowerShell
                           $". {ended.Message} The error's TargetObject holds every call (Settled, Pending).";
             WriteError(new ErrorRecord(new RingCentralAuthenticationException(message, ended), record.FullyQualifiedErrorId.Split(',')[0], record.CategoryInfo.Category, result)
             {
-                ErrorDetails = new ErrorDetails(message) { RecommendedAction = Messages.FollowTheRest },
+                ErrorDetails = new ErrorDetails(message) { RecommendedAction = UserMessages.FollowTheRest },
             });
         }
 
@@ -155,7 +155,7 @@ namespace RingOut.PowerShell
         {
             e164 = null;
             if (value == null || value.Trim().Length == 0) return true;
-            if (PhoneNumber.TryNormalize(value, session.HomeCountry, out e164, out var why)) return true;
+            if (PhoneNumber.TryNormalize(value, session.RegionFor(null), out e164, out var why)) return true;
             WriteError(ErrorMapping.InvalidNumber(parameter, value, why));
             return false;
         }
@@ -171,7 +171,7 @@ namespace RingOut.PowerShell
             _total++;
             _unwritten[(call.Session, call.Id)] = call;
             // Handed over as the pipeline stops, after StopProcessing named the others: named here.
-            if (StopToken.IsCancellationRequested) call.Session.RecordStopped(call, Messages.StoppedWhileWaiting);
+            if (StopToken.IsCancellationRequested) call.Session.RecordStopped(call, UserMessages.StoppedWhileWaiting);
             if (!_watcher.Add(call)) Settled(call);
         }
 
@@ -179,7 +179,7 @@ namespace RingOut.PowerShell
         protected override void StopProcessing()
         {
             base.StopProcessing();
-            foreach (var pair in _unwritten) pair.Value.Session.RecordStopped(pair.Value, Messages.StoppedWhileWaiting);
+            foreach (var pair in _unwritten) pair.Value.Session.RecordStopped(pair.Value, UserMessages.StoppedWhileWaiting);
         }
 
         private void Poll(bool wait)
@@ -265,7 +265,7 @@ namespace RingOut.PowerShell
                 var message = $"RingOut call {call.Id} to {call.To ?? "?"} was still {call.State} (caller {call.CallerStatusText}, callee {call.CalleeStatusText}) after {Timeout} s.";
                 WriteError(new ErrorRecord(new TimeoutException(message), ErrorIds.WaitTimeout, ErrorCategory.OperationTimeout, call)
                 {
-                    ErrorDetails = new ErrorDetails(message) { RecommendedAction = Messages.WaitLonger },
+                    ErrorDetails = new ErrorDetails(message) { RecommendedAction = UserMessages.WaitLonger },
                 });
             }
         }

@@ -40,21 +40,21 @@ namespace RingOut.PowerShell
                     return With(new ErrorRecord(api, id, category, target), api.Message, Recommend(api));
                 }
                 case RingCentralAuthenticationException auth:
-                    return With(new ErrorRecord(auth, ErrorIds.SessionExpired, ErrorCategory.AuthenticationError, target), auth.Message, Messages.SignInAgain);
+                    return With(new ErrorRecord(auth, ErrorIds.SessionExpired, ErrorCategory.AuthenticationError, target), auth.Message, UserMessages.SignInAgain);
                 case RingOutOutcomeUnknownException unknown:
-                    return With(new ErrorRecord(unknown, ErrorIds.OutcomeUnknown, ErrorCategory.OperationTimeout, target), unknown.Message, Messages.CheckOutcome);
+                    return With(new ErrorRecord(unknown, ErrorIds.OutcomeUnknown, ErrorCategory.OperationTimeout, target), unknown.Message, UserMessages.CheckOutcome);
                 case RingCentralProtocolException protocol:
                     return new ErrorRecord(protocol, ErrorIds.UnreadableResponse, ErrorCategory.InvalidResult, target);
                 case RingCentralServerValueException value:
-                    return With(new ErrorRecord(value, ErrorIds.ServerValueOutOfRange, ErrorCategory.InvalidData, target), value.Message, Messages.CheckServerIsRingCentral);
+                    return With(new ErrorRecord(value, ErrorIds.ServerValueOutOfRange, ErrorCategory.InvalidData, target), value.Message, UserMessages.CheckServerIsRingCentral);
                 case RingCentralRedirectException redirect:
-                    return With(new ErrorRecord(redirect, ErrorIds.Redirected, ErrorCategory.SecurityError, target), redirect.Message, Messages.NoRedirects);
+                    return With(new ErrorRecord(redirect, ErrorIds.Redirected, ErrorCategory.SecurityError, target), redirect.Message, UserMessages.NoRedirects);
                 case RingOutEventsUnavailableException events:
-                    return With(new ErrorRecord(events, ErrorIds.EventsUnavailable, ErrorCategory.NotEnabled, target), events.Message, Messages.EventsUnavailable);
+                    return With(new ErrorRecord(events, ErrorIds.EventsUnavailable, ErrorCategory.NotEnabled, target), events.Message, UserMessages.EventsUnavailable);
                 case RingOutNoForwardingNumberException noFrom:
-                    return With(new ErrorRecord(noFrom, ErrorIds.NoForwardingNumber, ErrorCategory.ObjectNotFound, target), noFrom.Message, Messages.GiveFrom);
+                    return With(new ErrorRecord(noFrom, ErrorIds.NoForwardingNumber, ErrorCategory.ObjectNotFound, target), noFrom.Message, UserMessages.GiveFrom);
                 case RingOutHangUpException hangUp:
-                    return With(new ErrorRecord(hangUp, ErrorIds.CannotHangUp, ErrorCategory.InvalidOperation, target), hangUp.Message, Messages.EndOnThePhone); // the message says what else may be done
+                    return With(new ErrorRecord(hangUp, ErrorIds.CannotHangUp, ErrorCategory.InvalidOperation, target), hangUp.Message, UserMessages.EndOnThePhone); // the message says what else may be done
                 case RingCentralInvalidIdException invalid:
                     return InvalidId(invalid, target);
                 case HttpRequestException http:
@@ -81,13 +81,13 @@ namespace RingOut.PowerShell
         public static ErrorRecord InvalidId(RingCentralInvalidIdException e, object? target)
         {
             var id = e.Kind == RingCentralIdKind.AccountId ? ErrorIds.InvalidAccountId : e.Kind == RingCentralIdKind.ExtensionId ? ErrorIds.InvalidExtensionId : ErrorIds.InvalidCallId;
-            return With(new ErrorRecord(e, id, ErrorCategory.InvalidArgument, target ?? e.Value), e.Message, e.Kind == RingCentralIdKind.CallId ? Messages.CallIdAsIssued : Messages.IdAsIssued);
+            return With(new ErrorRecord(e, id, ErrorCategory.InvalidArgument, target ?? e.Value), e.Message, e.Kind == RingCentralIdKind.CallId ? UserMessages.CallIdAsIssued : UserMessages.IdAsIssued);
         }
 
         /// <summary>An invalid phone number: InvalidArgument, the input as target, before any request.</summary>
         public static ErrorRecord InvalidNumber(string parameter, string? value, string reason) =>
             With(new ErrorRecord(new ArgumentException($"-{parameter}: {reason}", parameter), ErrorIds.InvalidPhoneNumber, ErrorCategory.InvalidArgument, value),
-                $"-{parameter}: {reason}", Messages.NumberForm);
+                $"-{parameter}: {reason}", UserMessages.NumberForm);
 
         /// <summary>
         /// A piped row with no number property (New-RingOutCall), or rows none of which has one (Invoke-RingOutBatch's
@@ -97,18 +97,18 @@ namespace RingOut.PowerShell
         public static ErrorRecord NoNumberProperty(PSObject row, string errorId = ErrorIds.NoPhoneNumberProperty, string command = "New-RingOutCall")
         {
             var properties = RowMarkerAttribute.PropertiesOf(row);
-            var message = Messages.NoNumberProperty(NumberPropertyAttribute.To, NumberPropertyAttribute.NamesText, properties);
+            var message = UserMessages.NoNumberProperty(NumberPropertyAttribute.To, NumberPropertyAttribute.NamesText, properties);
             return With(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, row),
-                message, Semicolons(properties) ? Messages.SemicolonSeparated : Messages.NameTheNumberColumn(NumberPropertyAttribute.To, command));
+                message, Semicolons(properties) ? UserMessages.SemicolonSeparated : UserMessages.NameTheNumberColumn(NumberPropertyAttribute.To, command));
         }
 
         /// <summary>A piped row with no Id property (a row of the calls to place, not of calls placed): RingOut.InvalidCallId, the row as target, before any request.</summary>
         public static ErrorRecord NoCallIdProperty(PSObject row)
         {
             var properties = RowMarkerAttribute.PropertiesOf(row);
-            var message = Messages.NoCallIdProperty(CallIdPropertyAttribute.Id, CallIdPropertyAttribute.RingOutId, properties);
+            var message = UserMessages.NoCallIdProperty(CallIdPropertyAttribute.Id, CallIdPropertyAttribute.RingOutId, properties);
             return With(new ErrorRecord(new ArgumentException(message), ErrorIds.InvalidCallId, ErrorCategory.InvalidArgument, row),
-                message, Semicolons(properties) ? Messages.SemicolonSeparated : Messages.CallIdAsIssued);
+                message, Semicolons(properties) ? UserMessages.SemicolonSeparated : UserMessages.CallIdAsIssued);
         }
 
         /// <summary>A row whose one property's name holds semicolons: a file Excel wrote, read with Import-Csv's comma.</summary>
@@ -117,12 +117,12 @@ namespace RingOut.PowerShell
         /// <summary>No session to work with: the one terminating error of the call cmdlets.</summary>
         public static ErrorRecord NotConnected() =>
             // The exception's message says both, for scripts that read it; the console shows the recommendation once.
-            With(new ErrorRecord(new InvalidOperationException(Messages.NotConnected + " " + Messages.RunConnect), ErrorIds.NotConnected, ErrorCategory.InvalidOperation, null),
-                Messages.NotConnected, Messages.RunConnect);
+            With(new ErrorRecord(new InvalidOperationException(UserMessages.NotConnected + " " + UserMessages.RunConnect), ErrorIds.NotConnected, ErrorCategory.InvalidOperation, null),
+                UserMessages.NotConnected, UserMessages.RunConnect);
 
         /// <summary>RingOut.CallNotFound: RingCentral no longer knows the call, which need not mean that it failed.</summary>
         public static ErrorRecord CallNotFound(string id, Exception e, object? target) =>
-            new ErrorRecord(new ItemNotFoundException(Messages.CallNotFound(id), e), ErrorIds.CallNotFound, ErrorCategory.ObjectNotFound, target);
+            new ErrorRecord(new ItemNotFoundException(UserMessages.CallNotFound(id), e), ErrorIds.CallNotFound, ErrorCategory.ObjectNotFound, target);
 
         private static ErrorRecord With(ErrorRecord record, string message, string? advice)
         {
@@ -134,11 +134,11 @@ namespace RingOut.PowerShell
         {
             switch ((int)api.StatusCode)
             {
-                case 400: return api.ParameterName != null ? Messages.CheckValue(api.ParameterName) : Messages.CheckValues;
-                case 401: return Messages.SignInAgain;
-                case 403: return Messages.LacksPermission;
-                case 429: return Messages.RateLimited;
-                default: return (int)api.StatusCode >= 500 ? Messages.ServerTrouble : null;
+                case 400: return api.ParameterName != null ? UserMessages.CheckValue(api.ParameterName) : UserMessages.CheckValues;
+                case 401: return UserMessages.SignInAgain;
+                case 403: return UserMessages.LacksPermission;
+                case 429: return UserMessages.RateLimited;
+                default: return (int)api.StatusCode >= 500 ? UserMessages.ServerTrouble : null;
             }
         }
     }

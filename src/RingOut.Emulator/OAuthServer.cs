@@ -8,52 +8,76 @@ using System.Threading;
 
 namespace RingOut.Emulator
 {
-    /// <summary>RingCentral's OAuth endpoints: token (JWT, refresh, auth code with PKCE), authorize, revoke; the sessions they issue.</summary>
-    public sealed partial class RingCentralEmulator
+    /// <summary>
+    /// RingCentral's OAuth server: the apps and users it knows, the endpoints token (JWT, refresh with its grace, auth
+    /// code with PKCE), authorize and revoke, and the sessions they issue, which every other request is authenticated
+    /// by. It shares the emulator's lock.
+    /// </summary>
+    internal sealed class OAuthServer
     {
-        private static string? ClientIdOf(EmulatorRequest req)
+        private readonly object _gate;
+        private readonly Dictionary<string, EmulatedApp> _apps = new Dictionary<string, EmulatedApp>(StringComparer.Ordinal);
+        private readonly List<EmulatedUser> _users = new List<EmulatedUser>();
+        private readonly Dictionary<string, OAuthSession> _byAccess = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
+        private readonly Dictionary<string, OAuthSession> _byRefresh = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
+        private readonly Dictionary<string, OAuthSession> _byPreviousRefresh = new Dictionary<string, OAuthSession>(StringComparer.Ordinal);
+        // Every OAuth session not revoked, oldest first: the parallel-session limit revokes from the front.
+        private readonly List<OAuthSession> _liveSessions = new List<OAuthSession>();
+        private readonly Dictionary<string, (EmulatedApp app, EmulatedUser user, string redirect, string challenge, string method, DateTimeOffset expires)> _codes =
+            new Dictionary<string, (EmulatedApp, EmulatedUser, string, string, string, DateTimeOffset)>(StringComparer.Ordinal);
+        private readonly List<string> _issued = new List<string>();
+        private long _nextSession;
+
+        public OAuthServer(object gate, EmulatorOptions options, TimeProvider clock, EmulatorStatistics statistics)
         {
-            var basic = BasicCredentials(req);
-            if (basic != null) return basic.Value.id;
-            var form = Form.Parse(Encoding.UTF8.GetString(req.Body ?? Array.Empty<byte>()));
-            return form.TryGetValue("client_id", out var id) ? id : null;
+            _gate = gate;
+            Options = options;
+            Clock = clock;
+            Statistics = statistics;
         }
 
+        private EmulatorOptions Options { get; }
+        private TimeProvider Clock { get; }
+        private EmulatorStatistics Statistics { get; }
+
+        public void AddApp(EmulatedApp app) { lock (_gate) _apps[app.ClientId] = app; }
+        public void AddUser(EmulatedUser user) { lock (_gate) _users.Add(user); }
+
+        /// <summary>Another user of <paramref name="accountId"/>, by extension id (under the lock).</summary>
+        public EmulatedUser? FindUser(string? accountId, string? extensionId) =>
+            _users.FirstOrDefault(u => u.AccountId == accountId && u.ExtensionId == extensionId);
+
+        /// <summary>Every access and refresh token issued so far.</summary>
+        public IReadOnlyList<string> IssuedTokens { get { lock (_gate) return _issued.ToArray(); } }
+
+        /// <summary>Forgets every session and code (under the lock); apps and users stay.</summary>
+        public void Reset() { _byAccess.Clear(); _byRefresh.Clear(); _byPreviousRefresh.Clear(); _codes.Clear(); _liveSessions.Clear(); }
+
+        /// <summary>Makes every access token issued so far expire now.</summary>
+        public void ExpireAccessTokens() { lock (_gate) foreach (var s in _byAccess.Values) s.AccessForcedExpired = true; }
+
         /// <summary>The extension a token request is for: the JWT's user, or the refresh token's session's (null when unknown).</summary>
-        private string? TokenUserOf(EmulatorRequest req)
+        public string? TokenUserOf(EmulatorRequest req)
         {
             var form = Form.Parse(Encoding.UTF8.GetString(req.Body ?? Array.Empty<byte>()));
             lock (_gate)
             {
                 if (form.TryGetValue("assertion", out var jwt))
-                    return _users.FirstOrDefault(u => u.Jwt != null && FixedTimeEquals(u.Jwt, jwt))?.ExtensionId;
+                    return _users.FirstOrDefault(u => u.Jwt != null && OAuthForm.FixedTimeEquals(u.Jwt, jwt))?.ExtensionId;
                 if (form.TryGetValue("refresh_token", out var rt) && (_byRefresh.TryGetValue(rt, out var s) || _byPreviousRefresh.TryGetValue(rt, out s)))
                     return s.User.ExtensionId;
             }
             return null;
         }
 
-        private static (string id, string secret)? BasicCredentials(EmulatorRequest req)
-        {
-            var h = req.Header("Authorization");
-            if (h == null || !h.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
-            try
-            {
-                var text = Encoding.UTF8.GetString(Convert.FromBase64String(h.Substring(6).Trim()));
-                var i = text.IndexOf(':');
-                return i < 0 ? (text, "") : (text.Substring(0, i), text.Substring(i + 1));
-            }
-            catch (FormatException) { return null; }
-        }
-
         private EmulatedApp AuthenticateClient(EmulatorRequest req, Dictionary<string, string> form, bool allowPublic)
         {
-            var basic = BasicCredentials(req);
+            var basic = OAuthForm.BasicCredentials(req);
             lock (_gate)
             {
                 if (basic != null)
                 {
-                    if (_apps.TryGetValue(basic.Value.id, out var app) && FixedTimeEquals(app.ClientSecret, basic.Value.secret)) return app;
+                    if (_apps.TryGetValue(basic.Value.id, out var app) && OAuthForm.FixedTimeEquals(app.ClientSecret, basic.Value.secret)) return app;
                     throw EmulatorError.OAuth(401, "invalid_client", "OAU-123", "Invalid client credentials");
                 }
                 if (allowPublic && form.TryGetValue("client_id", out var id) && _apps.TryGetValue(id, out var pub)) return pub;
@@ -61,28 +85,12 @@ namespace RingOut.Emulator
             throw EmulatorError.OAuth(401, "invalid_client", "OAU-123", "Client authentication is required");
         }
 
-        private static bool FixedTimeEquals(string a, string b)
+        public EmulatorResponse Token(EmulatorRequest req)
         {
-            var x = Encoding.UTF8.GetBytes(a ?? ""); var y = Encoding.UTF8.GetBytes(b ?? "");
-            var diff = x.Length ^ y.Length;
-            for (var i = 0; i < Math.Min(x.Length, y.Length); i++) diff |= x[i] ^ y[i];
-            return diff == 0;
-        }
-
-        private static Dictionary<string, string> FormBody(EmulatorRequest req)
-        {
-            var ct = req.Header("Content-Type") ?? "";
-            if (!ct.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
-                throw EmulatorError.OAuth(415, "invalid_request", "OAU-101", "Content-Type must be application/x-www-form-urlencoded");
-            return Form.Parse(Encoding.UTF8.GetString(req.Body ?? Array.Empty<byte>()));
-        }
-
-        private EmulatorResponse Token(EmulatorRequest req)
-        {
-            var form = FormBody(req);
+            var form = OAuthForm.FormBody(req);
             form.TryGetValue("grant_type", out var grant);
             var app = AuthenticateClient(req, form, allowPublic: grant == "authorization_code" || grant == "refresh_token");
-            if (grant == "refresh_token" && !app.IsPublic && BasicCredentials(req) == null)
+            if (grant == "refresh_token" && !app.IsPublic && OAuthForm.BasicCredentials(req) == null)
                 throw EmulatorError.OAuth(401, "invalid_client", "OAU-123", "Client authentication is required");
             TimeSpan? ttl = null;
             if (form.TryGetValue("access_token_ttl", out var ttlText) && int.TryParse(ttlText, out var s))
@@ -93,7 +101,7 @@ namespace RingOut.Emulator
                 {
                     form.TryGetValue("assertion", out var jwt);
                     EmulatedUser user;
-                    lock (_gate) user = _users.FirstOrDefault(u => u.Jwt != null && FixedTimeEquals(u.Jwt, jwt));
+                    lock (_gate) user = _users.FirstOrDefault(u => u.Jwt != null && OAuthForm.FixedTimeEquals(u.Jwt, jwt));
                     if (string.IsNullOrEmpty(jwt) || user == null)
                         throw EmulatorError.OAuth(400, "invalid_grant", "OAU-140", "Invalid JWT assertion: unknown or malformed credential");
                     return TokenResponse(NewSession(app, user, ttl));
@@ -139,7 +147,7 @@ namespace RingOut.Emulator
                         throw EmulatorError.OAuth(400, "invalid_grant", "OAU-109", "Authorization code is invalid, expired, or was issued for another client or redirect_uri");
                     if (grantInfo.challenge != null)
                     {
-                        var expected = grantInfo.method == "S256" ? Base64Url(Sha256(verifier ?? "")) : verifier;
+                        var expected = grantInfo.method == "S256" ? RingCentralEmulator.Base64Url(OAuthForm.Sha256(verifier ?? "")) : verifier;
                         if (verifier == null || expected != grantInfo.challenge)
                             throw EmulatorError.OAuth(400, "invalid_grant", "OAU-109", "code_verifier does not match code_challenge");
                     }
@@ -149,7 +157,7 @@ namespace RingOut.Emulator
                 case "":
                     throw EmulatorError.OAuth(400, "invalid_request", "OAU-101", "Parameter [grant_type] is missing");
                 default:
-                    throw EmulatorError.OAuth(400, "unsupported_grant_type", "OAU-250", $"Unsupported grant type: {Truncate(grant, 80)}");
+                    throw EmulatorError.OAuth(400, "unsupported_grant_type", "OAU-250", $"Unsupported grant type: {RingCentralEmulator.Truncate(grant, 80)}");
             }
         }
 
@@ -161,7 +169,7 @@ namespace RingOut.Emulator
             return s.AccessFirstUsed is DateTimeOffset used && used + Options.RefreshTokenReuseGrace < unused ? used + Options.RefreshTokenReuseGrace : unused;
         }
 
-        private EmulatorResponse Authorize(EmulatorRequest req)
+        public EmulatorResponse Authorize(EmulatorRequest req)
         {
             var q = Form.Parse(req.Query);
             q.TryGetValue("client_id", out var clientId);
@@ -180,7 +188,7 @@ namespace RingOut.Emulator
                 return EmulatorResponse.OAuthError(400, "invalid_request", "OAU-101", "redirect_uri does not match the app's registered address");
             q.TryGetValue("code_challenge", out var challenge);
             var method = q.TryGetValue("code_challenge_method", out var m) ? m : "plain";
-            var code = "RCEMU-CODE-" + RandomToken();
+            var code = "RCEMU-CODE-" + RingCentralEmulator.RandomToken();
             lock (_gate) _codes[code] = (app, user, redirect, challenge, method, Clock.GetUtcNow().AddMinutes(1));
             var location = redirect + (redirect.Contains("?") ? "&" : "?") + "code=" + Uri.EscapeDataString(code) +
                            (q.TryGetValue("state", out var state) ? "&state=" + Uri.EscapeDataString(state) : "");
@@ -189,9 +197,9 @@ namespace RingOut.Emulator
             return r;
         }
 
-        private EmulatorResponse Revoke(EmulatorRequest req)
+        public EmulatorResponse Revoke(EmulatorRequest req)
         {
-            var form = FormBody(req);
+            var form = OAuthForm.FormBody(req);
             AuthenticateClient(req, form, allowPublic: true);
             if (!form.TryGetValue("token", out var token)) Form.Parse(req.Query).TryGetValue("token", out token);
             if (string.IsNullOrEmpty(token))
@@ -233,8 +241,8 @@ namespace RingOut.Emulator
         private void Issue(OAuthSession s, TimeSpan? ttl)
         {
             var now = Clock.GetUtcNow();
-            s.AccessToken = "RCEMU-AT-" + RandomToken();
-            s.RefreshToken = "RCEMU-RT-" + RandomToken();
+            s.AccessToken = "RCEMU-AT-" + RingCentralEmulator.RandomToken();
+            s.RefreshToken = "RCEMU-RT-" + RingCentralEmulator.RandomToken();
             s.AccessExpires = now + (ttl ?? Options.AccessTokenLifetime);
             s.RefreshExpires = now + Options.RefreshTokenLifetime;
             s.AccessForcedExpired = false;
@@ -262,7 +270,7 @@ namespace RingOut.Emulator
             });
         }
 
-        private OAuthSession Authenticate(EmulatorRequest req, bool forceExpired, bool revoke)
+        public OAuthSession Authenticate(EmulatorRequest req, bool forceExpired, bool revoke)
         {
             var h = req.Header("Authorization");
             if (h is null || h.Length == 0)

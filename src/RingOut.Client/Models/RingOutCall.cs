@@ -5,58 +5,6 @@ using System.Linq;
 
 namespace RingOut.Client
 {
-    /// <summary>Every value RingCentral documents for callStatus, callerStatus and calleeStatus; Unknown for anything else.</summary>
-    public enum RingOutStatus
-    {
-        Unknown = 0,
-        InProgress,
-        Success,
-        Finished,
-        Busy,
-        NoAnswer,
-        Rejected,
-        GenericError,
-        InternationalDisabled,
-        DestinationBlocked,
-        NotEnoughFunds,
-        NoSuchUser,
-        RingOutFromThisNumberIsNotSupported,
-        Error,
-        CannotReach,
-        NoAnsweringMachine,
-        NoSessionFound,
-        Invalid,
-    }
-
-    /// <summary>Where a call stands, from its three statuses.</summary>
-    public enum RingOutCallState
-    {
-        /// <summary>Still ringing one leg or the other.</summary>
-        InProgress,
-        /// <summary>Both legs answered: the parties are talking.</summary>
-        Connected,
-        /// <summary>The call connected and has ended.</summary>
-        Ended,
-        /// <summary>The call did not connect (busy, no answer, rejected or cancelled, error, …).</summary>
-        Failed,
-        /// <summary>RingCentral no longer knows the call (404 / NoSessionFound): it was set up or is over. Not a failure.
-        /// Wait-RingOutCall then goes on to the call log for the call's outcome, and writes Ended, Failed or Unknown.</summary>
-        Gone,
-        /// <summary>RingCentral forgot the call and its outcome could not be established; <see cref="RingOutCall.Outcome"/> says why.</summary>
-        Unknown,
-    }
-
-    internal static class StatusText
-    {
-        public static RingOutStatus Parse(string? text)
-        {
-            if (text is null || text.Length == 0) return RingOutStatus.Unknown;
-            if (string.Equals(text, "NosuchUser", StringComparison.OrdinalIgnoreCase)) return RingOutStatus.NoSuchUser; // the spec's spelling
-            return Enum.TryParse<RingOutStatus>(text, true, out var s) && Enum.IsDefined(typeof(RingOutStatus), s) && !int.TryParse(text, out _)
-                ? s : RingOutStatus.Unknown;
-        }
-    }
-
     /// <summary>
     /// One snapshot of a RingOut call, as RingCentral reported it at <see cref="RetrievedAt"/>. Immutable:
     /// a newer snapshot is a new object.
@@ -341,54 +289,5 @@ namespace RingOut.Client
         public override string ToString() =>
             string.Format(CultureInfo.InvariantCulture, "RingOut {0} to {1}: {2} (call {3}, caller {4}, callee {5}){6}",
                 Id, To ?? "?", State, CallStatusText, CallerStatusText, CalleeStatusText, _record != null || _unresolved != null ? "; " + Outcome : "");
-    }
-
-    /// <summary>What to place: the numbers and options of POST ring-out.</summary>
-    public sealed class RingOutCallRequest
-    {
-        /// <summary>The called party: E.164, or as people write it. Required.</summary>
-        public string? To { get; set; }
-        /// <summary>The region (ISO 3166, such as GB) that numbers written without a country code belong to; the extension's home country when null.</summary>
-        public string? DefaultRegion { get; set; }
-        /// <summary>The number rung first, E.164; null with no <see cref="ForwardingNumberId"/> uses the default forwarding number.</summary>
-        public string? From { get; set; }
-        /// <summary>Id of one of the user's forwarding numbers to ring first, instead of <see cref="From"/>.</summary>
-        public string? ForwardingNumberId { get; set; }
-        /// <summary>The caller ID shown to the called party, E.164; one of the user's numbers with the CallerId feature.</summary>
-        public string? CallerId { get; set; }
-        /// <summary>Ask the caller to press 1 before the called party is dialled.</summary>
-        public bool PlayPrompt { get; set; }
-        /// <summary>Dialling-plan country id; the extension's home country when null.</summary>
-        public string? CountryId { get; set; }
-        public string AccountId { get; set; } = ApiPaths.Me;
-        public string ExtensionId { get; set; } = ApiPaths.Me;
-    }
-
-    /// <summary>A call this session asked RingCentral to place whose outcome it could not learn: the number may have been called.</summary>
-    public sealed class RingOutAttempt
-    {
-        internal RingOutAttempt(string to, string? from, DateTimeOffset sentAt, string reason) { To = to; From = from; SentAt = sentAt; Reason = reason; }
-        public string To { get; }
-        /// <summary>The number rung first, or null for the default forwarding number.</summary>
-        public string? From { get; }
-        public DateTimeOffset SentAt { get; }
-        /// <summary>Why the outcome is unknown.</summary>
-        public string Reason { get; }
-        /// <summary>The RingOut call's id, when RingCentral gave one (the call was placed; the wait for its outcome was stopped).</summary>
-        public string? CallId { get; internal set; }
-        public override string ToString() => $"{To} at {SentAt:u}{(CallId != null ? " (RingOut call " + CallId + ")" : "")}: {Reason}";
-    }
-
-    /// <summary>One of the user's forwarding numbers: a phone RingOut can ring first.</summary>
-    public sealed class ForwardingNumber
-    {
-        public string? Id { get; internal set; }
-        public string? PhoneNumber { get; internal set; }
-        public string? Label { get; internal set; }
-        public string? Type { get; internal set; }
-        public IReadOnlyList<string> Features { get; internal set; } = Array.Empty<string>();
-        /// <summary>The number a call rings first when it names none (RingCentral marks none: the rule is <see cref="RingCentralSession.DefaultForwardingNumberAsync"/>'s).</summary>
-        public bool IsDefault { get; internal set; }
-        public override string ToString() => $"{Label} {PhoneNumber} ({Id})";
     }
 }

@@ -4,7 +4,7 @@ namespace RingOut.PowerShell
     /// The words the cmdlets say to users, in one place: what to run next, and the longer explanations. Messages that
     /// carry values are methods; the ErrorIds they go with are in <see cref="ErrorIds"/>.
     /// </summary>
-    internal static class Messages
+    internal static class UserMessages
     {
         public const string Connect = "Connect-RingCentral";
         public const string NotConnected = "You are not connected to RingCentral.";

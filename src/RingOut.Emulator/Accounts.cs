@@ -35,6 +35,15 @@ namespace RingOut.Emulator
     /// <summary>A user (extension) with the JWT credential that logs it in.</summary>
     public sealed class EmulatedUser
     {
+        /// <summary>"~" ("me") in a path or an event filter: the token's own account or extension.</summary>
+        public const string Me = "~";
+
+        /// <summary>Whether a path's account is this user's own ("~" or its id): the one place the emulator reads "~".</summary>
+        internal bool IsOwnAccount(string? accountId) => accountId == Me || accountId == AccountId;
+
+        /// <summary>Whether a path's extension is this user's own ("~" or its id).</summary>
+        internal bool IsOwnExtension(string? extensionId) => extensionId == Me || extensionId == ExtensionId;
+
         public string? AccountId { get; set; }
         public string? ExtensionId { get; set; }
         public string? ExtensionNumber { get; set; }

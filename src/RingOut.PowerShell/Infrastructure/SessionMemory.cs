@@ -8,7 +8,7 @@ using RingOut.Client;
 
 namespace RingOut.PowerShell
 {
-    /// <summary>What the completers know of a session: its forwarding numbers (read once) and the calls placed in it.</summary>
+    /// <summary>What the commands remember of a session for each other and for the completers: its forwarding numbers (read once) and the calls placed in it.</summary>
     internal sealed class SessionMemory
     {
         private static readonly ConditionalWeakTable<RingCentralSession, SessionMemory> Table = new ConditionalWeakTable<RingCentralSession, SessionMemory>();
