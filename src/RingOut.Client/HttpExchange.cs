@@ -1,13 +1,5 @@
 using System;
 using System.Globalization;
-using System.Net;
-using System.Net.Http;
-using System.Security;
-using System.Text;
-using System.Text.Json;
-using System.Threading;
-using System.Threading.Tasks;
-using RingOut.Client.Http;
 
 namespace RingOut.Client
 {

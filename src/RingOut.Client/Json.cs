@@ -1,13 +1,4 @@
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using System.Net;
-using System.Net.Http;
-using System.Security;
-using System.Text;
 using System.Text.Json;
-using System.Threading.Tasks;
-using RingOut.Client.Http;
 
 namespace RingOut.Client
 {

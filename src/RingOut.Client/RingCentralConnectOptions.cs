@@ -1,10 +1,6 @@
 using System;
-using System.Globalization;
-using System.Linq;
-using System.Net;
 using System.Net.Http;
 using System.Security;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using RingOut.Client.Http;

@@ -1,9 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net.Http;
-using System.Security;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;

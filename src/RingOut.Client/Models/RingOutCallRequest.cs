@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-
 namespace RingOut.Client
 {
     /// <summary>What to place: the numbers and options of POST ring-out.</summary>

@@ -1,9 +1,5 @@
 using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
-using System.Runtime.CompilerServices;
-using System.Threading;
 using RingOut.Client;
 
 namespace RingOut.PowerShell

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using RingOut.Client;
 
 namespace RingOut.PowerShell
 {

@@ -1,7 +1,5 @@
-using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation.Language;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using RingOut.Client;
