@@ -474,6 +474,29 @@ namespace RingOut.Client.Tests
         }
 
         [Fact]
+        public async Task An_oversize_message_from_any_socket_ends_that_socket_and_the_next_read_opens_another()
+        {
+            // The network socket ended itself on a message past 4 MB, but a socket of another kind (the in-process
+            // emulator's, a caller's own) handed it over whole: it was parsed and held, and the socket went on.
+            using var rig = await Rig.StartAsync();
+            var opened = new List<TamperedSocket>();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = Tampered(rig.Emulator, f => f, opened)));
+            var channel = await session.TelephonyEventsAsync();
+            rig.Clock.AutoAdvance = false;
+            opened.Single().Injected.Enqueue("[{\"type\":\"ServerNotification\"},{\"x\":\"" + new string('x', 5 * 1024 * 1024) + "\"}]");
+            await channel.KeepAliveAndReadAsync(0, null, CancellationToken.None);
+            Assert.False(opened.Single().IsOpen, "the socket that brought a 5 MB message was kept open");
+            // Not reopened at once (a gateway that sent such a message each time would have a socket a read): after the backoff.
+            var down = await Assert.ThrowsAsync<System.Net.Http.HttpRequestException>(() => channel.KeepAliveAndReadAsync(0, null, CancellationToken.None));
+            Assert.Contains("past 4 MB", down.Message);
+            Assert.Single(opened);
+            rig.Clock.Advance(TimeSpan.FromMinutes(3)); // past the reconnect backoff
+            await channel.KeepAliveAndReadAsync(0, null, CancellationToken.None);
+            Assert.Equal(2, opened.Count);
+            Assert.True(opened[1].IsOpen);
+        }
+
+        [Fact]
         public async Task The_client_sends_the_protocols_Heartbeat_after_a_minute_of_silence()
         {
             // Item 6: the client never sent a Heartbeat, so RingCentral closed sockets idle for 30 minutes.

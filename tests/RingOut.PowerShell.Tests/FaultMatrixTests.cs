@@ -80,6 +80,9 @@ namespace RingOut.PowerShell.Tests
             new("wrong type: call log totalPages", Rewrite("GET", "call-log", "\"totalPages\":(\\d+)", "\"totalPages\":\"$1\""), Timeout: 600),
             new("wrong type: active call duration", NoEvents + Rewrite("GET", "active-calls", "\"startTime\":", "\"duration\":\"x\",\"startTime\":"), Via: "Events", Timeout: 900, PlacedFirst: true),
             new("endless call log paging", Rewrite("GET", "call-log", "\"totalPages\":\\d+", "\"totalPages\":1000000"), Timeout: 600),
+            // Every telephony event past the 4 MB bound: each ends its socket (as over the network), the calls are polled meanwhile.
+            new("events: oversize messages", "$r = $f.Add('RewriteBody', 'WS', 'ServerNotification', -1, 0); $r.Pattern = '^.*$'; " +
+                "$r.Replacement = '[{\"type\":\"ServerNotification\"},{\"x\":\"' + ('x' * 5MB) + '\"}]'", Via: "Events", Timeout: 600, Reason: "socket is down"),
             // A gateway that goes silent after its first messages, and drops the socket every 20 s: each new socket is
             // taken and never answered (as a black-holed connect): the calls are polled meanwhile, and it is said.
             new("events: gateway silent after a reconnect", "$global:drops = $s.Emulator.DropSocketsEvery([TimeSpan]::FromSeconds(20)); " + Rewrite("WS", "", "^.*$", "", skip: 10),

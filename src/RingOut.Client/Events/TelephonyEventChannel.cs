@@ -42,8 +42,10 @@ namespace RingOut.Client
         private static readonly TimeSpan AnswerPoll = TimeSpan.FromMilliseconds(10);
         private int _reconnectFailures;
         private Exception? _reconnectFailure;
+        /// <summary>When the socket was last reopened: the backoff is forgotten only once a socket has lived its longest step.</summary>
+        private DateTimeOffset _reopenedAt;
 
-        /// <summary>When the socket, which dropped and could not be reopened, is tried again (null: it is not down).</summary>
+        /// <summary>When the socket, which dropped and could not be reopened (or was ended for a message past the bound), is tried again (null: it is not down).</summary>
         public DateTimeOffset? ReconnectAt { get; private set; }
 
         /// <summary>The wait after <paramref name="failures"/> failed reconnects before the next: 2 s, doubling, at most 2 minutes.</summary>
@@ -118,7 +120,13 @@ namespace RingOut.Client
             try
             {
                 if (_socket == null || !_socket.IsOpen) await ReconnectAsync(until, ct).ConfigureAwait(false);
-                else Pump();
+                else
+                {
+                    Pump();
+                    // A socket that lived the longest backoff step: the failures before it are forgotten (a gateway that
+                    // ends every socket at once keeps its reconnects at the backoff's pace).
+                    if (_reconnectFailures > 0 && _socket.IsOpen && _session.Clock.GetUtcNow() - _reopenedAt >= ReconnectBackoff(int.MaxValue)) _reconnectFailures = 0;
+                }
                 // The protocol's Heartbeat after a minute of silence: RingCentral closes a socket idle for 30 minutes,
                 // and WebSocket pings do not count.
                 if (_socket != null && _socket.IsOpen && _session.Clock.GetUtcNow() - _lastSent >= HeartbeatAfter)
@@ -146,16 +154,16 @@ namespace RingOut.Client
         {
             var now = _session.Clock.GetUtcNow();
             if (ReconnectAt is DateTimeOffset at && now < at)
-                throw new System.Net.Http.HttpRequestException($"The telephony event socket could not be reopened ({_reconnectFailure?.Message}); trying again after {at:HH:mm:ss} UTC.", _reconnectFailure);
+                throw new System.Net.Http.HttpRequestException($"{_reconnectFailure?.Message}; trying again after {at:HH:mm:ss} UTC.", _reconnectFailure);
             try
             {
                 await ConnectAsync(recover: true, until, ct).ConfigureAwait(false);
                 ReconnectAt = null;
-                _reconnectFailures = 0;
+                _reopenedAt = _session.Clock.GetUtcNow();
             }
             catch (Exception e) when (Failures.IsReadFailure(e))
             {
-                _reconnectFailure = e;
+                _reconnectFailure = new System.Net.Http.HttpRequestException("it could not be reopened (" + e.Message + ")", e);
                 ReconnectAt = _session.Clock.GetUtcNow() + ReconnectBackoff(_reconnectFailures++);
                 throw;
             }
@@ -183,6 +191,15 @@ namespace RingOut.Client
             if (_socket == null) return other;
             foreach (var text in _socket.Drain())
             {
+                // A message past the bound ends the socket, whichever socket brought it (the network one ends itself
+                // while receiving; the in-process one does not): what came before it is kept, the next read reconnects.
+                if (text.Length > Http.BoundedContent.MaxBytes / 4 && System.Text.Encoding.UTF8.GetByteCount(text) > Http.BoundedContent.MaxBytes)
+                {
+                    _socket.Dispose();
+                    _reconnectFailure = new RingCentralProtocolException($"RingCentral's WebSocket gateway sent a message past {Http.BoundedContent.MaxBytes / (1024 * 1024)} MB, and the socket was ended");
+                    ReconnectAt = _session.Clock.GetUtcNow() + ReconnectBackoff(_reconnectFailures++);
+                    break;
+                }
                 JsonElement root;
                 try { using (var doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64 })) root = doc.RootElement.Clone(); }
                 catch (JsonException) { continue; }
