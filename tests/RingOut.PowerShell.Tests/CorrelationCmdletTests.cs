@@ -17,6 +17,19 @@ namespace RingOut.PowerShell.Tests
 
         private static string P(PSObject o, string name) => o.Properties[name].Value?.ToString();
 
+        [Fact]
+        public void A_fresh_snapshot_of_an_ended_call_keeps_its_Result_and_Duration()
+        {
+            // Found by the new-user review: Get-RingOutCall on a call Wait-RingOutCall had settled ("Call connected",
+            // 20 s) wrote it with no Result and Duration, and the table's Result column fell back to "Finished/Finished".
+            var calls = _ps.Ok("New-RingOutCall -To '+14155550123', '+16505550101' | Wait-RingOutCall -Until Ended -Via Events | Get-RingOutCall")
+                .OrderBy(c => P(c, "To"), StringComparer.Ordinal).ToList();
+            Assert.Equal(new[] { "Ended", "Failed" }, calls.Select(c => P(c, "State")));
+            Assert.Equal(new[] { "Call connected", "Busy" }, calls.Select(c => P(c, "Result")));
+            Assert.Equal("00:00:20", P(calls[0], "Duration"));
+            Assert.All(calls, c => Assert.DoesNotContain("RingOut status", P(c, "Outcome")));
+        }
+
         [Theory]
         [InlineData("Events")]
         [InlineData("Auto")]

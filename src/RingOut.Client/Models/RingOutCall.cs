@@ -235,7 +235,6 @@ namespace RingOut.Client
             }
         }
 
-        /// <summary>This snapshot with its result and time talked, from telephony events.</summary>
         /// <summary>This final snapshot, saying why it has no Result and Duration.</summary>
         internal RingOutCall WithNote(string note)
         {
@@ -249,6 +248,7 @@ namespace RingOut.Client
             new RingOutCall(Id, Uri, CallStatusText, CallerStatusText, CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, RetrievedAt, IsGone, Session, SentAt)
             { _telephonySessionId = _telephonySessionId };
 
+        /// <summary>This snapshot with its result and time talked, from telephony events.</summary>
         internal RingOutCall WithEventOutcome(TimeSpan? duration)
         {
             var c = SameStatuses();
@@ -273,6 +273,15 @@ namespace RingOut.Client
         {
             var c = new RingOutCall(Id, Uri, fresh.CallStatusText, fresh.CallerStatusText, fresh.CalleeStatusText, From, To, AccountId, ExtensionId, PlacedAt, fresh.RetrievedAt, false, fresh.Session, SentAt);
             c._telephonySessionId = _telephonySessionId;
+            // A call already over that still reads the same: what was learnt of how it ended (Result, Duration, the
+            // call-log record, or why they are unknown) stays with it.
+            if (fresh.IsFinal && fresh.CallStatusText == CallStatusText && fresh.CallerStatusText == CallerStatusText && fresh.CalleeStatusText == CalleeStatusText)
+            {
+                c._result = _result;
+                c._duration = _duration;
+                c._record = _record;
+                c._note = _note;
+            }
             return c;
         }
 
