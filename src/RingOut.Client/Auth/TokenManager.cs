@@ -37,6 +37,8 @@ namespace RingOut.Client
         {
             _clock = clock; _clientId = clientId; _clientSecret = Secret.Copy(clientSecret); _secrets = secrets;
             _secrets.AddCredential(Secret.Reveal(_clientSecret));
+            // What is sent for them (Authorization: Basic base64(id:secret)) is as secret as they are.
+            if (_clientSecret != null) _secrets.AddCredential(BasicCredentials());
         }
 
         /// <summary>Unreadable answers to a refresh that are asked again (safe: RingCentral answers a used refresh token with the same tokens for a grace period).</summary>
