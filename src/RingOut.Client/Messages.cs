@@ -35,5 +35,11 @@ namespace RingOut.Client
             $"RingCentral ended the session, which had signed in again with the JWT credential at {at:u} ({why}), and then ended that new session too " +
             "before any request succeeded with it (RingCentral limits the sessions of one user open at once: other processes signing in may end this one). " +
             "It does not sign in again in a loop. " + SignInAgain;
+
+        /// <summary>Why a session that keeps being ended is over: it signed in again too often (TokenManager.MaxSignInsAgainInWindow).</summary>
+        public static string SignInChurn(string why, int times, TimeSpan window, SessionSignIn last) =>
+            $"{why} The session already signed in again with the JWT credential {times} times in the last {window.TotalMinutes:0} minutes " +
+            $"(the last at {last.At:u}), and RingCentral ended each new session again: it does not sign in again without end " +
+            "(RingCentral limits the sessions of one user open at once: other processes signing in as this user may end this one). " + SignInAgain;
     }
 }

@@ -53,7 +53,7 @@ namespace RingOut.Client
                 Method = request.Method.Method,
                 Path = request.RequestUri == null ? "" : request.RequestUri.IsAbsoluteUri ? request.RequestUri.AbsolutePath : request.RequestUri.OriginalString,
                 StatusCode = response != null ? (int)response.StatusCode : (int?)null,
-                RateLimitGroup = response != null ? RingCentralApiException.Header(response, "X-Rate-Limit-Group") : null,
+                RateLimitGroup = response != null ? Secrets.Redact(RingCentralApiException.Header(response, "X-Rate-Limit-Group")) : null,
                 RateLimitRemaining = remaining,
                 Elapsed = elapsed,
                 Failure = failure?.GetType().Name,

@@ -43,6 +43,125 @@ namespace RingOut.Client.Tests
             Assert.Null(secrets.Redact(null));
         }
 
+        /// <summary>Every form a server can echo a secret in: JSON-escaped, percent-encoded, base64 (alone or inside a longer base64 text, standard or URL-safe).</summary>
+        [Fact]
+        public void Known_secrets_are_redacted_in_every_form_a_server_can_echo()
+        {
+            const string token = "HOSTILE-AT-Zq8x/W3vB+9nM2kL7jH4g";
+            const string password = "p%41ss\\word-9a8b7c";
+            var secrets = new SecretRedactor();
+            secrets.Add(token);
+            secrets.AddCredential(password);
+            string B64(string s) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(s));
+            string JsonEscapedAll(string s) => string.Concat(s.Select(c => $"\\u{(int)c:X4}"));
+            var echoes = new[]
+            {
+                token, password,
+                "\\u0048" + token.Substring(1),                            // one character escaped
+                JsonEscapedAll(token), JsonEscapedAll(token).ToLowerInvariant(),
+                token.Replace("/", "\\/"),                                  // JSON's escaped solidus
+                System.Uri.EscapeDataString(token),                         // percent-encoded as a form or URL would
+                string.Concat(token.Select(c => $"%{(int)c:x2}")),          // every character percent-encoded
+                System.Uri.EscapeDataString(password),
+                B64(token), B64(password),
+                B64(token).Replace('+', '-').Replace('/', '_'),             // URL-safe base64
+                B64("{\"assertion\":\"" + token + "\"}"),                    // inside a longer base64 text, at each alignment
+                B64("{\"assertion\": \"" + token + "\"}"),
+                B64("{\"assertion\":  \"" + token + "\"}"),
+                "Basic " + B64("my-client-id:" + password),
+                System.Uri.EscapeDataString(B64(token)),                    // base64 percent-encoded
+            };
+            foreach (var echo in echoes)
+            {
+                var shown = secrets.Redact("Bad credentials: [" + echo + "] given");
+                Assert.StartsWith("Bad credentials: [", shown);
+                Assert.EndsWith("] given", shown);
+                Assert.Contains("***", shown);
+                // What is left of the echo spells no part of a secret, as is, decoded or in base64 at any alignment.
+                var left = shown.Replace("***", " ");
+                var decoded = System.Uri.UnescapeDataString(System.Text.RegularExpressions.Regex.Unescape(left.Replace("\\/", "/")));
+                foreach (var secret in new[] { token, password })
+                    foreach (var spelling in new[] { secret, B64(secret), B64("a" + secret).Substring(4), B64("ab" + secret).Substring(4) })
+                        for (var i = 0; i + 10 <= spelling.Length - 4; i++)
+                        {
+                            Assert.DoesNotContain(spelling.Substring(i, 10), left);
+                            Assert.DoesNotContain(spelling.Substring(i, 10), decoded);
+                        }
+            }
+            // Ordinary text is left alone.
+            Assert.Equal("HOSTILE-AT and %41%42 and \\u0041", secrets.Redact("HOSTILE-AT and %41%42 and \\u0041"));
+        }
+
+        /// <summary>A token endpoint that echoes the Authorization header it was sent (Basic base64(id:secret)) shows neither.</summary>
+        [Fact]
+        public async Task A_token_endpoint_that_echoes_the_Basic_header_shows_no_client_secret()
+        {
+            const string clientSecret = "CLIENT-SECRET-9a8b7c6d5e";
+            using var server = new HostileHttpServer(r =>
+            {
+                r.Headers.TryGetValue("Authorization", out var auth);
+                return HostileResponse.Json($"{{\"error\":\"invalid_client\",\"error_description\":\"Bad credentials: {auth}\"}}", 400);
+            });
+            var exchanges = new List<HttpExchange>();
+            Exception e;
+            using (RingCentralSession.ObserveExchanges(exchanges.Add, true))
+                e = await Assert.ThrowsAnyAsync<Exception>(() => RingCentralSession.ConnectAsync(new RingCentralConnectOptions
+                {
+                    Server = server.Address, ClientId = "my-client-id", ClientSecret = Secret.From(clientSecret), Jwt = Secret.From("eyJhbGciOi.JWT-PAYLOAD.SIG"),
+                }));
+            var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("my-client-id:" + clientSecret));
+            Assert.Contains("Bad credentials: Basic ***", e.Message);
+            var shown = e.ToString() + string.Concat(exchanges.Select(x => x.RequestBody + x.ResponseBody));
+            Assert.DoesNotContain(basic.Substring(4, 20), shown);
+            Assert.DoesNotContain(clientSecret, shown);
+            Assert.DoesNotContain("JWT-PAYLOAD", shown);
+        }
+
+        /// <summary>
+        /// A server that echoes the access token JSON-escaped, percent-encoded or in base64 shows it nowhere: not in the
+        /// error message, not in the -Debug response body, not in the rate-limit group of the -Verbose line.
+        /// </summary>
+        [Fact]
+        public async Task A_token_echoed_encoded_is_redacted_in_the_message_and_the_debug_exchange()
+        {
+            var token = HostileHttpServer.AccessToken;
+            var escaped = "\\u0048" + token.Substring(1); // \u0048 is 'H', as a JSON encoder may write it
+            var encoded = $"{escaped} {Uri.EscapeDataString(token).Replace("-", "%2D")} {Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(token))}";
+            using var server = HostileHttpServer.RingCentral(r => new HostileResponse
+            {
+                Status = 404, Body = $"{{\"errorCode\":\"CMN-102\",\"message\":\"no call for {encoded}\"}}",
+                Headers = { ["X-Rate-Limit-Group"] = escaped },
+            });
+            using var session = await RingCentralSession.ConnectAsync(new RingCentralConnectOptions { Server = server.Address, AccessToken = Secret.From(token) });
+            var exchanges = new List<HttpExchange>();
+            Exception e;
+            using (RingCentralSession.ObserveExchanges(exchanges.Add, true))
+                e = await Assert.ThrowsAnyAsync<Exception>(() => session.GetCallAsync("1"));
+            Assert.Contains("no call for *** *** ***", e.Message);
+            var body = Assert.Single(exchanges).ResponseBody;
+            Assert.Contains("no call for *** *** ***", body);
+            var secretPart = token.Substring(1);
+            Assert.DoesNotContain(secretPart, e.ToString());
+            Assert.DoesNotContain(secretPart, body);
+            Assert.Equal("***", exchanges[0].RateLimitGroup);
+            Assert.Equal("***", ((RingCentralApiException)e).RateLimitGroup);
+        }
+
+        /// <summary>A -Debug body is cut to its first 4096 characters, but never inside a secret (which would show its start).</summary>
+        [Fact]
+        public void A_debug_body_is_never_cut_inside_a_secret()
+        {
+            const string token = "HOSTILE-AT-Zq8xW3vB9nM2kL7jH4gF6dS1aP0oI5uY";
+            var secrets = new SecretRedactor();
+            secrets.Add(token);
+            for (var at = 4096 - token.Length; at <= 4096; at++)
+            {
+                var shown = Redaction.Text("{\"message\":\"" + new string('x', at - 12) + token + new string('y', 5000) + "\"}", secrets);
+                Assert.DoesNotContain(token.Substring(0, 8), shown);
+                Assert.Contains("…", shown);
+            }
+        }
+
         /// <summary>Refuses every connection, as a port where nothing listens does.</summary>
         private sealed class Refusing : HttpMessageHandler
         {

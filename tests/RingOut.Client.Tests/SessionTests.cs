@@ -191,6 +191,49 @@ namespace RingOut.Client.Tests
             Assert.Single(rig.Session.SignInsAgain);
         }
 
+        /// <summary>
+        /// A session RingCentral ends again and again after it signed in again and used the new session (a server that
+        /// ends it every other request) does not sign in every minute or two without end: after three in an hour it is over, saying why.
+        /// </summary>
+        [Fact]
+        public async Task A_session_ended_again_and_again_stops_signing_in_after_three_in_an_hour()
+        {
+            using var rig = await Rig.StartAsync();
+            for (var i = 0; i < 3; i++)
+            {
+                await Task.Delay(TimeSpan.FromMinutes(2), rig.Clock);
+                rig.Emulator.Reset(); // the platform forgets every token: the refresh is refused
+                await rig.Session.GetForwardingNumbersAsync(); // signs in again, and succeeds with the new session
+            }
+            Assert.Equal(3, rig.Session.SignInsAgain.Count);
+            await Task.Delay(TimeSpan.FromMinutes(2), rig.Clock);
+            rig.Emulator.Reset();
+            var tokenPosts = rig.Count("POST", "token");
+            var e = await Assert.ThrowsAsync<RingCentralAuthenticationException>(() => rig.Session.GetForwardingNumbersAsync());
+            Assert.Contains("RingCentral refused to refresh the session (OAU-211", e.Message);
+            Assert.Contains("already signed in again with the JWT credential 3 times in the last 60 minutes", e.Message);
+            Assert.Contains("Connect-RingCentral", e.Message);
+            Assert.Equal(FailureKind.EndsSession, Failures.Classify(e));
+            Assert.Equal(tokenPosts + 1, rig.Count("POST", "token")); // the refused refresh, and no fourth sign-in
+            Assert.Equal(3, rig.Session.SignInsAgain.Count);
+            await Assert.ThrowsAsync<RingCentralAuthenticationException>(() => rig.Session.GetForwardingNumbersAsync());
+            Assert.Equal(tokenPosts + 1, rig.Count("POST", "token"));
+        }
+
+        /// <summary>Sign-ins again spread over hours (a refresh token that expires, a revocation now and then) go on.</summary>
+        [Fact]
+        public async Task A_session_ended_now_and_then_signs_in_again_each_time()
+        {
+            using var rig = await Rig.StartAsync();
+            for (var i = 0; i < 6; i++)
+            {
+                await Task.Delay(TimeSpan.FromMinutes(25), rig.Clock);
+                rig.Emulator.Reset();
+                await rig.Session.GetForwardingNumbersAsync();
+            }
+            Assert.Equal(6, rig.Session.SignInsAgain.Count);
+        }
+
         [Fact]
         public async Task A_session_opened_with_an_access_token_cannot_sign_in_again_and_says_so()
         {

@@ -274,6 +274,28 @@ namespace RingOut.PowerShell.Tests
             Assert.Contains("is not allowed", text); // the rest of the server's words are kept
         }
 
+        [Fact]
+        public void A_server_that_echoes_secrets_encoded_shows_none_in_the_error_or_under_Debug()
+        {
+            var token = HostileHttpServer.AccessToken;
+            var b64 = (Func<string, string>)(t => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(t)));
+            var encoded = $"\\u0048{token.Substring(1)} {Uri.EscapeDataString(token).Replace("-", "%2D")} {b64(token)}";
+            using var server = HostileHttpServer.RingCentral(r => new HostileResponse { Status = 404, Body = $"{{\"errorCode\":\"CMN-102\",\"message\":\"no call for {encoded}\"}}" });
+            ConnectTo(server);
+            var r = _ps.Run("Get-RingOutCall -Id 1 -Verbose -Debug");
+            Assert.NotEmpty(r.Debug);
+            Assert.Single(r.Errors);
+            var text = r.AllText() + r.Errors[0].Exception;
+            Assert.Contains("no call for *** *** ***", text);
+            Assert.DoesNotContain(token.Substring(1), text);
+            // A token endpoint that echoes the Authorization header it was sent: Basic base64(client id:client secret).
+            using var echoing = new HostileHttpServer(q => HostileResponse.Json($"{{\"error\":\"invalid_client\",\"error_description\":\"Bad credentials: {q.Headers["Authorization"]}\"}}", 400));
+            var signIn = _ps.Run($"Connect-RingCentral -Server $args[0] {Credentials} -Debug", echoing.Address);
+            var said = signIn.AllText() + string.Join("\n", signIn.Errors.Select(e => e.Exception.ToString()));
+            Assert.Contains("Bad credentials: Basic ***", said);
+            Assert.DoesNotContain(b64("app:hostile-client-secret").Substring(4, 12), said);
+        }
+
         // ------------------------------------------------------------------ 7. Ctrl+C during a POST
 
         [Fact]

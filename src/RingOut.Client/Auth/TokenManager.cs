@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net.Http;
 using System.Security;
 using System.Text;
@@ -37,6 +38,8 @@ namespace RingOut.Client
         {
             _clock = clock; _clientId = clientId; _clientSecret = Secret.Copy(clientSecret); _secrets = secrets;
             _secrets.AddCredential(Secret.Reveal(_clientSecret));
+            // What is sent for them (Authorization: Basic base64(id:secret)) is as secret as they are.
+            if (_clientSecret != null) _secrets.AddCredential(BasicCredentials());
         }
 
         /// <summary>Unreadable answers to a refresh that are asked again (safe: RingCentral answers a used refresh token with the same tokens for a grace period).</summary>
@@ -86,12 +89,27 @@ namespace RingOut.Client
             }, what, failFast, ct);
 
         /// <summary>
+        /// How often a session signs in again by itself: at most this many times in <see cref="SignInChurnWindow"/>.
+        /// RingCentral ends a healthy session rarely (a refresh token that expired after days, a revocation); one that
+        /// is ended after every few requests (another process signing in as the same user, a broken server) would
+        /// otherwise sign in again every minute or two without end, each said as a warning. After the third in an
+        /// hour the session is over (RingOut.SessionExpired), naming the churn.
+        /// </summary>
+        internal const int MaxSignInsAgainInWindow = 3;
+        internal static readonly TimeSpan SignInChurnWindow = TimeSpan.FromHours(1);
+
+        /// <summary>
         /// RingCentral ended the session (<paramref name="why"/>): a session opened with a JWT signs in again with it,
         /// once for every caller waiting (they hold the refresh gate); one without is over, and says why.
         /// </summary>
         private async Task<string> HealAsync(string why, Exception? cause, CancellationToken ct)
         {
             if (!(_jwt is SecureString jwt)) throw _dead = new RingCentralAuthenticationException(why + " " + Messages.CannotSignInAgain, cause);
+            var now = _clock.GetUtcNow();
+            SessionSignIn[] recent;
+            lock (_signIns) recent = _signIns.Where(s => now - s.At < SignInChurnWindow).ToArray();
+            if (recent.Length >= MaxSignInsAgainInWindow)
+                throw _dead = new RingCentralAuthenticationException(Messages.SignInChurn(why, recent.Length, SignInChurnWindow, recent[recent.Length - 1]), cause);
             try
             {
                 await JwtGrantAsync(jwt, "signing in again with the JWT credential", failFast: false, ct).ConfigureAwait(false);
