@@ -128,8 +128,9 @@ function Format-Paragraph([string] $Text, [string] $Indent, [int] $Width = 80) {
 function Repair-Maml([string] $Path, $Pages) {
     # What PlatyPS 1.0.3's Export-MamlCommandHelp leaves for Get-Help to show wrong, set right in the MAML it wrote:
     # an example's fenced code sits in its introduction (Get-Help prints the fences; the code element is empty),
-    # with a U+0080 paragraph; a related link's uri is its markdown file (Get-Help prints "X X.md"); and no
-    # parameter has a default value (Get-Help prints "Default value" blank). The markdown's DefaultValue fills it.
+    # with a U+0080 paragraph; a related link's uri is its markdown file (Get-Help prints "X X.md"); no
+    # parameter has a default value (Get-Help prints "Default value" blank), the markdown's DefaultValue fills it;
+    # and a nullable type is printed as .NET names it (System.Nullable`1[...]).
     $maml = [xml] [System.IO.File]::ReadAllText($Path)
     $ns = [System.Xml.XmlNamespaceManager]::new($maml.NameTable)
     $ns.AddNamespace('command', 'http://schemas.microsoft.com/maml/dev/command/2004/10')
@@ -168,6 +169,10 @@ function Repair-Maml([string] $Path, $Pages) {
             $default.InnerText = $value
             [void] $parameter.AppendChild($default)
         }
+    }
+    # A nullable parameter's type reads as its value's type (Get-Help printed <System.Nullable`1[System.DateTimeOffset]>).
+    foreach ($text in $maml.SelectNodes('//text()')) {
+        if ($text.Value -match 'System\.Nullable`1\[') { $text.Value = $text.Value -replace 'System\.Nullable`1\[([^\]]+)\]', '$1' }
     }
     $settings = [System.Xml.XmlWriterSettings]@{ Indent = $true; IndentChars = '  '; NewLineChars = "`n"; Encoding = [System.Text.UTF8Encoding]::new($false) }
     $writer = [System.Xml.XmlWriter]::Create($Path, $settings)

@@ -27,6 +27,7 @@ var iss = InitialSessionState.CreateDefault2();
 if (OperatingSystem.IsWindows()) iss.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
 using var runspace = RunspaceFactory.CreateRunspace(iss);
 runspace.Open();
+Runspace.DefaultRunspace = runspace; // the format view's script blocks run in it
 
 var connect = live ? "Connect-RingCentral" : "Connect-RingCentral -Environment Emulator" + (fast ? " -VirtualTime" : "");
 var commands = new List<string>
@@ -63,7 +64,7 @@ foreach (var command in commands)
     };
     try
     {
-        Render(ps.Invoke());
+        Render(ps.Invoke(), manifest);
     }
     catch (RuntimeException e)
     {
@@ -80,20 +81,27 @@ string Option(string name)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
 
-// The module's format view, drawn here because a host with only the Core cmdlets has no Format-Table.
-static void Render(IEnumerable<PSObject> output)
+// The module's own table view of a call (RingOut.format.ps1xml: its headers, widths and columns), drawn here
+// because a host with only the Core cmdlets has no Format-Table.
+static void Render(IEnumerable<PSObject> output, string manifest)
 {
     var items = output.Where(o => o != null).ToList();
     var calls = items.Where(o => o.BaseObject.GetType().Name == "RingOutCall").ToList();
     if (calls.Count > 0)
     {
-        var columns = new[] { "Id", "CallStatus", "CallerStatus", "CalleeStatus", "To", "State" };
-        var rows = calls.Select(c => columns.Select(col => c.Properties[col].Value?.ToString() ?? "").ToArray()).ToList();
-        var widths = columns.Select((col, i) => Math.Max(col.Length, rows.Max(r => r[i].Length))).ToArray();
+        var format = System.Xml.Linq.XDocument.Load(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(manifest)!, "RingOut.format.ps1xml"));
+        var view = format.Descendants("View").First(v => v.Element("Name")?.Value == "RingOutCall").Element("TableControl")!;
+        var headers = view.Descendants("TableColumnHeader").Select(h => (Label: h.Element("Label")!.Value, Width: (int?)h.Element("Width"))).ToArray();
+        var cells = view.Descendants("TableColumnItem").Select(i => i.Element("PropertyName")?.Value is string name
+            ? (Func<PSObject, string>)(c => c.Properties[name].Value?.ToString() ?? "")
+            : c => string.Concat(ScriptBlock.Create(i.Element("ScriptBlock")!.Value).InvokeWithContext(null, new List<PSVariable> { new PSVariable("_", c) }).Select(o => o?.ToString()))).ToArray();
+        var rows = calls.Select(c => cells.Select(cell => cell(c).Trim()).ToArray()).ToList();
+        var widths = headers.Select((h, i) => h.Width ?? Math.Max(h.Label.Length, rows.Max(r => r[i].Length))).ToArray();
+        string Cell(string v, int w) => v.Length > w ? v.Substring(0, w - 1) + "…" : v.PadRight(w);
         Console.WriteLine();
-        Console.WriteLine(string.Join(" ", columns.Select((c, i) => c.PadRight(widths[i]))));
+        Console.WriteLine(string.Join(" ", headers.Select((h, i) => Cell(h.Label, widths[i]))).TrimEnd());
         Console.WriteLine(string.Join(" ", widths.Select(w => new string('-', w))));
-        foreach (var r in rows) Console.WriteLine(string.Join(" ", r.Select((v, i) => v.PadRight(widths[i]))));
+        foreach (var r in rows) Console.WriteLine(string.Join(" ", r.Select((v, i) => Cell(v, widths[i]))).TrimEnd());
     }
     foreach (var other in items.Except(calls))
     {

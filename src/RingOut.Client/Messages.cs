@@ -16,6 +16,10 @@ namespace RingOut.Client
         /// <summary>Why a session that RingCentral ended is over: it holds no JWT credential to sign in again with.</summary>
         public const string CannotSignInAgain = "The session was opened with an access token, not a JWT credential, so it cannot sign in again by itself. " + SignInAgain;
 
+        /// <summary>RingCentral refused a token brought by the user (<see cref="NoRefreshToken"/> with RingCentral's own words).</summary>
+        public static string AccessTokenRefused(string? code, string? message) =>
+            $"RingCentral refused the access token ({code}: {message}), and this session has no refresh token to renew it.";
+
         public static string RefreshTokenExpired(DateTimeOffset at) => $"The session's refresh token expired at {at:u}.";
 
         public static string RefreshRefused(string? code, string? message) =>

@@ -130,6 +130,35 @@ namespace RingOut.PowerShell.Tests
             Assert.Contains(message, error.Exception.Message);
         }
 
+        [Fact]
+        public void What_a_failing_handler_writes_is_kept_for_Verbose_not_let_through()
+        {
+            var script = Path.Combine(Path.GetTempPath(), "ringout-noisy-" + Guid.NewGuid().ToString("N") + ".sh");
+            File.WriteAllText(script, "#!/bin/sh\necho 'gio: Operation not supported' >&2\necho 'xdg-open: no method available' >&2\nexit 3\n");
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Environment.SetEnvironmentVariable("RINGOUT_URI_HANDLER", script);
+            var r = _ps.Run("Open-RingCentralDialUri '+14155550123' -Confirm:$false -Verbose");
+            var error = Assert.Single(r.Errors);
+            Assert.Equal("RingOut.NoUriHandler,RingOut.PowerShell.OpenRingCentralDialUriCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("exited with code 3", error.Exception.Message);
+            Assert.Contains("-Verbose", error.Exception.Message);
+            var verbose = string.Join("\n", r.Verbose.Select(v => v.Message));
+            Assert.Contains("gio: Operation not supported", verbose);
+            Assert.Contains("xdg-open: no method available", verbose);
+        }
+
+        [Fact]
+        public void A_dial_page_holds_only_the_good_numbers_and_none_is_written_when_none_was_good()
+        {
+            var r = _ps.Run("ConvertTo-RingCentralDialPage '020 7946 0958'");
+            Assert.Equal("RingOut.InvalidPhoneNumber", Assert.Single(r.ErrorIds));
+            Assert.Empty(r.Output);
+            var mixed = _ps.Run("ConvertTo-RingCentralDialPage '020 7946 0958', '+1 650 111 2222'");
+            Assert.Equal("RingOut.InvalidPhoneNumber", Assert.Single(mixed.ErrorIds));
+            var page = Assert.Single(mixed.Output).ToString();
+            Assert.Contains("href=\"rcmobile://call?number=16501112222\"", page);
+        }
+
         /// <summary>A handler script that appends the link it is given to a file.</summary>
         private static string Recorder(string marker)
         {

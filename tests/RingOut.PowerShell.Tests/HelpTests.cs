@@ -72,6 +72,10 @@ namespace RingOut.PowerShell.Tests
         // The hosted engine has only Microsoft.PowerShell.Core; these stand in for the few other everyday commands
         // the examples use, as every full PowerShell has them.
         private const string Shims = @"
+            # SecretManagement with a vault that holds the emulator's demo secret.
+            if (-not (Get-Command Get-Secret -ErrorAction Ignore)) {
+                function global:Get-Secret($Name) { @{ RcSecret = 'emulator-demo-client-secret' }[$Name] | ForEach-Object { [Net.NetworkCredential]::new('', $_).SecurePassword } }
+            }
             if (-not (Get-Command Join-Path -ErrorAction Ignore)) { function global:Join-Path($Path, $ChildPath) { [IO.Path]::Combine($Path, $ChildPath) } }
             if (-not (Get-Command Set-Content -ErrorAction Ignore)) { function global:Set-Content($Path, $Value) { [IO.File]::WriteAllLines($Path, [string[]]$Value) } }
             if (-not (Get-Command Import-Csv -ErrorAction Ignore)) {
@@ -108,6 +112,34 @@ namespace RingOut.PowerShell.Tests
                 Assert.True(sent == Requests(ps), $"{cmdlet} example {number} sent {Requests(ps) - sent} requests from its -WhatIf line on:\n{string.Join("\n", lines.Skip(whatIf))}");
         }
 
+        [Fact]
+        public void Help_shows_no_markdown_and_no_NET_generic_names()
+        {
+            using var ps = new PowerShellHost();
+            foreach (var cmdlet in Cmdlets)
+            {
+                // What Get-Help prints after each parameter's name (-PlacedAt <...>), and its type.
+                var types = ps.Ok(@"$h = Get-Help $args[0] -Full
+                    $h.parameters.parameter | ForEach-Object { $_.parameterValue; $_.type.name }
+                    $h.syntax.syntaxItem.parameter | ForEach-Object { $_.parameterValue }", cmdlet).Select(o => o?.ToString());
+                Assert.DoesNotContain(types, t => t != null && t.Contains("Nullable"));
+                // Prose has no markdown code spans (the code of an example is its own element, without fences).
+                var prose = string.Join("\n", ps.Ok(@"$h = Get-Help $args[0] -Full
+                    $h.description.Text; $h.examples.example | ForEach-Object { $_.remarks.Text }; $h.parameters.parameter | ForEach-Object { $_.description.Text }", cmdlet).Select(o => o?.ToString()));
+                Assert.DoesNotContain("`", prose);
+            }
+            var placedAt = ps.Ok("(Get-Help Wait-RingOutCall -Full).parameters.parameter | Where-Object name -eq PlacedAt | ForEach-Object { $_.parameterValue }").Single().ToString();
+            Assert.Equal("System.DateTimeOffset", placedAt);
+        }
+
+        [Fact]
+        public void The_vault_example_reads_the_vault()
+        {
+            var page = File.ReadAllText(Path.Combine(Docs, "Connect-RingCentral.md"));
+            var example = Regex.Match(page, @"### Example \d+: Keep the credentials in a SecretManagement vault\s*(.*?)(?=^### )", RegexOptions.Singleline | RegexOptions.Multiline).Groups[1].Value;
+            Assert.Contains("-ClientSecret (Get-Secret RcSecret)", Code(example));
+        }
+
         /// <summary>The requests the current session's emulator has served (0 without one).</summary>
         private static long Requests(PowerShellHost ps) =>
             Convert.ToInt64(ps.Ok("$s = Get-RingCentralSession; if ($s -and $s.Emulator) { $s.Emulator.Statistics.TotalRequests } else { 0 }").Single().BaseObject);
@@ -115,6 +147,10 @@ namespace RingOut.PowerShell.Tests
         [Theory]
         [InlineData("about_RingOut", "Places and follows RingCentral RingOut calls")]
         [InlineData("about_RingOut_Emulator", "+16505550101")]
+        [InlineData("about_RingOut", "Invoke-RingOutBatch -JournalPath")]
+        [InlineData("about_RingOut", "ConvertTo-RingCentralDialPage")]
+        [InlineData("about_RingOut_Emulator", "Call Control")]
+        [InlineData("about_RingOut_Emulator", "From a clone of the RingOut repository")]
         public void The_about_topics_are_found_by_Get_Help(string topic, string text)
         {
             using var ps = new PowerShellHost();

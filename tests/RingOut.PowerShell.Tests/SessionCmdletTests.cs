@@ -12,6 +12,22 @@ namespace RingOut.PowerShell.Tests
         private const string Jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI4NTA5NTcwMjAiLCJpc3MiOiJyaW5nb3V0LWVtdWxhdG9yIn0.ZGVtby11c2VyLWp3dA";
 
         [Fact]
+        public void A_refused_access_token_says_RingCentrals_refusal_and_keeps_its_errorCode()
+        {
+            // On loopback: -Environment Emulator signs in with the demo app whatever token is given.
+            using var server = new EmulatorServer();
+            using var ps = new PowerShellHost();
+            var r = ps.Run("Connect-RingCentral -Server $args[0] -AccessToken ([Net.NetworkCredential]::new('', 'bogus').SecurePassword)", server.Variables["RC_SERVER_URL"]);
+            var error = r.Error;
+            Assert.NotNull(error);
+            Assert.StartsWith("RingOut.AuthenticationFailed", error.FullyQualifiedErrorId);
+            Assert.StartsWith("RingCentral refused the access token (OAU-149: Access token cannot be parsed)", error.ErrorDetails.Message);
+            Assert.DoesNotContain("Connect-RingCentral", error.ErrorDetails.Message + error.ErrorDetails.RecommendedAction);
+            Assert.Equal("OAU-149", error.Exception.GetType().GetProperty("ErrorCode").GetValue(error.Exception));
+            Assert.Contains("OAU-149", error.Exception.Message);
+        }
+
+        [Fact]
         public void Connecting_to_the_emulator_needs_no_credential_and_shows_who_and_where_but_no_secret()
         {
             using var ps = new PowerShellHost();

@@ -137,10 +137,17 @@ namespace RingOut.Client
             return await RefreshAsync(_accessToken, ct).ConfigureAwait(false);
         }
 
-        public Task<string> RefreshAfterRejectionAsync(string? rejected, CancellationToken ct)
+        public Task<string> RefreshAfterRejectionAsync(string? rejected, RingCentralApiException? refusal, CancellationToken ct)
         {
             ThrowIfSignInEnded(rejected);
-            return RefreshAsync(rejected, ct);
+            return RefreshAsync(rejected, ct, refusal);
+        }
+
+        /// <summary>RingCentral's refusal of a token (its errorCode and words), kept for the error of a session that cannot renew it.</summary>
+        public async Task<RingCentralApiException> RefusalOf(HttpRequestMessage request, HttpResponseMessage response)
+        {
+            var body = response.Content == null ? Array.Empty<byte>() : await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            return RingCentralApiException.From(response, body, $"{request.Method} {request.RequestUri?.AbsolutePath}", _secrets);
         }
 
         /// <summary>
@@ -159,7 +166,7 @@ namespace RingOut.Client
             if (_unproven != null && token != null && string.Equals(token, _unprovenToken, StringComparison.Ordinal)) { _unproven = null; _unprovenToken = null; }
         }
 
-        private async Task<string> RefreshAsync(string? stale, CancellationToken ct)
+        private async Task<string> RefreshAsync(string? stale, CancellationToken ct, RingCentralApiException? refusal = null)
         {
             await _refreshGate.WaitAsync(ct).ConfigureAwait(false);
             try
@@ -171,7 +178,9 @@ namespace RingOut.Client
                     return _accessToken;
                 if (!(_refreshToken is string refreshToken))
                 {
-                    return await HealAsync(Messages.NoRefreshToken, null, ct).ConfigureAwait(false);
+                    return refusal == null
+                        ? await HealAsync(Messages.NoRefreshToken, null, ct).ConfigureAwait(false)
+                        : await HealAsync(Messages.AccessTokenRefused(refusal.ErrorCode, refusal.ApiMessage), refusal, ct).ConfigureAwait(false);
                 }
                 if (RefreshTokenExpiresOn is DateTimeOffset rte && _clock.GetUtcNow() >= rte)
                 {

@@ -40,8 +40,9 @@ namespace RingOut.Client.Http
                 // Refused again with the new token: a session just signed in again for, ended at once, is over (this
                 // throws); otherwise the refusal is the answer.
                 if (attempt > 0) { _tokens.ThrowIfSignInEnded(token); return response; }
+                var refusal = await _tokens.RefusalOf(request, response).ConfigureAwait(false);
                 response.Dispose();
-                token = await _tokens.RefreshAfterRejectionAsync(token, cancellationToken).ConfigureAwait(false);
+                token = await _tokens.RefreshAfterRejectionAsync(token, refusal, cancellationToken).ConfigureAwait(false);
             }
         }
 

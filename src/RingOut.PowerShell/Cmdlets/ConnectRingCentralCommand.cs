@@ -171,8 +171,14 @@ namespace RingOut.PowerShell
             }
             catch (Exception e) when (ErrorMapping.IsClientFailure(e) || e is ArgumentException)
             {
-                var record = e is RingCentralAuthenticationException
+                var record = e is RingCentralAuthenticationException auth
                     ? new ErrorRecord(e, ErrorIds.AuthenticationFailed, ErrorCategory.AuthenticationError, options.Server)
+                    {
+                        // Connect is what failed: the advice is about the token, not running Connect again.
+                        ErrorDetails = options.AccessToken != null && auth.InnerException is RingCentralApiException refusal
+                            ? new ErrorDetails(UserMessages.AccessTokenRefused(refusal.ErrorCode, refusal.ApiMessage)) { RecommendedAction = UserMessages.CheckAccessToken }
+                            : null,
+                    }
                     : e is ArgumentException ? new ErrorRecord(e, ErrorIds.MissingCredential, ErrorCategory.InvalidArgument, options.Server)
                     : ErrorMapping.Failure(e, options.Server);
                 throw Terminate(record);

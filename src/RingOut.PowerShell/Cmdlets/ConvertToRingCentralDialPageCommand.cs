@@ -21,6 +21,10 @@ namespace RingOut.PowerShell
 
         protected override void Dial(RingCentralDialLink link) => _links.Add(link);
 
-        protected override void EndProcessing() => WriteObject(DialUri.Page(_links, Title, Scheme));
+        /// <summary>A page of the numbers that were good (each bad one was an error); no page when none was.</summary>
+        protected override void EndProcessing()
+        {
+            if (_links.Count > 0) WriteObject(DialUri.Page(_links, Title, Scheme));
+        }
     }
 }

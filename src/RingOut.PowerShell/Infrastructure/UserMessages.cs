@@ -10,6 +10,11 @@ namespace RingOut.PowerShell
         public const string NotConnected = "You are not connected to RingCentral.";
         public const string RunConnect = "Run " + Connect + " first (or " + Connect + " -Environment Emulator to try RingOut offline).";
         public const string SignInAgain = "Run " + Connect + " to sign in again.";
+        public const string CheckAccessToken = "Check the access token (a current one, for this server), or sign in with -ClientId, -ClientSecret and -Jwt.";
+
+        /// <summary>Connect-RingCentral -AccessToken, refused by RingCentral.</summary>
+        public static string AccessTokenRefused(string? code, string? message) =>
+            $"RingCentral refused the access token ({code}: {message}).";
         public const string NothingToDisconnect = "There is no RingCentral session to disconnect.";
         public const string CheckOutcome = "Check the phone or the call log before placing the call again.";
         public const string StoppedAsPlaced = "RingCentral placed the call, but the pipeline was stopped (Ctrl+C) as its answer came, so it was not written: pipe Get-RingOutCall -Id to follow it.";
