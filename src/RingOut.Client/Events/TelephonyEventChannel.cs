@@ -53,6 +53,22 @@ namespace RingOut.Client
 
         internal TelephonyEventChannel(RingCentralSession session) { _session = session; }
 
+        /// <summary>The shortest life believed of a subscription or a WebSocket token: a minute.</summary>
+        internal static readonly TimeSpan MinLifetime = TimeSpan.FromSeconds(60);
+
+        /// <summary>
+        /// A subscription's or a wstoken's lifetime as the server said it (checked by <see cref="ServerValues.Lifetime"/>),
+        /// but no shorter than <see cref="MinLifetime"/>: a shorter one is taken as a minute, not refused, so that events
+        /// still work with such a server; if it did expire sooner, the renewal's refusal (or the gateway's, of the token)
+        /// opens a new one, at the reconnect backoff's pace. Believed as said, <c>expiresIn: 1</c> renewed on every read
+        /// and spent the whole Medium budget (200 PUTs in 5 minutes).
+        /// </summary>
+        internal static TimeSpan Lifetime(string field, long seconds)
+        {
+            var lifetime = ServerValues.Lifetime(field, seconds);
+            return lifetime < MinLifetime ? MinLifetime : lifetime;
+        }
+
         /// <summary>When the subscription began: events of calls placed before it may have been missed.</summary>
         public DateTimeOffset SubscribedAt { get; private set; }
 
@@ -69,7 +85,7 @@ namespace RingOut.Client
         {
             _subscriptionId = Json.Str(info, "id") ?? throw new RingCentralProtocolException("The subscription answer has no id.");
             var expiresIn = Json.Long(info, "expiresIn") ?? 900;
-            var lifetime = ServerValues.Lifetime("subscription expiresIn", expiresIn);
+            var lifetime = Lifetime("subscription expiresIn", expiresIn);
             _subscriptionExpires = _session.Clock.GetUtcNow() + lifetime;
             // Renewed two minutes ahead, or a third of its life ahead for a short-lived one.
             _renewAhead = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(2).Ticks, lifetime.Ticks / 3));
