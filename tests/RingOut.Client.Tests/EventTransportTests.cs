@@ -198,5 +198,83 @@ namespace RingOut.Client.Tests
             Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(10), "the connect ran past the deadline");
             Assert.Contains("did not accept the connection", session.EventsUnavailable);
         }
+
+        /// <summary>A gateway that accepts, answers what it is asked, and closes the socket right after: a flapping gateway (optionally failing every recovery).</summary>
+        private sealed class Flapping : IEventSocket
+        {
+            private readonly IEventSocket _inner;
+            private readonly bool _failRecovery;
+            private readonly Action<string> _sent;
+            private bool _details;
+            private int _asked, _answered, _idleDrains;
+            public Flapping(IEventSocket inner, bool failRecovery, Action<string> sent) { _inner = inner; _failRecovery = failRecovery; _sent = sent; }
+            public bool IsOpen => _inner.IsOpen && !(_details && _answered >= _asked && _idleDrains >= 1);
+            public Task SendAsync(string text, CancellationToken ct) { if (text.Contains("\"ClientRequest\"")) _asked++; _sent(text); return _inner.SendAsync(text, ct); }
+            public IReadOnlyList<string> Drain()
+            {
+                var list = _inner.Drain().Select(f => _failRecovery ? f.Replace("\"recoveryState\":\"Successful\"", "\"recoveryState\":\"Failed\"") : f).ToList();
+                var ready = _details && _answered >= _asked;
+                foreach (var f in list)
+                {
+                    if (f.Contains("\"ConnectionDetails\"")) _details = true;
+                    if (f.Contains("\"ClientRequest\"")) _answered++;
+                }
+                if (ready) _idleDrains++;
+                return list;
+            }
+            public void Dispose() => _inner.Dispose();
+        }
+
+        /// <summary>Rewrites the wstoken answer's expires_in.</summary>
+        private sealed class ShortToken : System.Net.Http.DelegatingHandler
+        {
+            public ShortToken(System.Net.Http.HttpMessageHandler inner) : base(inner) { }
+            protected override async Task<System.Net.Http.HttpResponseMessage> SendAsync(System.Net.Http.HttpRequestMessage request, CancellationToken ct)
+            {
+                var r = await base.SendAsync(request, ct);
+                if (!request.RequestUri!.AbsolutePath.EndsWith("/wstoken")) return r;
+                var body = await r.Content.ReadAsStringAsync(ct);
+                r.Content = new System.Net.Http.StringContent(System.Text.RegularExpressions.Regex.Replace(body, "\"expires_in\":\\d+", "\"expires_in\":1"), System.Text.Encoding.UTF8, "application/json");
+                return r;
+            }
+        }
+
+        [Theory]
+        [InlineData(false, false)]
+        [InlineData(true, false)]
+        [InlineData(false, true)]
+        public async Task A_gateway_that_closes_every_socket_once_it_answered_is_reconnected_at_the_backoffs_pace(bool failRecovery, bool shortToken)
+        {
+            // It was 302 sockets in 10 minutes; failing every recovery, 317 sockets and 159 subscriptions never deleted;
+            // with wstoken expires_in: 1, 23 wstoken requests in 5 minutes and a wait that ended past its deadline.
+            using var rig = await Rig.StartAsync(new EmulatorOptions { TalkTime = TimeSpan.FromMinutes(30) });
+            var sockets = 0;
+            var sent = new List<string>();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                o.EventSocket = async (address, ct) => { sockets++; return new Flapping(await RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator)(address, ct), failRecovery, sent.Add); };
+                if (shortToken) { var transport = o.Transport; o.Transport = () => new ShortToken(transport()); }
+            }));
+            await session.TelephonyEventsAsync();
+            var calls = new List<RingOutCall>();
+            for (var i = 0; i < 3; i++) calls.Add(await session.PlaceCallAsync(new RingOutCallRequest { To = "+1415555012" + i }));
+            var deadline = rig.Clock.GetUtcNow() + TimeSpan.FromMinutes(10);
+            var wstokens = rig.Count("POST", "wstoken");
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Deadline = deadline };
+            foreach (var c in calls) watcher.Add(c);
+            var said = new List<string>();
+            while (watcher.PendingCount > 0 && rig.Clock.GetUtcNow() < deadline)
+            {
+                await watcher.NextAsync(deadline, CancellationToken.None);
+                if (watcher.EventsUnavailable != null) said.Add(watcher.EventsUnavailable); // what -Verbose says
+            }
+            Assert.Contains(said, m => m.Contains("s after it was opened; trying again after"));
+            Assert.InRange(rig.Clock.GetUtcNow() - deadline, TimeSpan.FromSeconds(-1), TimeSpan.FromSeconds(1));
+            // Backoff 2 s doubling to 2 min: about 10 sockets in 10 minutes, each a wstoken at most.
+            Assert.InRange(sockets, 2, 16);
+            Assert.InRange(rig.Count("POST", "wstoken") - wstokens, 0, 16);
+            // A recovery that failed moves the subscription onto the new socket: one subscription, never a pile.
+            Assert.Single(sent, t => t.Contains("\"POST\"") && t.Contains("/subscription"));
+        }
     }
 }

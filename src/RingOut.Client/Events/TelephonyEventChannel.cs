@@ -75,6 +75,12 @@ namespace RingOut.Client
         internal async Task OpenAsync(DateTimeOffset? until, CancellationToken ct)
         {
             await ConnectAsync(recover: false, until, ct).ConfigureAwait(false);
+            await SubscribeAsync(until, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>A new subscription over the socket just opened.</summary>
+        private async Task SubscribeAsync(DateTimeOffset? until, CancellationToken ct)
+        {
             var answer = await RequestAsync("POST", "/restapi/v1.0/subscription",
                 new Dictionary<string, object> { ["eventFilters"] = new[] { Filter }, ["deliveryMode"] = new Dictionary<string, string> { ["transportType"] = "WebSocket" } }, until, ct).ConfigureAwait(false);
             ReadSubscription(answer);
@@ -102,6 +108,7 @@ namespace RingOut.Client
             _socket?.Dispose();
             var address = new Uri(_token.Uri + "?access_token=" + Uri.EscapeDataString(_token.Token) + (recover && _wsc != null ? "&wsc=" + Uri.EscapeDataString(_wsc) : ""));
             _socket = await _session.OpenEventSocketAsync(address, until, ct).ConfigureAwait(false);
+            _reopenedAt = _session.Clock.GetUtcNow();
             var details = await AwaitMessageAsync(m => m.type == "ConnectionDetails" || m.type == "Error", until, ct).ConfigureAwait(false);
             if (details.type == "Error")
             {
@@ -116,8 +123,20 @@ namespace RingOut.Client
                 var recovered = details.body.ValueKind == JsonValueKind.Object && Json.Str(details.body, "recoveryState") == "Successful";
                 if (!recovered)
                 {
+                    // A new session: the subscription is moved onto this socket (a PUT over it, as the gateway allows), so
+                    // that the server does not keep one per socket given up; a new one only if it is gone.
                     Gaps++;
-                    await OpenAsync(until, ct).ConfigureAwait(false); // a new session: subscribe again
+                    var moved = false;
+                    if (_subscriptionId != null)
+                    {
+                        try
+                        {
+                            ReadSubscription(await RequestAsync("PUT", "/restapi/v1.0/subscription/" + _subscriptionId, new Dictionary<string, object> { ["eventFilters"] = new[] { Filter } }, until, ct).ConfigureAwait(false));
+                            moved = true;
+                        }
+                        catch (RingCentralApiException) { }
+                    }
+                    if (!moved) await SubscribeAsync(until, ct).ConfigureAwait(false);
                 }
             }
         }
@@ -135,7 +154,18 @@ namespace RingOut.Client
             await _gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                if (_socket == null || !_socket.IsOpen) await ReconnectAsync(until, ct).ConfigureAwait(false);
+                if (_socket == null || !_socket.IsOpen)
+                {
+                    // A socket found closed sooner than the longest backoff step after it opened is a failed reconnect:
+                    // it is not reopened before the backoff (a gateway that accepts and then closes every socket).
+                    var now = _session.Clock.GetUtcNow();
+                    if (_socket != null && ReconnectAt == null && now - _reopenedAt < ReconnectBackoff(int.MaxValue))
+                    {
+                        _reconnectFailure = new System.Net.Http.HttpRequestException($"RingCentral's WebSocket gateway closed it {(now - _reopenedAt).TotalSeconds:0} s after it was opened");
+                        ReconnectAt = now + ReconnectBackoff(_reconnectFailures++);
+                    }
+                    await ReconnectAsync(until, ct).ConfigureAwait(false);
+                }
                 else
                 {
                     Pump();
@@ -175,7 +205,6 @@ namespace RingOut.Client
             {
                 await ConnectAsync(recover: true, until, ct).ConfigureAwait(false);
                 ReconnectAt = null;
-                _reopenedAt = _session.Clock.GetUtcNow();
             }
             catch (Exception e) when (Failures.IsReadFailure(e))
             {
@@ -272,6 +301,9 @@ namespace RingOut.Client
             // RingCentral charges the subscription's requests to their group (Medium; Light for a read), over the socket as
             // over REST: the one table says which.
             var group = RateGroups.Of(method, path);
+            // The budget's wait, as every wait for the gateway, ends by the caller's deadline: a wait past it is not begun.
+            if (until is DateTimeOffset u && _session.Clock.GetUtcNow() + _session.Budget.WaitTime(group) > u)
+                throw new TimeoutException($"RingCentral's {group} budget has no room for {method} {path} before the wait's deadline.");
             var slot = await _session.Budget.TakeAsync(group, ct).ConfigureAwait(false);
             await SendAsync(message, ct).ConfigureAwait(false);
             var answer = await AwaitMessageAsync(m => m.messageId == id, until, ct).ConfigureAwait(false);
