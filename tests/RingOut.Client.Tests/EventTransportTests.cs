@@ -276,5 +276,20 @@ namespace RingOut.Client.Tests
             // A recovery that failed moves the subscription onto the new socket: one subscription, never a pile.
             Assert.Single(sent, t => t.Contains("\"POST\"") && t.Contains("/subscription"));
         }
+
+        [Fact]
+        public async Task A_renewal_whose_budget_has_no_room_before_the_deadline_is_not_waited_for_past_it()
+        {
+            using var rig = await Rig.StartAsync(new EmulatorOptions { TalkTime = TimeSpan.FromMinutes(30) });
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = Tampered(rig.Emulator, f => f)));
+            var channel = await session.TelephonyEventsAsync();
+            rig.Clock.AutoAdvance = false;
+            rig.Clock.Advance(TimeSpan.FromMinutes(14)); // the 15 minutes' subscription is renewed 2 minutes ahead
+            rig.Clock.AutoAdvance = true;
+            session.Budget.Penalize(RateGroup.Medium, TimeSpan.FromMinutes(10));
+            var until = rig.Clock.GetUtcNow() + TimeSpan.FromSeconds(20);
+            await Assert.ThrowsAsync<TimeoutException>(() => channel.KeepAliveAndReadAsync(0, until, CancellationToken.None));
+            Assert.True(rig.Clock.GetUtcNow() <= until, $"{(rig.Clock.GetUtcNow() - until).TotalSeconds:0} s past the deadline");
+        }
     }
 }
