@@ -4,6 +4,22 @@ namespace RingOut.Client
 {
     internal static class Json
     {
+        /// <summary>
+        /// The most parties of one call the client keeps (a telephony event's parties, a call log record's legs): a
+        /// RingOut has two, a transferred or conferenced call a few more; the rest of a longer list is not read.
+        /// </summary>
+        public const int MaxParties = 16;
+
+        /// <summary>The longest string kept of what a server sent for the client to keep (ids, numbers, status codes and reasons): 256 characters.</summary>
+        public const int MaxKeptString = 256;
+
+        /// <summary>A string the client keeps: absent when it is not a string, or longer than <see cref="MaxKeptString"/> (no id, number or code is that long).</summary>
+        public static string? KeptStr(JsonElement e, string name)
+        {
+            var v = Get(e, name);
+            return v.ValueKind == JsonValueKind.String && v.GetString() is string s && s.Length <= MaxKeptString ? s : null;
+        }
+
         public static string? Str(JsonElement e, string name)
         {
             var v = Get(e, name);

@@ -542,5 +542,26 @@ namespace RingOut.Client.Tests
             Assert.DoesNotContain(held, t => t.Contains("Heartbeat"));
             Assert.True(held.Sum(t => (long)t.Length) <= NetworkEventSocket.MaxQueuedChars, $"{held.Sum(t => (long)t.Length) / 1024 / 1024} M characters held");
         }
+
+        [Fact]
+        public async Task A_subscription_said_to_live_one_second_is_taken_as_living_a_minute_and_renewed_a_few_times_not_on_every_read()
+        {
+            // expiresIn: 1 believed renewed at every read: 200 PUTs in 5 minutes, the whole Medium budget.
+            using var rig = await Rig.StartAsync(new EmulatorOptions { TalkTime = TimeSpan.FromMinutes(30) });
+            var opened = new List<TamperedSocket>();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = Tampered(rig.Emulator,
+                f => Regex.Replace(f, "\"expiresIn\":\\d+", "\"expiresIn\":1"), opened)));
+            await session.TelephonyEventsAsync();
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550150" });
+            var deadline = rig.Clock.GetUtcNow() + TimeSpan.FromMinutes(5);
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Deadline = deadline };
+            watcher.Add(call);
+            while (watcher.PendingCount > 0 && rig.Clock.GetUtcNow() < deadline) await watcher.NextAsync(deadline, CancellationToken.None);
+            var sent = opened.SelectMany(o => o.Sent).ToList();
+            // A minute's life, renewed a third of it ahead: every 40 s.
+            Assert.InRange(sent.Count(x => x.Contains("\"PUT\"")), 5, 9);
+            Assert.Single(opened);
+            Assert.Null(watcher.EventsUnavailable);
+        }
     }
 }

@@ -126,18 +126,23 @@ namespace RingOut.Client.Tests
         [Fact]
         public async Task A_call_log_that_cannot_be_read_costs_a_bounded_number_of_requests_within_the_patience()
         {
-            // The call log's lookups are spaced by their interval and by the pipeline's own backoff: a dead call log
-            // is a few reads (each the pipeline's 6 attempts) over the 10 minutes' patience, then the call is Unknown.
+            // The pipeline alone retries: each lookup is its 6 attempts, and a lookup that failed waits twice as long
+            // before the next (1, 2, 4, 8 min, never past the patience). Three forgotten calls of one extension share
+            // each read: a dead call log is at most 6 reads over the 10 minutes' patience (it was 13), then each is Unknown.
             using var rig = await Rig.StartAsync();
-            var call = await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550185" });
+            var calls = new List<RingOutCall>();
+            for (var i = 0; i < 3; i++) calls.Add(await rig.Session.PlaceCallAsync(new RingOutCallRequest { To = "+1415555018" + (5 + i) }));
             var fault = rig.Emulator.Faults.Add(FaultKind.ServerError, "GET", "call-log", -1);
             fault.RetryAfterSeconds = null;
+            var start = rig.Clock.GetUtcNow();
             var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Polling };
-            var done = Assert.Single(await WatchAsync(watcher, call.AsGone(rig.Clock.GetUtcNow())));
-            Assert.Equal(RingOutCallState.Unknown, done.State);
-            Assert.Contains("could not be read", done.Outcome);
+            var done = await WatchAsync(watcher, calls.Select(c => c.AsGone(start)).ToArray());
+            Assert.Equal(3, done.Count);
+            Assert.All(done, d => Assert.Equal(RingOutCallState.Unknown, d.State));
+            Assert.All(done, d => Assert.Contains("could not be read for 10 min", d.Outcome));
+            Assert.InRange(rig.Clock.GetUtcNow() - start, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(12));
             var perRead = 1 + new RetryOptions().MaxRetries;
-            Assert.InRange(rig.Count("GET", "call-log"), perRead, 8 * perRead);
+            Assert.InRange(rig.Count("GET", "call-log"), perRead, 6 * perRead);
         }
 
         [Fact]
@@ -192,6 +197,99 @@ namespace RingOut.Client.Tests
             Assert.Null(await session.TelephonyEventsAsync(DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500), CancellationToken.None));
             Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(10), "the connect ran past the deadline");
             Assert.Contains("did not accept the connection", session.EventsUnavailable);
+        }
+
+        /// <summary>A gateway that accepts, answers what it is asked, and closes the socket right after: a flapping gateway (optionally failing every recovery).</summary>
+        private sealed class Flapping : IEventSocket
+        {
+            private readonly IEventSocket _inner;
+            private readonly bool _failRecovery;
+            private readonly Action<string> _sent;
+            private bool _details;
+            private int _asked, _answered, _idleDrains;
+            public Flapping(IEventSocket inner, bool failRecovery, Action<string> sent) { _inner = inner; _failRecovery = failRecovery; _sent = sent; }
+            public bool IsOpen => _inner.IsOpen && !(_details && _answered >= _asked && _idleDrains >= 1);
+            public Task SendAsync(string text, CancellationToken ct) { if (text.Contains("\"ClientRequest\"")) _asked++; _sent(text); return _inner.SendAsync(text, ct); }
+            public IReadOnlyList<string> Drain()
+            {
+                var list = _inner.Drain().Select(f => _failRecovery ? f.Replace("\"recoveryState\":\"Successful\"", "\"recoveryState\":\"Failed\"") : f).ToList();
+                var ready = _details && _answered >= _asked;
+                foreach (var f in list)
+                {
+                    if (f.Contains("\"ConnectionDetails\"")) _details = true;
+                    if (f.Contains("\"ClientRequest\"")) _answered++;
+                }
+                if (ready) _idleDrains++;
+                return list;
+            }
+            public void Dispose() => _inner.Dispose();
+        }
+
+        /// <summary>Rewrites the wstoken answer's expires_in.</summary>
+        private sealed class ShortToken : System.Net.Http.DelegatingHandler
+        {
+            public ShortToken(System.Net.Http.HttpMessageHandler inner) : base(inner) { }
+            protected override async Task<System.Net.Http.HttpResponseMessage> SendAsync(System.Net.Http.HttpRequestMessage request, CancellationToken ct)
+            {
+                var r = await base.SendAsync(request, ct);
+                if (!request.RequestUri!.AbsolutePath.EndsWith("/wstoken")) return r;
+                var body = await r.Content.ReadAsStringAsync(ct);
+                r.Content = new System.Net.Http.StringContent(System.Text.RegularExpressions.Regex.Replace(body, "\"expires_in\":\\d+", "\"expires_in\":1"), System.Text.Encoding.UTF8, "application/json");
+                return r;
+            }
+        }
+
+        [Theory]
+        [InlineData(false, false)]
+        [InlineData(true, false)]
+        [InlineData(false, true)]
+        public async Task A_gateway_that_closes_every_socket_once_it_answered_is_reconnected_at_the_backoffs_pace(bool failRecovery, bool shortToken)
+        {
+            // It was 302 sockets in 10 minutes; failing every recovery, 317 sockets and 159 subscriptions never deleted;
+            // with wstoken expires_in: 1, 23 wstoken requests in 5 minutes and a wait that ended past its deadline.
+            using var rig = await Rig.StartAsync(new EmulatorOptions { TalkTime = TimeSpan.FromMinutes(30) });
+            var sockets = 0;
+            var sent = new List<string>();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o =>
+            {
+                o.EventSocket = async (address, ct) => { sockets++; return new Flapping(await RingOut.PowerShell.InProcessEventSocket.For(rig.Emulator)(address, ct), failRecovery, sent.Add); };
+                if (shortToken) { var transport = o.Transport; o.Transport = () => new ShortToken(transport()); }
+            }));
+            await session.TelephonyEventsAsync();
+            var calls = new List<RingOutCall>();
+            for (var i = 0; i < 3; i++) calls.Add(await session.PlaceCallAsync(new RingOutCallRequest { To = "+1415555012" + i }));
+            var deadline = rig.Clock.GetUtcNow() + TimeSpan.FromMinutes(10);
+            var wstokens = rig.Count("POST", "wstoken");
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Deadline = deadline };
+            foreach (var c in calls) watcher.Add(c);
+            var said = new List<string>();
+            while (watcher.PendingCount > 0 && rig.Clock.GetUtcNow() < deadline)
+            {
+                await watcher.NextAsync(deadline, CancellationToken.None);
+                if (watcher.EventsUnavailable != null) said.Add(watcher.EventsUnavailable); // what -Verbose says
+            }
+            Assert.Contains(said, m => m.Contains("s after it was opened; trying again after"));
+            Assert.InRange(rig.Clock.GetUtcNow() - deadline, TimeSpan.FromSeconds(-1), TimeSpan.FromSeconds(1));
+            // Backoff 2 s doubling to 2 min: about 10 sockets in 10 minutes, each a wstoken at most.
+            Assert.InRange(sockets, 2, 16);
+            Assert.InRange(rig.Count("POST", "wstoken") - wstokens, 0, 16);
+            // A recovery that failed moves the subscription onto the new socket: one subscription, never a pile.
+            Assert.Single(sent, t => t.Contains("\"POST\"") && t.Contains("/subscription"));
+        }
+
+        [Fact]
+        public async Task A_renewal_whose_budget_has_no_room_before_the_deadline_is_not_waited_for_past_it()
+        {
+            using var rig = await Rig.StartAsync(new EmulatorOptions { TalkTime = TimeSpan.FromMinutes(30) });
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = Tampered(rig.Emulator, f => f)));
+            var channel = await session.TelephonyEventsAsync();
+            rig.Clock.AutoAdvance = false;
+            rig.Clock.Advance(TimeSpan.FromMinutes(14)); // the 15 minutes' subscription is renewed 2 minutes ahead
+            rig.Clock.AutoAdvance = true;
+            session.Budget.Penalize(RateGroup.Medium, TimeSpan.FromMinutes(10));
+            var until = rig.Clock.GetUtcNow() + TimeSpan.FromSeconds(20);
+            await Assert.ThrowsAsync<TimeoutException>(() => channel.KeepAliveAndReadAsync(0, until, CancellationToken.None));
+            Assert.True(rig.Clock.GetUtcNow() <= until, $"{(rig.Clock.GetUtcNow() - until).TotalSeconds:0} s past the deadline");
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -170,6 +171,60 @@ namespace RingOut.Client.Tests
                 try { await session.GetCallAsync("1"); }
                 catch (RingCentralProtocolException) { }
             }
+        }
+
+        /// <summary>A notification of the session's subscription whose event has <paramref name="parties"/> parties, each with a reason of <paramref name="reason"/> characters.</summary>
+        private static string FatNotification(string subscriptionId, int n, int parties, int reason) =>
+            $"[{{\"type\":\"ServerNotification\",\"messageId\":\"m{n}\"}},{{\"subscriptionId\":\"{subscriptionId}\",\"body\":{{\"telephonySessionId\":\"s-{n}\",\"sequence\":{n},\"origin\":{{\"type\":\"Call\"}},\"parties\":[" +
+            string.Join(",", Enumerable.Range(0, parties).Select(i => $"{{\"to\":{{\"phoneNumber\":\"+1415{i:D7}\"}},\"status\":{{\"code\":\"Setup\",\"reason\":\"{new string('r', reason - 1)}{i % 10}\"}}}}")) + "]}}]";
+
+        private static async Task<long> RetainedAfterAsync(Func<string, int, string> frame, int count)
+        {
+            using var rig = await Rig.StartAsync();
+            var opened = new List<BrokenServerTests.TamperedSocket>();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: o => o.EventSocket = BrokenServerTests.Tampered(rig.Emulator, f => f, opened)));
+            var channel = await session.TelephonyEventsAsync();
+            GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+            var before = GC.GetTotalMemory(true);
+            for (var i = 1; i <= count; i++)
+            {
+                opened.Last().Injected.Enqueue(frame(channel.SubscriptionId!, i));
+                if (i % 4 == 0) await channel.KeepAliveAndReadAsync(0, null, CancellationToken.None);
+            }
+            var (events, _, _) = await channel.KeepAliveAndReadAsync(0, null, CancellationToken.None);
+            Assert.All(events, e => Assert.InRange(e.Parties.Count, 0, 16));
+            GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+            var retained = GC.GetTotalMemory(true) - before;
+            GC.KeepAlive(channel);
+            return retained;
+        }
+
+        [Fact]
+        public async Task Three_hundred_notifications_of_a_megabyte_keep_a_few_megabytes_not_hundreds()
+        {
+            // 14,000 parties apiece (1.1 MB): the channel keeps 16 parties of an event, as the call log keeps 16 legs (it kept 666 MB).
+            var retained = await RetainedAfterAsync((id, n) => FatNotification(id, n, 14_000, 8), 300);
+            Assert.InRange(retained, long.MinValue, 64L * 1024 * 1024);
+        }
+
+        [Fact]
+        public async Task Events_of_the_longest_strings_kept_are_bounded_by_their_bytes_not_only_their_count()
+        {
+            // 8,000 events of 16 parties whose reasons are 256 characters (the longest kept): within the count bound, so
+            // only the bound of bytes (32 MB) holds them (they were kept whole: about 90 MB; 220 MB at the count bound).
+            var retained = await RetainedAfterAsync((id, n) => FatNotification(id, n, 16, 256), 8_000);
+            Assert.InRange(retained, long.MinValue, 48L * 1024 * 1024);
+        }
+
+        [Fact]
+        public void An_event_keeps_16_parties_and_no_string_past_256_characters()
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(FatNotification("sub", 1, 100, 300));
+            var e = TelephonyEvent.Read(doc.RootElement[1].GetProperty("body"));
+            Assert.Equal(16, e.Parties.Count);
+            Assert.All(e.Parties, p => Assert.Null(p.Reason));
+            Assert.Equal("+14150000015", e.Parties[15].To);
+            Assert.Equal("s-1", e.TelephonySessionId);
         }
     }
 }

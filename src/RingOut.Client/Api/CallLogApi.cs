@@ -71,7 +71,7 @@ namespace RingOut.Client
             var result = new List<CallLogLeg>();
             foreach (var l in legs.EnumerateArray())
             {
-                if (l.ValueKind != JsonValueKind.Object || result.Count >= 16) continue;
+                if (l.ValueKind != JsonValueKind.Object || result.Count >= Json.MaxParties) break;
                 result.Add(new CallLogLeg
                 {
                     LegType = Json.Str(l, "legType"),

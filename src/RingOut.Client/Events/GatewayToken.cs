@@ -1,6 +1,5 @@
 using System;
 using System.Text.Json;
-using RingOut.Client.Http;
 
 namespace RingOut.Client
 {
@@ -15,7 +14,7 @@ namespace RingOut.Client
 
         public string Token { get; }
         public Uri Uri { get; }
-        /// <summary>Until when it is reused: 0.8 of its life, as RingCentral's SDK does.</summary>
+        /// <summary>Until when it is reused: 0.8 of its life (at least <see cref="TelephonyEventChannel.MinLifetime"/>), as RingCentral's SDK does.</summary>
         public DateTimeOffset ReuseUntil { get; }
 
         /// <summary>Reads the answer; the token is handed to <paramref name="secret"/> (to be redacted) before anything can refuse it.</summary>
@@ -33,7 +32,7 @@ namespace RingOut.Client
                 throw new RingCentralRedirectException($"RingCentral's WebSocket gateway was named at {uri.Scheme}://{uri.Host}:{uri.Port}, not the session's server " +
                     $"({server.Scheme}://{server.Host}:{server.Port}, {(server.Scheme == "https" ? "over wss" : "over ws or wss")}); the token was not sent there.", uri);
             var expires = Json.Long(root, "expires_in") ?? 600;
-            return new GatewayToken(token, uri, now + TimeSpan.FromSeconds(ServerValues.Lifetime("wstoken expires_in", expires).TotalSeconds * 0.8));
+            return new GatewayToken(token, uri, now + TimeSpan.FromSeconds(TelephonyEventChannel.Lifetime("wstoken expires_in", expires).TotalSeconds * 0.8));
         }
     }
 }

@@ -16,7 +16,23 @@ namespace RingOut.Client
         public IReadOnlyList<TelephonyParty> Parties { get; internal set; } = Array.Empty<TelephonyParty>();
         public override string ToString() => $"{TelephonySessionId} #{Sequence} {string.Join(", ", Parties)}";
 
-        /// <summary>An event as RingCentral sends it (the notification's body, or Call Control's answer), every value read defensively: what cannot be read is absent.</summary>
+        /// <summary>An estimate of the bytes it holds (its strings, its lists, the objects' headers): what the event log bounds.</summary>
+        internal long EstimatedBytes
+        {
+            get
+            {
+                static long Text(string? s) => s == null ? 0 : 32 + 2L * s.Length;
+                long bytes = 96 + Text(TelephonySessionId) + Text(SessionId) + Text(Origin) + 32 + 8L * Parties.Count;
+                foreach (var p in Parties) bytes += 48 + Text(p.To) + Text(p.Code) + Text(p.Reason);
+                return bytes;
+            }
+        }
+
+        /// <summary>
+        /// An event as RingCentral sends it (the notification's body, or Call Control's answer), every value read
+        /// defensively: what cannot be read is absent. Bounded, as it is kept: at most <see cref="Json.MaxParties"/>
+        /// parties, and no string longer than <see cref="Json.MaxKeptString"/> characters.
+        /// </summary>
         internal static TelephonyEvent Read(JsonElement e)
         {
             var parties = new List<TelephonyParty>();
@@ -24,22 +40,23 @@ namespace RingOut.Client
             if (list.ValueKind == JsonValueKind.Array)
                 foreach (var p in list.EnumerateArray())
                 {
+                    if (parties.Count >= Json.MaxParties) break;
                     if (p.ValueKind != JsonValueKind.Object) continue;
                     var status = Json.Obj(p, "status");
                     parties.Add(new TelephonyParty
                     {
-                        To = Json.Str(Json.Obj(p, "to"), "phoneNumber"),
-                        Code = Json.Str(status, "code"),
-                        Reason = Json.Str(status, "reason"),
+                        To = Json.KeptStr(Json.Obj(p, "to"), "phoneNumber"),
+                        Code = Json.KeptStr(status, "code"),
+                        Reason = Json.KeptStr(status, "reason"),
                     });
                 }
             return new TelephonyEvent
             {
-                TelephonySessionId = Json.Str(e, "telephonySessionId"),
-                SessionId = Json.IdString(e, "sessionId"),
+                TelephonySessionId = Json.KeptStr(e, "telephonySessionId"),
+                SessionId = Json.IdString(e, "sessionId") is string id && id.Length <= Json.MaxKeptString ? id : null,
                 Sequence = Json.Long(e, "sequence") ?? 0,
                 EventTime = DateTimeOffset.TryParse(Json.Str(e, "eventTime"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.MinValue,
-                Origin = Json.Str(Json.Obj(e, "origin"), "type"),
+                Origin = Json.KeptStr(Json.Obj(e, "origin"), "type"),
                 Parties = parties,
             };
         }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -16,7 +15,7 @@ namespace RingOut.Client
     /// gateway is on the session's clock and ends by the caller's deadline (-Timeout); the subscription's requests
     /// over the socket are charged to RingCentral's Medium group in the session's budget.
     /// </summary>
-    public sealed class TelephonyEventChannel : IDisposable
+    public sealed partial class TelephonyEventChannel : IDisposable
     {
         internal const string Filter = "/restapi/v1.0/account/~/extension/~/telephony/sessions";
         private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
@@ -53,12 +52,34 @@ namespace RingOut.Client
 
         internal TelephonyEventChannel(RingCentralSession session) { _session = session; }
 
+        /// <summary>The shortest life believed of a subscription or a WebSocket token: a minute.</summary>
+        internal static readonly TimeSpan MinLifetime = TimeSpan.FromSeconds(60);
+
+        /// <summary>
+        /// A subscription's or a wstoken's lifetime as the server said it (checked by <see cref="ServerValues.Lifetime"/>),
+        /// but no shorter than <see cref="MinLifetime"/>: a shorter one is taken as a minute, not refused, so that events
+        /// still work with such a server; if it did expire sooner, the renewal's refusal (or the gateway's, of the token)
+        /// opens a new one, at the reconnect backoff's pace. Believed as said, <c>expiresIn: 1</c> renewed on every read
+        /// and spent the whole Medium budget (200 PUTs in 5 minutes).
+        /// </summary>
+        internal static TimeSpan Lifetime(string field, long seconds)
+        {
+            var lifetime = ServerValues.Lifetime(field, seconds);
+            return lifetime < MinLifetime ? MinLifetime : lifetime;
+        }
+
         /// <summary>When the subscription began: events of calls placed before it may have been missed.</summary>
         public DateTimeOffset SubscribedAt { get; private set; }
 
         internal async Task OpenAsync(DateTimeOffset? until, CancellationToken ct)
         {
             await ConnectAsync(recover: false, until, ct).ConfigureAwait(false);
+            await SubscribeAsync(until, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>A new subscription over the socket just opened.</summary>
+        private async Task SubscribeAsync(DateTimeOffset? until, CancellationToken ct)
+        {
             var answer = await RequestAsync("POST", "/restapi/v1.0/subscription",
                 new Dictionary<string, object> { ["eventFilters"] = new[] { Filter }, ["deliveryMode"] = new Dictionary<string, string> { ["transportType"] = "WebSocket" } }, until, ct).ConfigureAwait(false);
             ReadSubscription(answer);
@@ -69,7 +90,7 @@ namespace RingOut.Client
         {
             _subscriptionId = Json.Str(info, "id") ?? throw new RingCentralProtocolException("The subscription answer has no id.");
             var expiresIn = Json.Long(info, "expiresIn") ?? 900;
-            var lifetime = ServerValues.Lifetime("subscription expiresIn", expiresIn);
+            var lifetime = Lifetime("subscription expiresIn", expiresIn);
             _subscriptionExpires = _session.Clock.GetUtcNow() + lifetime;
             // Renewed two minutes ahead, or a third of its life ahead for a short-lived one.
             _renewAhead = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(2).Ticks, lifetime.Ticks / 3));
@@ -86,6 +107,7 @@ namespace RingOut.Client
             _socket?.Dispose();
             var address = new Uri(_token.Uri + "?access_token=" + Uri.EscapeDataString(_token.Token) + (recover && _wsc != null ? "&wsc=" + Uri.EscapeDataString(_wsc) : ""));
             _socket = await _session.OpenEventSocketAsync(address, until, ct).ConfigureAwait(false);
+            _reopenedAt = _session.Clock.GetUtcNow();
             var details = await AwaitMessageAsync(m => m.type == "ConnectionDetails" || m.type == "Error", until, ct).ConfigureAwait(false);
             if (details.type == "Error")
             {
@@ -100,8 +122,20 @@ namespace RingOut.Client
                 var recovered = details.body.ValueKind == JsonValueKind.Object && Json.Str(details.body, "recoveryState") == "Successful";
                 if (!recovered)
                 {
+                    // A new session: the subscription is moved onto this socket (a PUT over it, as the gateway allows), so
+                    // that the server does not keep one per socket given up; a new one only if it is gone.
                     Gaps++;
-                    await OpenAsync(until, ct).ConfigureAwait(false); // a new session: subscribe again
+                    var moved = false;
+                    if (_subscriptionId != null)
+                    {
+                        try
+                        {
+                            ReadSubscription(await RequestAsync("PUT", "/restapi/v1.0/subscription/" + _subscriptionId, new Dictionary<string, object> { ["eventFilters"] = new[] { Filter } }, until, ct).ConfigureAwait(false));
+                            moved = true;
+                        }
+                        catch (RingCentralApiException) { }
+                    }
+                    if (!moved) await SubscribeAsync(until, ct).ConfigureAwait(false);
                 }
             }
         }
@@ -119,7 +153,18 @@ namespace RingOut.Client
             await _gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                if (_socket == null || !_socket.IsOpen) await ReconnectAsync(until, ct).ConfigureAwait(false);
+                if (_socket == null || !_socket.IsOpen)
+                {
+                    // A socket found closed sooner than the longest backoff step after it opened is a failed reconnect:
+                    // it is not reopened before the backoff (a gateway that accepts and then closes every socket).
+                    var now = _session.Clock.GetUtcNow();
+                    if (_socket != null && ReconnectAt == null && now - _reopenedAt < ReconnectBackoff(int.MaxValue))
+                    {
+                        _reconnectFailure = new System.Net.Http.HttpRequestException($"RingCentral's WebSocket gateway closed it {(now - _reopenedAt).TotalSeconds:0} s after it was opened");
+                        ReconnectAt = now + ReconnectBackoff(_reconnectFailures++);
+                    }
+                    await ReconnectAsync(until, ct).ConfigureAwait(false);
+                }
                 else
                 {
                     Pump();
@@ -159,7 +204,6 @@ namespace RingOut.Client
             {
                 await ConnectAsync(recover: true, until, ct).ConfigureAwait(false);
                 ReconnectAt = null;
-                _reopenedAt = _session.Clock.GetUtcNow();
             }
             catch (Exception e) when (Failures.IsReadFailure(e))
             {
@@ -184,70 +228,6 @@ namespace RingOut.Client
         /// <summary>How many times events may have been lost (a failed recovery, an expired subscription): a wait that saw a smaller number polls what it follows.</summary>
         public int Gaps { get; private set; }
 
-        /// <summary>Reads what the socket has, keeping the latest wsc and queueing the events.</summary>
-        private List<(string? type, string? messageId, int status, JsonElement body, string raw)> Pump()
-        {
-            var other = new List<(string?, string?, int, JsonElement, string)>();
-            if (_socket == null) return other;
-            foreach (var text in _socket.Drain())
-            {
-                // A message past the bound ends the socket, whichever socket brought it (the network one ends itself
-                // while receiving; the in-process one does not): what came before it is kept, the next read reconnects.
-                if (text.Length > Http.BoundedContent.MaxBytes / 4 && System.Text.Encoding.UTF8.GetByteCount(text) > Http.BoundedContent.MaxBytes)
-                {
-                    _socket.Dispose();
-                    _reconnectFailure = new RingCentralProtocolException($"RingCentral's WebSocket gateway sent a message past {Http.BoundedContent.MaxBytes / (1024 * 1024)} MB, and the socket was ended");
-                    ReconnectAt = _session.Clock.GetUtcNow() + ReconnectBackoff(_reconnectFailures++);
-                    break;
-                }
-                JsonElement root;
-                try { using (var doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64 })) root = doc.RootElement.Clone(); }
-                catch (JsonException) { continue; }
-                if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() == 0) continue;
-                var meta = root[0];
-                if (meta.ValueKind != JsonValueKind.Object) continue; // [42], ["x",{}]: not a message we could read
-                var body = root.GetArrayLength() > 1 ? root[1] : default;
-                // The latest wsc (the highest sequence) is the one to recover with; a replayed message carries an older one.
-                var wsc = Json.Obj(meta, "wsc");
-                if (Json.Long(wsc, "sequence") is long sequence && (sequence > _wscSequence || Json.Str(meta, "type") == "ConnectionDetails"))
-                {
-                    _wsc = Json.Str(wsc, "token") ?? _wsc;
-                    _wscSequence = sequence;
-                }
-                var type = Json.Str(meta, "type");
-                if (type == "ServerNotification")
-                {
-                    // An event body that is not an object (5, "x") tells nothing: not kept.
-                    if (Json.Str(body, "subscriptionId") == _subscriptionId && Json.Obj(body, "body") is var ev && ev.ValueKind == JsonValueKind.Object)
-                        _log.Keep(TelephonyEvent.Read(ev), _session.Clock.GetUtcNow());
-                    continue;
-                }
-                var status = Json.Int(meta, "status") ?? 0;
-                other.Add((type, Json.Str(meta, "messageId"), status, body, _session.Secrets.Redact(text)));
-            }
-            return other;
-        }
-
-        /// <summary>
-        /// Waits, on the session's clock, for the first message that <paramref name="match"/> takes: at most
-        /// <see cref="AnswerTimeout"/>, and never past <paramref name="until"/> (the wait's -Timeout bounds every step).
-        /// </summary>
-        private async Task<(string? type, string? messageId, int status, JsonElement body, string raw)> AwaitMessageAsync(
-            Func<(string? type, string? messageId, int status, JsonElement body, string raw), bool> match, DateTimeOffset? until, CancellationToken ct)
-        {
-            var clock = _session.Clock;
-            var limit = clock.GetUtcNow() + AnswerTimeout;
-            if (until is DateTimeOffset u && u < limit) limit = u;
-            while (true)
-            {
-                var found = Pump().Where(match).ToList();
-                if (found.Count > 0) return found[0];
-                if (_socket == null || !_socket.IsOpen) throw new System.Net.Http.HttpRequestException("RingCentral's WebSocket gateway closed the socket before it answered.");
-                if (clock.GetUtcNow() >= limit) throw new TimeoutException("RingCentral's WebSocket gateway did not answer in time.");
-                await clock.Delay(AnswerPoll, ct).ConfigureAwait(false);
-            }
-        }
-
         private async Task<JsonElement> RequestAsync(string method, string path, object? body, DateTimeOffset? until, CancellationToken ct)
         {
             var id = Guid.NewGuid().ToString();
@@ -256,6 +236,9 @@ namespace RingOut.Client
             // RingCentral charges the subscription's requests to their group (Medium; Light for a read), over the socket as
             // over REST: the one table says which.
             var group = RateGroups.Of(method, path);
+            // The budget's wait, as every wait for the gateway, ends by the caller's deadline: a wait past it is not begun.
+            if (until is DateTimeOffset u && _session.Clock.GetUtcNow() + _session.Budget.WaitTime(group) > u)
+                throw new TimeoutException($"RingCentral's {group} budget has no room for {method} {path} before the wait's deadline.");
             var slot = await _session.Budget.TakeAsync(group, ct).ConfigureAwait(false);
             await SendAsync(message, ct).ConfigureAwait(false);
             var answer = await AwaitMessageAsync(m => m.messageId == id, until, ct).ConfigureAwait(false);

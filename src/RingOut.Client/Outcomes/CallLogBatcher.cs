@@ -46,6 +46,20 @@ namespace RingOut.Client
             }
         }
 
+        /// <summary>
+        /// When a lookup reads again: one interval after its last read, or, after reads that failed (each already the
+        /// pipeline's retries), twice as long for each failure in a row (1 min after one, then 2, 4, at most 8 min), but
+        /// not after the patience of its oldest call ends, so that the call is given up on time. A dead call log is
+        /// so at most 6 reads within the 10 minutes' patience.
+        /// </summary>
+        private DateTimeOffset NextReadAfter(Lookup lookup, DateTimeOffset now)
+        {
+            var wait = TimeSpan.FromTicks(Interval.Ticks << Math.Min(lookup.Failures, 4));
+            var next = now + wait;
+            var givenUp = lookup.Calls.Min(f => f.Since) + Patience;
+            return lookup.Failures > 0 && givenUp > now && givenUp < next ? givenUp : next;
+        }
+
         private bool PastDeadline => _deadline() is DateTimeOffset d && _clock.GetUtcNow() >= d;
 
         private sealed class Lookup
@@ -53,6 +67,8 @@ namespace RingOut.Client
             public readonly List<Forgotten> Calls = new List<Forgotten>();
             public DateTimeOffset NextRead;
             public Exception? LastFailure;
+            /// <summary>Reads that failed in a row: each doubles the time to the next.</summary>
+            public int Failures;
         }
 
         private sealed class Forgotten
@@ -107,11 +123,13 @@ namespace RingOut.Client
                     var since = lookup.Calls.Min(f => f.Call.SentAt) + session.ServerClock.Low - TimeSpan.FromSeconds(1);
                     records = await session.GetCallLogAsync(since, account, extension, _deadline(), ct).ConfigureAwait(false);
                     lookup.LastFailure = null;
+                    lookup.Failures = 0;
                 }
                 catch (Exception e) when (Failures.IsReadFailure(e))
                 {
                     // Asking again may help, within the patience; a refusal (of the permission, of a value) will not.
                     lookup.LastFailure = e;
+                    lookup.Failures++;
                     forbidden = Failures.Classify(e) == FailureKind.Permanent;
                 }
                 reads++;
@@ -148,7 +166,7 @@ namespace RingOut.Client
                     settled.Add(final);
                 }
                 if (lookup.Calls.Count == 0) _lookups.Remove(pair.Key);
-                else lookup.NextRead = now + Interval;
+                else lookup.NextRead = NextReadAfter(lookup, now);
             }
             return reads;
         }
