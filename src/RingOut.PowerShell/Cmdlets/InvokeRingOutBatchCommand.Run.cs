@@ -106,7 +106,7 @@ namespace RingOut.PowerShell
             }
 
             // Subscribe first, when there are calls to place: each is then told by its events from its beginning.
-            if (rows.Any(r => !r.Final && r.Call == null && r.SameAs == null && r.InputError == null &&
+            if (rows.Any(r => !r.Final && !r.Declined && r.Call == null && r.SameAs == null && r.InputError == null &&
                               !(journal.Rows.TryGetValue(r.Index, out var j) && j.Phase != BatchRowPhase.None)))
                 Watch(false, deadline);
 
