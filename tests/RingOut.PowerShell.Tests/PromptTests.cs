@@ -120,5 +120,25 @@ namespace RingOut.PowerShell.Tests
             }
             finally { System.IO.Directory.Delete(dir, recursive: true); }
         }
+
+        [Fact]
+        public void WhatIf_on_a_connected_call_names_the_hang_up_and_a_ringing_one_the_cancel()
+        {
+            var host = new AnsweringHost();
+            using var ps = new PowerShellHost(host: host);
+            ps.Ok("Connect-RingCentral -Environment Emulator -VirtualTime");
+            var call = ps.Ok("New-RingOutCall -To '+14155550123' | Wait-RingOutCall -Until Connected")[0];
+            var r = ps.Run("$args[0] | Stop-RingOutCall -WhatIf", call);
+            Assert.Empty(r.Errors);
+            var said = Assert.Single(host.Lines, l => l.StartsWith("What if:"));
+            Assert.Contains("Hang up through Call Control", said);
+            Assert.DoesNotContain("\"Cancel\"", said);
+            Assert.Equal("Connected", ps.Ok("$args[0] | Get-RingOutCall", call)[0].Properties["State"].Value.ToString());
+
+            host.Lines.Clear();
+            var ringing = ps.Ok("New-RingOutCall -To '+14155550124'")[0];
+            ps.Ok("$args[0] | Stop-RingOutCall -WhatIf", ringing);
+            Assert.Contains("\"Cancel\"", Assert.Single(host.Lines, l => l.StartsWith("What if:")));
+        }
     }
 }
