@@ -55,7 +55,7 @@ namespace RingOut.PowerShell
                             HangUp(session, now.To != null ? now : Known(session, id) ?? now, target);
                             return;
                         }
-                        var message = UserMessages.CannotCancel(id, e.ApiMessage ?? e.Message);
+                        var message = UserMessages.CannotCancel(id, now.State);
                         WriteError(new ErrorRecord(new InvalidOperationException(message, e), ErrorIds.CannotCancel, ErrorCategory.InvalidOperation, target)
                         {
                             ErrorDetails = new ErrorDetails(message) { RecommendedAction = UserMessages.CancelOnlyWhileRinging },

@@ -47,7 +47,8 @@ namespace RingOut.PowerShell
         public static string CallNotFound(string id) =>
             $"RingCentral no longer knows RingOut call {id}. A RingOut disappears shortly after it is connected or over, so this need not mean that it failed; an id that was never valid looks the same.";
 
-        public static string CannotCancel(string id, string why) => $"RingOut call {id} cannot be cancelled: {why}";
+        /// <summary>Said from the call as read, once: RingCentral's own words (which name the call and the rule again) stay in the inner exception.</summary>
+        public static string CannotCancel(string id, RingOut.Client.RingOutCallState state) => $"RingOut call {id} cannot be cancelled: it is no longer ringing (its state: {state}).";
 
         public static string HangUpQuestion(string id, string? to) =>
             $"RingOut call {id}{(to != null ? " to " + to : "")} is connected: hang it up? This ends the conversation for both parties.";
