@@ -20,6 +20,9 @@ namespace RingOut.Client
         public string? EventsUnavailable => _eventsRefused == null ? null
             : $"{_eventsRefused.Message} (subscribing again after {_eventsRetryAt:HH:mm:ss} UTC)";
 
+        /// <summary>Why the last subscription failed (the failure itself, for advice that fits it); null while it can, or has not tried.</summary>
+        internal Exception? EventsRefusal => _eventsRefused;
+
         /// <summary>When a session whose subscription failed tries again (null: it did not fail).</summary>
         public DateTimeOffset? EventsRetryAt => _eventsRefused == null ? (DateTimeOffset?)null : _eventsRetryAt;
 

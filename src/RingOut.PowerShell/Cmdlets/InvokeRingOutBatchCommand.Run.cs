@@ -70,7 +70,12 @@ namespace RingOut.PowerShell
                     else Take(Await(ct => watcher.NextAsync(until, ct)));
                     return true;
                 }
-                catch (RingOutEventsUnavailableException e) { throw Terminate(ErrorMapping.Failure(e, null)); }
+                catch (RingOutEventsUnavailableException e)
+                {
+                    var record = ErrorMapping.Failure(e, null);
+                    record.ErrorDetails.RecommendedAction = UserMessages.EventsUnavailableAdvice(session.EventsRefusal);
+                    throw Terminate(record);
+                }
                 catch (Exception e) when (ErrorMapping.EndsSession(e)) { sessionEnded = e; return false; }
             }
 
