@@ -126,12 +126,12 @@ namespace RingOut.Client
         /// <summary>Which call of this session each telephony session (or call log record) was linked to, by any wait.</summary>
         internal CallCorrelation.Claims Claims { get; } = new CallCorrelation.Claims();
         /// <summary>How this session retries (a copy: the session's own cannot be changed once connected).</summary>
-        public RetryOptions Retry => _retry.Copy();
+        internal RetryOptions Retry => _retry.Copy(); // (Get-RingCentralSession).Retry: a hidden CodeProperty (RingOut.types.ps1xml)
         internal RateBudget Budget { get; }
         /// <summary>The file through which this session paces together with the other sessions of its user and app on the computer, or null (it paces alone).</summary>
         public string? RateLimitsSharedThrough => Budget.SharedThrough;
         /// <summary>The secrets this session knows, for redacting any text that could reach a user.</summary>
-        public SecretRedactor Secrets { get; }
+        internal SecretRedactor Secrets { get; }
 
         private readonly List<RingOutAttempt> _unknown = new List<RingOutAttempt>();
 
@@ -160,7 +160,7 @@ namespace RingOut.Client
         }
 
         /// <summary>The rate budget of each group as this client sees it.</summary>
-        public IReadOnlyList<RateGroupState> RateLimits =>
+        internal IReadOnlyList<RateGroupState> RateLimits => // (Get-RingCentralSession).RateLimits: a hidden CodeProperty
             new[] { RateGroup.Light, RateGroup.Medium, RateGroup.Heavy, RateGroup.Auth }.Select(Budget.State).ToArray();
 
         public override string ToString() =>

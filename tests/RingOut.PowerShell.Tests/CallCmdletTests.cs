@@ -124,9 +124,24 @@ namespace RingOut.PowerShell.Tests
             Assert.Equal("Finished", P(hungUp, "CalleeStatus"));
             Assert.Contains(r.Verbose, v => v.Message.StartsWith($"RingOut call {P(connected, "Id")} was hung up (telephony session s-"));
             Assert.All(r.Output.Where(c => c != hungUp), c => Assert.Equal("Rejected", P(c, "CalleeStatus")));
-            Assert.Equal(4, Count("DELETE", "ring-out"));
+            Assert.Equal(3, Count("DELETE", "ring-out")); // the connected one, known connected, is not sent a cancel first
             Assert.Equal(1, Count("DELETE", "telephony-session"));
             Assert.Equal(1L, _ps.Ok("(Get-RingCentralSession).Emulator.Statistics.CallsHungUp")[0].BaseObject);
+        }
+
+        [Fact]
+        public void Stopping_a_call_twice_says_why_once_and_each_exchange_is_one_line_under_Verbose_and_Debug()
+        {
+            var call = _ps.Ok("New-RingOutCall -To '+16505550106'")[0];
+            _ps.Ok("$args[0] | Stop-RingOutCall", call);
+            var r = _ps.Run("$args[0] | Stop-RingOutCall -Verbose -Debug", call);
+            var error = Assert.Single(r.Errors);
+            var message = error.ErrorDetails?.Message ?? error.Exception.Message;
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(message, "cannot be cancelled"));
+            Assert.DoesNotContain("only while", message); // the rule is the recommendation's, said there once
+            Assert.Contains("only while", error.ErrorDetails.RecommendedAction);
+            Assert.NotEmpty(r.Debug.Where(d => d.Message.StartsWith("DELETE ")));
+            Assert.DoesNotContain(r.Verbose, v => v.Message.StartsWith("DELETE ") || v.Message.StartsWith("GET "));
         }
 
         [Fact]
@@ -388,7 +403,7 @@ namespace RingOut.PowerShell.Tests
             Assert.NotEmpty(r.Verbose);
             Assert.NotEmpty(r.Errors);
             // The bodies are there, with the secrets in them replaced.
-            Assert.Contains(r.Verbose, v => v.Message.StartsWith("POST /restapi/oauth/token -> 200"));
+            Assert.Contains(r.Debug, d => d.Message.StartsWith("POST /restapi/oauth/token -> 200"));
             Assert.Contains(r.Debug, d => d.Message.Contains("assertion=***") && d.Message.Contains("\"access_token\":\"***\"") && d.Message.Contains("\"refresh_token\":\"***\""));
             Assert.Contains(r.Debug, d => d.Message.Contains("\"to\":{\"phoneNumber\":") && d.Message.Contains("16505550101"));
             foreach (var secret in new[] { "emulator-demo-client-secret", "ZGVtby11c2VyLWp3dA", "RCEMU-AT-", "RCEMU-RT-", "Bearer ", "Basic " })

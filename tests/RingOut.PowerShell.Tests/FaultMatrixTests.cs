@@ -93,7 +93,7 @@ namespace RingOut.PowerShell.Tests
             Enumerable.Range(0, 9).Select(i => "+1415555" + (2000 + i)).Concat(new[] { "+16505550101", "+16505550102", "+16505550106" }).ToArray();
 
         [Fact]
-        public void A_call_placed_into_a_wait_that_cannot_subscribe_with_Via_Events_is_written_and_named_in_the_error()
+        public void A_call_placed_into_a_wait_that_cannot_subscribe_with_Via_Events_is_named_in_the_error()
         {
             // Found by the matrix: the subscription's answer unreadable (its status a string), -Via Events ended the
             // pipeline with RingOut.EventsUnavailable, and the call already placed was written nowhere.
@@ -104,9 +104,22 @@ namespace RingOut.PowerShell.Tests
             var created = ps.Ok("$s.Emulator.Calls | ForEach-Object Id").Select(o => o.ToString()).ToList();
             Assert.NotEmpty(created);
             Assert.Equal("RingOut.EventsUnavailable", r.Error.FullyQualifiedErrorId.Split(',')[0]);
-            Assert.Equal(created, r.Output.Select(o => o.Properties["Id"].Value.ToString()));
+            Assert.Empty(r.Output); // none settled: not written as if it were, named in the error instead
             var named = PSObject.AsPSObject(r.Error.TargetObject).Properties["Pending"].Value as System.Collections.IEnumerable;
             Assert.Equal(created, named.Cast<object>().Select(c => PSObject.AsPSObject(c).Properties["Id"].Value.ToString()));
+        }
+
+        [Fact]
+        public void A_wait_that_cannot_subscribe_after_a_503_advises_trying_again_and_writes_no_unsettled_call()
+        {
+            using var ps = new PowerShellHost();
+            ps.Ok("$global:s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru; $null = $s.Emulator.Faults.Add('ServerError', 'POST', 'wstoken', -1)");
+            var r = ps.Run("New-RingOutCall -To '+14155550123' | Wait-RingOutCall -Via Events -Until Ended");
+            Assert.Equal("RingOut.EventsUnavailable", r.Error.FullyQualifiedErrorId.Split(',')[0]);
+            Assert.DoesNotContain("permission", r.Error.ErrorDetails.RecommendedAction);
+            Assert.Contains("try again", r.Error.ErrorDetails.RecommendedAction);
+            Assert.Empty(r.Output);
+            Assert.Single((System.Collections.IEnumerable)PSObject.AsPSObject(r.Error.TargetObject).Properties["Pending"].Value);
         }
 
         [Fact]

@@ -253,5 +253,18 @@ namespace RingOut.PowerShell.Tests
                 Disconnect-RingCentral -Session $kept; $kept.IsConnected");
             Assert.Equal(new object[] { 1, false, 0, 1L, true, true, false }, r.Select(o => o.BaseObject).ToArray());
         }
+
+        [Fact]
+        public void Format_List_star_shows_no_machinery_and_Retry_and_RateLimits_are_still_read_by_name()
+        {
+            using var ps = new PowerShellHost();
+            ps.Ok("Connect-RingCentral -Environment Emulator -VirtualTime");
+            // What Format-List * lists: the object's properties, hidden ones left out.
+            var shown = ps.Ok("(Get-RingCentralSession).PSObject.Properties | ForEach-Object Name").Select(o => o.ToString()).ToList();
+            foreach (var name in new[] { "Secrets", "Retry", "RateLimits", "EventsUnavailable", "EventsRetryAt", "Emulator" })
+                Assert.DoesNotContain(name, shown);
+            Assert.Contains("IsConnected", shown);
+            Assert.Equal(true, ps.Ok("$null -ne (Get-RingCentralSession).Retry -and $null -ne (Get-RingCentralSession).RateLimits")[0].BaseObject);
+        }
     }
 }

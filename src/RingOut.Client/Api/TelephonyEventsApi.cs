@@ -17,11 +17,14 @@ namespace RingOut.Client
         private int _eventsFailures;
 
         /// <summary>Why this session could not subscribe to telephony events at its last try, and when it tries again; null while it can, or has not tried.</summary>
-        public string? EventsUnavailable => _eventsRefused == null ? null
+        internal string? EventsUnavailable => _eventsRefused == null ? null
             : $"{_eventsRefused.Message} (subscribing again after {_eventsRetryAt:HH:mm:ss} UTC)";
 
+        /// <summary>Why the last subscription failed (the failure itself, for advice that fits it); null while it can, or has not tried.</summary>
+        internal Exception? EventsRefusal => _eventsRefused;
+
         /// <summary>When a session whose subscription failed tries again (null: it did not fail).</summary>
-        public DateTimeOffset? EventsRetryAt => _eventsRefused == null ? (DateTimeOffset?)null : _eventsRetryAt;
+        internal DateTimeOffset? EventsRetryAt => _eventsRefused == null ? (DateTimeOffset?)null : _eventsRetryAt;
 
         /// <summary>The wait before the next try after <paramref name="failures"/> failed ones: 30 s, doubling, at most 30 minutes.</summary>
         internal static TimeSpan EventsBackoff(int failures) =>

@@ -70,7 +70,12 @@ namespace RingOut.PowerShell
                     else Take(Await(ct => watcher.NextAsync(until, ct)));
                     return true;
                 }
-                catch (RingOutEventsUnavailableException e) { throw Terminate(ErrorMapping.Failure(e, null)); }
+                catch (RingOutEventsUnavailableException e)
+                {
+                    var record = ErrorMapping.Failure(e, null);
+                    record.ErrorDetails.RecommendedAction = UserMessages.EventsUnavailableAdvice(session.EventsRefusal);
+                    throw Terminate(record);
+                }
                 catch (Exception e) when (ErrorMapping.EndsSession(e)) { sessionEnded = e; return false; }
             }
 
@@ -106,7 +111,7 @@ namespace RingOut.PowerShell
             }
 
             // Subscribe first, when there are calls to place: each is then told by its events from its beginning.
-            if (rows.Any(r => !r.Final && r.Call == null && r.SameAs == null && r.InputError == null &&
+            if (rows.Any(r => !r.Final && !r.Declined && r.Call == null && r.SameAs == null && r.InputError == null &&
                               !(journal.Rows.TryGetValue(r.Index, out var j) && j.Phase != BatchRowPhase.None)))
                 Watch(false, deadline);
 

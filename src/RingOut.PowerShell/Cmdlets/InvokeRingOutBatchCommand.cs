@@ -101,36 +101,57 @@ namespace RingOut.PowerShell
                 throw Terminate(ErrorMapping.NoNumberProperty(_rows[0], ErrorIds.NoToColumn, "Invoke-RingOutBatch"));
             MarkDuplicates(rows);
 
-            // -WhatIf and -Confirm: asked for each row the run would place, before anything is written or anyone rung.
-            var placeable = rows.Where(r => r.To != null && r.SameAs == null).ToList();
-            foreach (var row in placeable)
-                row.Declined = !ShouldProcess($"{row.To} (row {row.Index + 1}{(row.From != null ? ", ringing " + row.From + " first" : "")})", "Place RingOut call");
-            if (placeable.Count > 0 && placeable.All(r => r.Declined)) return;
-
-            // Nothing is placed unless the report and the journal can be written.
-            var outFile = OutFile == null ? null : GetUnresolvedProviderPathFromPSPath(OutFile);
-            if (outFile != null)
-            {
-                try { SafeCsv.CheckWritable(outFile); }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
-                {
-                    throw Terminate(NotWritable("-OutFile", outFile, e));
-                }
-            }
+            // The journal an earlier run left is read first: a row it holds is collected, never placed again, so it is
+            // neither offered at -Confirm nor said by -WhatIf to be placed. A journal not there yet is made only after.
             var journalPath = GetUnresolvedProviderPathFromPSPath(JournalPath);
-            BatchJournal journal;
-            try { journal = BatchJournal.Open(journalPath); }
+            var journal = File.Exists(journalPath) ? OpenJournal(journalPath) : null;
+            try
+            {
+                // -WhatIf and -Confirm: asked for each row the run would place, before anything is written or anyone rung.
+                var whatIf = WhatIfAsked();
+                foreach (var row in rows.Where(r => r.To != null && r.SameAs == null))
+                {
+                    var target = $"{row.To} (row {row.Index + 1}{(row.From != null ? ", ringing " + row.From + " first" : "")})";
+                    if (journal != null && journal.Rows.TryGetValue(row.Index, out var held) && held.Phase != BatchRowPhase.None)
+                    {
+                        if (whatIf) ShouldProcess(target, "Collect its outcome from the journal (placed by an earlier run: not placed again)");
+                        continue;
+                    }
+                    row.Declined = !ShouldProcess(target, "Place RingOut call");
+                }
+                if (whatIf) return;
+
+                // Nothing is placed unless the report and the journal can be written.
+                var outFile = OutFile == null ? null : GetUnresolvedProviderPathFromPSPath(OutFile);
+                if (outFile != null)
+                {
+                    try { SafeCsv.CheckWritable(outFile); }
+                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
+                    {
+                        throw Terminate(NotWritable("-OutFile", outFile, e));
+                    }
+                }
+                journal ??= OpenJournal(journalPath);
+                Run(session, rows, journal, outFile);
+            }
+            finally { journal?.Dispose(); }
+            base.EndProcessing();
+        }
+
+        private BatchJournal OpenJournal(string journalPath)
+        {
+            try { return BatchJournal.Open(journalPath); }
             catch (BatchJournalInUseException e) { throw Terminate(new ErrorRecord(e, ErrorIds.JournalInUse, ErrorCategory.ResourceBusy, journalPath)); }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
             {
                 throw Terminate(NotWritable("-JournalPath", journalPath, e));
             }
-            using (journal)
-            {
-                Run(session, rows, journal, outFile);
-            }
-            base.EndProcessing();
         }
+
+        /// <summary>-WhatIf given, or $WhatIfPreference set: nothing is written, not even the journal.</summary>
+        private bool WhatIfAsked() =>
+            MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? w is SwitchParameter s && s.IsPresent
+                : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
 
         private static ErrorRecord NotWritable(string parameter, string path, Exception e) =>
             new ErrorRecord(new IOException($"{parameter} '{path}' cannot be written ({e.Message}): nothing was placed.", e), ErrorIds.NotWritable, ErrorCategory.WriteError, path);

@@ -26,6 +26,19 @@ namespace RingOut.PowerShell
         {
             ForEachCall((id, account, extension, session, target) =>
             {
+                // Connected when last seen: stopping it is a hang-up through Call Control, and so it is named (at -WhatIf
+                // and -Confirm too), once a read has said it still is; ringing, or not seen yet: cancelled.
+                if ((target as RingOutCall ?? Known(session, id))?.State == RingOutCallState.Connected)
+                {
+                    var hungUp = false;
+                    if (!OnExistingCall(id, target, () =>
+                        {
+                            var now = ReadCall(session, id, account, extension, target);
+                            if (now.State != RingOutCallState.Connected) return;
+                            hungUp = true;
+                            HangUp(session, now.To != null ? now : Known(session, id) ?? now, target);
+                        }) || hungUp) return;
+                }
                 if (!ShouldProcess($"RingOut call {id}", "Cancel")) return;
                 OnExistingCall(id, target, () =>
                 {
@@ -42,7 +55,7 @@ namespace RingOut.PowerShell
                             HangUp(session, now.To != null ? now : Known(session, id) ?? now, target);
                             return;
                         }
-                        var message = UserMessages.CannotCancel(id, e.ApiMessage ?? e.Message);
+                        var message = UserMessages.CannotCancel(id, now.State);
                         WriteError(new ErrorRecord(new InvalidOperationException(message, e), ErrorIds.CannotCancel, ErrorCategory.InvalidOperation, target)
                         {
                             ErrorDetails = new ErrorDetails(message) { RecommendedAction = UserMessages.CancelOnlyWhileRinging },

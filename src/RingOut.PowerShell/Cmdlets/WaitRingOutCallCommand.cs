@@ -191,10 +191,13 @@ namespace RingOut.PowerShell
             }
             catch (RingOutEventsUnavailableException e)
             {
-                // Nothing lost: the calls followed so far are written as known and named in the error (Settled, Pending).
+                // Nothing lost: the calls settled so far were written; those not settled as -Until asks are not output
+                // (they are not what was waited for), and are named in the error (Settled, Pending).
                 var pending = Watcher.Pending;
-                foreach (var call in pending) WriteObject(call);
-                throw Terminate(ErrorMapping.Failure(e, new RingOutWaitResult(_written.ToArray(), pending)));
+                var record = ErrorMapping.Failure(e, new RingOutWaitResult(_written.ToArray(), pending));
+                var refusal = pending.Select(c => c.Session).Append(Session ?? SessionStore.Current).Select(s => s?.EventsRefusal).FirstOrDefault(r => r != null);
+                record.ErrorDetails.RecommendedAction = UserMessages.EventsUnavailableAdvice(refusal);
+                throw Terminate(record);
             }
             catch (Exception e) when (ErrorMapping.EndsSession(e))
             {

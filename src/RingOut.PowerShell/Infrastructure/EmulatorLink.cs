@@ -19,5 +19,11 @@ namespace RingOut.PowerShell
         /// <summary>The emulator behind a session; null for a session with a real server (RingOut.types.ps1xml's CodeProperty).</summary>
         public static object? Of(PSObject instance) =>
             instance?.BaseObject is RingCentralSession session && Links.TryGetValue(session, out var emulator) ? emulator : null;
+
+        /// <summary>How the session retries ((Get-RingCentralSession).Retry: a hidden CodeProperty, not in Format-List *).</summary>
+        public static object? RetryOf(PSObject instance) => (instance?.BaseObject as RingCentralSession)?.Retry;
+
+        /// <summary>The rate budget of each group ((Get-RingCentralSession).RateLimits: a hidden CodeProperty, not in Format-List *).</summary>
+        public static object? RateLimitsOf(PSObject instance) => (instance?.BaseObject as RingCentralSession)?.RateLimits;
     }
 }

@@ -93,12 +93,12 @@ namespace RingOut.PowerShell
 
         /// <summary>
         /// Queues, for each exchange, to be written on the pipeline thread: a verbose line; and with
-        /// <paramref name="debug"/>, one debug record, that line with the redacted bodies below it (under -Debug alone
-        /// the verbose line would be a debug line too: it is then left out, one record per exchange).
+        /// <paramref name="debug"/>, instead, one debug record, that line with the redacted bodies below it (one record
+        /// per exchange, under -Verbose -Debug too).
         /// </summary>
         private Action<HttpExchange> ExchangeLogger(bool debug)
         {
-            var verbose = !(debug && VerboseIsDebug());
+            var verbose = !debug;
             return e =>
             {
                 if (verbose) _verbose.Enqueue(e.ToString());

@@ -30,6 +30,7 @@ namespace RingOut.PowerShell
         public const string RateLimited = "RingCentral's rate limit was exceeded; wait a minute and try again.";
         public const string ServerTrouble = "RingCentral is having trouble; try again later.";
         public const string CancelOnlyWhileRinging = "A RingOut can be cancelled only while the called party is still ringing; a connected one is hung up through Call Control, and one that is over cannot be stopped.";
+        public const string EventsTemporarilyUnavailable = "RingCentral failed for a while (not a refusal): try again later, or wait with -Via Auto (the default), which polls while events cannot be had and subscribes again after its backoff.";
         public const string EventsUnavailable = "Give the app the WebSocketsSubscription permission, or wait with -Via Polling (or Auto, the default, which polls when events cannot be had).";
         public const string EndOnThePhone = "End the call on the phone.";
         public const string WaitLonger = "Wait longer with -Timeout, or cancel the call with Stop-RingOutCall.";
@@ -52,7 +53,14 @@ namespace RingOut.PowerShell
         public static string CallNotFound(string id) =>
             $"RingCentral no longer knows RingOut call {id}. A RingOut disappears shortly after it is connected or over, so this need not mean that it failed; an id that was never valid looks the same.";
 
-        public static string CannotCancel(string id, string why) => $"RingOut call {id} cannot be cancelled: {why}";
+        /// <summary>Said from the call as read, once: RingCentral's own words (which name the call and the rule again) stay in the inner exception.</summary>
+        /// <summary>The advice for a session that could not subscribe to telephony events, fit to why: a permission refused, or a failure that passes.</summary>
+        public static string EventsUnavailableAdvice(System.Exception? refusal) =>
+            refusal is RingOut.Client.RingCentralApiException api && ((int)api.StatusCode >= 500 || (int)api.StatusCode == 429) ||
+            refusal != null && !(refusal is RingOut.Client.RingCentralApiException)
+                ? EventsTemporarilyUnavailable : EventsUnavailable;
+
+        public static string CannotCancel(string id, RingOut.Client.RingOutCallState state) => $"RingOut call {id} cannot be cancelled: it is no longer ringing (its state: {state}).";
 
         public static string HangUpQuestion(string id, string? to) =>
             $"RingOut call {id}{(to != null ? " to " + to : "")} is connected: hang it up? This ends the conversation for both parties.";
