@@ -542,5 +542,85 @@ namespace RingOut.Client.Tests
             Assert.DoesNotContain(held, t => t.Contains("Heartbeat"));
             Assert.True(held.Sum(t => (long)t.Length) <= NetworkEventSocket.MaxQueuedChars, $"{held.Sum(t => (long)t.Length) / 1024 / 1024} M characters held");
         }
+
+        // The hostile-server review of the HTTP pipeline (findings 1, 2, 3, 9, 10).
+
+        /// <summary>Hands each request to the emulator, then each answer through <c>rewrite(request, answer)</c>.</summary>
+        internal sealed class Answering : DelegatingHandler
+        {
+            private readonly Func<HttpRequestMessage, HttpResponseMessage, HttpResponseMessage> _rewrite;
+            public Answering(HttpMessageHandler inner, Func<HttpRequestMessage, HttpResponseMessage, HttpResponseMessage> rewrite) : base(inner) { _rewrite = rewrite; }
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+                _rewrite(request, await base.SendAsync(request, cancellationToken));
+        }
+
+        internal static Action<RingCentralConnectOptions> Answers(Func<HttpRequestMessage, HttpResponseMessage, HttpResponseMessage> rewrite) => o =>
+        {
+            var transport = o.Transport;
+            o.Transport = () => new Answering(transport(), rewrite);
+        };
+
+        private static bool IsPoll(HttpRequestMessage r) => r.Method == HttpMethod.Get && r.RequestUri.AbsolutePath.Contains("/ring-out/");
+        private static bool IsPlacing(HttpRequestMessage r) => r.Method == HttpMethod.Post && r.RequestUri.AbsolutePath.EndsWith("/ring-out");
+
+        private static HttpResponseMessage Answer(int status, string body, string retryAfter, string mediaType = "application/json")
+        {
+            var x = new HttpResponseMessage((System.Net.HttpStatusCode)status) { Content = new StringContent(body, System.Text.Encoding.UTF8, mediaType) };
+            if (retryAfter != null) x.Headers.TryAddWithoutValidation("Retry-After", retryAfter);
+            return x;
+        }
+
+        /// <summary>As Wait-RingOutCall -Via Polling -Timeout does: what was written, and the failures said.</summary>
+        private static async Task<(TimeSpan past, List<RingOutCall> written, List<Exception> failures)> WaitPollingAsync(
+            Func<HttpRequestMessage, HttpResponseMessage, HttpResponseMessage> rewrite, TimeSpan timeout)
+        {
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: Answers(rewrite)));
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
+            var deadline = rig.Clock.GetUtcNow() + timeout;
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Polling, Deadline = deadline };
+            var written = new List<RingOutCall>();
+            var failures = new List<Exception>();
+            watcher.Add(call);
+            while (watcher.PendingCount > 0)
+            {
+                if (rig.Clock.GetUtcNow() >= deadline) { written.AddRange(watcher.Pending); break; }
+                var round = await watcher.NextAsync(deadline, CancellationToken.None);
+                written.AddRange(round.Settled);
+                written.AddRange(round.Failures.Select(f => f.Key));
+                failures.AddRange(round.Failures.Select(f => f.Value));
+            }
+            return (rig.Clock.GetUtcNow() - deadline, written, failures);
+        }
+
+        [Theory]
+        [InlineData("Fri, 31 Dec 9999 23:59:59 GMT")]
+        [InlineData("Mon, 01 Jan 0001 00:00:00 GMT")]
+        public async Task A_Date_header_at_the_end_of_time_is_not_believed(string date)
+        {
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: Answers((q, r) =>
+            {
+                r.Headers.Remove("Date");
+                r.Headers.TryAddWithoutValidation("Date", date);
+                return r;
+            })));
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550180", From = "+16505550001" });
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Polling };
+            Assert.Equal(RingOutCallState.Ended, Assert.Single(await WatchAsync(watcher, call)).State);
+            Assert.False(session.ServerClock.Measured);
+        }
+
+        [Fact]
+        public async Task Anything_that_fails_once_the_call_was_sent_is_an_unknown_outcome_recorded()
+        {
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: Answers((q, r) =>
+                IsPlacing(q) ? throw new InvalidOperationException("a transport that broke after the server acted") : r)));
+            var e = await Assert.ThrowsAsync<RingOutOutcomeUnknownException>(() => session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550181", From = "+16505550001" }));
+            Assert.Contains("a transport that broke after the server acted", e.Message);
+            Assert.Equal(1L, rig.Count("POST", "ring-out"));
+            Assert.Equal("+14155550181", Assert.Single(session.UnknownOutcomes).To);
+        }
     }
 }

@@ -77,6 +77,15 @@ namespace RingOut.Client
                 RecordUnknown(new RingOutAttempt(to, from, sentAt, "The wait for RingCentral's answer was stopped (Ctrl+C) after the request was sent: the call may have been placed."));
                 throw;
             }
+            // Anything else that fails once the request may have been sent, except a refusal RingCentral delivered, the
+            // session's end, and a connection that was never made: the call may have been placed.
+            catch (Exception e) when (kind.MayHaveBeenSent && !(e is RingCentralApiException) && !(e is HttpRequestException) && !Failures.EndsSession(e))
+            {
+                var unknown = new RingOutOutcomeUnknownException(
+                    $"While {what}, the answer could not be taken ({e.Message}). RingCentral may or may not have acted on it, and it was not sent again.", e);
+                RecordUnknown(new RingOutAttempt(to, from, sentAt, unknown.Message));
+                throw unknown;
+            }
         }
 
         private static string RequestIdText(HttpResponseMessage r)
