@@ -593,6 +593,39 @@ namespace RingOut.Client.Tests
             return (rig.Clock.GetUtcNow() - deadline, written, failures);
         }
 
+        [Fact]
+        public async Task A_proxy_page_503_with_Retry_After_after_the_server_acted_is_an_unknown_outcome_and_the_call_is_not_placed_again()
+        {
+            var first = true;
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: Answers((q, r) =>
+            {
+                if (!IsPlacing(q) || !first) return r;
+                first = false; // the emulator acted; a proxy in front answers with its own page
+                return Answer(503, "<html><body>503 Service Unavailable (upstream timed out)</body></html>", "5", "text/html");
+            })));
+            var e = await Assert.ThrowsAsync<RingOutOutcomeUnknownException>(() => session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550140" }));
+            Assert.Contains("HTTP 503 without RingCentral's error body", e.Message);
+            Assert.Equal(1L, rig.Count("POST", "ring-out"));
+            Assert.Equal("+14155550140", Assert.Single(session.UnknownOutcomes).To);
+        }
+
+        [Fact]
+        public async Task RingCentrals_own_503_with_Retry_After_on_placing_a_call_is_waited_out_and_sent_again()
+        {
+            var first = true;
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: Answers((q, r) =>
+            {
+                if (!IsPlacing(q) || !first) return r;
+                first = false;
+                return Answer(503, "{\"errorCode\":\"CMN-201\",\"message\":\"Service Temporarily Unavailable\"}", "5");
+            })));
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550141" });
+            Assert.NotNull(call.Id);
+            Assert.Empty(session.UnknownOutcomes);
+        }
+
         [Theory]
         [InlineData("Fri, 31 Dec 9999 23:59:59 GMT")]
         [InlineData("Mon, 01 Jan 0001 00:00:00 GMT")]
