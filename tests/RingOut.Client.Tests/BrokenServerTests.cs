@@ -594,6 +594,21 @@ namespace RingOut.Client.Tests
         }
 
         [Fact]
+        public async Task A_poll_answer_with_a_garbled_rate_header_is_read_and_the_call_followed_to_its_end()
+        {
+            var n = 0;
+            var (_, written, failures) = await WaitPollingAsync((q, r) =>
+            {
+                if (!IsPoll(q) || n++ != 0) return r;
+                r.Headers.Remove("X-Rate-Limit-Remaining");
+                r.Headers.TryAddWithoutValidation("X-Rate-Limit-Remaining", "-1");
+                return r;
+            }, TimeSpan.FromMinutes(10));
+            Assert.Empty(failures);
+            Assert.Equal(RingOutCallState.Ended, Assert.Single(written).State);
+        }
+
+        [Fact]
         public async Task A_proxy_page_503_with_Retry_After_after_the_server_acted_is_an_unknown_outcome_and_the_call_is_not_placed_again()
         {
             var first = true;
