@@ -593,6 +593,19 @@ namespace RingOut.Client.Tests
             return (rig.Clock.GetUtcNow() - deadline, written, failures);
         }
 
+        [Theory]
+        [InlineData(503, "{\"errorCode\":\"CMN-211\",\"message\":\"maintenance\"}")]
+        [InlineData(429, "{\"errorCode\":\"CMN-301\",\"message\":\"Request rate exceeded\"}")]
+        public async Task A_poll_answered_Retry_After_3600_ends_the_wait_at_its_timeout_naming_the_Retry_After(int status, string body)
+        {
+            var (past, written, failures) = await WaitPollingAsync((q, r) => IsPoll(q) ? Answer(status, body, "3600") : r, TimeSpan.FromSeconds(20));
+            Assert.Single(written);
+            Assert.True(past <= TimeSpan.Zero, $"the wait ended {past} past its timeout of 20 s");
+            var failure = Assert.Single(failures);
+            Assert.IsType<TimeoutException>(failure);
+            Assert.Contains("Retry-After 3600 s", failure.Message);
+        }
+
         [Fact]
         public async Task A_poll_answer_with_a_garbled_rate_header_is_read_and_the_call_followed_to_its_end()
         {
@@ -606,6 +619,35 @@ namespace RingOut.Client.Tests
             }, TimeSpan.FromMinutes(10));
             Assert.Empty(failures);
             Assert.Equal(RingOutCallState.Ended, Assert.Single(written).State);
+        }
+
+        [Fact]
+        public async Task A_429_asking_for_an_hour_blocks_its_rate_group_for_RingCentrals_penalty_at_most()
+        {
+            var first = true;
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: Answers((q, r) =>
+            {
+                if (!IsPoll(q) || !first) return r;
+                first = false;
+                return Answer(429, "{\"errorCode\":\"CMN-301\",\"message\":\"Request rate exceeded\"}", "3600");
+            })));
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
+            var start = rig.Clock.GetUtcNow();
+            await session.RefreshCallAsync(call);
+            Assert.True(rig.Clock.GetUtcNow() - start <= TimeSpan.FromMinutes(3), $"one 429 held the Light group {rig.Clock.GetUtcNow() - start}");
+        }
+
+        [Fact]
+        public async Task A_wstoken_answered_503_Retry_After_3600_leaves_the_subscription_by_its_until()
+        {
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: Answers((q, r) =>
+                q.RequestUri.AbsolutePath.EndsWith("/wstoken") ? Answer(503, "{\"errorCode\":\"CMN-211\",\"message\":\"maintenance\"}", "3600") : r)));
+            var until = rig.Clock.GetUtcNow() + TimeSpan.FromSeconds(20);
+            Assert.Null(await session.TelephonyEventsAsync(until, CancellationToken.None));
+            Assert.True(rig.Clock.GetUtcNow() <= until, $"{rig.Clock.GetUtcNow() - until} past until");
+            Assert.Contains("Retry-After 3600 s", session.EventsUnavailable);
         }
 
         [Fact]

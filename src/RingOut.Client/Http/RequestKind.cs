@@ -17,6 +17,11 @@ namespace RingOut.Client.Http
         public bool FailFast { get; set; }
         /// <summary>Sent once whatever happens (a revoke: RingCentral advises ignoring its failure and not retrying).</summary>
         public bool Once { get; set; }
+        /// <summary>
+        /// When the caller stops waiting (a wait's -Timeout): no attempt is begun, waited for or backed off for past
+        /// it; the pipeline throws <see cref="System.TimeoutException"/> at once instead. Null: the pipeline's own bounds.
+        /// </summary>
+        public System.DateTimeOffset? Deadline { get; set; }
         /// <summary>Words for messages: "placing a RingOut call to +1…".</summary>
         public string Description { get; set; } = "the request";
 

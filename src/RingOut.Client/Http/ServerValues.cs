@@ -22,6 +22,12 @@ namespace RingOut.Client.Http
     {
         /// <summary>RingCentral's penalties last a minute; a maintenance 503 may ask for more, never for more than this.</summary>
         public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
+        /// <summary>
+        /// The longest a 429 blocks a rate group for pacing, whatever its Retry-After says: RingCentral documents a
+        /// penalty of 60 s for every group (and sends Retry-After: 60); twice that leaves room for rounding and a
+        /// slow server while one hostile answer cannot hold a group (shared by every process on the ledger) for an hour.
+        /// </summary>
+        public static readonly TimeSpan MaxPenalty = TimeSpan.FromSeconds(120);
         /// <summary>RingCentral's windows are 60 s; a longer one (up to this) is believed, anything more ignored.</summary>
         public const int MaxWindowSeconds = 120;
         /// <summary>Far above any plan's requests per window.</summary>
@@ -47,6 +53,16 @@ namespace RingOut.Client.Http
                 return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
             }
             throw new RingCentralServerValueException("Retry-After", text, allowed);
+        }
+
+        /// <summary>
+        /// The pause a 429 imposes on its rate group: its Retry-After (else <paramref name="otherwise"/>), at most
+        /// <see cref="MaxPenalty"/>.
+        /// </summary>
+        public static TimeSpan Penalty(TimeSpan? retryAfter, TimeSpan otherwise)
+        {
+            var penalty = retryAfter ?? otherwise;
+            return penalty > MaxPenalty ? MaxPenalty : penalty;
         }
 
         /// <summary>
