@@ -602,8 +602,8 @@ namespace RingOut.Client.Tests
             Assert.Single(written);
             Assert.True(past <= TimeSpan.Zero, $"the wait ended {past} past its timeout of 20 s");
             var failure = Assert.Single(failures);
-            Assert.IsType<TimeoutException>(failure);
-            Assert.Contains("Retry-After 3600 s", failure.Message);
+            Assert.Equal(status, (int)Assert.IsType<RingCentralApiException>(failure).StatusCode);
+            Assert.Contains("It asked to wait 3600 s (Retry-After)", failure.Message);
         }
 
         [Fact]
@@ -647,7 +647,7 @@ namespace RingOut.Client.Tests
             var until = rig.Clock.GetUtcNow() + TimeSpan.FromSeconds(20);
             Assert.Null(await session.TelephonyEventsAsync(until, CancellationToken.None));
             Assert.True(rig.Clock.GetUtcNow() <= until, $"{rig.Clock.GetUtcNow() - until} past until");
-            Assert.Contains("Retry-After 3600 s", session.EventsUnavailable);
+            Assert.Contains("3600 s (Retry-After)", session.EventsUnavailable);
         }
 
         [Fact]

@@ -53,13 +53,21 @@ namespace RingOut.Client.Http
                         return response ?? throw new InvalidOperationException("A request was delivered without an answer.");
                     case Verdict.WaitAndRetry:
                         attempt.Waits++;
-                        await WaitAsync(decision, kind, group, response, attempt, cancellationToken).ConfigureAwait(false);
+                        var (wait, penalize) = WaitFor(decision, group, response, attempt.Waits);
+                        if (penalize) await _budget.PenalizeAsync(group, wait, CancellationToken.None).ConfigureAwait(false);
+                        // Waiting would pass the caller's deadline: the refusal itself is the answer (its Retry-After named).
+                        if (PastDeadline(kind, wait)) return response ?? throw new InvalidOperationException("A wait was asked without an answer.");
+                        response?.Dispose();
+                        if (!penalize) await _clock.Delay(wait, cancellationToken).ConfigureAwait(false);
                         continue;
                     case Verdict.Backoff:
-                        response?.Dispose();
                         var backoff = RetryPolicy.Backoff(attempt.Retries++, _options, Share());
-                        ThrowIfPastDeadline(kind, backoff, failure is OperationCanceledException ? "no answer came in time"
-                            : failure != null ? "the connection failed" : $"RingCentral answered HTTP {attempt.Status}");
+                        if (PastDeadline(kind, backoff))
+                        {
+                            if (response != null) return response;
+                            throw AttemptFailures.For(Verdict.Fail, kind.Description, attempt, failure, null, _options.AttemptTimeout, _server);
+                        }
+                        response?.Dispose();
                         await _clock.Delay(backoff, cancellationToken).ConfigureAwait(false);
                         continue;
                     default:
@@ -136,36 +144,21 @@ namespace RingOut.Client.Http
         }
 
         /// <summary>
-        /// The wait before sending again after a 429, or a 503 with Retry-After. After a 429 the group is blocked for
-        /// the penalty (Retry-After; else the group's window when the answer names one; else the default; at most
-        /// <see cref="ServerValues.MaxPenalty"/>) and a margin (<see cref="RetryPolicy.Spread"/>); after a 503 only
-        /// this request waits. A wait that would pass the request's deadline is not begun: it throws at once.
+        /// The wait before sending again after a 429, or a 503 with Retry-After, and whether it blocks the group. After a
+        /// 429 the group is blocked for the penalty (Retry-After; else the group's window when the answer names one; else
+        /// the default; at most <see cref="ServerValues.MaxPenalty"/>) and a margin (<see cref="RetryPolicy.Spread"/>);
+        /// after a 503 only this request waits.
         /// </summary>
-        private async Task WaitAsync(Decision decision, RequestKind kind, RateGroup group, HttpResponseMessage? response, Attempt attempt, CancellationToken ct)
+        private (TimeSpan wait, bool penalize) WaitFor(Decision decision, RateGroup group, HttpResponseMessage? response, int waits)
         {
+            if (!decision.Penalize) return (decision.Wait ?? _options.DefaultRetryAfter, false);
             var windowNamed = response != null && RingCentralApiException.Header(response, "X-Rate-Limit-Window") != null;
-            response?.Dispose();
-            var asked = attempt.RetryAfter is TimeSpan ra ? $" with Retry-After {ra.TotalSeconds:0} s" : "";
-            if (!decision.Penalize)
-            {
-                var wait = decision.Wait ?? _options.DefaultRetryAfter;
-                ThrowIfPastDeadline(kind, wait, $"RingCentral answered HTTP {attempt.Status}{asked}");
-                await _clock.Delay(wait, ct).ConfigureAwait(false);
-                return;
-            }
             var penalty = ServerValues.Penalty(decision.Wait, windowNamed ? _budget.WindowOf(group) : _options.DefaultRetryAfter);
-            var spread = RetryPolicy.Spread(penalty, attempt.Waits, _budget.QuietMargin(penalty), Share());
-            await _budget.PenalizeAsync(group, penalty + spread, CancellationToken.None).ConfigureAwait(false);
-            ThrowIfPastDeadline(kind, penalty + spread, $"RingCentral answered HTTP {attempt.Status}{asked}");
+            return (penalty + RetryPolicy.Spread(penalty, waits, _budget.QuietMargin(penalty), Share()), true);
         }
 
-        /// <summary>Throws when waiting <paramref name="wait"/> before sending again would pass the request's deadline.</summary>
-        private void ThrowIfPastDeadline(RequestKind kind, TimeSpan wait, string why)
-        {
-            if (kind.Deadline is DateTimeOffset deadline && _clock.GetUtcNow() + wait >= deadline)
-                throw new TimeoutException(
-                    $"Gave up {kind.Description}: {why}, and waiting {wait.TotalSeconds:0} s to send it again would pass the end of the wait (at {deadline:u}).");
-        }
+        /// <summary>Whether waiting <paramref name="wait"/> before sending again would pass the request's deadline.</summary>
+        private bool PastDeadline(RequestKind kind, TimeSpan wait) => kind.Deadline is DateTimeOffset deadline && _clock.GetUtcNow() + wait >= deadline;
 
         private bool SameServer([NotNullWhen(true)] Uri? uri) =>
             uri != null && uri.IsAbsoluteUri && string.Equals(uri.Scheme, _server.Scheme, StringComparison.OrdinalIgnoreCase) &&
