@@ -79,7 +79,8 @@ namespace RingOut.Client
             var text = $"RingCentral refused {what}: HTTP {status}" +
                        (code != null ? $" {code}" : "") +
                        (message != null ? $": {Limit(message)}" : body.Length == 0 ? " with an empty body" : " with a body that is not a RingCentral error") +
-                       (requestId != null ? $" (RCRequestId {requestId})" : "") + ".";
+                       (requestId != null ? $" (RCRequestId {requestId})" : "") + "." +
+                       (retryAfter is TimeSpan ra ? $" It asked to wait {ra.TotalSeconds:0} s (Retry-After)." : "");
             return new RingCentralApiException(text, response.StatusCode, code, message, details, requestId, retryAfter, group, remaining);
         }
 

@@ -28,9 +28,11 @@ namespace RingOut.Client
         internal void Observe(DateTimeOffset? date, DateTimeOffset sentAt, DateTimeOffset receivedAt)
         {
             if (!(date is DateTimeOffset d) || receivedAt < sentAt) return;
+            // Checked before any arithmetic on the date: a header at the end of time must not overflow.
             var low = d - receivedAt;
+            if (low.Duration() > Believable) return;
             var high = d + TimeSpan.FromSeconds(1) - sentAt;
-            if (low.Duration() > Believable || high.Duration() > Believable) return;
+            if (high.Duration() > Believable) return;
             lock (_gate)
             {
                 var l = _measured && low < _low ? _low : low;

@@ -220,14 +220,32 @@ namespace RingOut.Client.Tests
         }
 
         [Theory]
-        [InlineData("Retry-After", "999999999")]
-        [InlineData("Retry-After", "3601")]
         [InlineData("X-Rate-Limit-Window", "2147483647")]
+        [InlineData("X-Rate-Limit-Window", "3600")]
+        [InlineData("X-Rate-Limit-Window", "121")]
         [InlineData("X-Rate-Limit-Window", "0")]
         [InlineData("X-Rate-Limit-Limit", "-5")]
         [InlineData("X-Rate-Limit-Limit", "99999999999")]
         [InlineData("X-Rate-Limit-Limit", "1000001")]
         [InlineData("X-Rate-Limit-Remaining", "-1")]
+        public async Task An_absurd_rate_header_on_a_good_answer_is_ignored_and_leaves_the_budget_as_it_was(string header, string value)
+        {
+            var clock = new VirtualClock { AutoAdvance = true };
+            using var server = HostileHttpServer.RingCentral(_ => new HostileResponse { Body = "{\"id\":1}", Headers = { [header] = value, ["X-Rate-Limit-Group"] = "light" } });
+            using var session = await RingCentralSession.ConnectAsync(new RingCentralConnectOptions
+            {
+                Server = server.Address, AccessToken = Secret.From(HostileHttpServer.AccessToken), Clock = clock,
+            });
+            Assert.Equal("1", (await session.GetCallAsync("1")).Id);
+            var light = session.Budget.State(Http.RateGroup.Light);
+            Assert.Equal(50, light.Limit);
+            Assert.Equal(TimeSpan.FromSeconds(60), light.Window);
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"the clock moved {clock.Elapsed}");
+        }
+
+        [Theory]
+        [InlineData("Retry-After", "999999999")]
+        [InlineData("Retry-After", "3601")]
         public async Task An_absurd_number_in_a_header_is_an_error_naming_it_and_leaves_the_budget_as_it_was(string header, string value)
         {
             var clock = new VirtualClock { AutoAdvance = true };

@@ -563,5 +563,175 @@ namespace RingOut.Client.Tests
             Assert.Single(opened);
             Assert.Null(watcher.EventsUnavailable);
         }
+
+        // The hostile-server review of the HTTP pipeline (findings 1, 2, 3, 9, 10).
+
+        /// <summary>Hands each request to the emulator, then each answer through <c>rewrite(request, answer)</c>.</summary>
+        internal sealed class Answering : DelegatingHandler
+        {
+            private readonly Func<HttpRequestMessage, HttpResponseMessage, HttpResponseMessage> _rewrite;
+            public Answering(HttpMessageHandler inner, Func<HttpRequestMessage, HttpResponseMessage, HttpResponseMessage> rewrite) : base(inner) { _rewrite = rewrite; }
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+                _rewrite(request, await base.SendAsync(request, cancellationToken));
+        }
+
+        internal static Action<RingCentralConnectOptions> Answers(Func<HttpRequestMessage, HttpResponseMessage, HttpResponseMessage> rewrite) => o =>
+        {
+            var transport = o.Transport;
+            o.Transport = () => new Answering(transport(), rewrite);
+        };
+
+        private static bool IsPoll(HttpRequestMessage r) => r.Method == HttpMethod.Get && r.RequestUri.AbsolutePath.Contains("/ring-out/");
+        private static bool IsPlacing(HttpRequestMessage r) => r.Method == HttpMethod.Post && r.RequestUri.AbsolutePath.EndsWith("/ring-out");
+
+        private static HttpResponseMessage Answer(int status, string body, string retryAfter, string mediaType = "application/json")
+        {
+            var x = new HttpResponseMessage((System.Net.HttpStatusCode)status) { Content = new StringContent(body, System.Text.Encoding.UTF8, mediaType) };
+            if (retryAfter != null) x.Headers.TryAddWithoutValidation("Retry-After", retryAfter);
+            return x;
+        }
+
+        /// <summary>As Wait-RingOutCall -Via Polling -Timeout does: what was written, and the failures said.</summary>
+        private static async Task<(TimeSpan past, List<RingOutCall> written, List<Exception> failures)> WaitPollingAsync(
+            Func<HttpRequestMessage, HttpResponseMessage, HttpResponseMessage> rewrite, TimeSpan timeout)
+        {
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: Answers(rewrite)));
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
+            var deadline = rig.Clock.GetUtcNow() + timeout;
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Polling, Deadline = deadline };
+            var written = new List<RingOutCall>();
+            var failures = new List<Exception>();
+            watcher.Add(call);
+            while (watcher.PendingCount > 0)
+            {
+                if (rig.Clock.GetUtcNow() >= deadline) { written.AddRange(watcher.Pending); break; }
+                var round = await watcher.NextAsync(deadline, CancellationToken.None);
+                written.AddRange(round.Settled);
+                written.AddRange(round.Failures.Select(f => f.Key));
+                failures.AddRange(round.Failures.Select(f => f.Value));
+            }
+            return (rig.Clock.GetUtcNow() - deadline, written, failures);
+        }
+
+        [Theory]
+        [InlineData(503, "{\"errorCode\":\"CMN-211\",\"message\":\"maintenance\"}")]
+        [InlineData(429, "{\"errorCode\":\"CMN-301\",\"message\":\"Request rate exceeded\"}")]
+        public async Task A_poll_answered_Retry_After_3600_ends_the_wait_at_its_timeout_naming_the_Retry_After(int status, string body)
+        {
+            var (past, written, failures) = await WaitPollingAsync((q, r) => IsPoll(q) ? Answer(status, body, "3600") : r, TimeSpan.FromSeconds(20));
+            Assert.Single(written);
+            Assert.True(past <= TimeSpan.Zero, $"the wait ended {past} past its timeout of 20 s");
+            var failure = Assert.Single(failures);
+            Assert.Equal(status, (int)Assert.IsType<RingCentralApiException>(failure).StatusCode);
+            Assert.Contains("It asked to wait 3600 s (Retry-After)", failure.Message);
+        }
+
+        [Fact]
+        public async Task A_poll_answer_with_a_garbled_rate_header_is_read_and_the_call_followed_to_its_end()
+        {
+            var n = 0;
+            var (_, written, failures) = await WaitPollingAsync((q, r) =>
+            {
+                if (!IsPoll(q) || n++ != 0) return r;
+                r.Headers.Remove("X-Rate-Limit-Remaining");
+                r.Headers.TryAddWithoutValidation("X-Rate-Limit-Remaining", "-1");
+                return r;
+            }, TimeSpan.FromMinutes(10));
+            Assert.Empty(failures);
+            Assert.Equal(RingOutCallState.Ended, Assert.Single(written).State);
+        }
+
+        [Fact]
+        public async Task A_429_asking_for_an_hour_blocks_its_rate_group_for_RingCentrals_penalty_at_most()
+        {
+            var first = true;
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: Answers((q, r) =>
+            {
+                if (!IsPoll(q) || !first) return r;
+                first = false;
+                return Answer(429, "{\"errorCode\":\"CMN-301\",\"message\":\"Request rate exceeded\"}", "3600");
+            })));
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550123" });
+            var start = rig.Clock.GetUtcNow();
+            await session.RefreshCallAsync(call);
+            Assert.True(rig.Clock.GetUtcNow() - start <= TimeSpan.FromMinutes(3), $"one 429 held the Light group {rig.Clock.GetUtcNow() - start}");
+        }
+
+        [Fact]
+        public async Task A_wstoken_answered_503_Retry_After_3600_leaves_the_subscription_by_its_until()
+        {
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: Answers((q, r) =>
+                q.RequestUri.AbsolutePath.EndsWith("/wstoken") ? Answer(503, "{\"errorCode\":\"CMN-211\",\"message\":\"maintenance\"}", "3600") : r)));
+            var until = rig.Clock.GetUtcNow() + TimeSpan.FromSeconds(20);
+            Assert.Null(await session.TelephonyEventsAsync(until, CancellationToken.None));
+            Assert.True(rig.Clock.GetUtcNow() <= until, $"{rig.Clock.GetUtcNow() - until} past until");
+            Assert.Contains("3600 s (Retry-After)", session.EventsUnavailable);
+        }
+
+        [Fact]
+        public async Task A_proxy_page_503_with_Retry_After_after_the_server_acted_is_an_unknown_outcome_and_the_call_is_not_placed_again()
+        {
+            var first = true;
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: Answers((q, r) =>
+            {
+                if (!IsPlacing(q) || !first) return r;
+                first = false; // the emulator acted; a proxy in front answers with its own page
+                return Answer(503, "<html><body>503 Service Unavailable (upstream timed out)</body></html>", "5", "text/html");
+            })));
+            var e = await Assert.ThrowsAsync<RingOutOutcomeUnknownException>(() => session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550140" }));
+            Assert.Contains("HTTP 503 without RingCentral's error body", e.Message);
+            Assert.Equal(1L, rig.Count("POST", "ring-out"));
+            Assert.Equal("+14155550140", Assert.Single(session.UnknownOutcomes).To);
+        }
+
+        [Fact]
+        public async Task RingCentrals_own_503_with_Retry_After_on_placing_a_call_is_waited_out_and_sent_again()
+        {
+            var first = true;
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: Answers((q, r) =>
+            {
+                if (!IsPlacing(q) || !first) return r;
+                first = false;
+                return Answer(503, "{\"errorCode\":\"CMN-201\",\"message\":\"Service Temporarily Unavailable\"}", "5");
+            })));
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550141" });
+            Assert.NotNull(call.Id);
+            Assert.Empty(session.UnknownOutcomes);
+        }
+
+        [Theory]
+        [InlineData("Fri, 31 Dec 9999 23:59:59 GMT")]
+        [InlineData("Mon, 01 Jan 0001 00:00:00 GMT")]
+        public async Task A_Date_header_at_the_end_of_time_is_not_believed(string date)
+        {
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: Answers((q, r) =>
+            {
+                r.Headers.Remove("Date");
+                r.Headers.TryAddWithoutValidation("Date", date);
+                return r;
+            })));
+            var call = await session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550180", From = "+16505550001" });
+            var watcher = new CallWatcher(rig.Clock, TimeSpan.FromSeconds(3), RingOutWaitCondition.Ended) { Follow = RingOutFollowMode.Polling };
+            Assert.Equal(RingOutCallState.Ended, Assert.Single(await WatchAsync(watcher, call)).State);
+            Assert.False(session.ServerClock.Measured);
+        }
+
+        [Fact]
+        public async Task Anything_that_fails_once_the_call_was_sent_is_an_unknown_outcome_recorded()
+        {
+            using var rig = await Rig.StartAsync();
+            using var session = await RingCentralSession.ConnectAsync(rig.Options(configure: Answers((q, r) =>
+                IsPlacing(q) ? throw new InvalidOperationException("a transport that broke after the server acted") : r)));
+            var e = await Assert.ThrowsAsync<RingOutOutcomeUnknownException>(() => session.PlaceCallAsync(new RingOutCallRequest { To = "+14155550181", From = "+16505550001" }));
+            Assert.Contains("a transport that broke after the server acted", e.Message);
+            Assert.Equal(1L, rig.Count("POST", "ring-out"));
+            Assert.Equal("+14155550181", Assert.Single(session.UnknownOutcomes).To);
+        }
     }
 }

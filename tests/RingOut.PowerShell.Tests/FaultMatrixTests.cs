@@ -137,6 +137,22 @@ namespace RingOut.PowerShell.Tests
             Assert.Single(r.Output); // the call, written
         }
 
+        [Theory]
+        [InlineData("ServerError")]
+        [InlineData("TooManyRequests")]
+        public void A_poll_answered_Retry_After_3600_ends_the_wait_at_its_Timeout_and_the_error_names_the_Retry_After(string kind)
+        {
+            // The hostile-server review: the pipeline waited out Retry-After (up to 10 times an hour) whatever -Timeout said.
+            using var ps = new PowerShellHost();
+            ps.Ok("$global:s = Connect-RingCentral -Environment Emulator -VirtualTime -PassThru; $global:f = $s.Emulator.Faults; " +
+                  $"$r = $f.Add([RingOut.Emulator.FaultKind]::{kind}, 'GET', 'ring-out', -1); $r.RetryAfterSeconds = 3600");
+            var r = ps.Run("$t0 = $s.Emulator.Clock.Elapsed; New-RingOutCall -To '+14155552000' | Wait-RingOutCall -Via Polling -Timeout 20; " +
+                           "$global:took = ($s.Emulator.Clock.Elapsed - $t0).TotalSeconds");
+            var took = (double)ps.Ok("$took")[0].BaseObject;
+            Assert.True(took <= 30, $"the pipeline took {took:0} s with -Timeout 20");
+            Assert.Contains(r.Errors, e => e.Exception.Message.Contains("It asked to wait 3600 s (Retry-After)"));
+        }
+
         [Fact]
         public void Every_fault_keeps_every_call_reported_placed_once_and_settled_or_named()
         {

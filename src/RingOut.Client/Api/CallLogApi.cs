@@ -44,7 +44,7 @@ namespace RingOut.Client
                 if (until is DateTimeOffset u && Clock.GetUtcNow() + Budget.WaitTime(group) > u)
                     throw new TimeoutException($"Stopped {what} at page {page}: the wait's time is up.");
                 var path = pathAndQuery + "page=" + page.ToString(CultureInfo.InvariantCulture) + "&perPage=" + CallLogPage.ToString(CultureInfo.InvariantCulture);
-                using (var doc = await GetJsonAsync(path, new RequestKind { Description = what }, ct).ConfigureAwait(false))
+                using (var doc = await GetJsonAsync(path, new RequestKind { Description = what, Deadline = until }, ct).ConfigureAwait(false))
                 {
                     var root = doc.RootElement;
                     if (root.ValueKind != JsonValueKind.Object) throw new RingCentralProtocolException($"The answer to {what} is not a JSON object.");

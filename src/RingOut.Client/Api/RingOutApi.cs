@@ -77,6 +77,15 @@ namespace RingOut.Client
                 RecordUnknown(new RingOutAttempt(to, from, sentAt, "The wait for RingCentral's answer was stopped (Ctrl+C) after the request was sent: the call may have been placed."));
                 throw;
             }
+            // Anything else that fails once the request may have been sent, except a refusal RingCentral delivered, the
+            // session's end, and a connection that was never made: the call may have been placed.
+            catch (Exception e) when (kind.MayHaveBeenSent && !(e is RingCentralApiException) && !(e is HttpRequestException) && !Failures.EndsSession(e))
+            {
+                var unknown = new RingOutOutcomeUnknownException(
+                    $"While {what}, the answer could not be taken ({e.Message}). RingCentral may or may not have acted on it, and it was not sent again.", e);
+                RecordUnknown(new RingOutAttempt(to, from, sentAt, unknown.Message));
+                throw unknown;
+            }
         }
 
         private static string RequestIdText(HttpResponseMessage r)
@@ -86,11 +95,15 @@ namespace RingOut.Client
         }
 
         /// <summary>GET ring-out/{id}: a fresh snapshot. A call RingCentral no longer knows throws <see cref="RingCentralApiException"/> with <see cref="RingCentralApiException.IsNotFound"/>.</summary>
-        public async Task<RingOutCall> GetCallAsync(string id, string? accountId = ApiPaths.Me, string? extensionId = ApiPaths.Me, CancellationToken cancellationToken = default)
+        public Task<RingOutCall> GetCallAsync(string id, string? accountId = ApiPaths.Me, string? extensionId = ApiPaths.Me, CancellationToken cancellationToken = default) =>
+            GetCallAsync(id, accountId, extensionId, null, cancellationToken);
+
+        /// <summary>As <see cref="GetCallAsync(string, string, string, CancellationToken)"/>, given up (<see cref="TimeoutException"/>) rather than waited for past <paramref name="until"/> (a wait's -Timeout).</summary>
+        private async Task<RingOutCall> GetCallAsync(string id, string? accountId, string? extensionId, DateTimeOffset? until, CancellationToken cancellationToken)
         {
             var path = ApiPaths.RingOut(accountId, extensionId, id);
             var what = $"reading RingOut call {id}";
-            using (var doc = await GetJsonAsync(path, new RequestKind { Description = what }, cancellationToken).ConfigureAwait(false))
+            using (var doc = await GetJsonAsync(path, new RequestKind { Description = what, Deadline = until }, cancellationToken).ConfigureAwait(false))
             {
                 var now = Clock.GetUtcNow();
                 return ReadCall(doc.RootElement, null, null, accountId, extensionId, now, now);
@@ -98,11 +111,15 @@ namespace RingOut.Client
         }
 
         /// <summary>A newer snapshot of <paramref name="call"/>; when RingCentral no longer knows it, the last snapshot marked gone.</summary>
-        public async Task<RingOutCall> RefreshCallAsync(RingOutCall call, CancellationToken cancellationToken = default)
+        public Task<RingOutCall> RefreshCallAsync(RingOutCall call, CancellationToken cancellationToken = default) => RefreshCallAsync(call, null, cancellationToken);
+
+        /// <summary>As <see cref="RefreshCallAsync(RingOutCall, CancellationToken)"/>, given up (<see cref="TimeoutException"/>) rather than waited for past <paramref name="until"/> (a wait's -Timeout).</summary>
+        public async Task<RingOutCall> RefreshCallAsync(RingOutCall call, DateTimeOffset? until, CancellationToken cancellationToken)
         {
+            if (call == null) throw new ArgumentNullException(nameof(call));
             try
             {
-                var fresh = await GetCallAsync(call.Id, call.AccountId, call.ExtensionId, cancellationToken).ConfigureAwait(false);
+                var fresh = await GetCallAsync(call.Id, call.AccountId, call.ExtensionId, until, cancellationToken).ConfigureAwait(false);
                 return call.UpdatedBy(fresh);
             }
             catch (RingCentralApiException e) when (e.IsNotFound)

@@ -101,7 +101,7 @@ namespace RingOut.Client
             var now = _session.Clock.GetUtcNow();
             if (_token == null || now >= _token.ReuseUntil)
             {
-                using (var doc = await _session.PostForJsonAsync("/restapi/oauth/wstoken", new RequestKind { Description = "opening the telephony event socket" }, ct).ConfigureAwait(false))
+                using (var doc = await _session.PostForJsonAsync("/restapi/oauth/wstoken", new RequestKind { Description = "opening the telephony event socket", Deadline = until }, ct).ConfigureAwait(false))
                     _token = GatewayToken.Read(doc.RootElement, _session.Server, now, t => _session.Secrets.Add(t));
             }
             _socket?.Dispose();

@@ -39,6 +39,10 @@ namespace RingOut.Client.Http
             var attempt = new Attempt();
             while (true)
             {
+                if (kind.Deadline is DateTimeOffset deadline && _clock.GetUtcNow() + _budget.WaitTime(group) >= deadline)
+                    throw new TimeoutException(attempt.Retries + attempt.Waits == 0
+                        ? $"Did not begin {kind.Description}: the wait's time is up before RingCentral's rate limit lets it go (at {deadline:u})."
+                        : $"Gave up {kind.Description}: the wait's time is up (at {deadline:u}).");
                 var (response, failure) = await SendOnceAsync(request, kind, group, cancellationToken).ConfigureAwait(false);
                 attempt.Outcome = failure == null ? AttemptOutcome.Answered : AttemptFailures.Classify(failure);
                 if (response != null) attempt = await ReadAnswerAsync(response, kind, group, attempt).ConfigureAwait(false);
@@ -49,11 +53,22 @@ namespace RingOut.Client.Http
                         return response ?? throw new InvalidOperationException("A request was delivered without an answer.");
                     case Verdict.WaitAndRetry:
                         attempt.Waits++;
-                        await WaitAsync(decision, group, response, attempt.Waits, cancellationToken).ConfigureAwait(false);
+                        var (wait, penalize) = WaitFor(decision, group, response, attempt.Waits);
+                        if (penalize) await _budget.PenalizeAsync(group, wait, CancellationToken.None).ConfigureAwait(false);
+                        // Waiting would pass the caller's deadline: the refusal itself is the answer (its Retry-After named).
+                        if (PastDeadline(kind, wait)) return response ?? throw new InvalidOperationException("A wait was asked without an answer.");
+                        response?.Dispose();
+                        if (!penalize) await _clock.Delay(wait, cancellationToken).ConfigureAwait(false);
                         continue;
                     case Verdict.Backoff:
+                        var backoff = RetryPolicy.Backoff(attempt.Retries++, _options, Share());
+                        if (PastDeadline(kind, backoff))
+                        {
+                            if (response != null) return response;
+                            throw AttemptFailures.For(Verdict.Fail, kind.Description, attempt, failure, null, _options.AttemptTimeout, _server);
+                        }
                         response?.Dispose();
-                        await _clock.Delay(RetryPolicy.Backoff(attempt.Retries++, _options, Share()), cancellationToken).ConfigureAwait(false);
+                        await _clock.Delay(backoff, cancellationToken).ConfigureAwait(false);
                         continue;
                     default:
                         var answer = response == null ? null : new AttemptFailures.Answer(response);
@@ -76,7 +91,11 @@ namespace RingOut.Client.Http
             Exception? failure = null;
             using (var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
-                attemptCts.CancelAfter(_options.AttemptTimeout);
+                var limit = _options.AttemptTimeout;
+                // An attempt never outlives the caller's wait.
+                if (kind.Deadline is DateTimeOffset deadline && deadline - _clock.GetUtcNow() < limit)
+                    limit = deadline - _clock.GetUtcNow() > TimeSpan.Zero ? deadline - _clock.GetUtcNow() : TimeSpan.Zero;
+                attemptCts.CancelAfter(limit);
                 try
                 {
                     kind.MarkSent();
@@ -97,8 +116,9 @@ namespace RingOut.Client.Http
 
         /// <summary>
         /// The facts of an answer for the policy: its status, Retry-After, whether it is RingCentral's own error (asked
-        /// of requests that change something), and what its rate-limit headers tell the budget. An absurd number is
-        /// thrown (<see cref="RingCentralServerValueException"/>), except on the answer that placed a call: the call is
+        /// of requests that change something), and what its rate-limit headers tell the budget (those it cannot believe
+        /// are ignored: <see cref="ServerValues.Rate"/>). An absurd Retry-After is thrown
+        /// (<see cref="RingCentralServerValueException"/>), except on the answer that placed a call: the call is
         /// reported, the number not taken.
         /// </summary>
         private async Task<Attempt> ReadAnswerAsync(HttpResponseMessage response, RequestKind kind, RateGroup group, Attempt attempt)
@@ -124,23 +144,21 @@ namespace RingOut.Client.Http
         }
 
         /// <summary>
-        /// The wait before sending again after a 429, or a 503 with Retry-After. After a 429 the group is blocked for
-        /// the penalty (Retry-After; else the group's window when the answer names one; else the default) and a
-        /// margin (<see cref="RetryPolicy.Spread"/>); after a 503 only this request waits.
+        /// The wait before sending again after a 429, or a 503 with Retry-After, and whether it blocks the group. After a
+        /// 429 the group is blocked for the penalty (Retry-After; else the group's window when the answer names one; else
+        /// the default; at most <see cref="ServerValues.MaxPenalty"/>) and a margin (<see cref="RetryPolicy.Spread"/>);
+        /// after a 503 only this request waits.
         /// </summary>
-        private async Task WaitAsync(Decision decision, RateGroup group, HttpResponseMessage? response, int waits, CancellationToken ct)
+        private (TimeSpan wait, bool penalize) WaitFor(Decision decision, RateGroup group, HttpResponseMessage? response, int waits)
         {
+            if (!decision.Penalize) return (decision.Wait ?? _options.DefaultRetryAfter, false);
             var windowNamed = response != null && RingCentralApiException.Header(response, "X-Rate-Limit-Window") != null;
-            response?.Dispose();
-            if (!decision.Penalize)
-            {
-                await _clock.Delay(decision.Wait ?? _options.DefaultRetryAfter, ct).ConfigureAwait(false);
-                return;
-            }
-            var penalty = decision.Wait ?? (windowNamed ? _budget.WindowOf(group) : _options.DefaultRetryAfter);
-            var spread = RetryPolicy.Spread(penalty, waits, _budget.QuietMargin(penalty), Share());
-            await _budget.PenalizeAsync(group, penalty + spread, CancellationToken.None).ConfigureAwait(false);
+            var penalty = ServerValues.Penalty(decision.Wait, windowNamed ? _budget.WindowOf(group) : _options.DefaultRetryAfter);
+            return (penalty + RetryPolicy.Spread(penalty, waits, _budget.QuietMargin(penalty), Share()), true);
         }
+
+        /// <summary>Whether waiting <paramref name="wait"/> before sending again would pass the request's deadline.</summary>
+        private bool PastDeadline(RequestKind kind, TimeSpan wait) => kind.Deadline is DateTimeOffset deadline && _clock.GetUtcNow() + wait >= deadline;
 
         private bool SameServer([NotNullWhen(true)] Uri? uri) =>
             uri != null && uri.IsAbsoluteUri && string.Equals(uri.Scheme, _server.Scheme, StringComparison.OrdinalIgnoreCase) &&

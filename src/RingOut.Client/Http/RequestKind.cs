@@ -17,6 +17,12 @@ namespace RingOut.Client.Http
         public bool FailFast { get; set; }
         /// <summary>Sent once whatever happens (a revoke: RingCentral advises ignoring its failure and not retrying).</summary>
         public bool Once { get; set; }
+        /// <summary>
+        /// When the caller stops waiting (a wait's -Timeout): no attempt is begun, waited for or backed off for past
+        /// it. The pipeline delivers the last answer at once instead (a 429 or 503 naming its Retry-After), or throws
+        /// (<see cref="System.TimeoutException"/> when the rate budget has no slot before it). Null: the pipeline's own bounds.
+        /// </summary>
+        public System.DateTimeOffset? Deadline { get; set; }
         /// <summary>Words for messages: "placing a RingOut call to +1…".</summary>
         public string Description { get; set; } = "the request";
 

@@ -7,7 +7,7 @@ namespace RingOut.Client.Http
     {
         /// <summary>Retries of one request after 5xx and network failures (never a budget shared between requests).</summary>
         public int MaxRetries { get; set; } = 5;
-        /// <summary>Retries of one request after 429, or 503 with Retry-After: the server did not act, so waiting is always safe; this only bounds how long.</summary>
+        /// <summary>Retries of one request after 429, or 503 with Retry-After (with RingCentral's error body when repeating it is not safe): the server did not act, so waiting is always safe; this only bounds how long.</summary>
         public int MaxRateLimitRetries { get; set; } = 10;
         /// <summary>First backoff for 5xx and transport failures; it doubles each time, with ±20% jitter.</summary>
         public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(2);
@@ -80,8 +80,8 @@ namespace RingOut.Client.Http
     /// what one attempt came to, and the options.
     /// <list type="bullet">
     /// <item>A request that changes something (POST ring-out) is sent again only when the server provably did not
-    /// act: a 429, a 503 with Retry-After, a connection that was never made. After it, only those answers and a
-    /// RingCentral error body with a 4xx are refusals; anything else (a gateway's 502 or 504, a 500, a redirect, a
+    /// act: a 429 or a 503 with Retry-After that carries RingCentral's error body, a connection that was never made.
+    /// After it, only those answers and a RingCentral error body with a 4xx are refusals; anything else (a gateway's 502 or 504, a 500, a redirect, a
     /// 4xx page that is not RingCentral's, a lost connection) is an unknown outcome.</item>
     /// <item>A request that can be repeated (GET, DELETE, sign-in, refresh within RingCentral's grace) is retried on
     /// 5xx and network failures with backoff, on a budget of its own.</item>
@@ -109,14 +109,14 @@ namespace RingOut.Client.Http
             var status = a.Status;
             if (status >= 300 && status < 400)
                 return Decision.Of(kind.Idempotent ? Verdict.Redirected : Verdict.OutcomeUnknown);
-            if (status == 429)
+            if (status == 429 || (status == 503 && a.RetryAfter != null))
+            {
+                // A proxy's page with Retry-After in front of a server that acted proves nothing: only RingCentral's own refusal does.
+                if (!kind.Idempotent && !a.RingCentralError) return Decision.Of(Verdict.OutcomeUnknown);
                 return a.Waits < o.MaxRateLimitRetries
-                    ? new Decision { Verdict = Verdict.WaitAndRetry, Wait = a.RetryAfter, Penalize = true }
+                    ? new Decision { Verdict = Verdict.WaitAndRetry, Wait = a.RetryAfter, Penalize = status == 429 }
                     : Decision.Of(Verdict.Deliver);
-            if (status == 503 && a.RetryAfter != null)
-                return a.Waits < o.MaxRateLimitRetries
-                    ? new Decision { Verdict = Verdict.WaitAndRetry, Wait = a.RetryAfter }
-                    : Decision.Of(Verdict.Deliver);
+            }
             if (status >= 200 && status < 300) return Decision.Of(Verdict.Deliver);
             if (!kind.Idempotent)
                 return status >= 400 && status < 500 && a.RingCentralError ? Decision.Of(Verdict.Deliver) : Decision.Of(Verdict.OutcomeUnknown);

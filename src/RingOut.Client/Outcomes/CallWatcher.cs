@@ -221,7 +221,7 @@ namespace RingOut.Client
                 }
                 try
                 {
-                    fresh = await entry.Latest.Session.RefreshCallAsync(entry.Latest, cancellationToken).ConfigureAwait(false);
+                    fresh = await entry.Latest.Session.RefreshCallAsync(entry.Latest, Deadline, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (Failures.Classify(e) == FailureKind.Permanent)
                 {
