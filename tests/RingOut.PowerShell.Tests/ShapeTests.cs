@@ -32,5 +32,30 @@ namespace RingOut.PowerShell.Tests
                 .Select(Relative).ToArray();
             Assert.Equal(new[] { "RingOut.Emulator/Accounts.cs" }, readers);
         }
+
+        [Fact]
+        public void Every_failure_the_client_classifies_has_a_RingOut_ErrorId()
+        {
+            // The classifier (Failures.Classify) and the cmdlets' mapping (ErrorMapping.For) are two homes of one
+            // question, "is this one of the client's failures": a TimeoutException, a WebSocketException, an IOException
+            // and PlatformNotSupportedException were the client's (transient or permanent) but had no ErrorId, so a
+            // wait that met one wrote "Not one of the client's failures".
+            using var ps = new PowerShellHost(); // the module imported: its assemblies loaded as a user's session loads them
+            ps.Ok("Connect-RingCentral -Environment Emulator -VirtualTime");
+            Type Find(string name) => AppDomain.CurrentDomain.GetAssemblies().Select(x => x.GetType(name)).First(t => t != null)!;
+            const System.Reflection.BindingFlags Any = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static;
+            var map = Find("RingOut.PowerShell.ErrorMapping").GetMethod("For", Any)!;
+            var classify = Find("RingOut.Client.Failures").GetMethod("Classify", Any)!;
+            Exception Client(string type, params object[] args) => (Exception)Activator.CreateInstance(Find("RingOut.Client." + type), args)!;
+            var samples = new[]
+            {
+                new TimeoutException("t"), new System.Net.WebSockets.WebSocketException("w"), new IOException("i"),
+                new PlatformNotSupportedException("p"), new System.Net.Http.HttpRequestException("h"), new ObjectDisposedException("s"),
+                Client("RingCentralProtocolException", "x", null), Client("RingOutEventsUnavailableException", "e"), Client("RingOutHangUpException", "h", false),
+            };
+            var unmapped = samples.Where(e => classify.Invoke(null, new object[] { e })!.ToString() != "Bug")
+                .Where(e => map.Invoke(null, new object[] { e, null, null }) == null).Select(e => e.GetType().Name).ToArray();
+            Assert.Empty(unmapped);
+        }
     }
 }

@@ -60,6 +60,14 @@ namespace RingOut.PowerShell
                 case HttpRequestException http:
                     return new ErrorRecord(new HttpRequestException($"Could not reach RingCentral: {http.Message}", http),
                         ErrorIds.ConnectionFailed, ErrorCategory.ConnectionError, target);
+                case System.Net.WebSockets.WebSocketException _:
+                case System.IO.IOException _:
+                    return new ErrorRecord(new HttpRequestException($"Could not reach RingCentral: {e.Message}", e),
+                        ErrorIds.ConnectionFailed, ErrorCategory.ConnectionError, target);
+                case TimeoutException timeout: // a wait for RingCentral (its gateway, the rate budget) that would pass the command's deadline
+                    return new ErrorRecord(timeout, ErrorIds.WaitTimeout, ErrorCategory.OperationTimeout, target);
+                case PlatformNotSupportedException unsupported: // ClientWebSocket on Windows 7 / Server 2008 R2
+                    return new ErrorRecord(unsupported, ErrorIds.EventsUnavailable, ErrorCategory.NotImplemented, target);
                 case ObjectDisposedException disposed:
                     return new ErrorRecord(new InvalidOperationException(disposed.Message.Split('\n')[0].Trim(), disposed), ErrorIds.NotConnected, ErrorCategory.InvalidOperation, target);
                 default:
