@@ -276,12 +276,7 @@ namespace RingOut.Client
             // A call already over that still reads the same: what was learnt of how it ended (Result, Duration, the
             // call-log record, or why they are unknown) stays with it.
             if (fresh.IsFinal && fresh.CallStatusText == CallStatusText && fresh.CallerStatusText == CallerStatusText && fresh.CalleeStatusText == CalleeStatusText)
-            {
-                c._result = _result;
-                c._duration = _duration;
-                c._record = _record;
-                c._note = _note;
-            }
+            { c._result = _result; c._duration = _duration; c._record = _record; c._note = _note; }
             return c;
         }
 
