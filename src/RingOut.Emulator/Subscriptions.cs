@@ -68,6 +68,9 @@ namespace RingOut.Emulator
                         {
                             existing.State.Subscriptions.Remove(existing);
                             existing.State = socket;
+                            // What happened while no socket carried it is lost, as on RingCentral when recovery is
+                            // refused: the subscription goes on from now.
+                            SkipTo(existing, now);
                             foreach (var replaced in socket.Subscriptions) { replaced.Deleted = true; _subscriptions.Remove(replaced.Id); }
                             socket.Subscriptions.Clear();
                             socket.Subscriptions.Add(existing);

@@ -45,6 +45,13 @@ namespace RingOut.Emulator
             return result;
         }
 
+        /// <summary>Marks the events of <paramref name="sub"/>'s calls up to <paramref name="now"/> as sent: they are not sent later.</summary>
+        private void SkipTo(EmulatedSubscription sub, DateTimeOffset now)
+        {
+            foreach (var call in _calls.Of(sub.Owner).Where(c => !sub.Done.Contains(c.Id)))
+                sub.Sent[call.Id] = Events(call).TakeWhile(e => e.at <= now).Count();
+        }
+
         /// <summary>A call's telephony events: one at each moment a party's status changes, numbered by sequence.</summary>
         private static List<(DateTimeOffset at, JsonObject body)> Events(EmulatedCall call)
         {
