@@ -57,9 +57,7 @@ namespace RingOut.PowerShell
                     return With(new ErrorRecord(hangUp, ErrorIds.CannotHangUp, ErrorCategory.InvalidOperation, target), hangUp.Message, UserMessages.EndOnThePhone); // the message says what else may be done
                 case RingCentralInvalidIdException invalid:
                     return InvalidId(invalid, target);
-                case HttpRequestException http:
-                    return new ErrorRecord(new HttpRequestException($"Could not reach RingCentral: {http.Message}", http),
-                        ErrorIds.ConnectionFailed, ErrorCategory.ConnectionError, target);
+                case HttpRequestException _:
                 case System.Net.WebSockets.WebSocketException _:
                 case System.IO.IOException _:
                     return new ErrorRecord(new HttpRequestException($"Could not reach RingCentral: {e.Message}", e),
